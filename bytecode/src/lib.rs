@@ -1,0 +1,16 @@
+//! Moonjet's bytecode: the instruction set (one table), prototypes, number conversions
+//! shared by the compiler and the interpreter, and the listing.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod instr;
+pub mod opcodes;
+pub mod proto;
+
+pub use instr::{ConstIdx, Instruction, ProtoIdx, Reg, UpvalIdx};
+pub use opcodes::{OpCode, OpInfo, Operand, Format, OP_INFO};
+pub use proto::{Buf, Constant, LocVar, Proto, UpvalDesc};

@@ -1,0 +1,150 @@
+//! Function prototypes: what the compiler produces and the interpreter runs.
+//!
+//! The arrays that a chunk can supply in place (code, line info, string bytes) are held
+//! in [`Buf`], which either owns its elements or borrows them from memory that outlives
+//! the prototype (a `&'static` flash image, or a mapping kept alive by the chunk loader).
+
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use core::ops::Deref;
+
+use crate::instr::Instruction;
+
+/// An immutable array that is either owned or borrowed from long-lived memory.
+pub enum Buf<T: 'static> {
+    /// Allocated on the heap.
+    Owned(Box<[T]>),
+    /// Borrowed from memory that lives at least as long as the prototype.
+    Static(&'static [T]),
+}
+
+impl<T> Deref for Buf<T> {
+    type Target = [T];
+    #[inline(always)]
+    fn deref(&self) -> &[T] {
+        match self {
+            Buf::Owned(b) => b,
+            Buf::Static(s) => s,
+        }
+    }
+}
+
+impl<T> From<Vec<T>> for Buf<T> {
+    fn from(v: Vec<T>) -> Self {
+        Buf::Owned(v.into_boxed_slice())
+    }
+}
+
+impl<T: Clone> Clone for Buf<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Buf::Owned(b) => Buf::Owned(b.clone()),
+            Buf::Static(s) => Buf::Static(s),
+        }
+    }
+}
+
+impl<T: core::fmt::Debug> core::fmt::Debug for Buf<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl<T: PartialEq> PartialEq for Buf<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+/// A constant of a prototype.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Constant {
+    /// `nil`
+    Nil,
+    /// `true` / `false`
+    Bool(bool),
+    /// A 64-bit integer.
+    Int(i64),
+    /// A double.
+    Float(f64),
+    /// A byte string (not necessarily UTF-8).
+    Str(Buf<u8>),
+}
+
+/// Where a closure finds one of its upvalues when it is created.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UpvalDesc {
+    /// True: a register of the enclosing function; false: an upvalue of it.
+    pub in_stack: bool,
+    /// The register or upvalue index in the enclosing function.
+    pub index: u8,
+    /// Variable kind: 0 regular, 1 `<const>`, 2 `<close>`, 3 compile-time constant.
+    pub kind: u8,
+    /// Name for debug info (`None` when stripped).
+    pub name: Option<Buf<u8>>,
+}
+
+/// Debug info for a local variable: its name and the pc range where it is active.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocVar {
+    /// Variable name.
+    pub name: Buf<u8>,
+    /// First pc where the variable is active.
+    pub start_pc: u32,
+    /// First pc where the variable is dead.
+    pub end_pc: u32,
+}
+
+/// A compiled function.
+#[derive(Clone, Debug)]
+pub struct Proto {
+    /// Chunk name (`@file.lua`, `=stdin`, or the source text for strings).
+    pub source: Rc<[u8]>,
+    /// Line where the function's definition starts (0 for the main chunk).
+    pub line_defined: u32,
+    /// Line where it ends.
+    pub last_line_defined: u32,
+    /// Number of fixed parameters.
+    pub num_params: u8,
+    /// Declared with `...`.
+    pub is_vararg: bool,
+    /// Registers needed by the function (frame size).
+    pub max_stack: u8,
+    /// The instructions.
+    pub code: Buf<Instruction>,
+    /// Constants referenced by K operands.
+    pub constants: Vec<Constant>,
+    /// Upvalue descriptors.
+    pub upvalues: Vec<UpvalDesc>,
+    /// Nested functions, referenced by CLOSURE.
+    pub protos: Vec<Rc<Proto>>,
+    /// Source line of each instruction (empty when stripped).
+    pub line_info: Buf<u32>,
+    /// Local variable debug info (empty when stripped).
+    pub locals: Vec<LocVar>,
+}
+
+impl Proto {
+    /// The source line of instruction `pc`, if debug info is present.
+    pub fn line_at(&self, pc: usize) -> Option<u32> {
+        self.line_info.get(pc).copied()
+    }
+
+    /// Name of the `n`-th (1-based) local variable active at `pc`, as PUC's
+    /// `luaF_getlocalname`.
+    pub fn local_name(&self, mut n: usize, pc: usize) -> Option<&[u8]> {
+        for lv in &self.locals {
+            if lv.start_pc as usize > pc {
+                break;
+            }
+            if pc < lv.end_pc as usize {
+                n -= 1;
+                if n == 0 {
+                    return Some(&lv.name);
+                }
+            }
+        }
+        None
+    }
+}

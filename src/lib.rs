@@ -1,0 +1,1 @@
+//! Moonjet facade.
