@@ -7,7 +7,10 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod chunkid;
 pub mod instr;
+pub mod listing;
+pub mod num;
 pub mod opcodes;
 pub mod proto;
 

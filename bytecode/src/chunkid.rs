@@ -1,0 +1,1 @@
+//! Chunk names as shown in messages (being written).

@@ -1,0 +1,1 @@
+//! The bytecode listing printed by `moonjet -bl` (being written).

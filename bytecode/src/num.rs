@@ -1,0 +1,1 @@
+//! Number semantics shared by the compiler and the interpreter (being written).
