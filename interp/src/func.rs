@@ -1,0 +1,124 @@
+//! Functions: runtime prototypes, Lua closures, native functions and upvalues.
+
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use core::cell::Cell;
+
+use moonjet_bytecode::Proto;
+
+use crate::error::LuaResult;
+use crate::gc::{Gc, GcObject, Marker, ObjKind};
+use crate::state::Lua;
+use crate::thread::Thread;
+use crate::value::Value;
+
+/// A Rust function callable from Lua.
+///
+/// Calling convention (anchor: NATIVE-CALL): the arguments are the values of the
+/// current frame, read with `Lua::arg`/`Lua::arg_count`; the function pushes its
+/// results with `Lua::push` and returns how many it pushed (the topmost ones are the
+/// results). Errors are returned, never panicked.
+pub type NativeFn = fn(&mut Lua) -> LuaResult<usize>;
+
+/// A prototype as the interpreter runs it: the bytecode plus what the runtime adds
+/// (constants as values, nested runtime prototypes, hotness counters). Everything the
+/// interpreter or the JIT writes lives here, never in the (possibly read-only) `Proto`.
+pub struct FnProto {
+    /// The compiled function.
+    pub proto: Rc<Proto>,
+    /// `proto.constants` turned into values (strings interned).
+    pub consts: Box<[Value]>,
+    /// Runtime prototypes of the nested functions, in `proto.protos` order.
+    pub protos: Box<[Gc<FnProto>]>,
+    /// Hotness: number of calls.
+    pub calls: Cell<u32>,
+    /// Hotness: number of loop back-edges taken.
+    pub backedges: Cell<u32>,
+}
+
+impl GcObject for FnProto {
+    const KIND: ObjKind = ObjKind::Proto;
+    fn trace(&self, m: &mut Marker) {
+        for v in self.consts.iter() {
+            m.mark_value(v);
+        }
+        for p in self.protos.iter() {
+            m.mark(*p);
+        }
+    }
+    fn extra_bytes(&self) -> usize {
+        self.consts.len() * core::mem::size_of::<Value>()
+            + self.protos.len() * core::mem::size_of::<Gc<FnProto>>()
+    }
+}
+
+/// A Lua function value: a prototype and its upvalues.
+pub struct LuaClosure {
+    /// The function's code.
+    pub proto: Gc<FnProto>,
+    /// One cell per upvalue descriptor of the prototype.
+    pub upvals: Box<[Gc<UpVal>]>,
+}
+
+impl GcObject for LuaClosure {
+    const KIND: ObjKind = ObjKind::LuaClosure;
+    fn trace(&self, m: &mut Marker) {
+        m.mark(self.proto);
+        for u in self.upvals.iter() {
+            m.mark(*u);
+        }
+    }
+    fn extra_bytes(&self) -> usize {
+        self.upvals.len() * core::mem::size_of::<Gc<UpVal>>()
+    }
+}
+
+/// A Rust function with upvalues (values it carries from creation).
+pub struct NativeClosure {
+    /// The code.
+    pub func: NativeFn,
+    /// Its upvalues, readable and writable by the function through `Lua`.
+    pub upvals: Box<[Cell<Value>]>,
+}
+
+impl GcObject for NativeClosure {
+    const KIND: ObjKind = ObjKind::NativeClosure;
+    fn trace(&self, m: &mut Marker) {
+        for u in self.upvals.iter() {
+            m.mark_value(&u.get());
+        }
+    }
+    fn extra_bytes(&self) -> usize {
+        self.upvals.len() * core::mem::size_of::<Value>()
+    }
+}
+
+/// Where an upvalue's value lives.
+#[derive(Clone, Copy)]
+pub enum UpState {
+    /// Still a register: slot `index` of `thread`'s value stack.
+    Open {
+        /// The thread whose stack holds the variable.
+        thread: Gc<Thread>,
+        /// Absolute stack index.
+        index: usize,
+    },
+    /// The variable's frame has ended; the value lives here.
+    Closed(Value),
+}
+
+/// A variable captured by closures, shared between them.
+pub struct UpVal {
+    /// Open or closed state.
+    pub state: Cell<UpState>,
+}
+
+impl GcObject for UpVal {
+    const KIND: ObjKind = ObjKind::UpVal;
+    fn trace(&self, m: &mut Marker) {
+        match self.state.get() {
+            UpState::Open { thread, .. } => m.mark(thread),
+            UpState::Closed(v) => m.mark_value(&v),
+        }
+    }
+}

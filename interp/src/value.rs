@@ -1,0 +1,204 @@
+//! `Value`: the 16-byte tagged value every register, constant and table slot holds.
+//!
+//! Layout (pinned below and described for the JIT in `abi.rs`): `#[repr(C, u8)]`, a one
+//! byte tag at offset 0 and an eight byte payload at offset 8.
+
+use crate::func::{LuaClosure, NativeClosure, NativeFn};
+use crate::gc::Gc;
+use crate::string::LuaStr;
+use crate::table::Table;
+use crate::thread::Thread;
+use crate::userdata::UserData;
+
+/// A Lua value. Copying a `Value` copies a handle, never an object.
+#[derive(Clone, Copy, Default)]
+#[repr(C, u8)]
+pub enum Value {
+    /// `nil`
+    #[default]
+    Nil = 0,
+    /// `false` / `true`
+    Bool(bool) = 1,
+    /// A 64-bit integer (the integer subtype of number).
+    Int(i64) = 2,
+    /// A double (the float subtype of number).
+    Float(f64) = 3,
+    /// An interned byte string.
+    Str(Gc<LuaStr>) = 4,
+    /// A table.
+    Table(Gc<Table>) = 5,
+    /// A Lua function (closure over a prototype).
+    LuaFn(Gc<LuaClosure>) = 6,
+    /// A Rust function without upvalues (no allocation).
+    NativeFn(NativeFn) = 7,
+    /// A Rust function with upvalues.
+    NativeClosure(Gc<NativeClosure>) = 8,
+    /// A full userdata.
+    UserData(Gc<UserData>) = 9,
+    /// A coroutine.
+    Thread(Gc<Thread>) = 10,
+    /// A light userdata (an opaque address).
+    LightUserData(usize) = 11,
+}
+
+// The JIT and the stack layout rely on these (see abi.rs).
+const _: () = assert!(core::mem::size_of::<Value>() == 16);
+const _: () = assert!(core::mem::align_of::<Value>() == 8);
+
+/// The basic types of the manual, in the order of `lua_type` numbering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LuaType {
+    /// nil
+    Nil,
+    /// boolean
+    Boolean,
+    /// light userdata (shown as "userdata")
+    LightUserData,
+    /// number
+    Number,
+    /// string
+    String,
+    /// table
+    Table,
+    /// function
+    Function,
+    /// userdata
+    UserData,
+    /// thread
+    Thread,
+}
+
+impl LuaType {
+    /// The name `type()` returns.
+    pub fn name(self) -> &'static str {
+        match self {
+            LuaType::Nil => "nil",
+            LuaType::Boolean => "boolean",
+            LuaType::LightUserData | LuaType::UserData => "userdata",
+            LuaType::Number => "number",
+            LuaType::String => "string",
+            LuaType::Table => "table",
+            LuaType::Function => "function",
+            LuaType::Thread => "thread",
+        }
+    }
+}
+
+impl Value {
+    /// The basic type.
+    #[inline]
+    pub fn type_of(&self) -> LuaType {
+        match self {
+            Value::Nil => LuaType::Nil,
+            Value::Bool(_) => LuaType::Boolean,
+            Value::Int(_) | Value::Float(_) => LuaType::Number,
+            Value::Str(_) => LuaType::String,
+            Value::Table(_) => LuaType::Table,
+            Value::LuaFn(_) | Value::NativeFn(_) | Value::NativeClosure(_) => LuaType::Function,
+            Value::UserData(_) => LuaType::UserData,
+            Value::Thread(_) => LuaType::Thread,
+            Value::LightUserData(_) => LuaType::LightUserData,
+        }
+    }
+
+    /// The name `type()` returns.
+    #[inline]
+    pub fn type_name(&self) -> &'static str {
+        self.type_of().name()
+    }
+
+    /// Lua truthiness: everything but `nil` and `false` is true.
+    #[inline(always)]
+    pub fn truthy(&self) -> bool {
+        !matches!(self, Value::Nil | Value::Bool(false))
+    }
+
+    /// True for `nil`.
+    #[inline(always)]
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// True for both number subtypes.
+    #[inline(always)]
+    pub fn is_number(&self) -> bool {
+        matches!(self, Value::Int(_) | Value::Float(_))
+    }
+
+    /// True for every kind of function.
+    #[inline]
+    pub fn is_function(&self) -> bool {
+        matches!(self, Value::LuaFn(_) | Value::NativeFn(_) | Value::NativeClosure(_))
+    }
+
+    /// The number as a float, without string coercion.
+    #[inline]
+    pub fn as_float(&self) -> Option<f64> {
+        match *self {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The number as an integer when it has an exact integer value, without string coercion.
+    #[inline]
+    pub fn as_int(&self) -> Option<i64> {
+        match *self {
+            Value::Int(i) => Some(i),
+            Value::Float(f) => moonjet_bytecode::num::float_to_int_exact(f),
+            _ => None,
+        }
+    }
+
+    /// Raw equality (`rawequal`): same type and value, no metamethods; 1 == 1.0.
+    #[inline]
+    pub fn raw_eq(&self, other: &Value) -> bool {
+        match (*self, *other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
+                moonjet_bytecode::num::eq_int_float(a, b)
+            }
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::Table(a), Value::Table(b)) => a == b,
+            (Value::LuaFn(a), Value::LuaFn(b)) => a == b,
+            (Value::NativeFn(a), Value::NativeFn(b)) => core::ptr::fn_addr_eq(a, b),
+            (Value::NativeClosure(a), Value::NativeClosure(b)) => a == b,
+            (Value::UserData(a), Value::UserData(b)) => a == b,
+            (Value::Thread(a), Value::Thread(b)) => a == b,
+            (Value::LightUserData(a), Value::LightUserData(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// The address shown by `tostring` for reference types (`table: 0x...`), if any.
+    pub fn address(&self) -> Option<usize> {
+        Some(match *self {
+            Value::Str(g) => g.addr(),
+            Value::Table(g) => g.addr(),
+            Value::LuaFn(g) => g.addr(),
+            Value::NativeFn(f) => f as usize,
+            Value::NativeClosure(g) => g.addr(),
+            Value::UserData(g) => g.addr(),
+            Value::Thread(g) => g.addr(),
+            Value::LightUserData(p) => p,
+            _ => return None,
+        })
+    }
+}
+
+impl core::fmt::Debug for Value {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            Value::Nil => write!(f, "nil"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x:?}"),
+            Value::Str(s) => write!(f, "{:?}", alloc::string::String::from_utf8_lossy(s.as_bytes())),
+            other => write!(f, "{}: {:#x}", other.type_name(), other.address().unwrap_or(0)),
+        }
+    }
+}
