@@ -92,6 +92,9 @@ mod tests {
         let s = "c".repeat(45);
         assert_eq!(short_src(s.as_bytes()), format!("[string \"{s}...\"]"));
         let s = "c".repeat(100);
-        assert_eq!(short_src(s.as_bytes()), format!("[string \"{}...\"]", "c".repeat(45)));
+        assert_eq!(
+            short_src(s.as_bytes()),
+            format!("[string \"{}...\"]", "c".repeat(45))
+        );
     }
 }
