@@ -69,7 +69,7 @@ const _: () = assert!(core::mem::size_of::<Instruction>() == 4);
 
 /// One encoded instruction. `#[repr(transparent)]` so a `[u32]` from a chunk can be
 /// viewed as `[Instruction]`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(transparent)]
 pub struct Instruction(pub u32);
 

@@ -1,5 +1,6 @@
 //! Moonjet's bytecode: the instruction set (one table), prototypes, number conversions
-//! shared by the compiler and the interpreter, and the listing.
+//! shared by the compiler and the interpreter, the listing, and binary chunks (format,
+//! loaders and verifier).
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -7,6 +8,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod chunk;
 pub mod chunkid;
 pub mod instr;
 pub mod listing;
@@ -16,4 +18,5 @@ pub mod proto;
 
 pub use instr::{ConstIdx, Instruction, ProtoIdx, Reg, UpvalIdx};
 pub use opcodes::{OpCode, OpInfo, Operand, Format, OP_INFO};
-pub use proto::{Buf, Constant, LocVar, Proto, UpvalDesc};
+pub use chunk::ChunkError;
+pub use proto::{Backing, Buf, Constant, LocVar, Proto, UpvalDesc};

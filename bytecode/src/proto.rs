@@ -2,14 +2,28 @@
 //!
 //! The arrays that a chunk can supply in place (code, line info, string bytes) are held
 //! in [`Buf`], which either owns its elements or borrows them from memory that outlives
-//! the prototype (a `&'static` flash image, or a mapping kept alive by the chunk loader).
+//! the prototype (a `&'static` flash image, or a mapping kept alive by the chunk loader:
+//! see [`crate::chunk`] and `FORMAT.md`).
 
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use core::ops::Deref;
 
+use bytemuck::Pod;
+
 use crate::instr::Instruction;
+
+/// Memory that loaded prototypes borrow in place: a file mapping, a buffer kept alive.
+///
+/// Contract: `bytes` returns the same slice (same address, length and contents) every time
+/// it is called, for as long as the value lives. The chunk loader checks alignment and
+/// lengths once and [`Buf::Shared`] relies on that; a backing that breaks the contract
+/// makes the affected arrays read as empty, never misaligned or out of bounds.
+pub trait Backing {
+    /// The whole chunk.
+    fn bytes(&self) -> &[u8];
+}
 
 /// An immutable array that is either owned or borrowed from long-lived memory.
 pub enum Buf<T: 'static> {
@@ -17,15 +31,60 @@ pub enum Buf<T: 'static> {
     Owned(Box<[T]>),
     /// Borrowed from memory that lives at least as long as the prototype.
     Static(&'static [T]),
+    /// `len` bytes at `offset` of a shared backing (a mapped chunk), viewed as `[T]`; the
+    /// `Rc` keeps the mapping alive as long as any prototype uses it.
+    Shared {
+        /// The memory.
+        backing: Rc<dyn Backing>,
+        /// Byte offset of the first element.
+        offset: u32,
+        /// Length in bytes.
+        len: u32,
+    },
 }
 
-impl<T> Deref for Buf<T> {
+/// Views bytes as `[T]`; `None` if the address is not aligned for `T` or the length is not
+/// a multiple of its size. The one place where chunk bytes are reinterpreted (through
+/// bytemuck's checked cast); callers pass only little-endian data on little-endian hosts.
+#[inline]
+pub fn view<T: Pod>(bytes: &[u8]) -> Option<&[T]> {
+    bytemuck::try_cast_slice(bytes).ok()
+}
+
+/// Copies native-order bytes into a new `Vec<T>` (any alignment); the owned counterpart
+/// of [`view`]. Trailing bytes that do not fill an element are ignored.
+pub fn copy_of<T: Pod>(bytes: &[u8]) -> Vec<T> {
+    let n = bytes.len() / core::mem::size_of::<T>().max(1);
+    let mut v = alloc::vec![T::zeroed(); n];
+    let dst: &mut [u8] = bytemuck::cast_slice_mut(&mut v);
+    if let Some(src) = bytes.get(..dst.len()) {
+        dst.copy_from_slice(src);
+    }
+    v
+}
+
+impl<T: Pod> Buf<T> {
+    /// The bytes of a [`Buf::Shared`] range; empty if the backing broke its contract.
+    #[inline]
+    fn shared_slice(backing: &dyn Backing, offset: u32, len: u32) -> &[T] {
+        let start = offset as usize;
+        let range = start..start.saturating_add(len as usize);
+        backing.bytes().get(range).and_then(view).unwrap_or(&[])
+    }
+}
+
+impl<T: Pod> Deref for Buf<T> {
     type Target = [T];
     #[inline(always)]
     fn deref(&self) -> &[T] {
         match self {
             Buf::Owned(b) => b,
             Buf::Static(s) => s,
+            Buf::Shared {
+                backing,
+                offset,
+                len,
+            } => Self::shared_slice(&**backing, *offset, *len),
         }
     }
 }
@@ -41,17 +100,26 @@ impl<T: Clone> Clone for Buf<T> {
         match self {
             Buf::Owned(b) => Buf::Owned(b.clone()),
             Buf::Static(s) => Buf::Static(s),
+            Buf::Shared {
+                backing,
+                offset,
+                len,
+            } => Buf::Shared {
+                backing: Rc::clone(backing),
+                offset: *offset,
+                len: *len,
+            },
         }
     }
 }
 
-impl<T: core::fmt::Debug> core::fmt::Debug for Buf<T> {
+impl<T: Pod + core::fmt::Debug> core::fmt::Debug for Buf<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         (**self).fmt(f)
     }
 }
 
-impl<T: PartialEq> PartialEq for Buf<T> {
+impl<T: Pod + PartialEq> PartialEq for Buf<T> {
     fn eq(&self, other: &Self) -> bool {
         **self == **other
     }

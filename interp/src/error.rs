@@ -1,4 +1,9 @@
 //! Lua errors as Rust values.
+//!
+//! An error in flight is a plain Lua value (what `error(v)` raised or a message string).
+//! One internal kind travels the same way: a coroutine yield unwinding from the `yield`
+//! native to the `resume` that runs the coroutine (see COROUTINES in `vm/coro.rs`);
+//! users never see it as a value.
 
 use alloc::string::String;
 
@@ -12,6 +17,19 @@ pub struct LuaError {
     pub value: Value,
     /// Traceback text, when captured.
     pub traceback: Option<String>,
+    /// What kind of unwinding this is.
+    pub(crate) kind: ErrorKind,
+    /// The raise-time work (message handler, traceback) has been done.
+    pub(crate) handled: bool,
+}
+
+/// Internal kinds of unwinding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ErrorKind {
+    /// A Lua error.
+    Error,
+    /// A coroutine yield on its way to `resume` (the yielded values are on the stack).
+    Yield,
 }
 
 /// Result of anything that can raise a Lua error.
@@ -20,6 +38,17 @@ pub type LuaResult<T> = Result<T, LuaError>;
 impl LuaError {
     /// An error carrying `value`.
     pub fn new(value: Value) -> Self {
-        LuaError { value, traceback: None }
+        LuaError { value, traceback: None, kind: ErrorKind::Error, handled: false }
+    }
+
+    /// The internal yield signal.
+    pub(crate) fn yield_signal() -> Self {
+        LuaError { value: Value::Nil, traceback: None, kind: ErrorKind::Yield, handled: true }
+    }
+
+    /// True for the internal yield signal (natives must propagate it untouched).
+    #[inline]
+    pub fn is_yield(&self) -> bool {
+        self.kind == ErrorKind::Yield
     }
 }

@@ -12,11 +12,18 @@
 //! relies on this; the heap is single-threaded (`Gc<T>` is neither `Send` nor `Sync`).
 
 use alloc::boxed::Box;
+use alloc::vec::Vec;
 use core::cell::Cell;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
+use crate::string::{LuaStr, StrTable};
+use crate::table::Table;
 use crate::value::Value;
+
+mod collector;
+
+pub(crate) use collector::GcState;
 
 /// Which concrete type a heap object has (stored in its header for the sweeper).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,7 +130,10 @@ impl<T> Gc<T> {
     /// `h` must point to the header of a live `GcBox<T>`.
     #[inline]
     pub(crate) unsafe fn from_header(h: NonNull<GcHeader>) -> Gc<T> {
-        Gc { ptr: h.cast(), _marker: PhantomData }
+        Gc {
+            ptr: h.cast(),
+            _marker: PhantomData,
+        }
     }
 }
 
@@ -139,24 +149,79 @@ pub trait GcObject: Sized {
     }
 }
 
-/// The collector's worklist: objects reached but not yet traversed (grey).
-#[derive(Default)]
-pub struct Marker {
-    /// Grey objects.
-    pub(crate) gray: alloc::vec::Vec<NonNull<GcHeader>>,
+// ------------------------------------------------------------------------ colours
+
+// Header mark bits (anchor: GC-COLOURS). Tri-colour marking with two whites, so the
+// sweeper can tell "dead this cycle" (the old white) from "allocated since the atomic
+// phase" (the current white):
+//   white: one of WHITE0/WHITE1 set -- not (yet) reached;
+//   gray:  no colour bit -- reached, its children not yet traversed (on a gray list);
+//   black: BLACK -- reached and traversed (strings go white -> black directly).
+/// First white.
+pub(crate) const WHITE0: u8 = 1;
+/// Second white.
+pub(crate) const WHITE1: u8 = 2;
+/// Both whites.
+pub(crate) const WHITES: u8 = WHITE0 | WHITE1;
+/// Black: reached and traversed.
+pub(crate) const BLACK: u8 = 4;
+/// All colour bits.
+pub(crate) const COLOURS: u8 = WHITES | BLACK;
+/// The object is registered for finalization (its metatable had `__gc`).
+pub(crate) const FINOBJ: u8 = 8;
+
+impl GcHeader {
+    /// Not yet reached in this cycle.
+    #[inline(always)]
+    pub(crate) fn is_white(&self) -> bool {
+        self.mark.get() & WHITES != 0
+    }
+    /// Reached and traversed.
+    #[inline(always)]
+    pub(crate) fn is_black(&self) -> bool {
+        self.mark.get() & BLACK != 0
+    }
+    /// Replaces the colour bits, keeping the flags.
+    #[inline(always)]
+    pub(crate) fn set_colour(&self, c: u8) {
+        self.mark.set((self.mark.get() & !COLOURS) | c)
+    }
 }
 
-/// Mark bit: the object was reached in the current cycle.
-pub(crate) const MARKED: u8 = 1;
+// ------------------------------------------------------------------------- marker
+
+/// The collector's marking state, handed to every `GcObject::trace`: the gray worklists,
+/// the work counter that paces incremental steps, and the weak tables found so far.
+#[derive(Default)]
+pub struct Marker {
+    /// Gray objects waiting to be traversed.
+    pub(crate) gray: Vec<NonNull<GcHeader>>,
+    /// Objects to traverse again in the atomic phase (threads, weak tables, tables hit
+    /// by the backward write barrier).
+    pub(crate) grayagain: Vec<NonNull<GcHeader>>,
+    /// Work done so far (bytes traversed), for pacing.
+    pub(crate) work: usize,
+    /// Objects turned from white to gray or black (tells the ephemeron loop it progressed).
+    pub(crate) marked: usize,
+    /// True inside the atomic phase: weak tables are classified instead of deferred.
+    pub(crate) atomic: bool,
+    /// Tables with weak values only (cleared by value).
+    pub(crate) weak: Vec<Gc<Table>>,
+    /// Tables with weak keys only (ephemerons).
+    pub(crate) ephemeron: Vec<Gc<Table>>,
+    /// Tables with weak keys and weak values.
+    pub(crate) allweak: Vec<Gc<Table>>,
+    /// The interned `"__mode"` (set when the heap is created).
+    pub(crate) mode_name: Option<Gc<LuaStr>>,
+}
 
 impl Marker {
     /// Marks an object reachable and queues it for traversal.
     #[inline]
     pub fn mark<T>(&mut self, g: Gc<T>) {
         let h = g.header();
-        if h.mark.get() & MARKED == 0 {
-            h.mark.set(h.mark.get() | MARKED);
-            self.gray.push(NonNull::from(h));
+        if h.is_white() {
+            self.mark_header(NonNull::from(h));
         }
     }
 
@@ -178,21 +243,58 @@ impl Marker {
             | Value::LightUserData(_) => {}
         }
     }
+
+    /// White to gray (queued), or straight to black for strings, which hold no handles.
+    fn mark_header(&mut self, h: NonNull<GcHeader>) {
+        // SAFETY: GC-INVARIANT: `h` comes from a live handle.
+        let hd = unsafe { h.as_ref() };
+        self.marked += 1;
+        if hd.kind == ObjKind::Str {
+            hd.set_colour(BLACK);
+            // SAFETY: the header says this box holds a `LuaStr`.
+            let s: Gc<LuaStr> = unsafe { Gc::from_header(h) };
+            self.work += core::mem::size_of::<GcBox<LuaStr>>() + s.len();
+        } else {
+            hd.set_colour(0);
+            self.gray.push(h);
+        }
+    }
 }
 
-/// Allocation bookkeeping and the list of all objects.
+// --------------------------------------------------------------------------- heap
+
+/// Allocation bookkeeping, the list of all objects, the string table and the
+/// collector's state.
 pub struct Heap {
     /// Head of the list of every object.
     pub(crate) all: Option<NonNull<GcHeader>>,
     /// Bytes currently allocated (boxes plus their extra bytes), as last accounted.
     pub(crate) bytes: usize,
-    /// Collection is due when `bytes` reaches this.
+    /// The next collector step is due when `bytes` reaches this.
     pub(crate) threshold: usize,
+    /// Number of live objects (for leak tests and statistics).
+    pub(crate) objects: usize,
+    /// The interned strings (a weak set: the sweeper removes dead ones).
+    pub(crate) strings: StrTable,
+    /// The collector's state (phase, gray lists, finalizer lists, parameters).
+    pub(crate) gc: GcState,
 }
 
 impl Default for Heap {
     fn default() -> Self {
-        Heap { all: None, bytes: 0, threshold: 256 * 1024 }
+        let mut h = Heap {
+            all: None,
+            bytes: 0,
+            threshold: 256 * 1024,
+            objects: 0,
+            strings: StrTable::new(),
+            gc: GcState::new(),
+        };
+        let mode = h.intern_bytes(b"__mode");
+        let gc = h.intern_bytes(b"__gc");
+        h.gc.marker.mode_name = Some(mode);
+        h.gc.gc_name = Some(gc);
+        h
     }
 }
 
@@ -200,13 +302,21 @@ impl Heap {
     /// Moves `value` into a new heap object and links it into the object list.
     pub fn alloc<T: GcObject>(&mut self, value: T) -> Gc<T> {
         self.bytes += core::mem::size_of::<GcBox<T>>() + value.extra_bytes();
+        self.objects += 1;
         let boxed = Box::new(GcBox {
-            header: GcHeader { next: Cell::new(self.all), kind: T::KIND, mark: Cell::new(0) },
+            header: GcHeader {
+                next: Cell::new(self.all),
+                kind: T::KIND,
+                mark: Cell::new(self.gc.white),
+            },
             value,
         });
         let ptr = NonNull::from(Box::leak(boxed));
         self.all = Some(ptr.cast());
-        Gc { ptr, _marker: PhantomData }
+        Gc {
+            ptr,
+            _marker: PhantomData,
+        }
     }
 
     /// Records `n` more bytes owned by some object (a table or buffer grew).
@@ -226,9 +336,20 @@ impl Heap {
         self.bytes
     }
 
-    /// True when allocation has crossed the collection threshold.
+    /// Number of live heap objects.
+    pub fn object_count(&self) -> usize {
+        self.objects
+    }
+
+    /// True when allocation has crossed the threshold of the next collector step.
     #[inline(always)]
     pub fn should_collect(&self) -> bool {
         self.bytes >= self.threshold
+    }
+}
+
+impl Drop for Heap {
+    fn drop(&mut self) {
+        self.free_all();
     }
 }

@@ -11,11 +11,13 @@ pub mod error;
 pub mod func;
 pub mod gc;
 pub mod state;
+pub mod stdlib;
 pub mod string;
 pub mod table;
 pub mod thread;
 pub mod userdata;
 pub mod value;
+pub mod vm;
 
 pub use error::{LuaError, LuaResult};
 pub use state::Lua;

@@ -1,11 +1,41 @@
-//! Tables (STUB: a naive placeholder with the final API; being replaced by the real
-//! array-part + hash-part implementation).
+//! Tables: an array part for the keys `1..=n` and a hash part of `#[repr(C)]` nodes with
+//! open addressing (linear probing).
+//!
+//! # Layout (anchor: TABLE-LAYOUT)
+//! * Array part: `arr_len` values at `arr`, the value of key `i` at `arr[i - 1]` (nil
+//!   where absent). Its size is chosen like Lua's: on a rehash, the largest power of two
+//!   `n` such that more than `n / 2` of the keys `1..=n` are present; and appending key
+//!   `arr_len + 1` to a table whose last array slot is in use doubles it in place.
+//! * Hash part: `node_cap` nodes (0 or a power of two) at `nodes`. A key's home slot is
+//!   `hash & (node_cap - 1)`; lookups probe forward until the key or an empty node (key
+//!   nil). A string key's hash is `LuaStr::hash`, so a lookup with an interned string is
+//!   a load of the cached hash, then a tag and pointer compare per probe; that is the
+//!   path a JIT can inline (`node_ptr`, `node_cap`, `Node`).
+//! * A node whose value is nil but whose key is not is a *dead key*: assigning nil to a
+//!   field keeps its key so that `next` can continue from it during a traversal, and the
+//!   probe sequences through it stay intact. Dead keys are reused by insertions and
+//!   dropped by the next rehash. The collector never marks a dead key (its object may
+//!   be freed; the key is then only ever compared by address, never dereferenced).
+//! * The hash part is rehashed only when a *new* key does not fit (live plus dead keys
+//!   would exceed 3/4 of the nodes), so assignments to existing fields never move
+//!   entries and `next` stays stable.
+//!
+//! # Soundness of the interior mutability
+//! All methods take `&self` and mutate through `Cell`s and the raw buffers. This is
+//! sound because: `Table` is neither `Send` nor `Sync` (it holds `Cell`s and raw
+//! pointers); no method hands out a reference into a buffer (values are copied out);
+//! and no method calls back into Lua or into code that could reach the same table, so
+//! two method activations on one table never overlap.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::cell::{Cell, UnsafeCell};
+use core::cell::Cell;
+use core::ptr::NonNull;
+
+use moonjet_bytecode::num::float_to_int_exact;
 
 use crate::gc::{Gc, GcObject, Heap, Marker, ObjKind};
-use crate::string::LuaStr;
+use crate::string::{fold_mul, LuaStr};
 use crate::value::Value;
 
 /// Why a raw set was refused.
@@ -17,9 +47,42 @@ pub enum KeyError {
     NaN,
 }
 
-/// A Lua table.
+/// One slot of the hash part (see TABLE-LAYOUT): key nil = empty; value nil with a key =
+/// dead key.
+#[derive(Clone, Copy, Default)]
+#[repr(C)]
+pub struct Node {
+    /// The key (normalised: floats with integral values are stored as integers).
+    pub key: Value,
+    /// The value.
+    pub val: Value,
+}
+
+/// Number of metamethod events the absence cache covers (event numbers `0..8`, the
+/// order of `vm::meta::Tm`: index, newindex, gc, mode, len, eq, add, sub).
+pub const TM_CACHED_EVENTS: u8 = 8;
+
+/// Largest array part a rehash or an append creates (2^31 slots).
+const MAX_ARRAY_BITS: usize = 31;
+
+/// A Lua table (see TABLE-LAYOUT and the soundness note above).
+#[repr(C)]
 pub struct Table {
-    entries: UnsafeCell<Vec<(Value, Value)>>,
+    /// Array part buffer (`arr_len` values; dangling when empty).
+    arr: Cell<*mut Value>,
+    /// Array part size.
+    arr_len: Cell<usize>,
+    /// Hash part buffer (`node_cap` nodes; dangling when empty).
+    nodes: Cell<*mut Node>,
+    /// Hash part size: 0 or a power of two >= 2.
+    node_cap: Cell<usize>,
+    /// Nodes with a non-nil key (live plus dead).
+    node_used: Cell<usize>,
+    /// Metamethod-absence cache: bit `e` set = "no field for event `e`" (see `has_no_tm`).
+    tm_absent: Cell<u8>,
+    /// Mirror of the collector's "black" colour, read by the write barrier.
+    gc_black: Cell<bool>,
+    /// The metatable.
     metatable: Cell<Option<Gc<Table>>>,
 }
 
@@ -29,94 +92,648 @@ impl GcObject for Table {
         if let Some(mt) = self.metatable.get() {
             m.mark(mt);
         }
-        for (k, v) in self.entries().iter() {
+        self.for_each_entry(|k, v| {
             m.mark_value(k);
             m.mark_value(v);
+        });
+    }
+    fn extra_bytes(&self) -> usize {
+        buffer_bytes(self.arr_len.get(), self.node_cap.get())
+    }
+}
+
+impl Drop for Table {
+    fn drop(&mut self) {
+        // SAFETY: the buffers were made by `new_values`/`new_nodes` with these sizes and
+        // are not used after this.
+        unsafe {
+            free_values(self.arr.get(), self.arr_len.get());
+            free_nodes(self.nodes.get(), self.node_cap.get());
         }
     }
 }
 
+// ------------------------------------------------------------------ raw buffers
+
+/// Bytes owned by buffers of these sizes.
+fn buffer_bytes(arr_len: usize, node_cap: usize) -> usize {
+    arr_len * core::mem::size_of::<Value>() + node_cap * core::mem::size_of::<Node>()
+}
+
+/// A buffer of `n` nils.
+fn new_values(n: usize) -> *mut Value {
+    let b: Box<[Value]> = alloc::vec![Value::Nil; n].into_boxed_slice();
+    Box::into_raw(b) as *mut Value
+}
+
+/// Frees a buffer made by `new_values`/`resize_values`.
+///
+/// # Safety
+/// `p` came from `new_values(n)` or `resize_values(_, _, n)` and is not used again.
+unsafe fn free_values(p: *mut Value, n: usize) {
+    // SAFETY: per the contract, `p`/`n` describe a boxed slice we own.
+    drop(unsafe { Box::from_raw(core::ptr::slice_from_raw_parts_mut(p, n)) });
+}
+
+/// Resizes a value buffer from `old` to `new` slots (new slots nil).
+///
+/// # Safety
+/// As `free_values(p, old)`; the returned buffer replaces `p`.
+unsafe fn resize_values(p: *mut Value, old: usize, new: usize) -> *mut Value {
+    // SAFETY: a boxed slice of `old` values has exactly the layout of a Vec with
+    // length and capacity `old`.
+    let mut v = unsafe { Vec::from_raw_parts(p, old, old) };
+    if new > old {
+        v.reserve_exact(new - old);
+    }
+    v.resize(new, Value::Nil);
+    Box::into_raw(v.into_boxed_slice()) as *mut Value
+}
+
+/// A buffer of `n` empty nodes.
+fn new_nodes(n: usize) -> *mut Node {
+    let b: Box<[Node]> = alloc::vec![Node::default(); n].into_boxed_slice();
+    Box::into_raw(b) as *mut Node
+}
+
+/// Frees a buffer made by `new_nodes`.
+///
+/// # Safety
+/// `p` came from `new_nodes(n)` and is not used again.
+unsafe fn free_nodes(p: *mut Node, n: usize) {
+    // SAFETY: per the contract, `p`/`n` describe a boxed slice we own.
+    drop(unsafe { Box::from_raw(core::ptr::slice_from_raw_parts_mut(p, n)) });
+}
+
+// ------------------------------------------------------------------- key helpers
+
+/// Normalises a float key with an integral value (including -0.0) to an integer.
+#[inline]
+fn normalize(k: Value) -> Value {
+    match k {
+        Value::Float(f) => match float_to_int_exact(f) {
+            Some(i) => Value::Int(i),
+            None => k,
+        },
+        k => k,
+    }
+}
+
+/// Scrambles a 64-bit key into a slot hash.
+#[inline(always)]
+fn mix(x: u64) -> usize {
+    let h = fold_mul(x ^ 0x9e37_79b9_7f4a_7c15, 0xd6e8_feb8_6659_fd93);
+    (h ^ (h >> 32)) as usize
+}
+
+/// The hash of a normalised, non-nil key.
+#[inline]
+fn key_hash(k: &Value) -> usize {
+    match *k {
+        Value::Str(s) => s.hash() as usize,
+        Value::Int(i) => mix(i as u64),
+        Value::Float(f) => mix(f.to_bits()),
+        Value::Bool(b) => mix(b as u64),
+        other => mix(other.address().unwrap_or(0) as u64),
+    }
+}
+
+/// Bucket of a positive integer key for `compute_sizes`: `ceil(log2(k))`.
+#[inline]
+fn size_class(k: u64) -> usize {
+    (64 - (k - 1).leading_zeros()) as usize
+}
+
+/// Lua's array sizing: the largest power of two `n` such that more than `n / 2` of the
+/// keys `1..=n` are present, given `nums[b]` = keys in `(2^(b-1), 2^b]`. Returns
+/// `(n, keys that go to the array part)`.
+fn compute_sizes(nums: &[usize; 65], total_int: usize) -> (usize, usize) {
+    let (mut a, mut na, mut optimal) = (0usize, 0usize, 0usize);
+    for (b, &count) in nums.iter().enumerate().take(MAX_ARRAY_BITS + 1) {
+        let twotoi = 1usize << b;
+        if total_int <= twotoi / 2 {
+            break;
+        }
+        a += count;
+        if a > twotoi / 2 {
+            optimal = twotoi;
+            na = a;
+        }
+    }
+    (optimal, na)
+}
+
+/// Smallest hash part (0, or a power of two >= 2) holding `n` keys at load <= 3/4 (the
+/// most `try_place` allows), or <= 2/3 with `headroom` (after a rehash, so that at
+/// least `cap / 12` insertions separate two rehashes even under delete/insert churn).
+fn node_cap_for(n: usize, headroom: bool) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    let mut cap = 2;
+    while if headroom {
+        n * 3 > cap * 2
+    } else {
+        n * 4 > cap * 3
+    } {
+        cap *= 2;
+    }
+    cap
+}
+
+// ------------------------------------------------------------------- the table
+
 impl Table {
     /// A new empty table with room for `narray` list items and `nhash` other keys.
-    pub fn new(_narray: usize, _nhash: usize) -> Table {
-        Table { entries: UnsafeCell::new(Vec::new()), metatable: Cell::new(None) }
+    pub fn new(narray: usize, nhash: usize) -> Table {
+        let cap = node_cap_for(nhash, false);
+        Table {
+            arr: Cell::new(new_values(narray)),
+            arr_len: Cell::new(narray),
+            nodes: Cell::new(new_nodes(cap)),
+            node_cap: Cell::new(cap),
+            node_used: Cell::new(0),
+            tm_absent: Cell::new(0),
+            gc_black: Cell::new(false),
+            metatable: Cell::new(None),
+        }
     }
 
-    fn entries(&self) -> &Vec<(Value, Value)> {
-        // SAFETY: stub; single-threaded and no reference escapes a method.
-        unsafe { &*self.entries.get() }
+    // ------------------------------------------------------------- raw access
+
+    /// Array slot `i` (0-based).
+    #[inline(always)]
+    fn arr_at(&self, i: usize) -> Value {
+        debug_assert!(i < self.arr_len.get());
+        // SAFETY: callers pass `i < arr_len`, the buffer's length.
+        unsafe { *self.arr.get().add(i) }
     }
 
-    #[allow(clippy::mut_from_ref)]
-    fn entries_mut(&self) -> &mut Vec<(Value, Value)> {
-        // SAFETY: stub; single-threaded and no reference escapes a method.
-        unsafe { &mut *self.entries.get() }
+    /// Writes array slot `i` (0-based).
+    #[inline(always)]
+    fn arr_put(&self, i: usize, v: Value) {
+        debug_assert!(i < self.arr_len.get());
+        // SAFETY: callers pass `i < arr_len`; no reference into the buffer is alive.
+        unsafe { *self.arr.get().add(i) = v }
     }
+
+    /// Pointer to node `i`.
+    #[inline(always)]
+    fn node(&self, i: usize) -> *mut Node {
+        debug_assert!(i < self.node_cap.get());
+        // SAFETY: callers pass `i < node_cap`, the buffer's length.
+        unsafe { self.nodes.get().add(i) }
+    }
+
+    /// Key of node `i`.
+    #[inline(always)]
+    fn node_key(&self, i: usize) -> Value {
+        // SAFETY: `node` returns an in-bounds pointer; the node is initialised.
+        unsafe { (*self.node(i)).key }
+    }
+
+    /// Value of node `i`.
+    #[inline(always)]
+    fn node_val(&self, i: usize) -> Value {
+        // SAFETY: as in `node_key`.
+        unsafe { (*self.node(i)).val }
+    }
+
+    /// Writes the value of node `i`.
+    #[inline(always)]
+    fn set_node_val(&self, i: usize, v: Value) {
+        // SAFETY: in bounds (see `node`); no reference into the buffer is alive.
+        unsafe { (*self.node(i)).val = v }
+    }
+
+    /// The node holding normalised key `key` (live or dead), if any.
+    #[inline]
+    fn find_node(&self, key: &Value) -> Option<usize> {
+        let cap = self.node_cap.get();
+        if cap == 0 {
+            return None;
+        }
+        let mask = cap - 1;
+        let mut i = key_hash(key) & mask;
+        // Terminates: node_used < node_cap, so an empty node exists.
+        loop {
+            let k = self.node_key(i);
+            if k.is_nil() {
+                return None;
+            }
+            if k.raw_eq(key) {
+                return Some(i);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Value of a normalised key in the hash part.
+    #[inline]
+    fn get_hash(&self, key: &Value) -> Value {
+        match self.find_node(key) {
+            Some(i) => self.node_val(i),
+            None => Value::Nil,
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
 
     /// Raw get (`rawget`): no metamethods.
+    #[inline]
     pub fn get(&self, key: Value) -> Value {
-        let key = normalize(key);
-        self.entries().iter().find(|(k, _)| k.raw_eq(&key)).map(|e| e.1).unwrap_or(Value::Nil)
+        match key {
+            Value::Int(i) => self.get_int(i),
+            Value::Str(s) => self.get_str(s),
+            Value::Nil => Value::Nil,
+            Value::Float(f) => match float_to_int_exact(f) {
+                Some(i) => self.get_int(i),
+                None => self.get_hash(&key),
+            },
+            k => self.get_hash(&k),
+        }
     }
 
     /// Raw get with an integer key.
+    #[inline(always)]
     pub fn get_int(&self, i: i64) -> Value {
-        self.get(Value::Int(i))
+        let idx = (i as u64).wrapping_sub(1);
+        if idx < self.arr_len.get() as u64 {
+            self.arr_at(idx as usize)
+        } else {
+            self.get_hash(&Value::Int(i))
+        }
     }
 
-    /// Raw get with a string key.
+    /// Raw get with a string key: cached hash, then a pointer compare per probe.
+    #[inline(always)]
     pub fn get_str(&self, s: Gc<LuaStr>) -> Value {
-        self.get(Value::Str(s))
+        let cap = self.node_cap.get();
+        if cap == 0 {
+            return Value::Nil;
+        }
+        let mask = cap - 1;
+        let mut i = s.hash() as usize & mask;
+        loop {
+            match self.node_key(i) {
+                Value::Str(k) if k == s => return self.node_val(i),
+                Value::Nil => return Value::Nil,
+                _ => i = (i + 1) & mask,
+            }
+        }
     }
+
+    // --------------------------------------------------------------- writes
 
     /// Raw set (`rawset`); assigning nil removes. Errors for nil and NaN keys.
     pub fn set(&self, heap: &mut Heap, key: Value, val: Value) -> Result<(), KeyError> {
-        let key = match key {
+        match key {
+            Value::Int(i) => self.set_int(heap, i, val),
+            Value::Str(s) => self.set_str(heap, s, val),
             Value::Nil => return Err(KeyError::Nil),
-            Value::Float(f) if f.is_nan() => return Err(KeyError::NaN),
-            k => normalize(k),
-        };
-        let e = self.entries_mut();
-        if let Some(slot) = e.iter_mut().find(|(k, _)| k.raw_eq(&key)) {
-            slot.1 = val;
-        } else if !val.is_nil() {
-            heap.account_grow(32);
-            e.push((key, val));
+            Value::Float(f) => match float_to_int_exact(f) {
+                Some(i) => self.set_int(heap, i, val),
+                None if f.is_nan() => return Err(KeyError::NaN),
+                None => self.set_hash(heap, key, val),
+            },
+            k => self.set_hash(heap, k, val),
         }
         Ok(())
     }
 
     /// Raw set with an integer key.
+    #[inline(always)]
     pub fn set_int(&self, heap: &mut Heap, i: i64, val: Value) {
-        let _ = self.set(heap, Value::Int(i), val);
+        let idx = (i as u64).wrapping_sub(1);
+        if idx < self.arr_len.get() as u64 {
+            self.arr_put(idx as usize, val);
+            self.barrier(heap);
+        } else {
+            self.set_int_slow(heap, i, val);
+        }
     }
 
     /// Raw set with a string key.
+    #[inline]
     pub fn set_str(&self, heap: &mut Heap, s: Gc<LuaStr>, val: Value) {
-        let _ = self.set(heap, Value::Str(s), val);
+        self.set_hash(heap, Value::Str(s), val);
     }
 
-    /// A border (`#t` without `__len`).
-    pub fn len(&self) -> i64 {
-        let mut n = 0;
-        while !self.get_int(n + 1).is_nil() {
-            n += 1;
+    /// The write barrier: a table the collector already traversed turns gray again.
+    #[inline(always)]
+    fn barrier(&self, heap: &mut Heap) {
+        if self.gc_black.get() {
+            heap.barrier_table(self);
         }
-        n
     }
+
+    /// Integer key outside the array part: existing node, append, or new hash key.
+    fn set_int_slow(&self, heap: &mut Heap, i: i64, val: Value) {
+        let key = Value::Int(i);
+        if let Some(n) = self.find_node(&key) {
+            self.set_node_val(n, val);
+            self.barrier(heap);
+            return;
+        }
+        if val.is_nil() {
+            return;
+        }
+        let len = self.arr_len.get();
+        let appends = (i as u64).wrapping_sub(1) == len as u64;
+        if appends && len < 1 << MAX_ARRAY_BITS && (len == 0 || !self.arr_at(len - 1).is_nil()) {
+            self.grow_array(heap, (len * 2).max(4));
+            self.arr_put(len, val);
+            self.barrier(heap);
+        } else {
+            self.insert_new(heap, key, val);
+        }
+    }
+
+    /// Normalised non-integer (or out-of-array) key: existing node or new key.
+    fn set_hash(&self, heap: &mut Heap, key: Value, val: Value) {
+        self.tm_absent.set(0);
+        if let Some(n) = self.find_node(&key) {
+            self.set_node_val(n, val);
+            self.barrier(heap);
+        } else if !val.is_nil() {
+            self.insert_new(heap, key, val);
+        }
+    }
+
+    /// Adds a key known to be absent (value non-nil), rehashing when the hash part is
+    /// full.
+    fn insert_new(&self, heap: &mut Heap, key: Value, val: Value) {
+        self.tm_absent.set(0);
+        self.barrier(heap);
+        if self.try_place(key, val) {
+            return;
+        }
+        self.rehash(heap, &key);
+        if let Value::Int(i) = key {
+            let idx = (i as u64).wrapping_sub(1);
+            if idx < self.arr_len.get() as u64 {
+                self.arr_put(idx as usize, val);
+                return;
+            }
+        }
+        // After a rehash there is room by construction (load <= 2/3).
+        let placed = self.try_place(key, val);
+        debug_assert!(placed);
+    }
+
+    /// Puts an absent key in the first free or dead node of its probe sequence, unless
+    /// that would take the hash part over 3/4 full. Returns false when it did not fit.
+    fn try_place(&self, key: Value, val: Value) -> bool {
+        let cap = self.node_cap.get();
+        if cap == 0 {
+            return false;
+        }
+        let mask = cap - 1;
+        let mut i = key_hash(&key) & mask;
+        loop {
+            let n = self.node(i);
+            // SAFETY: `n` is in bounds (see `node`); no other reference is alive.
+            let node = unsafe { &mut *n };
+            if node.key.is_nil() {
+                if (self.node_used.get() + 1) * 4 > cap * 3 {
+                    return false;
+                }
+                self.node_used.set(self.node_used.get() + 1);
+                *node = Node { key, val };
+                return true;
+            }
+            if node.val.is_nil() {
+                *node = Node { key, val };
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    // ------------------------------------------------------------ resizing
+
+    /// Grows the array part to `new_len` slots for an append, moving integer keys of
+    /// the new range out of the hash part (leaving dead keys there).
+    fn grow_array(&self, heap: &mut Heap, new_len: usize) {
+        let old = self.arr_len.get();
+        // SAFETY: `arr`/`old` describe our array buffer, replaced right away.
+        let p = unsafe { resize_values(self.arr.get(), old, new_len) };
+        self.arr.set(p);
+        self.arr_len.set(new_len);
+        heap.account_grow((new_len - old) * core::mem::size_of::<Value>());
+        if self.node_used.get() == 0 {
+            return;
+        }
+        for k in old + 1..=new_len {
+            if let Some(n) = self.find_node(&Value::Int(k as i64)) {
+                let v = self.node_val(n);
+                if !v.is_nil() {
+                    self.arr_put(k - 1, v);
+                    self.set_node_val(n, Value::Nil);
+                }
+            }
+        }
+    }
+
+    /// Resizes both parts for the live keys plus `extra` (about to be inserted), sizing
+    /// the array part with `compute_sizes`.
+    fn rehash(&self, heap: &mut Heap, extra: &Value) {
+        let mut nums = [0usize; 65];
+        let (mut total, mut total_int) = (0usize, 0usize);
+        let mut count = |k: &Value| {
+            total += 1;
+            if let Value::Int(i) = *k {
+                if i >= 1 {
+                    nums[size_class(i as u64)] += 1;
+                    total_int += 1;
+                }
+            }
+        };
+        self.for_each_entry(|k, _| count(k));
+        count(extra);
+        let (na_size, na_count) = compute_sizes(&nums, total_int);
+        self.resize(heap, na_size, total - na_count);
+    }
+
+    /// Rebuilds with an array part of `new_arr` slots and room for `nhash` hash keys.
+    fn resize(&self, heap: &mut Heap, new_arr: usize, nhash: usize) {
+        let old_arr = self.arr_len.get();
+        let old_cap = self.node_cap.get();
+        let old_nodes = self.nodes.get();
+        let mut spill = Vec::new();
+        for i in new_arr..old_arr {
+            let v = self.arr_at(i);
+            if !v.is_nil() {
+                spill.push((Value::Int(i as i64 + 1), v));
+            }
+        }
+        // SAFETY: `arr`/`old_arr` describe our array buffer, replaced right away.
+        let p = unsafe { resize_values(self.arr.get(), old_arr, new_arr) };
+        self.arr.set(p);
+        self.arr_len.set(new_arr);
+        let cap = node_cap_for(nhash, true);
+        self.nodes.set(new_nodes(cap));
+        self.node_cap.set(cap);
+        self.node_used.set(0);
+        for i in 0..old_cap {
+            // SAFETY: `i < old_cap`, the length of the old node buffer, still allocated.
+            let n = unsafe { *old_nodes.add(i) };
+            if !n.val.is_nil() {
+                self.reinsert(n.key, n.val);
+            }
+        }
+        for (k, v) in spill {
+            self.reinsert(k, v);
+        }
+        // SAFETY: the old buffer came from `new_nodes(old_cap)` and is no longer used.
+        unsafe { free_nodes(old_nodes, old_cap) };
+        let (before, after) = (buffer_bytes(old_arr, old_cap), buffer_bytes(new_arr, cap));
+        if after >= before {
+            heap.account_grow(after - before);
+        } else {
+            heap.account_shrink(before - after);
+        }
+    }
+
+    /// Places a live entry during a rebuild (array part if it fits, else hash part).
+    fn reinsert(&self, key: Value, val: Value) {
+        if let Value::Int(i) = key {
+            let idx = (i as u64).wrapping_sub(1);
+            if idx < self.arr_len.get() as u64 {
+                self.arr_put(idx as usize, val);
+                return;
+            }
+        }
+        let placed = self.try_place(key, val);
+        debug_assert!(placed, "rebuild sized the hash part for every key");
+    }
+
+    // -------------------------------------------------------------- length
+
+    /// A border (`#t` without `__len`): `0` or an index `n` with `t[n] ~= nil` and
+    /// `t[n + 1] == nil` (or `n == maxinteger`). Binary search, O(log n).
+    pub fn len(&self) -> i64 {
+        let n = self.arr_len.get();
+        if n > 0 && self.arr_at(n - 1).is_nil() {
+            // Invariant: lo == 0 or arr[lo - 1] non-nil; arr[hi - 1] nil.
+            let (mut lo, mut hi) = (0usize, n);
+            while hi - lo > 1 {
+                let m = lo + (hi - lo) / 2;
+                if self.arr_at(m - 1).is_nil() {
+                    hi = m;
+                } else {
+                    lo = m;
+                }
+            }
+            return lo as i64;
+        }
+        if self.node_used.get() == 0 {
+            return n as i64;
+        }
+        self.hash_border(n as i64)
+    }
+
+    /// Border search past a full array part of `n` slots: doubling, then bisection.
+    fn hash_border(&self, n: i64) -> i64 {
+        let mut i = n;
+        let mut j = n + 1;
+        if self.get_int(j).is_nil() {
+            return i;
+        }
+        loop {
+            i = j;
+            if j > i64::MAX / 2 {
+                j = i64::MAX;
+                if !self.get_int(j).is_nil() {
+                    return j;
+                }
+                break;
+            }
+            j *= 2;
+            if self.get_int(j).is_nil() {
+                break;
+            }
+        }
+        // Invariant: t[i] non-nil, t[j] nil.
+        while j - i > 1 {
+            let m = i + (j - i) / 2;
+            if self.get_int(m).is_nil() {
+                j = m;
+            } else {
+                i = m;
+            }
+        }
+        i
+    }
+
+    // ----------------------------------------------------------- traversal
 
     /// `next`: the entry after `key` (nil = first). `Err(())` for a key not in the table.
+    /// Order: array part, then nodes in slot order. Stable while no new key is added.
     #[allow(clippy::result_unit_err)]
     pub fn next(&self, key: Value) -> Result<Option<(Value, Value)>, ()> {
-        let e = self.entries();
-        let start = if key.is_nil() {
-            0
-        } else {
-            let key = normalize(key);
-            e.iter().position(|(k, _)| k.raw_eq(&key)).ok_or(())? + 1
+        let n = self.arr_len.get();
+        let mut pos = match normalize(key) {
+            Value::Nil => 0,
+            Value::Int(i) if (i as u64).wrapping_sub(1) < n as u64 => i as usize,
+            k => n + self.find_node(&k).ok_or(())? + 1,
         };
-        Ok(e[start..].iter().find(|(_, v)| !v.is_nil()).copied())
+        while pos < n {
+            let v = self.arr_at(pos);
+            if !v.is_nil() {
+                return Ok(Some((Value::Int(pos as i64 + 1), v)));
+            }
+            pos += 1;
+        }
+        for j in pos - n..self.node_cap.get() {
+            let v = self.node_val(j);
+            if !v.is_nil() {
+                return Ok(Some((self.node_key(j), v)));
+            }
+        }
+        Ok(None)
     }
+
+    /// True when the table has no entries.
+    pub fn is_empty(&self) -> bool {
+        matches!(self.next(Value::Nil), Ok(None))
+    }
+
+    /// Calls `f(key, value)` for every entry (value non-nil). `f` must not touch the
+    /// table.
+    pub(crate) fn for_each_entry(&self, mut f: impl FnMut(&Value, &Value)) {
+        for i in 0..self.arr_len.get() {
+            let v = self.arr_at(i);
+            if !v.is_nil() {
+                f(&Value::Int(i as i64 + 1), &v);
+            }
+        }
+        for j in 0..self.node_cap.get() {
+            let v = self.node_val(j);
+            if !v.is_nil() {
+                f(&self.node_key(j), &v);
+            }
+        }
+    }
+
+    /// Removes (sets to nil, keeping dead keys) every entry for which `dead(key, value)`
+    /// holds: the collector's clearing of weak tables.
+    pub(crate) fn clear_entries(&self, mut dead: impl FnMut(&Value, &Value) -> bool) {
+        for i in 0..self.arr_len.get() {
+            let v = self.arr_at(i);
+            if !v.is_nil() && dead(&Value::Int(i as i64 + 1), &v) {
+                self.arr_put(i, Value::Nil);
+            }
+        }
+        for j in 0..self.node_cap.get() {
+            let v = self.node_val(j);
+            if !v.is_nil() && dead(&self.node_key(j), &v) {
+                self.set_node_val(j, Value::Nil);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------- metatables
 
     /// The metatable.
     #[inline]
@@ -124,18 +741,91 @@ impl Table {
         self.metatable.get()
     }
 
-    /// Replaces the metatable.
+    /// Replaces the metatable. On a table that may already be old (not just created),
+    /// follow this with `Lua::check_finalizer` (or `Heap::barrier_value`), which applies
+    /// the collector's write barrier for the new metatable.
     pub fn set_metatable(&self, mt: Option<Gc<Table>>) {
         self.metatable.set(mt)
     }
-}
 
-fn normalize(k: Value) -> Value {
-    match k {
-        Value::Float(f) => match moonjet_bytecode::num::float_to_int_exact(f) {
-            Some(i) => Value::Int(i),
-            None => k,
-        },
-        k => k,
+    /// Metamethod-absence cache, for a table used as a metatable: true when a previous
+    /// `note_no_tm(event)` recorded that the table has no field for `event` and no
+    /// field has been stored into the table since (any store to a non-array key clears
+    /// the whole cache). `event` is the `vm::meta::Tm` number; only events below
+    /// `TM_CACHED_EVENTS` are cached (others always return false).
+    #[inline(always)]
+    pub fn has_no_tm(&self, event: u8) -> bool {
+        event < TM_CACHED_EVENTS && self.tm_absent.get() & (1 << event) != 0
+    }
+
+    /// Records that the field for `event` is absent (see `has_no_tm`).
+    #[inline(always)]
+    pub fn note_no_tm(&self, event: u8) {
+        if event < TM_CACHED_EVENTS {
+            self.tm_absent.set(self.tm_absent.get() | 1 << event);
+        }
+    }
+
+    /// The metamethod `name` (whose event number is `event`) of this metatable, using
+    /// and filling the absence cache: `mt.get_tm(Tm::Index as u8, l.tm_name(Tm::Index))`.
+    #[inline]
+    pub fn get_tm(&self, event: u8, name: Gc<LuaStr>) -> Value {
+        if self.has_no_tm(event) {
+            return Value::Nil;
+        }
+        let v = self.get_str(name);
+        if v.is_nil() {
+            self.note_no_tm(event);
+        }
+        v
+    }
+
+    // -------------------------------------------------------- JIT accessors
+
+    /// Array part buffer: `array_len()` values, key `i` at offset `i - 1`. Valid until
+    /// the next store of a new key into this table.
+    #[inline]
+    pub fn array_ptr(&self) -> *const Value {
+        self.arr.get()
+    }
+
+    /// Array part size.
+    #[inline]
+    pub fn array_len(&self) -> usize {
+        self.arr_len.get()
+    }
+
+    /// Hash part buffer (`node_cap()` nodes); see TABLE-LAYOUT for the probe rule.
+    #[inline]
+    pub fn node_ptr(&self) -> *const Node {
+        self.nodes.get()
+    }
+
+    /// Hash part size (0 or a power of two).
+    #[inline]
+    pub fn node_cap(&self) -> usize {
+        self.node_cap.get()
+    }
+
+    // ------------------------------------------------------ collector hooks
+
+    /// Sets the mirror of the collector's black colour.
+    #[inline(always)]
+    pub(crate) fn set_gc_black(&self, b: bool) {
+        self.gc_black.set(b)
+    }
+
+    /// This table's handle, for a table the collector knows lives on the heap.
+    ///
+    /// # Safety
+    /// `self` must be the value of a live `GcBox<Table>`.
+    pub(crate) unsafe fn handle(&self) -> Gc<Table> {
+        let off = core::mem::offset_of!(crate::gc::GcBox<Table>, value);
+        let p = (self as *const Table as *const u8).wrapping_sub(off) as *mut crate::gc::GcHeader;
+        // SAFETY: per the contract the header sits `off` bytes before the value.
+        unsafe { Gc::from_header(NonNull::new_unchecked(p)) }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,13 +1,14 @@
 //! Coroutines. The running thread's stack and frames live in `Lua` itself (so the
 //! interpreter reaches them without indirection); a thread that is not running keeps
-//! them here, and a switch swaps the two.
+//! them here, and a switch swaps the two (see COROUTINES in `vm/coro.rs`).
 
 use alloc::vec::Vec;
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 
 use crate::abi::CallInfo;
 use crate::func::UpVal;
-use crate::gc::{Gc, GcObject, Marker, ObjKind};
+use crate::gc::{GcObject, Marker, ObjKind};
+use crate::gc::Gc;
 use crate::value::Value;
 
 /// Life cycle of a coroutine, as `coroutine.status` reports it.
@@ -34,6 +35,10 @@ pub struct ThreadData {
     pub frames: Vec<CallInfo>,
     /// Open upvalues pointing into `stack`, sorted by stack index.
     pub open_upvals: Vec<Gc<UpVal>>,
+    /// Stack indices of pending to-be-closed variables, in creation order.
+    pub tbc: Vec<u32>,
+    /// Nesting of non-yieldable calls (Rust code that called back into Lua).
+    pub nny: u32,
 }
 
 /// A coroutine object.
@@ -41,7 +46,20 @@ pub struct Thread {
     /// Stack and frames while not running (empty while running).
     pub data: RefCell<ThreadData>,
     /// Status.
-    pub status: core::cell::Cell<CoStatus>,
+    pub status: Cell<CoStatus>,
+    /// The error that killed the coroutine (reported again by `coroutine.close`).
+    pub error: Cell<Option<Value>>,
+}
+
+impl Thread {
+    /// A new suspended thread with the given saved data.
+    pub fn new(data: ThreadData) -> Thread {
+        Thread {
+            data: RefCell::new(data),
+            status: Cell::new(CoStatus::Suspended),
+            error: Cell::new(None),
+        }
+    }
 }
 
 impl GcObject for Thread {
@@ -53,6 +71,9 @@ impl GcObject for Thread {
         }
         for u in d.open_upvals.iter() {
             m.mark(*u);
+        }
+        if let Some(e) = self.error.get() {
+            m.mark_value(&e);
         }
     }
     fn extra_bytes(&self) -> usize {

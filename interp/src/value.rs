@@ -151,6 +151,36 @@ impl Value {
         }
     }
 
+    /// The value as a number, converting strings as arithmetic does (`"0x10"` -> 16).
+    #[inline]
+    pub fn to_number(&self) -> Option<Value> {
+        match *self {
+            Value::Int(_) | Value::Float(_) => Some(*self),
+            Value::Str(s) => match moonjet_bytecode::num::str_to_number(s.as_bytes())? {
+                moonjet_bytecode::num::Number::Int(i) => Some(Value::Int(i)),
+                moonjet_bytecode::num::Number::Float(f) => Some(Value::Float(f)),
+            },
+            _ => None,
+        }
+    }
+
+    /// The value as an exact integer, converting strings (`lua_tointegerx`).
+    #[inline]
+    pub fn to_integer(&self) -> Option<i64> {
+        match *self {
+            Value::Int(i) => Some(i),
+            Value::Float(f) => moonjet_bytecode::num::float_to_int_exact(f),
+            Value::Str(_) => self.to_number()?.to_integer(),
+            _ => None,
+        }
+    }
+
+    /// The value as a float, converting strings (`lua_tonumberx`).
+    #[inline]
+    pub fn to_float(&self) -> Option<f64> {
+        self.to_number()?.as_float()
+    }
+
     /// Raw equality (`rawequal`): same type and value, no metamethods; 1 == 1.0.
     #[inline]
     pub fn raw_eq(&self, other: &Value) -> bool {

@@ -1,0 +1,66 @@
+//! Layout constants of the chunk format, shared by the writer and the reader.
+//!
+//! `bytecode/FORMAT.md` is the prose version of this file; keep them in step.
+
+/// First four bytes of every chunk: ESC (so `load` tells binary from text) then `MJC`.
+pub const MAGIC: [u8; 4] = *b"\x1bMJC";
+
+/// Format version; bumped on any incompatible change.
+pub const FORMAT_VERSION: u8 = 1;
+
+/// Deepest nesting of functions accepted (the main function is depth 0).
+pub const MAX_DEPTH: usize = 200;
+
+/// Header flag: debug information (line info, locals, names, source) was stripped.
+pub(crate) const FLAG_STRIPPED: u8 = 1;
+
+/// Bytes that catch text-mode conversions (CR/LF and ^Z mangling).
+pub(crate) const TEXT_CHECK: [u8; 6] = *b"\x19\x93\r\n\x1a\n";
+
+/// Size in bytes of an instruction, an integer, a float and a length field.
+pub(crate) const SIZES: [u8; 4] = [4, 8, 8, 4];
+
+/// Integer check value (distinct bytes: a byte-order or size mismatch changes it).
+pub(crate) const CHECK_INT: i64 = 0x0102_0304_0506_0708;
+
+/// Float check value (exact in binary).
+pub(crate) const CHECK_FLOAT: f64 = 370.5;
+
+/// Size of the header; the main function record follows at this offset.
+pub(crate) const HEADER_SIZE: usize = 40;
+
+/// Byte offset of the total-length field in the header.
+pub(crate) const TOTAL_LEN_AT: usize = 32;
+
+/// Size of the fixed part of a function record.
+pub(crate) const RECORD_SIZE: usize = 40;
+
+/// Source-length value meaning "the same source as the enclosing function".
+pub(crate) const SAME_SOURCE: u32 = u32::MAX;
+
+/// Name-length value meaning "no name" (upvalue names of a non-stripped chunk).
+pub(crate) const NO_NAME: u32 = u32::MAX;
+
+/// Constant kinds, one byte each in the kinds array.
+pub(crate) mod kind {
+    /// `nil`
+    pub const NIL: u8 = 0;
+    /// `false`
+    pub const FALSE: u8 = 1;
+    /// `true`
+    pub const TRUE: u8 = 2;
+    /// Integer, 8 bytes in the numbers array.
+    pub const INT: u8 = 3;
+    /// Float, 8 bytes in the numbers array.
+    pub const FLOAT: u8 = 4;
+    /// String, in the strings area.
+    pub const STR: u8 = 5;
+}
+
+/// Bytes of padding needed to bring `pos` to a multiple of `align` (a power of two).
+pub(crate) fn padding(pos: usize, align: usize) -> usize {
+    pos.wrapping_neg() & (align - 1)
+}
+
+const _: () = assert!(HEADER_SIZE % 8 == 0 && RECORD_SIZE % 8 == 0);
+const _: () = assert!(core::mem::size_of::<crate::Instruction>() == SIZES[0] as usize);

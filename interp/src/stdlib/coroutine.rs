@@ -1,0 +1,161 @@
+//! The coroutine library (manual §6.2); the machinery is in `vm/coro.rs`.
+
+use crate::error::{LuaError, LuaResult};
+use crate::func::NativeFn;
+use crate::gc::Gc;
+use crate::thread::{CoStatus, Thread};
+use crate::value::Value;
+use crate::Lua;
+
+/// The functions of the coroutine library.
+const FUNCS: &[(&str, NativeFn)] = &[
+    ("close", close),
+    ("create", create),
+    ("isyieldable", isyieldable),
+    ("resume", resume),
+    ("running", running),
+    ("status", status),
+    ("wrap", wrap),
+    ("yield", yield_),
+];
+
+/// Registers the library.
+pub fn open(l: &mut Lua) {
+    l.register_lib("coroutine", FUNCS);
+}
+
+/// Argument `n` as a coroutine.
+fn check_co(l: &mut Lua, n: usize) -> LuaResult<Gc<Thread>> {
+    match l.arg(n) {
+        Value::Thread(t) => Ok(t),
+        _ => Err(l.type_error(n, "coroutine")),
+    }
+}
+
+/// coroutine.create(f)
+fn create(l: &mut Lua) -> LuaResult<usize> {
+    let f = l.check_function(1)?;
+    let co = l.new_thread(f);
+    l.push(Value::Thread(co));
+    Ok(1)
+}
+
+/// coroutine.resume(co, ...)
+fn resume(l: &mut Lua) -> LuaResult<usize> {
+    let co = check_co(l, 1)?;
+    let base = l.frame_base();
+    let nargs = l.arg_count() - 1;
+    match l.resume(co, nargs) {
+        Ok(n) => {
+            l.stack[base] = Value::Bool(true);
+            Ok(n + 1)
+        }
+        Err(v) => {
+            l.push(Value::Bool(false));
+            l.push(v);
+            Ok(2)
+        }
+    }
+}
+
+/// coroutine.yield(...)
+fn yield_(l: &mut Lua) -> LuaResult<usize> {
+    Err(l.yield_signal())
+}
+
+/// The function `coroutine.wrap` returns: resumes, and raises the coroutine's errors
+/// (with the caller's position prepended to string messages).
+fn wrap_aux(l: &mut Lua) -> LuaResult<usize> {
+    let Value::Thread(co) = l.native_upval(0) else {
+        return Err(l.error_str("wrapped coroutine lost"));
+    };
+    let nargs = l.arg_count();
+    match l.resume(co, nargs) {
+        Ok(n) => Ok(n),
+        Err(mut v) => {
+            if co.status.get() == CoStatus::Dead && co.error.get().is_some() {
+                if let Some(e) = l.close_thread(co) {
+                    v = e;
+                }
+            }
+            if let Value::Str(s) = v {
+                let mut text = l.where_(1).into_bytes();
+                text.extend_from_slice(s.as_bytes());
+                v = l.new_str(&text);
+            }
+            Err(LuaError::new(v))
+        }
+    }
+}
+
+/// coroutine.wrap(f)
+fn wrap(l: &mut Lua) -> LuaResult<usize> {
+    let f = l.check_function(1)?;
+    let co = l.new_thread(f);
+    let c = l.new_native_closure(wrap_aux, &[Value::Thread(co)]);
+    l.push(c);
+    Ok(1)
+}
+
+/// coroutine.status(co)
+fn status(l: &mut Lua) -> LuaResult<usize> {
+    let co = check_co(l, 1)?;
+    let s: &[u8] = if co == l.current {
+        b"running"
+    } else {
+        match co.status.get() {
+            CoStatus::Suspended => b"suspended",
+            CoStatus::Running => b"running",
+            CoStatus::Normal => b"normal",
+            CoStatus::Dead => b"dead",
+        }
+    };
+    l.push_str(s);
+    Ok(1)
+}
+
+/// coroutine.isyieldable([co])
+fn isyieldable(l: &mut Lua) -> LuaResult<usize> {
+    let r = match l.arg(1) {
+        Value::Nil => l.is_yieldable(),
+        _ => {
+            let co = check_co(l, 1)?;
+            if co == l.current {
+                l.is_yieldable()
+            } else {
+                co != l.main_thread
+            }
+        }
+    };
+    l.push(Value::Bool(r));
+    Ok(1)
+}
+
+/// coroutine.running()
+fn running(l: &mut Lua) -> LuaResult<usize> {
+    let (cur, main) = (l.current, l.main_thread);
+    l.push(Value::Thread(cur));
+    l.push(Value::Bool(cur == main));
+    Ok(2)
+}
+
+/// coroutine.close(co)
+fn close(l: &mut Lua) -> LuaResult<usize> {
+    let co = check_co(l, 1)?;
+    match co.status.get() {
+        CoStatus::Suspended | CoStatus::Dead if co != l.current => {}
+        CoStatus::Normal => return Err(l.error_str("cannot close a normal coroutine")),
+        _ => return Err(l.error_str("cannot close a running coroutine")),
+    }
+    match l.close_thread(co) {
+        None => {
+            l.push(Value::Bool(true));
+            Ok(1)
+        }
+        Some(e) => {
+            l.push(Value::Bool(false));
+            l.push(e);
+            Ok(2)
+        }
+    }
+}

@@ -1,0 +1,506 @@
+//! Lua patterns (manual §6.4.1): a backtracking matcher over bytes.
+//!
+//! Single-item repetitions (`*`, `+`, `-`, `?`) and plain items loop instead of recursing per
+//! subject byte; recursion happens only per pattern item (captures, repetitions followed by
+//! more pattern) and is bounded by a depth counter that raises "pattern too complex".
+
+use alloc::format;
+use alloc::string::String;
+
+/// Most captures one pattern may open.
+pub const MAX_CAPTURES: usize = 32;
+
+/// Deepest nesting of matcher calls before "pattern too complex".
+const MAX_MATCH_DEPTH: u32 = 200;
+
+/// The escape character of patterns.
+const ESC: u8 = b'%';
+
+/// The characters that make a pattern more than a plain substring.
+const SPECIALS: &[u8] = b"^$*+?.([%-";
+
+/// Length state of one capture slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CapLen {
+    /// Opened by `(` and not yet closed.
+    Unfinished,
+    /// A position capture `()`.
+    Position,
+    /// A closed capture of this many bytes.
+    Len(usize),
+}
+
+/// A capture's value once a match succeeded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capture {
+    /// Bytes `start..end` of the subject.
+    Span(usize, usize),
+    /// A position capture: the 1-based subject position.
+    Position(usize),
+}
+
+/// Matcher state for one subject and one pattern.
+pub struct Matcher<'a> {
+    src: &'a [u8],
+    pat: &'a [u8],
+    depth: u32,
+    level: usize,
+    caps: [(usize, CapLen); MAX_CAPTURES],
+}
+
+/// Result of matching: end of the match, or an error message.
+type MResult = Result<Option<usize>, String>;
+
+/// True if `pat` has no magic characters (so `find` may search for it literally).
+pub fn is_plain(pat: &[u8]) -> bool {
+    !pat.iter().any(|c| SPECIALS.contains(c))
+}
+
+/// Position of the first occurrence of `needle` in `hay` at or after `from`.
+pub fn find_plain(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if needle.is_empty() {
+        return (from <= hay.len()).then_some(from);
+    }
+    let first = needle[0];
+    let last_start = hay.len().checked_sub(needle.len())?;
+    let mut i = from;
+    while i <= last_start {
+        let off = hay.get(i..=last_start)?.iter().position(|&c| c == first)?;
+        i += off;
+        if hay.get(i..i + needle.len()) == Some(needle) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// Character classes
+// ---------------------------------------------------------------------------------------------
+
+/// C-locale `isspace`.
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// C-locale `ispunct`.
+fn is_punct(c: u8) -> bool {
+    c.is_ascii_graphic() && !c.is_ascii_alphanumeric()
+}
+
+/// Does `c` belong to the class letter `cl` (`a`, `d`, `S`, ...)? Other letters match themselves.
+pub fn match_class(c: u8, cl: u8) -> bool {
+    let res = match cl.to_ascii_lowercase() {
+        b'a' => c.is_ascii_alphabetic(),
+        b'c' => c.is_ascii_control(),
+        b'd' => c.is_ascii_digit(),
+        b'g' => c.is_ascii_graphic(),
+        b'l' => c.is_ascii_lowercase(),
+        b'p' => is_punct(c),
+        b's' => is_space(c),
+        b'u' => c.is_ascii_uppercase(),
+        b'w' => c.is_ascii_alphanumeric(),
+        b'x' => c.is_ascii_hexdigit(),
+        _ => return cl == c,
+    };
+    if cl.is_ascii_uppercase() {
+        !res
+    } else {
+        res
+    }
+}
+
+impl<'a> Matcher<'a> {
+    /// A matcher of `pat` against `src`.
+    pub fn new(src: &'a [u8], pat: &'a [u8]) -> Self {
+        Matcher { src, pat, depth: MAX_MATCH_DEPTH, level: 0, caps: [(0, CapLen::Unfinished); MAX_CAPTURES] }
+    }
+
+    /// Tries to match pattern bytes `p..` at subject position `s` (captures reset first).
+    /// Returns the end of the match.
+    pub fn match_at(&mut self, s: usize, p: usize) -> MResult {
+        self.level = 0;
+        self.depth = MAX_MATCH_DEPTH;
+        self.do_match(s, p)
+    }
+
+    /// Number of captures the last successful match produced.
+    pub fn capture_count(&self) -> usize {
+        self.level
+    }
+
+    /// Capture `i` (0-based) of a match `s..e`; capture 0 is the whole match when the
+    /// pattern has no captures.
+    pub fn capture(&self, i: usize, s: usize, e: usize) -> Result<Capture, String> {
+        if i >= self.level {
+            if i == 0 {
+                return Ok(Capture::Span(s, e));
+            }
+            return Err(format!("invalid capture index %{}", i + 1));
+        }
+        let (start, len) = self.caps[i];
+        match len {
+            CapLen::Unfinished => Err(String::from("unfinished capture")),
+            CapLen::Position => Ok(Capture::Position(start + 1)),
+            CapLen::Len(n) => Ok(Capture::Span(start, start + n)),
+        }
+    }
+
+    /// Byte of the pattern at `p` (0 past the end, like C's terminator).
+    fn pat_at(&self, p: usize) -> u8 {
+        self.pat.get(p).copied().unwrap_or(0)
+    }
+
+    /// Index just past the single-character class starting at `p`.
+    fn class_end(&self, p: usize) -> Result<usize, String> {
+        let c = self.pat_at(p);
+        let mut q = p + 1;
+        if c == ESC {
+            if q >= self.pat.len() {
+                return Err(String::from("malformed pattern (ends with '%')"));
+            }
+            return Ok(q + 1);
+        }
+        if c == b'[' {
+            if self.pat_at(q) == b'^' {
+                q += 1;
+            }
+            loop {
+                if q >= self.pat.len() {
+                    return Err(String::from("malformed pattern (missing ']')"));
+                }
+                let cc = self.pat[q];
+                q += 1;
+                if cc == ESC && q < self.pat.len() {
+                    q += 1;
+                }
+                if q < self.pat.len() && self.pat[q] == b']' {
+                    return Ok(q + 1);
+                }
+            }
+        }
+        Ok(q)
+    }
+
+    /// Does `c` belong to the set `[...]` spanning `p` (the `[`) to `ec` (the `]`)?
+    fn match_bracket(&self, c: u8, p: usize, ec: usize) -> bool {
+        let mut sig = true;
+        let mut p = p + 1;
+        if self.pat_at(p) == b'^' {
+            sig = false;
+            p += 1;
+        }
+        while p < ec {
+            let pc = self.pat_at(p);
+            if pc == ESC {
+                p += 1;
+                if match_class(c, self.pat_at(p)) {
+                    return sig;
+                }
+                p += 1;
+            } else if self.pat_at(p + 1) == b'-' && p + 2 < ec {
+                if pc <= c && c <= self.pat_at(p + 2) {
+                    return sig;
+                }
+                p += 3;
+            } else {
+                if pc == c {
+                    return sig;
+                }
+                p += 1;
+            }
+        }
+        !sig
+    }
+
+    /// Does the subject byte at `s` match the single class `p..ep`?
+    fn single_match(&self, s: usize, p: usize, ep: usize) -> bool {
+        let Some(&c) = self.src.get(s) else { return false };
+        match self.pat_at(p) {
+            b'.' => true,
+            ESC => match_class(c, self.pat_at(p + 1)),
+            b'[' => self.match_bracket(c, p, ep - 1),
+            pc => pc == c,
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The matcher
+    // -----------------------------------------------------------------------------------------
+
+    /// Matches pattern `p..` at subject `s`, counting the nesting depth.
+    fn do_match(&mut self, s: usize, p: usize) -> MResult {
+        if self.depth == 0 {
+            return Err(String::from("pattern too complex"));
+        }
+        self.depth -= 1;
+        let r = self.match_loop(s, p);
+        self.depth += 1;
+        r
+    }
+
+    /// The matcher proper: loops over plain items, recurses for the rest.
+    fn match_loop(&mut self, mut s: usize, mut p: usize) -> MResult {
+        loop {
+            if p >= self.pat.len() {
+                return Ok(Some(s));
+            }
+            match self.pat[p] {
+                b'(' => {
+                    return if self.pat_at(p + 1) == b')' {
+                        self.start_capture(s, p + 2, CapLen::Position)
+                    } else {
+                        self.start_capture(s, p + 1, CapLen::Unfinished)
+                    };
+                }
+                b')' => return self.end_capture(s, p + 1),
+                b'$' if p + 1 == self.pat.len() => {
+                    return Ok((s == self.src.len()).then_some(s));
+                }
+                ESC if self.pat_at(p + 1) == b'b' => match self.match_balance(s, p + 2)? {
+                    Some(ns) => {
+                        s = ns;
+                        p += 4;
+                        continue;
+                    }
+                    None => return Ok(None),
+                },
+                ESC if self.pat_at(p + 1) == b'f' => {
+                    p += 2;
+                    if self.pat_at(p) != b'[' {
+                        return Err(String::from("missing '[' after '%f' in pattern"));
+                    }
+                    let ep = self.class_end(p)?;
+                    let prev = if s == 0 { 0 } else { self.src.get(s - 1).copied().unwrap_or(0) };
+                    let cur = self.src.get(s).copied().unwrap_or(0);
+                    if !self.match_bracket(prev, p, ep - 1) && self.match_bracket(cur, p, ep - 1) {
+                        p = ep;
+                        continue;
+                    }
+                    return Ok(None);
+                }
+                ESC if self.pat_at(p + 1).is_ascii_digit() => {
+                    match self.match_backref(s, self.pat_at(p + 1))? {
+                        Some(ns) => {
+                            s = ns;
+                            p += 2;
+                            continue;
+                        }
+                        None => return Ok(None),
+                    }
+                }
+                _ => {}
+            }
+            let ep = self.class_end(p)?;
+            let next = self.pat_at(ep);
+            if !self.single_match(s, p, ep) {
+                if matches!(next, b'*' | b'?' | b'-') {
+                    p = ep + 1;
+                    continue;
+                }
+                return Ok(None);
+            }
+            match next {
+                b'?' => {
+                    if let Some(e) = self.do_match(s + 1, ep + 1)? {
+                        return Ok(Some(e));
+                    }
+                    p = ep + 1;
+                }
+                b'+' => return self.max_expand(s + 1, p, ep),
+                b'*' => return self.max_expand(s, p, ep),
+                b'-' => return self.min_expand(s, p, ep),
+                _ => {
+                    s += 1;
+                    p = ep;
+                }
+            }
+        }
+    }
+
+    /// Greedy repetition: the longest run of class `p..ep` from `s`, then backs off.
+    fn max_expand(&mut self, s: usize, p: usize, ep: usize) -> MResult {
+        let mut i = 0;
+        while self.single_match(s + i, p, ep) {
+            i += 1;
+        }
+        loop {
+            if let Some(e) = self.do_match(s + i, ep + 1)? {
+                return Ok(Some(e));
+            }
+            if i == 0 {
+                return Ok(None);
+            }
+            i -= 1;
+        }
+    }
+
+    /// Lazy repetition: the shortest run of class `p..ep` from `s` that lets the rest match.
+    fn min_expand(&mut self, mut s: usize, p: usize, ep: usize) -> MResult {
+        loop {
+            if let Some(e) = self.do_match(s, ep + 1)? {
+                return Ok(Some(e));
+            }
+            if self.single_match(s, p, ep) {
+                s += 1;
+            } else {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// `%bxy` with `x` at `p`: a balanced run from `s`.
+    fn match_balance(&self, s: usize, p: usize) -> MResult {
+        if p + 1 >= self.pat.len() {
+            return Err(String::from("malformed pattern (missing arguments to '%b')"));
+        }
+        let (open, close) = (self.pat[p], self.pat[p + 1]);
+        if self.src.get(s) != Some(&open) {
+            return Ok(None);
+        }
+        let mut depth = 1usize;
+        for (i, &c) in self.src.iter().enumerate().skip(s + 1) {
+            if c == close {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(Some(i + 1));
+                }
+            } else if c == open {
+                depth += 1;
+            }
+        }
+        Ok(None)
+    }
+
+    /// Opens capture slot `level` at `s` and matches the rest.
+    fn start_capture(&mut self, s: usize, p: usize, what: CapLen) -> MResult {
+        if self.level >= MAX_CAPTURES {
+            return Err(String::from("too many captures"));
+        }
+        self.caps[self.level] = (s, what);
+        self.level += 1;
+        let r = self.do_match(s, p)?;
+        if r.is_none() {
+            self.level -= 1;
+        }
+        Ok(r)
+    }
+
+    /// Closes the innermost open capture at `s` and matches the rest.
+    fn end_capture(&mut self, s: usize, p: usize) -> MResult {
+        let l = (0..self.level)
+            .rev()
+            .find(|&i| self.caps[i].1 == CapLen::Unfinished)
+            .ok_or_else(|| String::from("invalid pattern capture"))?;
+        self.caps[l].1 = CapLen::Len(s - self.caps[l].0);
+        let r = self.do_match(s, p)?;
+        if r.is_none() {
+            self.caps[l].1 = CapLen::Unfinished;
+        }
+        Ok(r)
+    }
+
+    /// `%1`..`%9`: the same bytes as an earlier closed capture.
+    fn match_backref(&self, s: usize, digit: u8) -> MResult {
+        let l = usize::from(digit - b'0');
+        let idx = l.wrapping_sub(1);
+        if l == 0 || idx >= self.level || self.caps[idx].1 == CapLen::Unfinished {
+            return Err(format!("invalid capture index %{l}"));
+        }
+        let (start, len) = self.caps[idx];
+        let CapLen::Len(len) = len else { return Ok(None) };
+        let want = &self.src[start..start + len];
+        Ok((self.src.get(s..s + len) == Some(want)).then_some(s + len))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    /// `string.find`-like: (start, end, captures) of the first match from 0.
+    fn find(s: &str, p: &str) -> Result<Option<(usize, usize, Vec<Capture>)>, String> {
+        let (src, pat) = (s.as_bytes(), p.as_bytes());
+        let anchor = pat.first() == Some(&b'^');
+        let p0 = usize::from(anchor);
+        let mut m = Matcher::new(src, pat);
+        let mut s1 = 0;
+        loop {
+            if let Some(e) = m.match_at(s1, p0)? {
+                let caps = (0..m.capture_count()).map(|i| m.capture(i, s1, e)).collect::<Result<_, _>>()?;
+                return Ok(Some((s1, e, caps)));
+            }
+            s1 += 1;
+            if anchor || s1 > src.len() {
+                return Ok(None);
+            }
+        }
+    }
+
+    fn span(s: &str, p: &str) -> Option<(usize, usize)> {
+        find(s, p).unwrap().map(|(a, b, _)| (a, b))
+    }
+
+    #[test]
+    fn basics() {
+        assert_eq!(span("hello world", "o w"), Some((4, 7)));
+        assert_eq!(span("hello", "l+"), Some((2, 4)));
+        assert_eq!(span("hello", "^h.-l"), Some((0, 3)));
+        assert_eq!(span("hello", "^e"), None);
+        assert_eq!(span("hello", "o$"), Some((4, 5)));
+        assert_eq!(span("a$b", "$b"), Some((1, 3)));
+        assert_eq!(span("  x1", "%a%d"), Some((2, 4)));
+        assert_eq!(span("x]y", "[]]"), Some((1, 2)));
+        assert_eq!(span("abc-", "[%-]"), Some((3, 4)));
+        assert_eq!(span("abz", "[^a-b]"), Some((2, 3)));
+        assert_eq!(span("\x0b", "%s"), Some((0, 1)));
+        assert_eq!(span("f(a(b)c)d", "%b()"), Some((1, 8)));
+        assert_eq!(span("THE (quick) fox", "%f[%a]%a+"), Some((0, 3)));
+        assert_eq!(span("aaab", "a-b"), Some((0, 4)));
+        assert_eq!(span("ab", "a?b"), Some((0, 2)));
+        assert_eq!(span("", ".*"), Some((0, 0)));
+    }
+
+    #[test]
+    fn captures() {
+        let (_, _, c) = find("key = val", "(%w+)%s*=%s*(%w+)").unwrap().unwrap();
+        assert_eq!(c, [Capture::Span(0, 3), Capture::Span(6, 9)]);
+        let (_, _, c) = find("abab", "()(ab)%2()").unwrap().unwrap();
+        assert_eq!(c, [Capture::Position(1), Capture::Span(0, 2), Capture::Position(5)]);
+        assert_eq!(find("a", "(a").unwrap_err(), "unfinished capture");
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(find("a", "%").unwrap_err(), "malformed pattern (ends with '%')");
+        assert_eq!(find("a", "[a").unwrap_err(), "malformed pattern (missing ']')");
+        assert_eq!(find("a", "[a%").unwrap_err(), "malformed pattern (missing ']')");
+        assert_eq!(find("a", "%f").unwrap_err(), "missing '[' after '%f' in pattern");
+        assert_eq!(find("a", "%1").unwrap_err(), "invalid capture index %1");
+        assert_eq!(find("a", "%ba").unwrap_err(), "malformed pattern (missing arguments to '%b')");
+        assert_eq!(find("b", "%g)").unwrap_err(), "invalid pattern capture");
+        assert_eq!(find("a", &"(".repeat(33)).unwrap_err(), "too many captures");
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let s = "a".repeat(300);
+        assert!(find(&s, &"a?".repeat(199)).unwrap().is_some());
+        assert_eq!(find(&s, &"a?".repeat(200)).unwrap_err(), "pattern too complex");
+        // Long subjects with single-item repetitions do not recurse per byte.
+        let long = "x".repeat(1_000_000);
+        assert_eq!(span(&long, ".-$"), Some((0, 1_000_000)));
+        assert_eq!(span(&"x".repeat(2000), "x*y"), None);
+    }
+
+    #[test]
+    fn plain_search() {
+        assert_eq!(find_plain(b"hello", b"ll", 0), Some(2));
+        assert_eq!(find_plain(b"hello", b"ll", 3), None);
+        assert_eq!(find_plain(b"hello", b"", 5), Some(5));
+        assert_eq!(find_plain(b"hello", b"", 6), None);
+        assert!(is_plain(b"abc") && !is_plain(b"a.c"));
+    }
+}

@@ -1,0 +1,295 @@
+//! Table tests: array/hash placement, borders, traversal under modification, key
+//! normalisation, and a random workload checked against a `BTreeMap` model.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use super::*;
+
+/// Small deterministic PRNG (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    /// Next 64 random bits.
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    /// Uniform in `0..n`.
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// True if `n` is a border of `t` as the manual defines it.
+fn is_border(t: &Table, n: i64) -> bool {
+    (n == 0 || !t.get_int(n).is_nil()) && (n == i64::MAX || t.get_int(n + 1).is_nil())
+}
+
+/// Every entry `next` yields, in order.
+fn entries(t: &Table) -> Vec<(Value, Value)> {
+    let mut out = Vec::new();
+    let mut k = Value::Nil;
+    while let Ok(Some((nk, v))) = t.next(k) {
+        out.push((nk, v));
+        k = nk;
+    }
+    out
+}
+
+#[test]
+fn sequential_fill_uses_the_array_part() {
+    let mut h = Heap::default();
+    let t = Table::new(0, 0);
+    for i in 1..=1000 {
+        t.set_int(&mut h, i, Value::Int(i * 10));
+    }
+    assert!(t.array_len() >= 1000);
+    assert_eq!(t.node_cap(), 0);
+    assert_eq!(t.len(), 1000);
+    for i in 1..=1000 {
+        assert_eq!(t.get_int(i).as_int(), Some(i * 10));
+    }
+    assert!(t.get_int(0).is_nil() && t.get_int(1001).is_nil());
+}
+
+#[test]
+fn reverse_fill_migrates_to_the_array_on_rehash() {
+    let mut h = Heap::default();
+    let t = Table::new(0, 0);
+    for i in (1..=1000).rev() {
+        t.set_int(&mut h, i, Value::Int(i));
+    }
+    assert_eq!(t.len(), 1000);
+    // Force a rehash with a new key: the dense integer keys move to the array part.
+    let k = h.intern_bytes(b"x");
+    for j in 0..64 {
+        t.set(&mut h, Value::Float(j as f64 + 0.5), Value::Bool(true))
+            .unwrap();
+    }
+    t.set_str(&mut h, k, Value::Int(1));
+    assert!(t.array_len() >= 512, "array part {}", t.array_len());
+    for i in 1..=1000 {
+        assert_eq!(t.get_int(i).as_int(), Some(i));
+    }
+    assert_eq!(t.get_str(k).as_int(), Some(1));
+}
+
+#[test]
+fn append_moves_following_hash_keys() {
+    let mut h = Heap::default();
+    let t = Table::new(0, 0);
+    t.set_int(&mut h, 6, Value::Int(6));
+    t.set_int(&mut h, 7, Value::Int(7));
+    for i in 1..=5 {
+        t.set_int(&mut h, i, Value::Int(i));
+    }
+    assert_eq!(t.len(), 7);
+    let keys: Vec<i64> = entries(&t).iter().filter_map(|(k, _)| k.as_int()).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(sorted, (1..=7).collect::<Vec<_>>());
+    assert_eq!(keys.len(), 7, "no key is reported twice");
+}
+
+#[test]
+fn borders() {
+    let mut h = Heap::default();
+    let t = Table::new(4, 0);
+    for i in [1, 2, 4] {
+        t.set_int(&mut h, i, Value::Int(i));
+    }
+    assert!(is_border(&t, t.len()));
+    let t = Table::new(8, 0);
+    for i in [1, 2, 3, 5] {
+        t.set_int(&mut h, i, Value::Int(i));
+    }
+    let n = t.len();
+    assert!(n == 3 || n == 5, "{n}");
+    assert!(is_border(&t, n));
+    let e = Table::new(0, 0);
+    assert_eq!(e.len(), 0);
+    // Only in the hash part, including a huge one.
+    let t = Table::new(0, 0);
+    t.set_int(&mut h, 1, Value::Int(1));
+    t.set_int(&mut h, i64::MAX, Value::Int(2));
+    assert!(is_border(&t, t.len()));
+    let t = Table::new(0, 4);
+    t.set_int(&mut h, 2, Value::Int(1));
+    t.set_int(&mut h, 3, Value::Int(1));
+    assert!(is_border(&t, t.len()));
+}
+
+#[test]
+fn nil_and_nan_keys() {
+    let mut h = Heap::default();
+    let t = Table::new(0, 0);
+    assert_eq!(t.set(&mut h, Value::Nil, Value::Int(1)), Err(KeyError::Nil));
+    assert_eq!(
+        t.set(&mut h, Value::Float(f64::NAN), Value::Int(1)),
+        Err(KeyError::NaN)
+    );
+    assert!(t.get(Value::Nil).is_nil());
+    assert!(t.get(Value::Float(f64::NAN)).is_nil());
+    assert!(t.is_empty());
+    assert!(t.next(Value::Float(f64::NAN)).is_err());
+    assert!(t.next(Value::Int(5)).is_err());
+}
+
+#[test]
+fn float_keys_are_normalised() {
+    let mut h = Heap::default();
+    let t = Table::new(0, 0);
+    t.set(&mut h, Value::Float(3.0), Value::Int(3)).unwrap();
+    t.set(&mut h, Value::Float(-0.0), Value::Int(0)).unwrap();
+    t.set(&mut h, Value::Float(1.5), Value::Int(15)).unwrap();
+    t.set(&mut h, Value::Float(2f64.powi(70)), Value::Int(70))
+        .unwrap();
+    assert_eq!(t.get_int(3).as_int(), Some(3));
+    assert_eq!(t.get_int(0).as_int(), Some(0));
+    assert_eq!(t.get(Value::Float(0.0)).as_int(), Some(0));
+    assert_eq!(t.get(Value::Float(1.5)).as_int(), Some(15));
+    assert_eq!(t.get(Value::Float(2f64.powi(70))).as_int(), Some(70));
+    for (k, _) in entries(&t) {
+        if let Value::Float(f) = k {
+            assert!(
+                f.fract() != 0.0 || f.abs() >= 2f64.powi(63),
+                "unnormalised key {f}"
+            );
+        }
+    }
+    assert_eq!(entries(&t).len(), 4);
+}
+
+#[test]
+fn next_survives_clearing_and_updating_during_traversal() {
+    let mut h = Heap::default();
+    let t = Table::new(0, 0);
+    let strs: Vec<_> = (0..200)
+        .map(|i| h.intern_bytes(alloc::format!("s{i}").as_bytes()))
+        .collect();
+    for i in 1..=100 {
+        t.set_int(&mut h, i, Value::Int(i));
+    }
+    for (i, s) in strs.iter().enumerate() {
+        t.set_str(&mut h, *s, Value::Int(i as i64));
+    }
+    let mut seen = 0;
+    let mut k = Value::Nil;
+    let mut flip = false;
+    while let Some((nk, _)) = t.next(k).expect("valid key") {
+        seen += 1;
+        // Clear the current field, and overwrite another existing field.
+        t.set(&mut h, nk, Value::Nil).unwrap();
+        flip = !flip;
+        if flip {
+            t.set_str(&mut h, strs[199], Value::Bool(true));
+        }
+        k = nk;
+    }
+    // strs[199] may be revisited only if it was overwritten before being reached.
+    assert!(seen == 300 || seen == 301, "{seen}");
+    assert!(t.is_empty() || entries(&t).len() == 1);
+}
+
+#[test]
+fn metamethod_absence_cache() {
+    let mut h = Heap::default();
+    let mt = Table::new(0, 0);
+    let idx = h.intern_bytes(b"__index");
+    assert!(!mt.has_no_tm(0));
+    assert!(mt.get_tm(0, idx).is_nil());
+    assert!(mt.has_no_tm(0));
+    let other = h.intern_bytes(b"foo");
+    mt.set_str(&mut h, other, Value::Int(1));
+    assert!(!mt.has_no_tm(0), "any store clears the cache");
+    mt.note_no_tm(0);
+    mt.set_str(&mut h, idx, Value::Int(7));
+    assert!(!mt.has_no_tm(0));
+    assert_eq!(mt.get_tm(0, idx).as_int(), Some(7));
+    assert!(!mt.has_no_tm(200));
+    mt.note_no_tm(200);
+}
+
+#[test]
+fn memory_is_accounted() {
+    let mut h = Heap::default();
+    let before = h.bytes_in_use();
+    let t = h.alloc(Table::new(0, 0));
+    let mut r = Rng(99);
+    for _ in 0..5000 {
+        let k = r.below(3000) as i64 - 100;
+        let v = if r.below(3) == 0 {
+            Value::Nil
+        } else {
+            Value::Int(k)
+        };
+        t.set_int(&mut h, k, v);
+    }
+    let expect = before + core::mem::size_of::<crate::gc::GcBox<Table>>() + t.extra_bytes();
+    assert_eq!(h.bytes_in_use(), expect);
+}
+
+/// A key of the random workload.
+fn random_key(r: &mut Rng, strs: &[Gc<LuaStr>]) -> Value {
+    match r.below(6) {
+        0 | 1 => Value::Int(r.below(300) as i64 + 1),
+        2 => Value::Int(r.below(2000) as i64 - 1000),
+        3 => Value::Float((r.below(400) as f64) / 4.0),
+        4 => Value::Str(strs[r.below(strs.len() as u64) as usize]),
+        _ => Value::Bool(r.below(2) == 0),
+    }
+}
+
+/// Model key: a printable identity for `BTreeMap`.
+fn model_key(k: &Value) -> (u8, i128) {
+    match normalize(*k) {
+        Value::Int(i) => (0, i as i128),
+        Value::Float(f) => (1, f.to_bits() as i128),
+        Value::Str(s) => (2, s.addr() as i128),
+        Value::Bool(b) => (3, b as i128),
+        _ => (9, 0),
+    }
+}
+
+#[test]
+fn random_workload_matches_a_model() {
+    let mut h = Heap::default();
+    let strs: Vec<_> = (0..50)
+        .map(|i| h.intern_bytes(alloc::format!("k{i}").as_bytes()))
+        .collect();
+    for seed in 1..=8u64 {
+        let mut r = Rng(seed * 0x9e37_79b9);
+        let t = Table::new(r.below(8) as usize, r.below(8) as usize);
+        let mut model: BTreeMap<(u8, i128), (Value, i64)> = BTreeMap::new();
+        for step in 0..20_000 {
+            let k = random_key(&mut r, &strs);
+            if r.below(4) == 0 {
+                t.set(&mut h, k, Value::Nil).unwrap();
+                model.remove(&model_key(&k));
+            } else {
+                let v = step as i64;
+                t.set(&mut h, k, Value::Int(v)).unwrap();
+                model.insert(model_key(&k), (k, v));
+            }
+            if step % 997 == 0 {
+                assert!(is_border(&t, t.len()));
+            }
+        }
+        for (k, v) in model.values() {
+            assert_eq!(t.get(*k).as_int(), Some(*v), "{k:?}");
+        }
+        for i in -1100..1100 {
+            let present = model.contains_key(&model_key(&Value::Int(i)));
+            assert_eq!(!t.get_int(i).is_nil(), present, "{i}");
+        }
+        let got = entries(&t);
+        assert_eq!(got.len(), model.len());
+        for (k, v) in got {
+            assert_eq!(model.get(&model_key(&k)).map(|e| e.1), v.as_int());
+        }
+        assert!(is_border(&t, t.len()));
+    }
+}

@@ -1,0 +1,538 @@
+//! Calls, returns, metamethod frames and error recovery.
+//!
+//! # Metamethod frames (anchor: METAMETHOD-FRAMES)
+//! An instruction that needs a metamethod pushes the call at the stack top with
+//! `nresults = 1` and the `CIST_FIN` flag, saves its pc and lets the loop run the new
+//! frame. When that frame returns, `after_return` sees the flag and `finish_op` completes
+//! the interrupted instruction from the result (store into R[A], take or skip the
+//! comparison's jump, continue a CONCAT). `__close` handlers run the same way with
+//! `CIST_CLOSE` (their instruction is re-executed to close the next variable). `pcall`
+//! and `xpcall` leave their own native frame below the callee, flagged `CIST_PCALL` /
+//! `CIST_XPCALL`; when the callee returns, `finish_pcall` completes them. So nothing a
+//! Lua program does recurses on the Rust stack except natives that call back through
+//! `Lua::call` (bounded by `MAX_CCALLS`).
+//!
+//! # Errors (anchor: ERRORS)
+//! An error travels as `Err(LuaError)` with the frames left in place. The first driver
+//! that sees it (`drive`, on behalf of `Lua::call` or `resume`) first does the raise-time
+//! work once (`on_error`: run the innermost `xpcall` handler, or capture a traceback for
+//! an innermost Rust catch point) and then unwinds to the innermost `pcall`/`xpcall`
+//! frame of its activation: it closes upvalues and to-be-closed variables above it and
+//! returns `false, err` from it. Without one, the driver drops its frames and returns the
+//! error to its Rust caller. Whoever finally catches an error closes upvalues and
+//! to-be-closed variables above its level (`close_all`).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::meta::Blame;
+use super::meta::Tm;
+use crate::abi::{
+    CallInfo, CIST_CLOSE, CIST_FIN, CIST_LUA, CIST_META_MASK, CIST_META_SHIFT, CIST_PCALL, CIST_XPCALL,
+};
+use crate::error::{LuaError, LuaResult};
+use crate::func::{LuaClosure, NativeFn};
+use crate::gc::Gc;
+use crate::state::{CatchPoint, ERROR_STACK_EXTRA, MAX_CCALLS, MAX_STACK};
+use crate::value::Value;
+use crate::Lua;
+
+/// Free slots guaranteed above the top for a native function (LUA_MINSTACK).
+const MIN_STACK: usize = 20;
+/// Free slots kept above a Lua frame for metamethod calls.
+const EXTRA_STACK: usize = 5;
+
+impl Lua {
+    // ---------------------------------------------------------------- the stack
+
+    /// Makes `stack[..end]` addressable, raising "stack overflow" past the limit.
+    #[inline(always)]
+    pub(crate) fn ensure_stack(&mut self, end: usize) -> LuaResult<()> {
+        if end > self.stack.len() {
+            self.grow_stack(end)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Grows the stack (out of line).
+    #[cold]
+    #[inline(never)]
+    fn grow_stack(&mut self, end: usize) -> LuaResult<()> {
+        if end > self.stack_limit {
+            if self.stack_limit == MAX_STACK {
+                self.stack_limit = MAX_STACK + ERROR_STACK_EXTRA;
+                return Err(self.rt_error("stack overflow"));
+            }
+            return Err(self.error_value_str("error in error handling"));
+        }
+        let new_len = end.max(self.stack.len() * 2).min(self.stack_limit + EXTRA_STACK + MIN_STACK);
+        self.stack.resize(new_len.max(end), Value::Nil);
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- calling
+
+    /// Pushes the frame of a Lua function called at `func` with arguments up to the top
+    /// (see FRAME-LAYOUT).
+    #[inline]
+    pub(crate) fn push_lua_frame(
+        &mut self,
+        func: usize,
+        cl: Gc<LuaClosure>,
+        nresults: i32,
+        flags: u32,
+    ) -> LuaResult<()> {
+        let flags = self.inherit_flags(flags)?;
+        let fp = cl.proto;
+        fp.calls.set(fp.calls.get().wrapping_add(1));
+        let p = &fp.proto;
+        let nparams = p.num_params as usize;
+        let max_stack = p.max_stack as usize;
+        let mut nargs = self.top - func - 1;
+        if !p.is_vararg {
+            let base = func + 1;
+            let ftop = base + max_stack;
+            self.ensure_stack(ftop + EXTRA_STACK)?;
+            while nargs < nparams {
+                self.stack[base + nargs] = Value::Nil;
+                nargs += 1;
+            }
+            self.frames.push(CallInfo {
+                func: func as u32,
+                base: base as u32,
+                top: ftop as u32,
+                pc: 0,
+                nresults,
+                nvarargs: 0,
+                flags: CIST_LUA | flags,
+                aux: 0,
+            });
+            self.top = ftop;
+            return Ok(());
+        }
+        self.ensure_stack(func + 1 + nargs.max(nparams) + nparams + max_stack + EXTRA_STACK)?;
+        while nargs < nparams {
+            self.stack[func + 1 + nargs] = Value::Nil;
+            nargs += 1;
+        }
+        let base = func + 1 + nargs;
+        self.stack.copy_within(func + 1..func + 1 + nparams, base);
+        let ftop = base + max_stack;
+        self.frames.push(CallInfo {
+            func: func as u32,
+            base: base as u32,
+            top: ftop as u32,
+            pc: 0,
+            nresults,
+            nvarargs: (nargs - nparams) as u32,
+            flags: CIST_LUA | flags,
+            aux: 0,
+        });
+        self.top = ftop;
+        Ok(())
+    }
+
+    /// The flags of a new frame: `flags` plus the metamethod depth of the caller (one
+    /// more for a metamethod frame, bounded with the Rust nesting by `MAX_CCALLS`).
+    #[inline(always)]
+    fn inherit_flags(&mut self, flags: u32) -> LuaResult<u32> {
+        let mut flags = flags | self.frames.last().map_or(0, |c| c.flags & CIST_META_MASK);
+        if flags & (CIST_FIN | CIST_CLOSE) != 0 {
+            flags += 1 << CIST_META_SHIFT;
+            if (flags >> CIST_META_SHIFT) + self.n_ccalls >= MAX_CCALLS {
+                return Err(self.rt_error("C stack overflow"));
+            }
+        }
+        Ok(flags)
+    }
+
+    /// Marks the running native's frame as a protected boundary (`CIST_PCALL` or
+    /// `CIST_XPCALL`). Like lua5.4's protected calls it counts as a nested C call.
+    pub(crate) fn mark_protected(&mut self, flag: u32) -> LuaResult<()> {
+        let n_ccalls = self.n_ccalls;
+        let Some(ci) = self.frames.last_mut() else { return Ok(()) };
+        let depth = (ci.flags >> CIST_META_SHIFT) + 1;
+        if depth + n_ccalls >= MAX_CCALLS {
+            return Err(self.error_value_str("C stack overflow"));
+        }
+        ci.flags = (ci.flags & !CIST_META_MASK) | (depth << CIST_META_SHIFT) | flag;
+        Ok(())
+    }
+
+    /// Calls whatever is at `func` (arguments up to the top). Natives run now; returns
+    /// true if the call completed (results at `func ..`), false if a Lua frame was
+    /// pushed for the loop to run.
+    pub(crate) fn precall_other(&mut self, func: usize, nresults: i32, flags: u32) -> LuaResult<bool> {
+        match self.resolve_callable(func)? {
+            Value::LuaFn(cl) => {
+                self.push_lua_frame(func, cl, nresults, flags)?;
+                Ok(false)
+            }
+            Value::NativeFn(f) => self.call_native(func, f, nresults, flags),
+            Value::NativeClosure(c) => self.call_native(func, c.func, nresults, flags),
+            _ => Err(self.error_value_str("internal error: not callable")),
+        }
+    }
+
+    /// Replaces a non-function at `func` by its `__call` handler (shifting the
+    /// arguments up) until a function is there; returns it.
+    pub(crate) fn resolve_callable(&mut self, func: usize) -> LuaResult<Value> {
+        loop {
+            let v = self.stack[func];
+            if v.is_function() {
+                return Ok(v);
+            }
+            let tm = self.get_tm(v, Tm::Call);
+            if tm.is_nil() {
+                return Err(self.call_error(func, v));
+            }
+            self.ensure_stack(self.top + 1)?;
+            self.stack.copy_within(func..self.top, func + 1);
+            self.top += 1;
+            self.stack[func] = tm;
+        }
+    }
+
+    /// "attempt to call a nil value (global 'f')".
+    #[cold]
+    fn call_error(&mut self, func: usize, v: Value) -> LuaError {
+        self.op_type_error(v, "call", Blame::Stack(func))
+    }
+
+    /// Runs a native function called at `func`. Returns true when it completed (results
+    /// moved to `func ..`), false when it left a continuation frame (pcall) with a Lua
+    /// frame above it.
+    pub(crate) fn call_native(
+        &mut self,
+        func: usize,
+        f: NativeFn,
+        nresults: i32,
+        flags: u32,
+    ) -> LuaResult<bool> {
+        self.ensure_stack(self.top + MIN_STACK)?;
+        let flags = self.inherit_flags(flags)?;
+        self.frames.push(CallInfo {
+            func: func as u32,
+            base: func as u32 + 1,
+            top: 0,
+            pc: 0,
+            nresults,
+            nvarargs: 0,
+            flags,
+            aux: 0,
+        });
+        let depth = self.frames.len();
+        let n = f(self)?;
+        if self.frames.len() != depth {
+            return Ok(false);
+        }
+        let n = n.min(self.top - func - 1);
+        self.poscall(self.top - n, n);
+        Ok(true)
+    }
+
+    /// Pops the top frame, moving its `n` results from `first` to its function slot and
+    /// adjusting them to the wanted count. Returns the popped frame.
+    pub(crate) fn poscall(&mut self, first: usize, n: usize) -> CallInfo {
+        let ci = self.frames.pop().unwrap_or_default();
+        let dst = ci.func as usize;
+        if ci.nresults < 0 {
+            self.stack.copy_within(first..first + n, dst);
+            self.top = dst + n;
+        } else {
+            let wanted = ci.nresults as usize;
+            let m = n.min(wanted);
+            self.stack.copy_within(first..first + m, dst);
+            for j in m..wanted {
+                self.stack[dst + j] = Value::Nil;
+            }
+            self.top = dst + wanted;
+        }
+        ci
+    }
+
+    /// RETURN: pops the running Lua frame with results `ra .. ra+n` and continues with
+    /// whatever it returns into.
+    pub(crate) fn do_return(&mut self, ra: usize, n: usize, entry: usize) -> LuaResult<()> {
+        let ci = self.poscall(ra, n);
+        self.after_return(ci, entry)
+    }
+
+    /// Finishes what the return of frame `popped` completes: a metamethod's instruction,
+    /// a `__close` step, pending `pcall`s, or just the caller's top.
+    pub(crate) fn after_return(&mut self, mut popped: CallInfo, entry: usize) -> LuaResult<()> {
+        loop {
+            if self.frames.len() <= entry {
+                return Ok(());
+            }
+            let Some(&ci) = self.frames.last() else { return Ok(()) };
+            if popped.flags & CIST_FIN != 0 {
+                return self.finish_op(popped.func as usize);
+            }
+            if popped.flags & CIST_CLOSE != 0 {
+                self.top = ci.top as usize;
+                return Ok(());
+            }
+            if ci.flags & CIST_LUA != 0 {
+                if popped.nresults >= 0 {
+                    self.top = ci.top as usize;
+                }
+                return Ok(());
+            }
+            if ci.flags & (CIST_PCALL | CIST_XPCALL) != 0 {
+                popped = self.finish_pcall();
+                continue;
+            }
+            return Ok(());
+        }
+    }
+
+    /// Completes the `pcall`/`xpcall` frame on top: its callee returned all its results
+    /// at the callee slot .. top.
+    fn finish_pcall(&mut self) -> CallInfo {
+        let Some(&p) = self.frames.last() else { return CallInfo::default() };
+        let slot = p.base as usize + usize::from(p.flags & CIST_XPCALL != 0);
+        self.stack[slot - 1] = Value::Bool(true);
+        let n = self.top - (slot - 1);
+        self.poscall(slot - 1, n)
+    }
+
+    /// Calls `f(args)` at the stack top for an instruction or a `__close`; `Some(v)`
+    /// when it completed (its first result), `None` when a Lua frame was pushed.
+    pub(crate) fn call_meta(
+        &mut self,
+        f: Value,
+        args: &[Value],
+        nresults: i32,
+        flags: u32,
+    ) -> LuaResult<Option<Value>> {
+        let func = self.top;
+        self.ensure_stack(func + args.len() + 1 + EXTRA_STACK)?;
+        self.stack[func] = f;
+        self.stack[func + 1..func + 1 + args.len()].copy_from_slice(args);
+        self.top = func + 1 + args.len();
+        if self.precall_other(func, nresults, flags)? {
+            let v = self.stack[func];
+            self.top = func;
+            Ok(Some(v))
+        } else {
+            Ok(None)
+        }
+    }
+
+    // ---------------------------------------------------------- the Rust API
+
+    /// Calls the function at `func_idx` with the arguments above it (lua_call): results
+    /// are left at `func_idx ..` (`nresults` of them, or all when -1) and the top after
+    /// them. Errors propagate; the caller closes upvalues above `func_idx` if it
+    /// catches them (see ERRORS).
+    pub fn call(&mut self, func_idx: usize, nresults: i32) -> LuaResult<()> {
+        let meta = self.frames.last().map_or(0, |c| c.flags >> CIST_META_SHIFT);
+        if self.n_ccalls + meta >= MAX_CCALLS {
+            return Err(self.error_str("C stack overflow"));
+        }
+        self.n_ccalls += 1;
+        self.nny += 1;
+        let entry = self.frames.len();
+        let r = self.precall_other(func_idx, nresults, 0).map(|_| ());
+        let r = self.drive(entry, r);
+        self.n_ccalls -= 1;
+        self.nny -= 1;
+        r
+    }
+
+    /// Calls `f(args)` and returns all its results.
+    pub fn call_value(&mut self, f: Value, args: &[Value]) -> LuaResult<Vec<Value>> {
+        let func = self.top;
+        self.push(f);
+        for a in args {
+            self.push(*a);
+        }
+        self.call(func, -1)?;
+        let out = self.stack[func..self.top].to_vec();
+        self.top = func;
+        Ok(out)
+    }
+
+    /// Calls `f(args)` and returns its first result.
+    pub fn call_value_1(&mut self, f: Value, args: &[Value]) -> LuaResult<Value> {
+        let func = self.top;
+        self.push(f);
+        for a in args {
+            self.push(*a);
+        }
+        self.call(func, 1)?;
+        let v = self.stack[func];
+        self.top = func;
+        Ok(v)
+    }
+
+    /// Protected call of the function at `func_idx` (lua_pcall without handler): on
+    /// error, closes what the call left open and returns the error; the top is back at
+    /// `func_idx`.
+    pub fn pcall(&mut self, func_idx: usize, nresults: i32) -> LuaResult<()> {
+        self.catch_points.push(CatchPoint { thread: self.current, depth: self.frames.len(), traceback: false });
+        let r = self.call(func_idx, nresults);
+        self.catch_points.pop();
+        r.map_err(|e| self.catch(e, func_idx))
+    }
+
+    /// Calls `f(args)` as the command line does: on error, returns the error value and
+    /// the text lua.c's message handler prints (message plus traceback).
+    pub fn pcall_with_traceback(&mut self, f: Value, args: &[Value]) -> Result<Vec<Value>, (Value, String)> {
+        let func = self.top;
+        self.push(f);
+        for a in args {
+            self.push(*a);
+        }
+        self.catch_points.push(CatchPoint { thread: self.current, depth: self.frames.len(), traceback: true });
+        let r = self.call(func, -1);
+        self.catch_points.pop();
+        match r {
+            Ok(()) => {
+                let out = self.stack[func..self.top].to_vec();
+                self.top = func;
+                Ok(out)
+            }
+            Err(e) => {
+                let tb = e.traceback.clone();
+                let e = self.catch(e, func);
+                let text = match tb {
+                    Some(t) => t,
+                    None => self.handler_message(e.value),
+                };
+                Err((e.value, text))
+            }
+        }
+    }
+
+    /// Catches an error at stack level `level`: closes upvalues and to-be-closed
+    /// variables above it (with the error), resets the top, returns the final error.
+    pub(crate) fn catch(&mut self, mut e: LuaError, level: usize) -> LuaError {
+        if e.is_yield() {
+            e = self.error_value_str("attempt to yield across a C-call boundary");
+        }
+        if let Some(v) = self.close_all(level, Some(e.value)) {
+            e.value = v;
+        }
+        self.top = level;
+        self.reset_stack_limit();
+        e
+    }
+
+    /// Lowers the stack limit again once an overflow has been handled.
+    pub(crate) fn reset_stack_limit(&mut self) {
+        if self.stack_limit != MAX_STACK && self.top + 1000 < MAX_STACK {
+            self.stack_limit = MAX_STACK;
+            let keep = (MAX_STACK + EXTRA_STACK + MIN_STACK).max(self.top);
+            self.stack.truncate(keep);
+        }
+    }
+
+    // ---------------------------------------------------------- errors
+
+    /// Runs the frames above `entry` to completion, recovering from errors at `pcall`
+    /// frames of this activation (see ERRORS).
+    pub(crate) fn drive(&mut self, entry: usize, mut r: LuaResult<()>) -> LuaResult<()> {
+        loop {
+            match r {
+                Ok(()) => {
+                    if self.frames.len() <= entry {
+                        return Ok(());
+                    }
+                    r = self.execute(entry);
+                }
+                Err(e) => {
+                    self.recover(e, entry)?;
+                    r = Ok(());
+                }
+            }
+        }
+    }
+
+    /// Unwinds an error to the innermost `pcall` frame at or above `entry` and returns
+    /// from it; `Err` when there is none (frames above `entry` dropped) or for a yield.
+    fn recover(&mut self, mut e: LuaError, entry: usize) -> LuaResult<()> {
+        loop {
+            if e.is_yield() {
+                return Err(e);
+            }
+            if !e.handled {
+                self.on_error(&mut e);
+            }
+            let found = (entry..self.frames.len())
+                .rev()
+                .find(|&i| self.frames[i].flags & (CIST_PCALL | CIST_XPCALL) != 0);
+            let Some(p) = found else {
+                self.frames.truncate(entry);
+                return Err(e);
+            };
+            let pf = self.frames[p];
+            self.frames.truncate(p + 1);
+            let level = pf.base as usize;
+            let mut v = e.value;
+            if let Some(nv) = self.close_all(level, Some(v)) {
+                v = nv;
+            }
+            let func = pf.func as usize;
+            self.stack[func] = Value::Bool(false);
+            self.stack[func + 1] = v;
+            self.top = func + 2;
+            self.reset_stack_limit();
+            let popped = self.poscall(func, 2);
+            match self.after_return(popped, entry) {
+                Ok(()) => return Ok(()),
+                Err(e2) => e = e2,
+            }
+        }
+    }
+
+    /// Raise-time work, done once per error with the erroring frames still in place:
+    /// the innermost `xpcall` handler transforms the value, or the innermost Rust catch
+    /// point that wants one gets a traceback.
+    fn on_error(&mut self, e: &mut LuaError) {
+        e.handled = true;
+        let p = self.frames.iter().rposition(|ci| ci.flags & (CIST_PCALL | CIST_XPCALL) != 0);
+        let cp = self.catch_points.last().copied().filter(|c| c.thread == self.current);
+        if let Some(cp) = cp {
+            if p.map_or(true, |p| p < cp.depth) {
+                if cp.traceback {
+                    let msg = self.handler_message(e.value);
+                    e.traceback = Some(self.traceback(&msg, 0, true));
+                }
+                return;
+            }
+        }
+        let Some(p) = p else { return };
+        let pf = self.frames[p];
+        if pf.flags & CIST_XPCALL == 0 {
+            return;
+        }
+        let handler = self.stack[pf.base as usize];
+        if self.n_ccalls >= MAX_CCALLS - 1 {
+            e.value = Value::Str(self.intern(b"error in error handling"));
+            return;
+        }
+        e.value = match self.call_value_1(handler, &[e.value]) {
+            Ok(v) => v,
+            Err(e2) => e2.value,
+        };
+    }
+
+    /// The message lua.c's handler shows for an error value (`__tostring` honoured).
+    pub(crate) fn handler_message(&mut self, v: Value) -> String {
+        match v {
+            Value::Str(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+            Value::Int(_) | Value::Float(_) => String::from_utf8_lossy(&self.tostring_basic(v)).into_owned(),
+            _ => {
+                if !self.get_tm(v, Tm::ToString).is_nil() {
+                    if let Ok(s) = self.tostring(v) {
+                        return String::from_utf8_lossy(s.as_bytes()).into_owned();
+                    }
+                }
+                alloc::format!("(error object is a {} value)", self.obj_type_name(v))
+            }
+        }
+    }
+}

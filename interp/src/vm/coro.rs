@@ -1,0 +1,153 @@
+//! Coroutines (anchor: COROUTINES).
+//!
+//! The running thread's stack, frames, open upvalues, pending to-be-closed variables
+//! and non-yieldable count are fields of `Lua`; a thread that is not running keeps them
+//! in its `Thread::data`, and switching swaps the two (O(1)). `resume` recurses on the
+//! Rust stack (bounded like every Rust-level call by `MAX_CCALLS`) and drives the
+//! coroutine's frames with the same loop as `Lua::call`. `coroutine.yield` is a native
+//! that returns the internal yield signal; it travels up to `resume` with the frames
+//! intact (a yield is allowed only when no Rust code called back into Lua on this
+//! thread: `nny == 0`), leaving the yield's own native frame on top. The next `resume`
+//! returns its arguments from that frame and continues the loop.
+
+use alloc::vec::Vec;
+
+use crate::error::{LuaError, LuaResult};
+use crate::gc::Gc;
+use crate::state::MAX_CCALLS;
+use crate::thread::{CoStatus, Thread, ThreadData};
+use crate::value::Value;
+use crate::Lua;
+
+impl Lua {
+    /// A new suspended coroutine that will run `f`.
+    pub fn new_thread(&mut self, f: Value) -> Gc<Thread> {
+        let mut d = ThreadData { stack: alloc::vec![Value::Nil; 32], top: 1, ..ThreadData::default() };
+        d.stack[0] = f;
+        self.heap.alloc(Thread::new(d))
+    }
+
+    /// Exchanges the running-thread fields of `Lua` with `t`'s saved data.
+    fn swap_thread_data(&mut self, t: Gc<Thread>) {
+        let mut d = t.data.borrow_mut();
+        core::mem::swap(&mut self.stack, &mut d.stack);
+        core::mem::swap(&mut self.top, &mut d.top);
+        core::mem::swap(&mut self.frames, &mut d.frames);
+        core::mem::swap(&mut self.open_upvals, &mut d.open_upvals);
+        core::mem::swap(&mut self.tbc, &mut d.tbc);
+        core::mem::swap(&mut self.nny, &mut d.nny);
+    }
+
+    /// Makes `to` the running thread (the current one keeps its data in its object).
+    fn switch_to(&mut self, to: Gc<Thread>) {
+        let from = self.current;
+        self.swap_thread_data(from);
+        self.swap_thread_data(to);
+        self.current = to;
+    }
+
+    /// Resumes `co` with the top `nargs` values of the running stack as arguments.
+    /// On success the arguments are replaced by the values the coroutine yielded or
+    /// returned, and their count is returned; on failure the error value (from the
+    /// coroutine, or "cannot resume dead coroutine") is returned and `co` is dead if it
+    /// failed.
+    pub fn resume(&mut self, co: Gc<Thread>, nargs: usize) -> Result<usize, Value> {
+        let args: Vec<Value> = self.stack[self.top - nargs..self.top].to_vec();
+        self.top -= nargs;
+        let msg: &[u8] = match co.status.get() {
+            CoStatus::Suspended if co != self.current => b"",
+            CoStatus::Dead => b"cannot resume dead coroutine",
+            _ => b"cannot resume non-suspended coroutine",
+        };
+        if !msg.is_empty() {
+            return Err(Value::Str(self.intern(msg)));
+        }
+        if self.n_ccalls >= MAX_CCALLS {
+            return Err(Value::Str(self.intern(b"C stack overflow")));
+        }
+        let prev = self.current;
+        prev.status.set(CoStatus::Normal);
+        co.status.set(CoStatus::Running);
+        self.switch_to(co);
+        self.n_ccalls += 1;
+        let r = self.run_coroutine(&args);
+        self.n_ccalls -= 1;
+        let out = match r {
+            Ok(()) => {
+                co.status.set(CoStatus::Dead);
+                Ok(self.stack[..self.top].to_vec())
+            }
+            Err(e) if e.is_yield() => {
+                co.status.set(CoStatus::Suspended);
+                let base = self.frames.last().map_or(self.top, |ci| ci.base as usize);
+                Ok(self.stack[base..self.top].to_vec())
+            }
+            Err(e) => {
+                co.status.set(CoStatus::Dead);
+                co.error.set(Some(e.value));
+                Err(e.value)
+            }
+        };
+        self.switch_to(prev);
+        prev.status.set(CoStatus::Running);
+        self.reset_stack_limit();
+        let vals = out?;
+        for v in &vals {
+            self.push(*v);
+        }
+        Ok(vals.len())
+    }
+
+    /// Starts or continues the running coroutine with `args`.
+    fn run_coroutine(&mut self, args: &[Value]) -> LuaResult<()> {
+        let Some(&y) = self.frames.last() else {
+            // First resume: the body is at slot 0.
+            self.top = 1;
+            for a in args {
+                self.push(*a);
+            }
+            let r = self.precall_other(0, -1, 0).map(|_| ());
+            return self.drive(0, r);
+        };
+        // Continue after a yield: the yield's native frame returns `args`.
+        self.top = y.base as usize;
+        for a in args {
+            self.push(*a);
+        }
+        let popped = self.poscall(y.base as usize, args.len());
+        let r = self.after_return(popped, 0);
+        self.drive(0, r)
+    }
+
+    /// The body of `coroutine.yield`: checks that a yield is possible here and returns
+    /// the yield signal (the values are the native's arguments, already on the stack).
+    pub fn yield_signal(&mut self) -> LuaError {
+        if self.current == self.main_thread {
+            return self.error_str("attempt to yield from outside a coroutine");
+        }
+        if self.nny > 0 {
+            return self.error_str("attempt to yield across a C-call boundary");
+        }
+        LuaError::yield_signal()
+    }
+
+    /// True if the running code may yield.
+    pub fn is_yieldable(&self) -> bool {
+        self.current != self.main_thread && self.nny == 0
+    }
+
+    /// Closes a suspended or dead coroutine: runs its pending `__close` handlers (with
+    /// the error that killed it, if any) and marks it dead. Returns the final error.
+    pub fn close_thread(&mut self, co: Gc<Thread>) -> Option<Value> {
+        let err = co.error.get();
+        let prev = self.current;
+        self.switch_to(co);
+        let r = self.close_all(0, err);
+        self.frames.clear();
+        self.top = 0;
+        self.switch_to(prev);
+        co.status.set(CoStatus::Dead);
+        co.error.set(None);
+        r
+    }
+}

@@ -1,0 +1,788 @@
+//! The dispatch loop: one `match` arm per opcode of `bytecode/src/opcodes.rs`, each a
+//! few lines; slow paths (metamethods, coercions, errors) are out-of-line methods.
+//!
+//! Lua-to-Lua calls and returns never recurse on the Rust stack: CALL pushes a frame and
+//! restarts the outer loop on it (`continue 'frames`), RETURN pops one. Metamethods run
+//! in frames of their own (see METAMETHOD-FRAMES in `call.rs`).
+
+use moonjet_bytecode::{Instruction, OpCode};
+
+use super::arith::{float_fast, int_fast, ArithOp, Num};
+use super::meta::{Blame, Meta};
+use crate::abi::{CIST_CLOSE, CIST_FIN, CIST_TAIL};
+use crate::error::LuaResult;
+use crate::func::LuaClosure;
+use crate::gc::Gc;
+use crate::value::Value;
+use crate::Lua;
+
+/// Decodes the opcode of an instruction; invalid numbers become `ExtraArg`, which the
+/// loop rejects (EXTRAARG is never executed on its own).
+#[inline(always)]
+fn decode(i: Instruction) -> OpCode {
+    let raw = i.op_raw();
+    if (raw as usize) < OpCode::COUNT {
+        // SAFETY: `OpCode` is `#[repr(u8)]` with the implicit discriminants 0..COUNT
+        // (row order of the table; pinned by the opcode table's own test), and `raw` is
+        // below COUNT.
+        unsafe { core::mem::transmute::<u8, OpCode>(raw) }
+    } else {
+        OpCode::ExtraArg
+    }
+}
+
+/// The integer-loop preparation of FORPREP: `None` if the loop must be skipped,
+/// otherwise the iteration count (minus one) as an unsigned number.
+fn for_count(init: i64, limit: i64, step: i64) -> Option<u64> {
+    if step > 0 {
+        if init > limit {
+            return None;
+        }
+        Some((limit as u64).wrapping_sub(init as u64) / step as u64)
+    } else {
+        if init < limit {
+            return None;
+        }
+        let s = (-(step + 1)) as u64 + 1;
+        Some((init as u64).wrapping_sub(limit as u64) / s)
+    }
+}
+
+impl Lua {
+    /// Runs Lua frames until the frame count drops to `entry` (see FRAME-LAYOUT).
+    /// Errors are returned with the frames intact; `drive` recovers from them.
+    pub(crate) fn execute(&mut self, entry: usize) -> LuaResult<()> {
+        'frames: loop {
+            if self.frames.len() <= entry {
+                return Ok(());
+            }
+            let ci_idx = self.frames.len() - 1;
+            let ci = self.frames[ci_idx];
+            let cl: Gc<LuaClosure> = match self.stack[ci.func as usize] {
+                Value::LuaFn(c) => c,
+                _ => return Err(self.error_value_str("internal error: frame is not a Lua function")),
+            };
+            let fp = cl.proto;
+            let code: &[Instruction] = &fp.proto.code;
+            let k: &[Value] = &fp.consts;
+            let upvals = &cl.upvals[..];
+            let base = ci.base as usize;
+            let ci_top = ci.top as usize;
+            let mut pc = ci.pc as usize;
+
+            macro_rules! reg {
+                ($x:expr) => {
+                    self.stack[base + ($x) as usize]
+                };
+            }
+            macro_rules! savepc {
+                () => {
+                    self.frames[ci_idx].pc = pc as u32
+                };
+            }
+            // Runs a slow path that yields `Option<T>`: `None` means a metamethod frame
+            // was pushed and the loop must continue with it.
+            macro_rules! slow {
+                ($e:expr) => {{
+                    savepc!();
+                    match $e? {
+                        Some(v) => v,
+                        None => continue 'frames,
+                    }
+                }};
+            }
+            macro_rules! meta_val {
+                ($m:expr) => {
+                    slow!({
+                        let m = $m?;
+                        self.meta_value(m)
+                    })
+                };
+            }
+            // Takes the jump that follows a test instruction when `cond == k`.
+            macro_rules! cond_jump {
+                ($cond:expr, $i:expr) => {
+                    if $cond != $i.k() {
+                        pc += 1;
+                    } else {
+                        let j = code[pc];
+                        pc = (pc as i64 + 1 + j.sj_field() as i64) as usize;
+                    }
+                };
+            }
+            // Stores a fast-path numeric result, or runs `$slow` when there is none.
+            macro_rules! store_num {
+                ($dst:expr, $r:expr, $slow:expr) => {
+                    match $r {
+                        Some(Num::I(v)) => reg!($dst) = Value::Int(v),
+                        Some(Num::F(v)) => reg!($dst) = Value::Float(v),
+                        None => {
+                            let v = $slow;
+                            reg!($dst) = v;
+                        }
+                    }
+                };
+            }
+            // Numeric fast path of `x op y` (same subtypes only).
+            macro_rules! fast_num {
+                ($op:expr, $x:expr, $y:expr) => {
+                    match ($x, $y) {
+                        (Value::Int(p), Value::Int(q)) => int_fast($op, p, q),
+                        (Value::Float(p), Value::Float(q)) => float_fast($op, p, q),
+                        (Value::Int(p), Value::Float(q)) => float_fast($op, p as f64, q),
+                        (Value::Float(p), Value::Int(q)) => float_fast($op, p, q as f64),
+                        _ => None,
+                    }
+                };
+            }
+            macro_rules! arith_rr {
+                ($op:expr, $i:expr) => {{
+                    let (x, y) = (reg!($i.b()), reg!($i.c()));
+                    store_num!($i.a(), fast_num!($op, x, y), {
+                        let blame = (Blame::Stack(base + $i.b() as usize), Blame::Stack(base + $i.c() as usize));
+                        meta_val!(self.arith_meta($op, x, y, blame))
+                    });
+                }};
+            }
+            // `R[A] := R[B] op K[C]`, with the source order swapped when k is set.
+            macro_rules! arith_rk {
+                ($op:expr, $i:expr, $kv:expr) => {{
+                    let x = reg!($i.b());
+                    let kv = $kv;
+                    store_num!($i.a(), fast_num!($op, x, kv), {
+                        let bb = Blame::Stack(base + $i.b() as usize);
+                        savepc!();
+                        let m = if $i.k() {
+                            self.arith_meta($op, kv, x, (Blame::None, bb))
+                        } else {
+                            self.arith_meta($op, x, kv, (bb, Blame::None))
+                        };
+                        meta_val!(m)
+                    });
+                }};
+            }
+
+            loop {
+                let i = code[pc];
+                pc += 1;
+                let a = i.a() as usize;
+                match decode(i) {
+                    OpCode::Move => reg!(a) = reg!(i.b()),
+                    OpCode::LoadI => reg!(a) = Value::Int(i.sbx() as i64),
+                    OpCode::LoadF => reg!(a) = Value::Float(i.sbx() as f64),
+                    OpCode::LoadK => reg!(a) = k[i.bx() as usize],
+                    OpCode::LoadKX => {
+                        reg!(a) = k[code[pc].ax_field() as usize];
+                        pc += 1;
+                    }
+                    OpCode::LoadFalse => reg!(a) = Value::Bool(false),
+                    OpCode::LFalseSkip => {
+                        reg!(a) = Value::Bool(false);
+                        pc += 1;
+                    }
+                    OpCode::LoadTrue => reg!(a) = Value::Bool(true),
+                    OpCode::LoadNil => {
+                        for j in 0..=i.b() as usize {
+                            reg!(a + j) = Value::Nil;
+                        }
+                    }
+                    OpCode::GetUpval => reg!(a) = self.upval_get(upvals[i.b() as usize]),
+                    OpCode::SetUpval => {
+                        let v = reg!(a);
+                        self.upval_set(upvals[i.b() as usize], v);
+                    }
+                    OpCode::GetTabUp => {
+                        let t = self.upval_get(upvals[i.b() as usize]);
+                        let key = k[i.c() as usize];
+                        if let (Value::Table(h), Value::Str(s)) = (t, key) {
+                            let v = h.get_str(s);
+                            if !v.is_nil() || h.metatable().is_none() {
+                                reg!(a) = v;
+                                continue;
+                            }
+                        }
+                        reg!(a) = meta_val!(self.index_meta(t, key, Blame::Upval(i.b() as usize)));
+                    }
+                    OpCode::GetTable => {
+                        let (t, key) = (reg!(i.b()), reg!(i.c()));
+                        if let Value::Table(h) = t {
+                            let v = match key {
+                                Value::Int(n) => h.get_int(n),
+                                Value::Str(s) => h.get_str(s),
+                                _ => h.get(key),
+                            };
+                            if !v.is_nil() || h.metatable().is_none() {
+                                reg!(a) = v;
+                                continue;
+                            }
+                        }
+                        let blame = Blame::Stack(base + i.b() as usize);
+                        reg!(a) = meta_val!(self.index_meta(t, key, blame));
+                    }
+                    OpCode::GetI => {
+                        let t = reg!(i.b());
+                        if let Value::Table(h) = t {
+                            let v = h.get_int(i.c() as i64);
+                            if !v.is_nil() || h.metatable().is_none() {
+                                reg!(a) = v;
+                                continue;
+                            }
+                        }
+                        let (key, blame) = (Value::Int(i.c() as i64), Blame::Stack(base + i.b() as usize));
+                        reg!(a) = meta_val!(self.index_meta(t, key, blame));
+                    }
+                    OpCode::GetField => {
+                        let (t, key) = (reg!(i.b()), k[i.c() as usize]);
+                        if let (Value::Table(h), Value::Str(s)) = (t, key) {
+                            let v = h.get_str(s);
+                            if !v.is_nil() || h.metatable().is_none() {
+                                reg!(a) = v;
+                                continue;
+                            }
+                        }
+                        let blame = Blame::Stack(base + i.b() as usize);
+                        reg!(a) = meta_val!(self.index_meta(t, key, blame));
+                    }
+                    OpCode::SetTabUp => {
+                        let t = self.upval_get(upvals[a]);
+                        let key = k[i.b() as usize];
+                        let v = if i.k() { k[i.c() as usize] } else { reg!(i.c()) };
+                        if let (Value::Table(h), Value::Str(s)) = (t, key) {
+                            if h.metatable().is_none() {
+                                h.set_str(&mut self.heap, s, v);
+                                continue;
+                            }
+                        }
+                        meta_val!(self.newindex_meta(t, key, v, Blame::Upval(a)));
+                    }
+                    OpCode::SetTable => {
+                        let (t, key) = (reg!(a), reg!(i.b()));
+                        let v = if i.k() { k[i.c() as usize] } else { reg!(i.c()) };
+                        if let Value::Table(h) = t {
+                            if h.metatable().is_none() {
+                                if let Value::Int(n) = key {
+                                    h.set_int(&mut self.heap, n, v);
+                                    continue;
+                                }
+                                savepc!();
+                                self.raw_set(h, key, v)?;
+                                continue;
+                            }
+                        }
+                        meta_val!(self.newindex_meta(t, key, v, Blame::Stack(base + a)));
+                    }
+                    OpCode::SetI => {
+                        let t = reg!(a);
+                        let v = if i.k() { k[i.c() as usize] } else { reg!(i.c()) };
+                        if let Value::Table(h) = t {
+                            if h.metatable().is_none() {
+                                h.set_int(&mut self.heap, i.b() as i64, v);
+                                continue;
+                            }
+                        }
+                        let key = Value::Int(i.b() as i64);
+                        meta_val!(self.newindex_meta(t, key, v, Blame::Stack(base + a)));
+                    }
+                    OpCode::SetField => {
+                        let (t, key) = (reg!(a), k[i.b() as usize]);
+                        let v = if i.k() { k[i.c() as usize] } else { reg!(i.c()) };
+                        if let (Value::Table(h), Value::Str(s)) = (t, key) {
+                            if h.metatable().is_none() {
+                                h.set_str(&mut self.heap, s, v);
+                                continue;
+                            }
+                        }
+                        meta_val!(self.newindex_meta(t, key, v, Blame::Stack(base + a)));
+                    }
+                    OpCode::NewTable => {
+                        let nhash = if i.b() > 0 { 1usize << (i.b() - 1).min(30) } else { 0 };
+                        let mut narr = i.c() as usize;
+                        if code.get(pc).map(|n| decode(*n)) == Some(OpCode::ExtraArg) {
+                            if i.k() {
+                                narr += code[pc].ax_field() as usize * 256;
+                            }
+                            pc += 1;
+                        }
+                        let t = self.new_table(narr, nhash);
+                        reg!(a) = Value::Table(t);
+                        savepc!();
+                        self.gc_check();
+                    }
+                    OpCode::SelfOp => {
+                        let t = reg!(i.b());
+                        let key = if i.k() { k[i.c() as usize] } else { reg!(i.c()) };
+                        reg!(a + 1) = t;
+                        if let (Value::Table(h), Value::Str(s)) = (t, key) {
+                            let v = h.get_str(s);
+                            if !v.is_nil() || h.metatable().is_none() {
+                                reg!(a) = v;
+                                continue;
+                            }
+                        }
+                        let blame = Blame::Stack(base + i.b() as usize);
+                        reg!(a) = meta_val!(self.index_meta(t, key, blame));
+                    }
+
+                    OpCode::AddI => arith_rk!(ArithOp::Add, i, Value::Int(i.sc() as i64)),
+                    OpCode::AddK => arith_rk!(ArithOp::Add, i, k[i.c() as usize]),
+                    OpCode::SubK => arith_rk!(ArithOp::Sub, i, k[i.c() as usize]),
+                    OpCode::MulK => arith_rk!(ArithOp::Mul, i, k[i.c() as usize]),
+                    OpCode::ModK => arith_rk!(ArithOp::Mod, i, k[i.c() as usize]),
+                    OpCode::PowK => arith_rk!(ArithOp::Pow, i, k[i.c() as usize]),
+                    OpCode::DivK => arith_rk!(ArithOp::Div, i, k[i.c() as usize]),
+                    OpCode::IDivK => arith_rk!(ArithOp::IDiv, i, k[i.c() as usize]),
+                    OpCode::BAndK => arith_rk!(ArithOp::BAnd, i, k[i.c() as usize]),
+                    OpCode::BOrK => arith_rk!(ArithOp::BOr, i, k[i.c() as usize]),
+                    OpCode::BXorK => arith_rk!(ArithOp::BXor, i, k[i.c() as usize]),
+                    OpCode::ShrI => arith_rk!(ArithOp::Shr, i, Value::Int(i.sc() as i64)),
+                    OpCode::ShlI => {
+                        // sC << R[B]
+                        let x = reg!(i.b());
+                        let imm = Value::Int(i.sc() as i64);
+                        store_num!(a, fast_num!(ArithOp::Shl, imm, x), {
+                            let blame = (Blame::None, Blame::Stack(base + i.b() as usize));
+                            meta_val!(self.arith_meta(ArithOp::Shl, imm, x, blame))
+                        });
+                    }
+                    OpCode::Add => arith_rr!(ArithOp::Add, i),
+                    OpCode::Sub => arith_rr!(ArithOp::Sub, i),
+                    OpCode::Mul => arith_rr!(ArithOp::Mul, i),
+                    OpCode::Mod => arith_rr!(ArithOp::Mod, i),
+                    OpCode::Pow => arith_rr!(ArithOp::Pow, i),
+                    OpCode::Div => arith_rr!(ArithOp::Div, i),
+                    OpCode::IDiv => arith_rr!(ArithOp::IDiv, i),
+                    OpCode::BAnd => arith_rr!(ArithOp::BAnd, i),
+                    OpCode::BOr => arith_rr!(ArithOp::BOr, i),
+                    OpCode::BXor => arith_rr!(ArithOp::BXor, i),
+                    OpCode::Shl => arith_rr!(ArithOp::Shl, i),
+                    OpCode::Shr => arith_rr!(ArithOp::Shr, i),
+                    OpCode::Unm | OpCode::BNot => {
+                        let op = if decode(i) == OpCode::Unm { ArithOp::Unm } else { ArithOp::BNot };
+                        let x = reg!(i.b());
+                        store_num!(a, fast_num!(op, x, x), {
+                            let bb = Blame::Stack(base + i.b() as usize);
+                            meta_val!(self.arith_meta(op, x, x, (bb, bb)))
+                        });
+                    }
+                    OpCode::Not => reg!(a) = Value::Bool(!reg!(i.b()).truthy()),
+                    OpCode::Len => {
+                        let v = reg!(i.b());
+                        reg!(a) = match v {
+                            Value::Str(s) => Value::Int(s.len() as i64),
+                            Value::Table(h) if h.metatable().is_none() => Value::Int(h.len()),
+                            _ => meta_val!(self.len_meta(v, Blame::Stack(base + i.b() as usize))),
+                        };
+                    }
+                    OpCode::Concat => {
+                        savepc!();
+                        if !self.concat_run(base + a, i.b() as usize)? {
+                            continue 'frames;
+                        }
+                        self.gc_check();
+                    }
+
+                    OpCode::Close => {
+                        self.close_upvals(base + a);
+                        if self.has_tbc(base + a) {
+                            self.frames[ci_idx].pc = pc as u32 - 1;
+                            self.close_tbc_step(base + a)?;
+                            continue 'frames;
+                        }
+                    }
+                    OpCode::Tbc => {
+                        savepc!();
+                        self.new_tbc(base + a)?;
+                    }
+                    OpCode::Jmp => {
+                        let sj = i.sj_field();
+                        if sj < 0 {
+                            fp.backedges.set(fp.backedges.get().wrapping_add(1));
+                        }
+                        pc = (pc as i64 + sj as i64) as usize;
+                    }
+                    OpCode::Eq => {
+                        let (x, y) = (reg!(a), reg!(i.b()));
+                        let eq = match (x, y) {
+                            (Value::Int(p), Value::Int(q)) => p == q,
+                            (Value::Str(p), Value::Str(q)) => p == q,
+                            _ => slow!({
+                                let m = self.eq_meta(x, y);
+                                self.meta_bool(m)
+                            }),
+                        };
+                        cond_jump!(eq, i);
+                    }
+                    OpCode::Lt | OpCode::Le => {
+                        let le = decode(i) == OpCode::Le;
+                        let (x, y) = (reg!(a), reg!(i.b()));
+                        let r = match (x, y) {
+                            (Value::Int(p), Value::Int(q)) => if le { p <= q } else { p < q },
+                            (Value::Float(p), Value::Float(q)) => if le { p <= q } else { p < q },
+                            _ => slow!({
+                                let m = self.compare_meta(x, y, le)?;
+                                self.meta_bool(m)
+                            }),
+                        };
+                        cond_jump!(r, i);
+                    }
+                    OpCode::EqK => {
+                        let eq = reg!(a).raw_eq(&k[i.b() as usize]);
+                        cond_jump!(eq, i);
+                    }
+                    OpCode::EqI => {
+                        let eq = match reg!(a) {
+                            Value::Int(p) => p == i.sb() as i64,
+                            Value::Float(f) => f == i.sb() as f64,
+                            _ => false,
+                        };
+                        cond_jump!(eq, i);
+                    }
+                    OpCode::LtI | OpCode::LeI | OpCode::GtI | OpCode::GeI => {
+                        let op = decode(i);
+                        let x = reg!(a);
+                        let imm = i.sb() as i64;
+                        let r = match x {
+                            Value::Int(p) => match op {
+                                OpCode::LtI => p < imm,
+                                OpCode::LeI => p <= imm,
+                                OpCode::GtI => p > imm,
+                                _ => p >= imm,
+                            },
+                            Value::Float(f) => {
+                                let q = imm as f64;
+                                match op {
+                                    OpCode::LtI => f < q,
+                                    OpCode::LeI => f <= q,
+                                    OpCode::GtI => f > q,
+                                    _ => f >= q,
+                                }
+                            }
+                            _ => slow!({
+                                let y = if i.c() != 0 { Value::Float(imm as f64) } else { Value::Int(imm) };
+                                let m = match op {
+                                    OpCode::LtI => self.compare_meta(x, y, false)?,
+                                    OpCode::LeI => self.compare_meta(x, y, true)?,
+                                    OpCode::GtI => self.compare_meta(y, x, false)?,
+                                    _ => self.compare_meta(y, x, true)?,
+                                };
+                                self.meta_bool(m)
+                            }),
+                        };
+                        cond_jump!(r, i);
+                    }
+                    OpCode::Test => cond_jump!(reg!(a).truthy(), i),
+                    OpCode::TestSet => {
+                        let v = reg!(i.b());
+                        if v.truthy() == i.k() {
+                            reg!(a) = v;
+                            let j = code[pc];
+                            pc = (pc as i64 + 1 + j.sj_field() as i64) as usize;
+                        } else {
+                            pc += 1;
+                        }
+                    }
+
+                    OpCode::Call => {
+                        let func = base + a;
+                        if i.b() != 0 {
+                            self.top = func + i.b() as usize;
+                        }
+                        let nresults = i.c() as i32 - 1;
+                        savepc!();
+                        if let Value::LuaFn(f) = self.stack[func] {
+                            self.push_lua_frame(func, f, nresults, 0)?;
+                            continue 'frames;
+                        }
+                        if !self.precall_other(func, nresults, 0)? {
+                            continue 'frames;
+                        }
+                        if nresults >= 0 {
+                            self.top = ci_top;
+                        }
+                        self.gc_check();
+                    }
+                    OpCode::TailCall => {
+                        let func = base + a;
+                        if i.b() != 0 {
+                            self.top = func + i.b() as usize;
+                        }
+                        savepc!();
+                        self.close_upvals(base);
+                        let f = self.resolve_callable(func)?;
+                        if let Value::LuaFn(f) = f {
+                            let cur = self.frames[ci_idx];
+                            let dst = cur.func as usize;
+                            let n = self.top - func;
+                            self.stack.copy_within(func..func + n, dst);
+                            self.top = dst + n;
+                            self.frames.pop();
+                            let flags = (cur.flags & (CIST_FIN | CIST_CLOSE)) | CIST_TAIL;
+                            self.push_lua_frame(dst, f, cur.nresults, flags)?;
+                            continue 'frames;
+                        }
+                        if !self.precall_other(func, -1, 0)? {
+                            continue 'frames;
+                        }
+                        let n = self.top - func;
+                        self.do_return(func, n, entry)?;
+                        continue 'frames;
+                    }
+                    OpCode::Return => {
+                        let ra = base + a;
+                        let n = if i.b() != 0 {
+                            i.b() as usize - 1
+                        } else if self.frames[ci_idx].aux > 0 {
+                            self.frames[ci_idx].aux as usize - 1
+                        } else {
+                            self.top - ra
+                        };
+                        if self.needs_close(base) {
+                            self.close_upvals(base);
+                            if self.has_tbc(base) {
+                                let f = &mut self.frames[ci_idx];
+                                f.aux = n as u32 + 1;
+                                f.pc = pc as u32 - 1;
+                                self.top = (ra + n).max(ci_top);
+                                self.close_tbc_step(base)?;
+                                continue 'frames;
+                            }
+                        }
+                        self.do_return(ra, n, entry)?;
+                        continue 'frames;
+                    }
+                    OpCode::Return0 => {
+                        if self.needs_close(base) {
+                            self.close_upvals(base);
+                            if self.has_tbc(base) {
+                                pc -= 1;
+                                savepc!();
+                                self.close_tbc_step(base)?;
+                                continue 'frames;
+                            }
+                        }
+                        self.do_return(base, 0, entry)?;
+                        continue 'frames;
+                    }
+                    OpCode::Return1 => {
+                        if self.needs_close(base) {
+                            self.close_upvals(base);
+                            if self.has_tbc(base) {
+                                pc -= 1;
+                                savepc!();
+                                self.close_tbc_step(base)?;
+                                continue 'frames;
+                            }
+                        }
+                        let ci = self.frames[ci_idx];
+                        if ci.nresults == 1 && ci.flags & (CIST_FIN | CIST_CLOSE) == 0 && self.frames.len() > entry + 1 {
+                            // Fast path: one result into a Lua caller that wants one.
+                            self.stack[ci.func as usize] = reg!(a);
+                            self.frames.pop();
+                            if let Some(caller) = self.frames.last() {
+                                if caller.flags & crate::abi::CIST_LUA != 0 {
+                                    self.top = caller.top as usize;
+                                    continue 'frames;
+                                }
+                            }
+                            self.top = ci.func as usize + 1;
+                            self.after_return(ci, entry)?;
+                            continue 'frames;
+                        }
+                        self.do_return(base + a, 1, entry)?;
+                        continue 'frames;
+                    }
+                    OpCode::ForLoop => {
+                        if let Value::Int(step) = reg!(a + 2) {
+                            if let Value::Int(count) = reg!(a + 1) {
+                                if count != 0 {
+                                    reg!(a + 1) = Value::Int(count.wrapping_sub(1));
+                                    if let Value::Int(idx) = reg!(a) {
+                                        let idx = idx.wrapping_add(step);
+                                        reg!(a) = Value::Int(idx);
+                                        reg!(a + 3) = Value::Int(idx);
+                                    }
+                                    pc -= i.bx() as usize;
+                                    fp.backedges.set(fp.backedges.get().wrapping_add(1));
+                                }
+                            }
+                        } else if self.float_for_loop(base + a) {
+                            pc -= i.bx() as usize;
+                            fp.backedges.set(fp.backedges.get().wrapping_add(1));
+                        }
+                    }
+                    OpCode::ForPrep => {
+                        savepc!();
+                        if !self.for_prep(base + a)? {
+                            pc += i.bx() as usize + 1;
+                        }
+                    }
+                    OpCode::TForPrep => {
+                        savepc!();
+                        self.new_tbc(base + a + 3)?;
+                        pc += i.bx() as usize;
+                    }
+                    OpCode::TForCall => {
+                        let ra = base + a;
+                        self.stack.copy_within(ra..ra + 3, ra + 4);
+                        self.top = ra + 7;
+                        savepc!();
+                        let nresults = i.c() as i32;
+                        if let Value::LuaFn(f) = self.stack[ra + 4] {
+                            self.push_lua_frame(ra + 4, f, nresults, 0)?;
+                            continue 'frames;
+                        }
+                        if !self.precall_other(ra + 4, nresults, 0)? {
+                            continue 'frames;
+                        }
+                        self.top = ci_top;
+                    }
+                    OpCode::TForLoop => {
+                        let v = reg!(a + 4);
+                        if !v.is_nil() {
+                            reg!(a + 2) = v;
+                            pc -= i.bx() as usize;
+                            fp.backedges.set(fp.backedges.get().wrapping_add(1));
+                        }
+                    }
+                    OpCode::SetList => {
+                        let ra = base + a;
+                        let n = if i.b() == 0 { self.top - ra - 1 } else { i.b() as usize };
+                        let mut first = i.c() as i64;
+                        if i.k() {
+                            first += code[pc].ax_field() as i64 * 256;
+                            pc += 1;
+                        }
+                        if let Value::Table(h) = self.stack[ra] {
+                            for j in 1..=n {
+                                let v = self.stack[ra + j];
+                                h.set_int(&mut self.heap, first + j as i64, v);
+                            }
+                        }
+                        self.top = ci_top;
+                    }
+                    OpCode::Closure => {
+                        let p = fp.protos[i.bx() as usize];
+                        let c = self.make_closure(p, base, upvals);
+                        reg!(a) = Value::LuaFn(c);
+                        savepc!();
+                        self.gc_check();
+                    }
+                    OpCode::VarArg => {
+                        savepc!();
+                        self.varargs(base + a, i.c() as i32 - 1)?;
+                        if i.c() != 0 {
+                            self.top = ci_top;
+                        }
+                    }
+                    OpCode::VarArgPrep => {}
+                    OpCode::ExtraArg => {
+                        savepc!();
+                        return Err(self.rt_error("invalid instruction"));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs a slow path's metamethod call in a frame of its own: `Some(v)` when the
+    /// value is ready, `None` when a Lua frame was pushed (finished by `finish_op`).
+    pub(crate) fn meta_value(&mut self, m: Meta) -> LuaResult<Option<Value>> {
+        match m {
+            Meta::Done(v) => Ok(Some(v)),
+            Meta::Call { f, args, n } => self.call_meta(f, &args[..n as usize], 1, CIST_FIN),
+        }
+    }
+
+    /// `meta_value` for comparisons: the truth of the result.
+    fn meta_bool(&mut self, m: Meta) -> LuaResult<Option<bool>> {
+        Ok(self.meta_value(m)?.map(|v| v.truthy()))
+    }
+
+    /// FORPREP: checks and prepares a numeric loop at `ra`; false if it runs zero times.
+    fn for_prep(&mut self, ra: usize) -> LuaResult<bool> {
+        let (init, limit, step) = (self.stack[ra], self.stack[ra + 1], self.stack[ra + 2]);
+        if let (Value::Int(i0), Value::Int(st)) = (init, step) {
+            if st == 0 {
+                return Err(self.rt_error("'for' step is zero"));
+            }
+            let Some(lim) = self.for_limit(limit, st)? else { return Ok(false) };
+            let Some(count) = for_count(i0, lim, st) else { return Ok(false) };
+            self.stack[ra + 1] = Value::Int(count as i64);
+            self.stack[ra + 3] = Value::Int(i0);
+            return Ok(true);
+        }
+        let Some(fl) = limit.to_float() else { return Err(self.for_error(limit, "limit")) };
+        let Some(fs) = step.to_float() else { return Err(self.for_error(step, "step")) };
+        let Some(fi) = init.to_float() else { return Err(self.for_error(init, "initial value")) };
+        if fs == 0.0 {
+            return Err(self.rt_error("'for' step is zero"));
+        }
+        if if fs > 0.0 { fl < fi } else { fi < fl } {
+            return Ok(false);
+        }
+        self.stack[ra] = Value::Float(fi);
+        self.stack[ra + 1] = Value::Float(fl);
+        self.stack[ra + 2] = Value::Float(fs);
+        self.stack[ra + 3] = Value::Float(fi);
+        Ok(true)
+    }
+
+    /// The integer limit of an integer loop (clipped), `None` if the loop cannot run.
+    fn for_limit(&mut self, limit: Value, step: i64) -> LuaResult<Option<i64>> {
+        use moonjet_bytecode::num::{float_to_int_ceil, float_to_int_floor};
+        let f = match limit.to_number() {
+            Some(Value::Int(l)) => return Ok(Some(l)),
+            Some(Value::Float(f)) => f,
+            _ => return Err(self.for_error(limit, "limit")),
+        };
+        if f.is_nan() {
+            return Ok(None);
+        }
+        let conv = if step < 0 { float_to_int_ceil(f) } else { float_to_int_floor(f) };
+        Ok(match conv {
+            Some(l) => Some(l),
+            None if f > 0.0 => if step < 0 { None } else { Some(i64::MAX) },
+            None => if step > 0 { None } else { Some(i64::MIN) },
+        })
+    }
+
+    /// "bad 'for' <what> (number expected, got <type>)".
+    fn for_error(&mut self, v: Value, what: &str) -> crate::error::LuaError {
+        let t = self.obj_type_name(v);
+        self.rt_error(&alloc::format!("bad 'for' {what} (number expected, got {t})"))
+    }
+
+    /// FORLOOP of a float loop: advances and tells whether to jump back.
+    fn float_for_loop(&mut self, ra: usize) -> bool {
+        let (Value::Float(idx), Value::Float(lim), Value::Float(st)) =
+            (self.stack[ra], self.stack[ra + 1], self.stack[ra + 2])
+        else {
+            return false;
+        };
+        let idx = idx + st;
+        if if st > 0.0 { idx <= lim } else { lim <= idx } {
+            self.stack[ra] = Value::Float(idx);
+            self.stack[ra + 3] = Value::Float(idx);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// VARARG: copies the frame's extra arguments to `ra ..` (`wanted` < 0: all, and
+    /// sets the top).
+    fn varargs(&mut self, ra: usize, wanted: i32) -> LuaResult<()> {
+        let Some(ci) = self.frames.last().copied() else { return Ok(()) };
+        let n = ci.nvarargs as usize;
+        let from = ci.base as usize - n;
+        let count = if wanted < 0 { n } else { wanted as usize };
+        self.ensure_stack(ra + count + 1)?;
+        for j in 0..count {
+            self.stack[ra + j] = if j < n { self.stack[from + j] } else { Value::Nil };
+        }
+        if wanted < 0 {
+            self.top = ra + n;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,228 @@
+//! Interpreter tests through the real compiler: calls, varargs, metamethods, errors
+//! with variable names, tracebacks, coroutines, deep recursion and tail calls.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::value::Value;
+use crate::Lua;
+
+/// `moonjet_compiler::compile` with the `CompileFn` signature.
+fn compile(src: &[u8], name: &[u8]) -> Result<moonjet_bytecode::Proto, String> {
+    moonjet_compiler::compile(src, name).map_err(|e| e.message)
+}
+
+/// A state with the compiler and the base libraries.
+fn state() -> Lua {
+    let mut l = Lua::new();
+    l.set_compiler(compile);
+    l.open_base();
+    l
+}
+
+/// Text of a value (strings raw, others as `tostring` without metamethods).
+fn show(l: &Lua, v: Value) -> String {
+    String::from_utf8_lossy(&l.tostring_basic(v)).into_owned()
+}
+
+/// Runs a chunk and returns its results as text, or the error message.
+fn run(src: &str) -> Result<Vec<String>, String> {
+    let mut l = state();
+    let f = l.load(src.as_bytes(), b"=test", "t", None).map_err(|e| show(&l, e.value))?;
+    match l.pcall_with_traceback(f, &[]) {
+        Ok(vs) => Ok(vs.iter().map(|v| show(&l, *v)).collect()),
+        Err((v, _)) => Err(show(&l, v)),
+    }
+}
+
+/// Runs a chunk that must return exactly `want` (joined with ",").
+fn check(src: &str, want: &str) {
+    match run(src) {
+        Ok(v) => assert_eq!(v.join(","), want, "chunk: {src}"),
+        Err(e) => panic!("error {e} in chunk: {src}"),
+    }
+}
+
+/// Runs a chunk that must fail with exactly `want`.
+fn check_err(src: &str, want: &str) {
+    match run(src) {
+        Ok(v) => panic!("expected error {want}, got {v:?}: {src}"),
+        Err(e) => assert_eq!(e, want, "chunk: {src}"),
+    }
+}
+
+#[test]
+fn calls_returns_varargs() {
+    check("local function f(a, b) return b, a end return f(1, 2)", "2,1");
+    check("local function f(...) return select('#', ...), ... end return f(1, nil, 3)", "3,1,nil,3");
+    check("local function f(a, ...) local t = {...} return a, #t end return f(1, 2, 3)", "1,2");
+    check("local function f() return 1, 2, 3 end local t = {f(), f()} return #t", "4");
+    check("local function f() end return (f())", "nil");
+    check("return select(-1, 'a', 'b')", "b");
+    check("local function f(n) if n == 0 then return 'done' end return f(n - 1) end return f(1000000)", "done");
+}
+
+#[test]
+fn loops() {
+    check("local s = 0 for i = 1, 10 do s = s + i end return s", "55");
+    check("local s = 0 for i = 10, 1, -3 do s = s + i end return s", "22");
+    check("local n = 0 for i = 1, 0 do n = n + 1 end return n", "0");
+    check("local n = 0 for i = 0x7ffffffffffffffe, 0x7fffffffffffffff do n = n + 1 end return n", "2");
+    check("local s = 0 for i = 1, 2, 0.5 do s = s + i end return s", "4.5");
+    check("local t = {} for k, v in next, {10, 20} do t[#t + 1] = k + v end return t[1], t[2]", "11,22");
+    check_err("for i = 1, 10, 0 do end", "test:1: 'for' step is zero");
+    check_err("for i = 1, {} do end", "test:1: bad 'for' limit (number expected, got table)");
+}
+
+#[test]
+fn metamethods() {
+    check("local t = setmetatable({}, {__index = function(t, k) return k * 2 end}) return t[21]", "42");
+    check("local b = {x = 5} local t = setmetatable({}, {__index = b}) return t.x", "5");
+    check(
+        "local log = {} local t = setmetatable({}, {__newindex = function(t, k, v) rawset(t, k, v * 10) end}) t.a = 1 return t.a",
+        "10",
+    );
+    check("local mt = {__add = function(a, b) return 'sum' end} local t = setmetatable({}, mt) return t + 1, 1 + t", "sum,sum");
+    check("local mt = {__lt = function(a, b) return true end} local t = setmetatable({}, mt) return t < t, t > t", "true,true");
+    check("local mt = {__le = function(a, b) return false end} local t = setmetatable({}, mt) return t <= 1, 2 >= t", "false,false");
+    check("local mt = {__eq = function(a, b) return true end} return setmetatable({}, mt) == setmetatable({}, mt)", "true");
+    check("local mt = {__concat = function(a, b) return 'c' end} local t = setmetatable({}, mt) return 'a' .. 'b' .. t .. 'd'", "c");
+    check("local mt = {__concat = function(a, b) return type(a) == 'table' and 'T' or a .. 'T' end}\n local t = setmetatable({}, mt) return 1 .. t .. 2 .. 3", "1T");
+    check("local t = setmetatable({}, {__call = function(self, a) return a + 1 end}) return t(41)", "42");
+    check("local t = setmetatable({}, {__len = function() return 7 end}) return #t", "7");
+    check("local t = setmetatable({}, {__unm = function() return 'neg' end}) return -t", "neg");
+    check("return 'abc' < 'abd', 'a' <= 'a', 'b' > 'a'", "true,true,true");
+    check("return '10' + 1, '3' * '4', 10 .. 20", "11,12,1020");
+}
+
+#[test]
+fn to_be_closed() {
+    check(
+        "local log = {}\n\
+         do\n\
+           local a <close> = setmetatable({}, {__close = function() log[#log + 1] = 'a' end})\n\
+           local b <close> = setmetatable({}, {__close = function() log[#log + 1] = 'b' end})\n\
+         end\n\
+         return log[1], log[2]",
+        "b,a",
+    );
+    check(
+        "local got\n\
+         local ok, e = pcall(function()\n\
+           local x <close> = setmetatable({}, {__close = function(_, err) got = err end})\n\
+           error('boom', 0)\n\
+         end)\n\
+         return ok, e, got",
+        "false,boom,boom",
+    );
+    check(
+        "local n = 0\n\
+         local function f()\n\
+           local x <close> = setmetatable({}, {__close = function() n = n + 1 end})\n\
+           return 1, 2, 3\n\
+         end\n\
+         local a, b, c = f() return a, c, n",
+        "1,3,1",
+    );
+    check_err("local x <close> = 42", "test:1: variable 'x' got a non-closable value");
+}
+
+#[test]
+fn error_messages() {
+    check_err("return x + 1", "test:1: attempt to perform arithmetic on a nil value (global 'x')");
+    check_err("local t = {} return t.a.b", "test:1: attempt to index a nil value (field 'a')");
+    check_err("local s = 'x' return s()", "test:1: attempt to call a string value (local 's')");
+    check_err("local t = {} t:nomethod()", "test:1: attempt to call a nil value (method 'nomethod')");
+    check_err("undefined()", "test:1: attempt to call a nil value (global 'undefined')");
+    check_err("return 1 < 'x'", "test:1: attempt to compare number with string");
+    check_err("return {} < {}", "test:1: attempt to compare two table values");
+    check_err("local a = 1 return a // 0", "test:1: attempt to divide by zero");
+    check_err("local a = 1 return a % 0", "test:1: attempt to perform 'n%0'");
+    check_err("local x return x .. 'a'", "test:1: attempt to concatenate a nil value (local 'x')");
+    check_err("error('msg')", "test:1: msg");
+    check_err("error('msg', 0)", "msg");
+    check_err("local t = {} t[nil] = 1", "test:1: table index is nil");
+    check_err("return setmetatable(1, {})", "test:1: bad argument #1 to 'setmetatable' (table expected, got number)");
+    check("return select('#', pcall(error, {}))", "2");
+}
+
+#[test]
+fn pcall_and_xpcall() {
+    check("return pcall(function(a) return a, 2 end, 1)", "true,1,2");
+    check("return pcall(error, 'x', 0)", "false,x");
+    check("return pcall(pcall, error, 'x')", "true,false,x");
+    check("return xpcall(error, function(m) return 'h:' .. m end, 'e')", "false,h:e");
+    check("return select('#', xpcall(error, function(m) error('again') end, 'e'))", "2");
+    check("local ok, e = pcall(nil) return ok, e", "false,attempt to call a nil value");
+}
+
+#[test]
+fn coroutines() {
+    check(
+        "local co = coroutine.create(function(a, b)\n\
+           local c = coroutine.yield(a + b)\n\
+           local d, e = coroutine.yield(c * 2)\n\
+           return d + e\n\
+         end)\n\
+         local _, x = coroutine.resume(co, 1, 2)\n\
+         local _, y = coroutine.resume(co, 10)\n\
+         local _, z = coroutine.resume(co, 3, 4)\n\
+         return x, y, z, coroutine.status(co), coroutine.resume(co)",
+        "3,20,7,dead,false,cannot resume dead coroutine",
+    );
+    // yield across pcall and inside metamethods and iterators
+    check(
+        "local co = coroutine.wrap(function()\n\
+           local ok, v = pcall(function() return coroutine.yield(1) + 1 end)\n\
+           local t = setmetatable({}, {__index = function(t, k) return coroutine.yield(k) end})\n\
+           local w = t.key\n\
+           return ok, v, w\n\
+         end)\n\
+         local a = co() local b = co(41) local c, d, e = co('got')\n\
+         return a, b, c, d, e",
+        "1,key,true,42,got",
+    );
+    check(
+        "local gen = coroutine.wrap(function() for i = 1, 3 do coroutine.yield(i) end end)\n\
+         local s = 0 for v in gen do s = s + v end return s",
+        "6",
+    );
+    check_err(
+        "local f = coroutine.wrap(function() error('oops') end) f()",
+        "test:1: test:1: oops",
+    );
+    check("return coroutine.isyieldable(), coroutine.running() ~= nil", "false,true");
+    check(
+        "local co = coroutine.create(function() local x <close> = setmetatable({}, {__close = function() _G.closed = true end}) coroutine.yield() end)\n\
+         coroutine.resume(co) return coroutine.close(co), closed, coroutine.status(co)",
+        "true,true,dead",
+    );
+    check_err("coroutine.yield()", "test:1: attempt to yield from outside a coroutine");
+}
+
+#[test]
+fn deep_recursion_and_overflow() {
+    check("local function d(n) if n == 0 then return 0 end return 1 + d(n - 1) end return d(190000)", "190000");
+    let r = run("local function f() return 1 + f() end return f()");
+    assert!(matches!(&r, Err(e) if e == "test:1: stack overflow"), "{r:?}");
+    check("local function f() return 1 + f() end local ok = pcall(f) return ok, pcall(f)", "false,false,test:1: stack overflow");
+    // metamethods that recurse through instructions hit the C-call-like bound
+    let r = run("local t = setmetatable({}, {__index = function(t, k) return t[k] end}) return t.x");
+    assert!(matches!(&r, Err(e) if e.ends_with("C stack overflow")), "{r:?}");
+    // natives calling back into Lua recurse on the Rust stack: bounded too
+    let r = run("local t = setmetatable({}, {__tostring = function(s) return tostring(s) end}) return tostring(t)");
+    assert!(matches!(&r, Err(e) if e.contains("stack overflow")), "{r:?}");
+}
+
+#[test]
+fn tracebacks() {
+    let mut l = state();
+    let src = "local function f() error('boom') end\nlocal t = {g = function() f() end}\nt.g()\n";
+    let f = l.load(src.as_bytes(), b"@t.lua", "t", None).unwrap_or_default();
+    let Err((_, tb)) = l.pcall_with_traceback(f, &[]) else { panic!("no error") };
+    assert_eq!(
+        tb,
+        "t.lua:1: boom\nstack traceback:\n\t[C]: in function 'error'\n\tt.lua:1: in upvalue 'f'\n\t\
+         t.lua:2: in field 'g'\n\tt.lua:3: in main chunk\n\t[C]: in ?"
+    );
+}

@@ -1,0 +1,245 @@
+//! Upvalues, closures, to-be-closed variables, and the continuation of interrupted
+//! instructions (`finish_op`, see METAMETHOD-FRAMES in `call.rs`).
+
+use alloc::vec::Vec;
+use core::cell::Cell;
+
+use moonjet_bytecode::OpCode;
+
+use super::meta::{append_strnum, is_strnum, Blame, Tm};
+use crate::abi::CIST_CLOSE;
+use crate::error::LuaResult;
+use crate::func::{FnProto, LuaClosure, UpState, UpVal};
+use crate::gc::Gc;
+use crate::value::Value;
+use crate::Lua;
+
+impl Lua {
+    // ---------------------------------------------------------------- upvalues
+
+    /// Reads an upvalue.
+    #[inline(always)]
+    pub(crate) fn upval_get(&self, uv: Gc<UpVal>) -> Value {
+        match uv.state.get() {
+            UpState::Closed(v) => v,
+            UpState::Open { thread, index } => {
+                if thread == self.current {
+                    self.stack[index]
+                } else {
+                    thread.data.borrow().stack.get(index).copied().unwrap_or_default()
+                }
+            }
+        }
+    }
+
+    /// Writes an upvalue.
+    #[inline(always)]
+    pub(crate) fn upval_set(&mut self, uv: Gc<UpVal>, v: Value) {
+        match uv.state.get() {
+            UpState::Closed(_) => uv.state.set(UpState::Closed(v)),
+            UpState::Open { thread, index } => {
+                if thread == self.current {
+                    self.stack[index] = v;
+                } else if let Some(slot) = thread.data.borrow_mut().stack.get_mut(index) {
+                    *slot = v;
+                }
+            }
+        }
+    }
+
+    /// The stack index of an open upvalue (usize::MAX when closed).
+    #[inline]
+    fn open_index(uv: Gc<UpVal>) -> usize {
+        match uv.state.get() {
+            UpState::Open { index, .. } => index,
+            UpState::Closed(_) => usize::MAX,
+        }
+    }
+
+    /// The open upvalue for stack slot `idx`, created if needed.
+    pub(crate) fn find_upval(&mut self, idx: usize) -> Gc<UpVal> {
+        let mut pos = self.open_upvals.len();
+        while pos > 0 {
+            let u = self.open_upvals[pos - 1];
+            let i = Self::open_index(u);
+            if i == idx {
+                return u;
+            }
+            if i < idx {
+                break;
+            }
+            pos -= 1;
+        }
+        let u = self.heap.alloc(UpVal { state: Cell::new(UpState::Open { thread: self.current, index: idx }) });
+        self.open_upvals.insert(pos, u);
+        u
+    }
+
+    /// Closes the open upvalues at stack slots `>= level`.
+    #[inline]
+    pub(crate) fn close_upvals(&mut self, level: usize) {
+        while let Some(&u) = self.open_upvals.last() {
+            let i = Self::open_index(u);
+            if i < level {
+                break;
+            }
+            let v = self.stack.get(i).copied().unwrap_or_default();
+            u.state.set(UpState::Closed(v));
+            self.open_upvals.pop();
+        }
+    }
+
+    /// True if upvalues or to-be-closed variables at `>= level` are pending.
+    #[inline(always)]
+    pub(crate) fn needs_close(&self, level: usize) -> bool {
+        self.open_upvals.last().is_some_and(|&u| Self::open_index(u) >= level) || self.has_tbc(level)
+    }
+
+    /// True if a to-be-closed variable at `>= level` is pending.
+    #[inline(always)]
+    pub(crate) fn has_tbc(&self, level: usize) -> bool {
+        self.tbc.last().is_some_and(|&t| t as usize >= level)
+    }
+
+    /// CLOSURE: a new closure of `p` capturing from the frame at `base` or from the
+    /// enclosing closure's `upvals`.
+    pub(crate) fn make_closure(&mut self, p: Gc<FnProto>, base: usize, upvals: &[Gc<UpVal>]) -> Gc<LuaClosure> {
+        let descs = &p.proto.upvalues;
+        let mut ups = Vec::with_capacity(descs.len());
+        for d in descs.iter() {
+            let u = if d.in_stack {
+                self.find_upval(base + d.index as usize)
+            } else {
+                match upvals.get(d.index as usize) {
+                    Some(&u) => u,
+                    None => self.heap.alloc(UpVal { state: Cell::new(UpState::Closed(Value::Nil)) }),
+                }
+            };
+            ups.push(u);
+        }
+        self.heap.alloc(LuaClosure { proto: p, upvals: ups.into_boxed_slice() })
+    }
+
+    // ------------------------------------------------------- to-be-closed variables
+
+    /// TBC: registers stack slot `idx` as to-be-closed ("variable 'x' got a
+    /// non-closable value" unless false, nil or with `__close`).
+    pub(crate) fn new_tbc(&mut self, idx: usize) -> LuaResult<()> {
+        let v = self.stack[idx];
+        if !v.truthy() {
+            return Ok(());
+        }
+        if self.get_tm(v, Tm::Close).is_nil() {
+            let name = self.local_name_at(idx).unwrap_or_else(|| alloc::string::String::from("?"));
+            return Err(self.rt_error(&alloc::format!("variable '{name}' got a non-closable value")));
+        }
+        self.tbc.push(idx as u32);
+        Ok(())
+    }
+
+    /// Closes the innermost pending to-be-closed variable at `>= level` from the loop:
+    /// its `__close(v, nil)` runs in a frame of its own (flag `CIST_CLOSE`); the caller
+    /// has set its pc to re-execute the closing instruction afterwards.
+    pub(crate) fn close_tbc_step(&mut self, level: usize) -> LuaResult<()> {
+        let Some(idx) = self.tbc.pop() else { return Ok(()) };
+        debug_assert!(idx as usize >= level);
+        let v = self.stack[idx as usize];
+        let tm = self.get_tm(v, Tm::Close);
+        self.call_meta(tm, &[v, Value::Nil], 0, CIST_CLOSE)?;
+        Ok(())
+    }
+
+    /// Closes upvalues and to-be-closed variables at `>= level` from Rust (error
+    /// unwinding, coroutine.close): each `__close(v, err)` is called through
+    /// `Lua::call`; an error in one becomes the error passed to the next. Returns the
+    /// final error (`err` or a newer one), `None` if there was none.
+    pub(crate) fn close_all(&mut self, level: usize, mut err: Option<Value>) -> Option<Value> {
+        self.close_upvals(level);
+        while self.has_tbc(level) {
+            let Some(idx) = self.tbc.pop() else { break };
+            let v = self.stack[idx as usize];
+            let tm = self.get_tm(v, Tm::Close);
+            let keep = self.top;
+            self.push(err.unwrap_or_default());
+            if let Err(e) = self.call_value(tm, &[v, err.unwrap_or_default()]) {
+                err = Some(e.value);
+            }
+            self.top = keep;
+        }
+        err
+    }
+
+    // ---------------------------------------------------------------- concat
+
+    /// Concatenates `stack[first .. first+n]` into `stack[first]`, right to left,
+    /// calling `__concat` in frames of their own: true when done, false when a frame was
+    /// pushed (CONCAT continues in `finish_op`, with the remaining count in `aux`).
+    pub(crate) fn concat_run(&mut self, first: usize, mut n: usize) -> LuaResult<bool> {
+        while n > 1 {
+            let top = first + n;
+            let (x, y) = (self.stack[top - 2], self.stack[top - 1]);
+            if is_strnum(x) && is_strnum(y) {
+                let mut k = 2;
+                while k < n && is_strnum(self.stack[top - k - 1]) {
+                    k += 1;
+                }
+                let mut out = Vec::new();
+                for j in top - k..top {
+                    append_strnum(self.stack[j], &mut out);
+                }
+                let s = self.intern(&out);
+                self.stack[top - k] = Value::Str(s);
+                n -= k - 1;
+            } else {
+                let m = self.concat_meta(x, y, (Blame::Stack(top - 2), Blame::Stack(top - 1)))?;
+                if let Some(f) = self.frames.last_mut() {
+                    f.aux = n as u32;
+                }
+                match self.meta_value(m)? {
+                    Some(v) => {
+                        self.stack[top - 2] = v;
+                        n -= 1;
+                    }
+                    None => return Ok(false),
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    // ---------------------------------------------------------------- finishing
+
+    /// Completes the instruction of the top Lua frame that a metamethod frame
+    /// (returned with its result at `res_slot`) interrupted.
+    pub(crate) fn finish_op(&mut self, res_slot: usize) -> LuaResult<()> {
+        let res = self.stack[res_slot];
+        let Some(&ci) = self.frames.last() else { return Ok(()) };
+        let Value::LuaFn(cl) = self.stack[ci.func as usize] else { return Ok(()) };
+        let Some(&i) = cl.proto.proto.code.get(ci.pc as usize - 1) else { return Ok(()) };
+        let base = ci.base as usize;
+        let a = i.a() as usize;
+        self.top = ci.top as usize;
+        let Some(op) = i.opcode() else { return Ok(()) };
+        match op {
+            OpCode::Eq | OpCode::Lt | OpCode::Le | OpCode::LtI | OpCode::LeI | OpCode::GtI | OpCode::GeI => {
+                if res.truthy() != i.k() {
+                    if let Some(f) = self.frames.last_mut() {
+                        f.pc += 1;
+                    }
+                }
+            }
+            OpCode::Concat => {
+                let n = ci.aux as usize;
+                self.stack[base + a + n - 2] = res;
+                if let Some(f) = self.frames.last_mut() {
+                    f.aux = 0;
+                }
+                self.concat_run(base + a, n - 1)?;
+            }
+            OpCode::SetTabUp | OpCode::SetTable | OpCode::SetI | OpCode::SetField => {}
+            _ if op.has(moonjet_bytecode::opcodes::props::WRITES_A) => self.stack[base + a] = res,
+            _ => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,183 @@
+//! Parsing the command line (`lua.c`'s `collectargs`, plus `-j`, `-O` and `-b`).
+
+/// Something `-e`, `-l` or `-W` asks for, run in command-line order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// `-e stat`
+    Exec(Vec<u8>),
+    /// `-l mod` or `-l g=mod`
+    Require(Vec<u8>),
+    /// `-W`
+    Warnings,
+}
+
+/// An option that ends the program before any Lua runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Early {
+    /// `-bl file.lua`: print the bytecode listing.
+    ListBytecode(Vec<u8>),
+    /// Another `-b` form.
+    BytecodeUnsupported,
+}
+
+/// The parsed command line.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// `-v` (or `-i`, which implies it).
+    pub version: bool,
+    /// `-i`
+    pub interactive: bool,
+    /// `-E`
+    pub ignore_env: bool,
+    /// Some `-e` was given.
+    pub has_e: bool,
+    /// `-e`, `-l`, `-W` in order.
+    pub actions: Vec<Action>,
+    /// Index in argv of the script (`-` for stdin), if any.
+    pub script: Option<usize>,
+    /// `-jon` / `-joff` (true = JIT on).
+    pub jit: Option<bool>,
+    /// A `-b` option.
+    pub early_exit: Option<Early>,
+}
+
+/// Why the command line was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// `-e` or `-l` without its argument.
+    NeedsArgument(String),
+    /// An unknown option (usage follows).
+    Unrecognized(String),
+    /// A refused `-j`/`-O` option (no usage).
+    Other(String),
+}
+
+/// Text of an argument for messages.
+fn text(a: &[u8]) -> String {
+    String::from_utf8_lossy(a).into_owned()
+}
+
+/// Parses `argv` (argv[0] is the program).
+pub fn parse(argv: &[Vec<u8>]) -> Result<Options, ParseError> {
+    let mut o = Options::default();
+    let mut i = 1;
+    while i < argv.len() {
+        let a = &argv[i][..];
+        if a.first() != Some(&b'-') {
+            o.script = Some(i);
+            break;
+        }
+        match a {
+            b"--" => {
+                if i + 1 < argv.len() {
+                    o.script = Some(i + 1);
+                }
+                break;
+            }
+            b"-" => {
+                o.script = Some(i);
+                break;
+            }
+            b"-E" => o.ignore_env = true,
+            b"-W" => o.actions.push(Action::Warnings),
+            b"-i" => {
+                o.interactive = true;
+                o.version = true;
+            }
+            b"-v" => o.version = true,
+            _ if a.starts_with(b"-e") || a.starts_with(b"-l") => {
+                let arg = option_argument(argv, &mut i, 2)
+                    .ok_or_else(|| ParseError::NeedsArgument(text(&a[..2])))?;
+                if a[1] == b'e' {
+                    o.has_e = true;
+                    o.actions.push(Action::Exec(arg));
+                } else {
+                    o.actions.push(Action::Require(arg));
+                }
+            }
+            _ if a.starts_with(b"-j") => {
+                let arg = option_argument(argv, &mut i, 2).ok_or_else(|| ParseError::Other(String::from("-j needs argument")))?;
+                o.jit = Some(match &arg[..] {
+                    b"on" => true,
+                    b"off" => false,
+                    other => return Err(ParseError::Other(format!("unknown -j option '{}'", text(other)))),
+                });
+            }
+            _ if a.starts_with(b"-O") => check_opt_level(&a[2..])?,
+            _ if a.starts_with(b"-b") => {
+                o.early_exit = Some(if a == b"-bl" {
+                    match argv.get(i + 1) {
+                        Some(f) => Early::ListBytecode(f.clone()),
+                        None => Early::BytecodeUnsupported,
+                    }
+                } else {
+                    Early::BytecodeUnsupported
+                });
+                return Ok(o);
+            }
+            _ => return Err(ParseError::Unrecognized(text(a))),
+        }
+        i += 1;
+    }
+    Ok(o)
+}
+
+/// The argument of an option: glued (`-estat`) or the next word (`-e stat`), which must
+/// not start with `-`.
+fn option_argument(argv: &[Vec<u8>], i: &mut usize, prefix: usize) -> Option<Vec<u8>> {
+    let a = &argv[*i];
+    if a.len() > prefix {
+        return Some(a[prefix..].to_vec());
+    }
+    *i += 1;
+    argv.get(*i).filter(|n| n.first() != Some(&b'-')).cloned()
+}
+
+/// Accepts `-O`, `-O0`..`-O3`, `-Ohotcall=N` and `-Ohotloop=N` (ignored for now).
+fn check_opt_level(rest: &[u8]) -> Result<(), ParseError> {
+    let ok = match rest {
+        b"" | b"0" | b"1" | b"2" | b"3" => true,
+        _ => {
+            let (name, value) = match rest.iter().position(|&c| c == b'=') {
+                Some(p) => (&rest[..p], &rest[p + 1..]),
+                None => (rest, &b""[..]),
+            };
+            matches!(name, b"hotcall" | b"hotloop") && !value.is_empty() && value.iter().all(u8::is_ascii_digit)
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ParseError::Other(format!("unknown -O option '-O{}'", text(rest))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Result<Options, ParseError> {
+        let mut v: Vec<Vec<u8>> = vec![b"moonjet".to_vec()];
+        v.extend(args.iter().map(|a| a.as_bytes().to_vec()));
+        parse(&v)
+    }
+
+    #[test]
+    fn options() {
+        let o = p(&["-e", "x=1", "-lfoo", "-W", "s.lua", "-v"]).unwrap();
+        assert_eq!(o.actions, [Action::Exec(b"x=1".to_vec()), Action::Require(b"foo".to_vec()), Action::Warnings]);
+        assert_eq!(o.script, Some(5));
+        assert!(!o.version);
+        assert_eq!(p(&["--", "-x"]).unwrap().script, Some(2));
+        assert_eq!(p(&["-"]).unwrap().script, Some(1));
+        assert!(p(&["-i"]).unwrap().version);
+        assert_eq!(p(&["-e"]), Err(ParseError::NeedsArgument("-e".into())));
+        assert_eq!(p(&["-e", "-x"]), Err(ParseError::NeedsArgument("-e".into())));
+        assert_eq!(p(&["-x"]), Err(ParseError::Unrecognized("-x".into())));
+        assert_eq!(p(&["-Ex"]), Err(ParseError::Unrecognized("-Ex".into())));
+        assert_eq!(p(&["-joff"]).unwrap().jit, Some(false));
+        assert!(p(&["-Ohotcall=1", "-Ohotloop=1"]).is_ok());
+        assert!(p(&["-Ofoo"]).is_err());
+        assert_eq!(p(&["-bl", "f.lua"]).unwrap().early_exit, Some(Early::ListBytecode(b"f.lua".to_vec())));
+    }
+}

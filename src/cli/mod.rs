@@ -1,0 +1,106 @@
+//! The command line: `moonjet [options] [script [args]]`, behaving like `lua5.4`'s `lua.c`
+//! (options, `arg` table, `LUA_INIT`, messages and exit status), plus LuaJIT's reserved
+//! option families `-j`, `-O` and `-b`.
+
+mod args;
+mod repl;
+mod run;
+
+use std::io::IsTerminal;
+
+use args::{parse, Action, Options, ParseError};
+
+/// Name shown in front of messages.
+pub const PROGNAME: &str = "moonjet";
+
+/// Version line of `-v`.
+pub const VERSION: &str = concat!("Moonjet ", env!("CARGO_PKG_VERSION"), " (Lua 5.4 compatible)");
+
+/// Runs the command line; returns the process exit status.
+pub fn main(argv: Vec<std::ffi::OsString>) -> i32 {
+    let argv: Vec<Vec<u8>> = argv.into_iter().map(os_bytes).collect();
+    let opts = match parse(&argv) {
+        Ok(o) => o,
+        Err(e) => {
+            report_usage(&e);
+            return 1;
+        }
+    };
+    if let Some(code) = opts.early_exit.as_ref().map(run::early_action) {
+        return code;
+    }
+    run_options(&argv, &opts)
+}
+
+/// The bytes of an OS string (arguments are byte strings to Lua).
+fn os_bytes(s: std::ffi::OsString) -> Vec<u8> {
+    use std::os::unix::ffi::OsStringExt;
+    s.into_vec()
+}
+
+/// Prints a usage error like `lua.c`'s `print_usage`.
+fn report_usage(e: &ParseError) {
+    let what = match e {
+        ParseError::NeedsArgument(o) => format!("'{o}' needs argument"),
+        ParseError::Unrecognized(o) => format!("unrecognized option '{o}'"),
+        ParseError::Other(msg) => {
+            eprintln!("{PROGNAME}: {msg}");
+            return;
+        }
+    };
+    eprintln!("{PROGNAME}: {what}");
+    eprint!(
+        "usage: {PROGNAME} [options] [script [args]]\n\
+         Available options are:\n  \
+         -e stat   execute string 'stat'\n  \
+         -i        enter interactive mode after executing 'script'\n  \
+         -l mod    require library 'mod' into global 'mod'\n  \
+         -l g=mod  require library 'mod' into global 'g'\n  \
+         -v        show version information\n  \
+         -E        ignore environment variables\n  \
+         -W        turn warnings on\n  \
+         --        stop handling options\n  \
+         -         stop handling options and execute stdin\n"
+    );
+}
+
+/// Runs a parsed command line: init, `-e`/`-l`/`-W` in order, the script, the REPL.
+fn run_options(argv: &[Vec<u8>], opts: &Options) -> i32 {
+    if opts.version {
+        println!("{VERSION}");
+    }
+    let mut l = run::new_state(opts.ignore_env);
+    run::create_arg_table(&mut l, argv, opts.script);
+    let ok = (opts.ignore_env || run::handle_init(&mut l))
+        && opts.actions.iter().all(|a| run_action(&mut l, a))
+        && opts.script.is_none_or(|s| run::handle_script(&mut l, argv, s));
+    if !ok {
+        run::finish(&mut l);
+        return 1;
+    }
+    if opts.interactive {
+        repl::run(&mut l);
+    } else if opts.script.is_none() && !opts.has_e && !opts.version {
+        if std::io::stdin().is_terminal() {
+            println!("{VERSION}");
+            repl::run(&mut l);
+        } else if !run::do_stdin(&mut l) {
+            run::finish(&mut l);
+            return 1;
+        }
+    }
+    run::finish(&mut l);
+    0
+}
+
+/// Runs one `-e`, `-l` or `-W` option.
+fn run_action(l: &mut moonjet_interp::Lua, a: &Action) -> bool {
+    match a {
+        Action::Exec(code) => run::do_string(l, code, b"=(command line)"),
+        Action::Require(spec) => run::do_library(l, spec),
+        Action::Warnings => {
+            run::warnings_on(l);
+            true
+        }
+    }
+}

@@ -1,0 +1,463 @@
+//! Conformance corpus runner: runs the Lua scripts under `tests/` against the
+//! `moonjet` binary (and against the reference `lua5.4` where one is needed).
+//!
+//! Folders:
+//! - `tests/lua/`      assert scripts: exit 0 with empty stderr, in every mode.
+//! - `tests/diff/`     output programs: stdout and exit status equal to `lua5.4`.
+//! - `tests/errors/`   malformed programs: exit 1, first stderr line equals `<name>.expected`.
+//! - `tests/wishlist/` known gaps: run and reported, never fail the build.
+//!
+//! `MOONJET_BIN` overrides the binary under test (handy to check the harness
+//! itself against a wrapper around the reference interpreter).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Longest a single script may run before it is killed and reported as "timeout".
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long to wait for a finished process's pipes to reach end of file.
+const PIPE_GRACE: Duration = Duration::from_secs(5);
+
+/// Worker threads running scripts in parallel.
+const THREADS: usize = 2;
+
+/// Name of the reference interpreter looked up on PATH.
+const REFERENCE: &str = "lua5.4";
+
+/// Execution modes every assert script runs in: interpreter only, and JIT at first call.
+const MODES: [&[&str]; 2] = [&["-joff"], &["-Ohotcall=1", "-Ohotloop=1"]];
+
+// ---------------------------------------------------------------------------
+// Running one script
+// ---------------------------------------------------------------------------
+
+/// What one run of one script produced.
+#[derive(Debug, Clone)]
+struct Outcome {
+    /// Exit code, `None` when killed by a signal or by the timeout.
+    status: Option<i32>,
+    /// Everything written to stdout.
+    stdout: String,
+    /// Everything written to stderr.
+    stderr: String,
+    /// The run was killed after `TIMEOUT`.
+    timed_out: bool,
+}
+
+impl Outcome {
+    /// True for a clean run: exit 0, empty stderr, no timeout.
+    fn is_clean(&self) -> bool {
+        !self.timed_out && self.status == Some(0) && self.stderr.is_empty()
+    }
+
+    /// One-line description of how the run ended, for failure reports.
+    fn describe(&self) -> String {
+        if self.timed_out {
+            return "timeout".to_string();
+        }
+        match self.status {
+            Some(code) => format!("exit status {code}"),
+            None => "killed by a signal".to_string(),
+        }
+    }
+}
+
+/// Path of the binary under test (`MOONJET_BIN` wins over the cargo-built one).
+fn moonjet() -> PathBuf {
+    match std::env::var_os("MOONJET_BIN") {
+        Some(path) => PathBuf::from(path),
+        None => PathBuf::from(env!("CARGO_BIN_EXE_moonjet")),
+    }
+}
+
+/// Drains a pipe on its own thread so a chatty child cannot block on a full pipe.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<String> {
+    let (send, receive) = mpsc::channel();
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        let _ = send.send(String::from_utf8_lossy(&bytes).into_owned());
+    });
+    receive
+}
+
+/// Collects a drained pipe; gives up when a leftover grandchild keeps the pipe open.
+fn collect(pipe: &mpsc::Receiver<String>) -> String {
+    pipe.recv_timeout(PIPE_GRACE)
+        .unwrap_or_else(|_| "<output pipe still open after the process ended>".to_string())
+}
+
+/// Runs `program args script` in the script's directory, killing it after `TIMEOUT`.
+fn run(program: &Path, args: &[&str], script: &Path) -> Outcome {
+    let dir = script.parent().unwrap_or(Path::new("."));
+    let name = script.file_name().unwrap_or(script.as_os_str());
+    let spawned = Command::new(program)
+        .args(args)
+        .arg(name)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(err) => {
+            return Outcome {
+                status: None,
+                stdout: String::new(),
+                stderr: format!("cannot start {}: {err}", program.display()),
+                timed_out: false,
+            }
+        }
+    };
+    let out = drain(child.stdout.take());
+    let err = drain(child.stderr.take());
+    let (status, timed_out) = wait_with_timeout(&mut child);
+    Outcome {
+        status,
+        stdout: collect(&out),
+        stderr: collect(&err),
+        timed_out,
+    }
+}
+
+/// Polls the child until it exits or `TIMEOUT` passes; returns (exit code, timed out).
+fn wait_with_timeout(child: &mut std::process::Child) -> (Option<i32>, bool) {
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return (status.code(), false),
+            Ok(None) if start.elapsed() >= TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return (None, true);
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(5)),
+            Err(_) => return (None, false),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Corpus discovery and parallel execution
+// ---------------------------------------------------------------------------
+
+/// Absolute path of a folder under `tests/`.
+fn corpus_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(name)
+}
+
+/// The `*.lua` files of a corpus folder, sorted by name (empty if the folder is missing).
+fn scripts(folder: &str) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(corpus_dir(folder))
+        .map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|path| path.extension().is_some_and(|ext| ext == "lua"))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+/// Short display name of a script: `folder/file.lua`.
+fn short(script: &Path) -> String {
+    let file = script.file_name().map(|f| f.to_string_lossy().into_owned());
+    let folder = script
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|f| f.to_string_lossy().into_owned());
+    format!(
+        "{}/{}",
+        folder.unwrap_or_default(),
+        file.unwrap_or_default()
+    )
+}
+
+/// Applies `check` to every item on `THREADS` threads; returns results in input order.
+fn par_map<T: Sync, R: Send>(items: &[T], check: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(items.len()));
+    thread::scope(|scope| {
+        for _ in 0..THREADS {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::SeqCst);
+                let Some(item) = items.get(index) else { break };
+                let result = check(item);
+                if let Ok(mut results) = results.lock() {
+                    results.push((index, result));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
+}
+
+/// Panics with every collected failure message, or does nothing when there are none.
+fn report(what: &str, total: usize, failures: Vec<String>) {
+    let failures: Vec<String> = failures.into_iter().filter(|f| !f.is_empty()).collect();
+    if failures.is_empty() {
+        println!("{what}: all {total} passed");
+        return;
+    }
+    panic!(
+        "{what}: {} of {total} failed\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Indents every line of a captured output for a readable failure report.
+fn indent(text: &str) -> String {
+    text.lines().map(|line| format!("    | {line}\n")).collect()
+}
+
+/// True when the reference interpreter can be started.
+fn reference_available() -> bool {
+    Command::new(REFERENCE)
+        .arg("-v")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// Decides whether a test needing the reference interpreter runs; fails under CI without it.
+fn need_reference(test: &str) -> bool {
+    if reference_available() {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{test}: {REFERENCE} is not on PATH and CI is set");
+    }
+    println!("{test}: skipped, {REFERENCE} is not on PATH");
+    false
+}
+
+// ---------------------------------------------------------------------------
+// The tests
+// ---------------------------------------------------------------------------
+
+/// Checks one assert script in every mode: clean runs and identical stdout.
+fn check_assert_script(script: &Path) -> String {
+    let bin = moonjet();
+    let mut problems = Vec::new();
+    let mut outputs = Vec::new();
+    for mode in MODES {
+        let outcome = run(&bin, mode, script);
+        if !outcome.is_clean() {
+            problems.push(format!(
+                "  mode {mode:?}: {}\n  stderr:\n{}",
+                outcome.describe(),
+                indent(&outcome.stderr)
+            ));
+        }
+        outputs.push(outcome.stdout);
+    }
+    if outputs.windows(2).any(|pair| pair[0] != pair[1]) {
+        problems.push(format!(
+            "  stdout differs between modes {:?} and {:?}",
+            MODES[0], MODES[1]
+        ));
+    }
+    if problems.is_empty() {
+        return String::new();
+    }
+    format!("{}:\n{}", short(script), problems.join("\n"))
+}
+
+/// Every `tests/lua/*.lua` exits 0 with empty stderr in both modes, with equal stdout.
+#[test]
+fn lua_assert_scripts() {
+    let all = scripts("lua");
+    let failures = par_map(&all, |script| check_assert_script(script));
+    report("tests/lua", all.len(), failures);
+}
+
+/// Compares one output program's stdout and exit status with the reference.
+fn check_diff_script(script: &Path) -> String {
+    let ours = run(&moonjet(), &[], script);
+    let theirs = run(Path::new(REFERENCE), &[], script);
+    let mut problems = Vec::new();
+    if ours.timed_out || ours.status != theirs.status {
+        problems.push(format!(
+            "  moonjet: {}, {REFERENCE}: {}\n  moonjet stderr:\n{}",
+            ours.describe(),
+            theirs.describe(),
+            indent(&ours.stderr)
+        ));
+    }
+    if ours.stdout != theirs.stdout {
+        problems.push(first_difference(&ours.stdout, &theirs.stdout));
+    }
+    if problems.is_empty() {
+        return String::new();
+    }
+    format!("{}:\n{}", short(script), problems.join("\n"))
+}
+
+/// Describes the first differing stdout line between moonjet and the reference.
+fn first_difference(ours: &str, theirs: &str) -> String {
+    let mut a = ours.lines();
+    let mut b = theirs.lines();
+    let mut line = 1;
+    loop {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) if x == y => line += 1,
+            (None, None) => return "  stdout differs in line endings only".to_string(),
+            (x, y) => {
+                return format!(
+                    "  stdout differs at line {line}:\n    moonjet: {:?}\n    {REFERENCE}: {:?}",
+                    x.unwrap_or("<end of output>"),
+                    y.unwrap_or("<end of output>")
+                )
+            }
+        }
+    }
+}
+
+/// Every `tests/diff/*.lua` prints the same stdout and exits the same as `lua5.4`.
+#[test]
+fn diff_against_reference() {
+    if !need_reference("tests/diff") {
+        return;
+    }
+    let all = scripts("diff");
+    let failures = par_map(&all, |script| check_diff_script(script));
+    report("tests/diff", all.len(), failures);
+}
+
+/// Checks one malformed program: exit 1, expected first stderr line, no Rust panic.
+fn check_error_script(script: &Path) -> String {
+    let expected_path = script.with_extension("expected");
+    let expected = match std::fs::read_to_string(&expected_path) {
+        Ok(text) => text.lines().next().unwrap_or("").to_string(),
+        Err(err) => return format!("{}: cannot read .expected: {err}", short(script)),
+    };
+    let outcome = run(&moonjet(), &[], script);
+    let first = outcome.stderr.lines().next().unwrap_or("");
+    let mut problems = Vec::new();
+    if outcome.timed_out || outcome.status != Some(1) {
+        problems.push(format!(
+            "  expected exit status 1, got {}",
+            outcome.describe()
+        ));
+    }
+    if first != expected {
+        problems.push(format!(
+            "  first stderr line:\n    expected: {expected:?}\n    got:      {first:?}"
+        ));
+    }
+    if outcome.stderr.contains("panicked") || outcome.stderr.contains("RUST_BACKTRACE") {
+        problems.push("  stderr shows a Rust panic".to_string());
+    }
+    if problems.is_empty() {
+        return String::new();
+    }
+    format!(
+        "{}:\n{}\n  stderr:\n{}",
+        short(script),
+        problems.join("\n"),
+        indent(&outcome.stderr)
+    )
+}
+
+/// Every `tests/errors/*.lua` fails to load with the stored error message.
+#[test]
+fn syntax_errors() {
+    let all = scripts("errors");
+    let failures = par_map(&all, |script| check_error_script(script));
+    report("tests/errors", all.len(), failures);
+}
+
+/// Every `tests/wishlist/*.lua` is run and reported as PASS or FAIL; never fails.
+#[test]
+fn wishlist_is_reported() {
+    let all = scripts("wishlist");
+    let results = par_map(&all, |script| check_assert_script(script).is_empty());
+    for (script, passed) in all.iter().zip(results) {
+        let verdict = if passed { "PASS" } else { "FAIL" };
+        println!("wishlist {verdict} {}", short(script));
+    }
+}
+
+/// Checks one assert script under the reference interpreter.
+fn check_reference_script(script: &Path) -> String {
+    let outcome = run(Path::new(REFERENCE), &[], script);
+    if outcome.is_clean() {
+        return String::new();
+    }
+    format!(
+        "{} under {REFERENCE}: {}\n  stderr:\n{}",
+        short(script),
+        outcome.describe(),
+        indent(&outcome.stderr)
+    )
+}
+
+/// The corpus itself is right: every `tests/lua/*.lua` passes under `lua5.4`.
+#[test]
+fn corpus_passes_under_reference() {
+    if !need_reference("corpus self-check") {
+        return;
+    }
+    let all = scripts("lua");
+    let failures = par_map(&all, |script| check_reference_script(script));
+    report("tests/lua under lua5.4", all.len(), failures);
+}
+
+// ---------------------------------------------------------------------------
+// Harness self-tests
+// ---------------------------------------------------------------------------
+
+/// The corpus folders hold enough scripts that a missing folder cannot pass silently.
+#[test]
+fn corpus_is_present() {
+    assert!(scripts("lua").len() >= 25, "tests/lua has too few scripts");
+    assert!(
+        scripts("diff").len() >= 15,
+        "tests/diff has too few scripts"
+    );
+    assert!(
+        scripts("errors").len() >= 35,
+        "tests/errors has too few scripts"
+    );
+    for script in scripts("errors") {
+        assert!(
+            script.with_extension("expected").is_file(),
+            "{} has no .expected file",
+            short(&script)
+        );
+    }
+}
+
+/// `first_difference` names the first differing line.
+#[test]
+fn first_difference_names_the_line() {
+    let text = first_difference("a\nb\nc\n", "a\nx\nc\n");
+    assert!(text.contains("line 2"), "{text}");
+    assert!(text.contains("\"b\"") && text.contains("\"x\""), "{text}");
+    let text = first_difference("a\n", "a\nb\n");
+    assert!(text.contains("<end of output>"), "{text}");
+}
+
+/// `par_map` keeps input order and visits every item once.
+#[test]
+fn par_map_keeps_order() {
+    let items: Vec<usize> = (0..50).collect();
+    let doubled = par_map(&items, |n| n * 2);
+    assert_eq!(doubled, items.iter().map(|n| n * 2).collect::<Vec<_>>());
+}

@@ -1,0 +1,3 @@
+-- <close> variables are constant too.
+local h <close> = nil
+h = nil

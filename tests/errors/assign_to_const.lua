@@ -1,0 +1,3 @@
+-- <const> variables cannot be assigned.
+local limit <const> = 10
+limit = 11

@@ -1,0 +1,3 @@
+-- The table constructor is never closed.
+local t = {1, 2,
+  3

@@ -1,0 +1,3 @@
+-- 'while' needs 'do'.
+local x
+while x x = false end

@@ -1,0 +1,2 @@
+-- A block opened on the last line: no 'to close' note.
+do local x = 1

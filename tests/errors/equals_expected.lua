@@ -1,0 +1,3 @@
+-- A multiple assignment needs '='.
+local x, y
+x, y

@@ -1,0 +1,3 @@
+-- A method call needs arguments.
+local a = {}
+a:b

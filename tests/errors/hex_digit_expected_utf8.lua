@@ -1,0 +1,2 @@
+-- \u{} needs at least one hexadecimal digit.
+local s = "\u{}"

@@ -1,0 +1,2 @@
+-- '[=' must be followed by more '=' and '['.
+local s = [=x]=]

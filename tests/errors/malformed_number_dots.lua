@@ -1,0 +1,2 @@
+-- Two dots after digits.
+local x = 1..2

@@ -1,0 +1,2 @@
+-- The exponent has no digits.
+local x = 1e+

@@ -1,0 +1,2 @@
+-- 'g' is not a hexadecimal digit.
+local x = 0xg

@@ -1,0 +1,2 @@
+-- \u{ must be closed by '}'.
+local s = "\u{41"

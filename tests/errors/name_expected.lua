@@ -1,0 +1,2 @@
+-- A local declaration needs a name.
+local 1 = 2

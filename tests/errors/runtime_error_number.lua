@@ -1,0 +1,2 @@
+-- An uncaught number error value is printed as a string.
+error(42)

@@ -1,0 +1,2 @@
+-- An uncaught non-string error value.
+error({})

@@ -1,0 +1,3 @@
+-- 'if' needs 'then'.
+local x
+if x print(x) end

@@ -1,0 +1,2 @@
+-- The expression is missing at the end of the file.
+local x =

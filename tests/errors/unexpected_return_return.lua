@@ -1,0 +1,2 @@
+-- 'return' must be the last statement of a block.
+return return

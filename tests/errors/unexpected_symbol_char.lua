@@ -1,0 +1,3 @@
+-- '@' is not a token.
+local x = 1
+x = @

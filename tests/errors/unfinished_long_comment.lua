@@ -1,0 +1,4 @@
+-- The long comment starting on line 2 never ends.
+--[[ a comment
+that goes on
+local x = 1

@@ -1,0 +1,3 @@
+-- The string runs into the end of the line.
+local s = "abc
+print(s)

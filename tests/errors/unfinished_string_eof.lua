@@ -1,0 +1,2 @@
+-- The string runs into the end of the file.
+local s = 'abc

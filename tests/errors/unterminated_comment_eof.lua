@@ -1,0 +1,3 @@
+local x = 1
+print(x)
+--[==[ the end of the file is inside this comment ]] ]=]

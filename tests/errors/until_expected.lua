@@ -1,0 +1,4 @@
+-- 'repeat' needs 'until'.
+local i = 0
+repeat
+  i = i + 1

@@ -1,0 +1,2 @@
+-- Fixture for package_require.lua: returns false, which require keeps.
+return false

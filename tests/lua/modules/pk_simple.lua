@@ -1,0 +1,3 @@
+-- Fixture for package_require.lua: returns its loader arguments.
+local name, file = ...
+return { name = name, file = file, nargs = select("#", ...) }

@@ -1,0 +1,2 @@
+-- Fixture for package_require.lua: found through a "?/init.lua" template.
+return { kind = "init", file = select(2, ...) }
