@@ -216,3 +216,62 @@ impl Proto {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::cell::Cell;
+
+    /// A backing over a fixed aligned buffer that can be made to misbehave.
+    struct Words {
+        /// Storage (u32 for alignment).
+        words: [u32; 4],
+        /// When set, `bytes` returns a shorter slice (breaking the contract).
+        shrink: Cell<bool>,
+    }
+
+    impl Backing for Words {
+        fn bytes(&self) -> &[u8] {
+            let all: &[u8] = bytemuck::cast_slice(&self.words);
+            if self.shrink.get() {
+                &all[..4]
+            } else {
+                all
+            }
+        }
+    }
+
+    #[test]
+    fn shared_buf_views_its_range() {
+        let w = Rc::new(Words {
+            words: [1, 2, 3, 4],
+            shrink: Cell::new(false),
+        });
+        let b: Buf<u32> = Buf::Shared {
+            backing: w.clone(),
+            offset: 4,
+            len: 8,
+        };
+        assert_eq!(&b[..], &[2, 3]);
+        assert_eq!(b.clone(), Buf::from(alloc::vec![2, 3]));
+        // misaligned or out-of-range views read as empty, never panic
+        let odd: Buf<u32> = Buf::Shared {
+            backing: w.clone(),
+            offset: 1,
+            len: 4,
+        };
+        assert!(odd.is_empty());
+        w.shrink.set(true);
+        assert!(b.is_empty());
+    }
+
+    #[test]
+    fn copy_of_handles_any_alignment() {
+        let bytes = [0u8, 1, 0, 0, 0, 2, 0, 0, 0];
+        assert_eq!(copy_of::<u32>(&bytes[1..]), alloc::vec![1, 2]);
+        assert_eq!(
+            view::<u32>(&bytes[1..5]).is_some(),
+            bytes[1..].as_ptr() as usize & 3 == 0
+        );
+    }
+}

@@ -35,7 +35,18 @@ impl Rng {
 
 /// Values that sit on the edges of length and operand checks.
 const INTERESTING_U32: [u32; 12] = [
-    0, 1, 2, 3, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x7fff_ffff, 0xffff_fff0, 0xffff_ffff,
+    0,
+    1,
+    2,
+    3,
+    0x7f,
+    0x80,
+    0xff,
+    0x100,
+    0xffff,
+    0x7fff_ffff,
+    0xffff_fff0,
+    0xffff_ffff,
 ];
 
 /// Applies one random mutation to `m` (`others` supplies splice partners).
@@ -86,7 +97,11 @@ fn mutate(rng: &mut Rng, m: &mut Vec<u8>, others: &[Vec<u8>]) {
         6 => {
             // nudge one byte by ±1 (operands and counts just past their limits)
             let at = rng.below(len);
-            m[at] = if rng.below(2) == 0 { m[at].wrapping_add(1) } else { m[at].wrapping_sub(1) };
+            m[at] = if rng.below(2) == 0 {
+                m[at].wrapping_add(1)
+            } else {
+                m[at].wrapping_sub(1)
+            };
         }
         _ => {
             // copy one aligned word over another (moves instructions around)
@@ -115,7 +130,10 @@ fn exercise(m: &[u8], shared: bool) -> bool {
             }
             let again = dump(&p, p.line_info.is_empty() && p.locals.is_empty());
             let q = load_owned(&again).expect("a re-dumped chunk loads");
-            assert_eq!(dump(&q, q.line_info.is_empty() && q.locals.is_empty()), again);
+            assert_eq!(
+                dump(&q, q.line_info.is_empty() && q.locals.is_empty()),
+                again
+            );
             true
         }
         Err(e) => {
@@ -137,14 +155,22 @@ fn mutated_chunks_never_panic() {
         .flat_map(|(_, p)| [dump(p, true), dump(p, false)])
         .filter(|c| c.len() <= 4_000)
         .collect();
-    for src in ["return", "local a, b = ... return a + b", "return function(...) return ... end"] {
+    for src in [
+        "return",
+        "local a, b = ... return a + b",
+        "return function(...) return ... end",
+    ] {
         let p = moonjet_compiler::compile(src.as_bytes(), b"=m").unwrap();
         seeds.push(dump(&p, false));
         seeds.push(dump(&p, true));
     }
     assert!(seeds.len() > 20);
     let bytes: usize = seeds.iter().map(Vec::len).sum();
-    println!("chunk_mutate: {} seed chunks, {} bytes on average", seeds.len(), bytes / seeds.len());
+    println!(
+        "chunk_mutate: {} seed chunks, {} bytes on average",
+        seeds.len(),
+        bytes / seeds.len()
+    );
 
     std::panic::set_hook(Box::new(|_| {}));
     let start = Instant::now();

@@ -74,12 +74,21 @@ fn generated() -> Vec<(String, String)> {
     let items: Vec<String> = (0..1000).map(|i| i.to_string()).collect();
     out.push((
         "big constructor".into(),
-        format!("local t = {{{}, f(), ...}} local u = {{{}}} return t, u", items.join(","), items.join(",")),
+        format!(
+            "local t = {{{}, f(), ...}} local u = {{{}}} return t, u",
+            items.join(","),
+            items.join(",")
+        ),
     ));
     let many: Vec<String> = (0..140_000).map(|i| format!("x = {i}.5")).collect();
     out.push(("many constants".into(), many.join("\n")));
-    let fields: Vec<String> = (0..300).map(|i| format!("t.f{i} = t.g{i} + {i}.25")).collect();
-    out.push(("many fields".into(), format!("local t = ... {}", fields.join(" "))));
+    let fields: Vec<String> = (0..300)
+        .map(|i| format!("t.f{i} = t.g{i} + {i}.25"))
+        .collect();
+    out.push((
+        "many fields".into(),
+        format!("local t = ... {}", fields.join(" ")),
+    ));
     out.push((
         "gotos".into(),
         "for i = 1, 3 do if i == 2 then goto continue end print(i) ::continue:: end \
@@ -106,7 +115,10 @@ fn generated() -> Vec<(String, String)> {
     let locals: Vec<String> = (0..190).map(|i| format!("local v{i} = {i}")).collect();
     out.push((
         "many locals".into(),
-        format!("{} return function() return v0 + v189 end", locals.join(" ")),
+        format!(
+            "{} return function() return v0 + v189 end",
+            locals.join(" ")
+        ),
     ));
     out.push((
         "closing".into(),
@@ -135,12 +147,33 @@ fn generated_programs_verify_and_round_trip() {
         };
         if let Some(op) = want {
             assert!(
-                p.code.iter().any(|i| i.opcode() == Some(op) && (op != OpCode::SetList || i.k())),
+                p.code
+                    .iter()
+                    .any(|i| i.opcode() == Some(op) && (op != OpCode::SetList || i.k())),
                 "{name}: no {op:?} emitted"
             );
         }
         for strip in [false, true] {
             round_trip(&name, &p, strip);
+        }
+    }
+}
+
+/// With `MOONJET_WRITE_CHUNKS=<dir>`, writes every corpus chunk there (fuzzing seeds).
+#[test]
+fn write_seed_chunks() {
+    let Some(dir) = std::env::var_os("MOONJET_WRITE_CHUNKS") else {
+        return;
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, p) in corpus() {
+        for strip in [false, true] {
+            let file = format!(
+                "{}{}.mjc",
+                name.replace('/', "_"),
+                if strip { "_s" } else { "" }
+            );
+            std::fs::write(std::path::Path::new(&dir).join(file), dump(&p, strip)).unwrap();
         }
     }
 }

@@ -29,7 +29,9 @@ fn rejected(src: &str, edit: impl FnOnce(&mut Vec<Instruction>, &mut Proto)) -> 
 
 /// The pc of the first instruction with opcode `op`.
 fn find(code: &[Instruction], op: OpCode) -> usize {
-    code.iter().position(|i| i.opcode() == Some(op)).expect("opcode present")
+    code.iter()
+        .position(|i| i.opcode() == Some(op))
+        .expect("opcode present")
 }
 
 /// Asserts that `msg` contains `what`.
@@ -41,7 +43,10 @@ fn says(msg: String, what: &str) {
 fn header_errors() {
     let chunk = dump(&compile("return 1"), false);
     assert!(is_binary(&chunk) && !is_binary(b"return 1"));
-    assert_eq!(load_owned(b"return 1").unwrap_err().message, "not a binary chunk");
+    assert_eq!(
+        load_owned(b"return 1").unwrap_err().message,
+        "not a binary chunk"
+    );
     for n in 0..chunk.len() {
         let e = load_owned(&chunk[..n]).unwrap_err();
         if n > 0 {
@@ -93,7 +98,9 @@ fn in_place_arrays_point_into_the_chunk() {
     let range = chunk.as_ptr_range();
     let code_ptr = p.code.as_ptr() as *const u8;
     assert!(range.contains(&code_ptr));
-    let Constant::Str(s) = &p.constants[0] else { panic!("string constant") };
+    let Constant::Str(s) = &p.constants[0] else {
+        panic!("string constant")
+    };
     assert_eq!(&s[..], b"hello");
     assert!(range.contains(&s.as_ptr()));
     assert!(matches!(p.code, Buf::Static(_)) && matches!(p.line_info, Buf::Static(_)));
@@ -101,7 +108,10 @@ fn in_place_arrays_point_into_the_chunk() {
 
 #[test]
 fn invalid_opcode() {
-    says(rejected("return", |c, _| c[0] = Instruction(127)), "invalid opcode 127");
+    says(
+        rejected("return", |c, _| c[0] = Instruction(127)),
+        "invalid opcode 127",
+    );
 }
 
 #[test]
@@ -115,11 +125,17 @@ fn register_out_of_range() {
 #[test]
 fn constant_out_of_range_and_type() {
     says(
-        rejected("return 'x'", |c, _| c[0] = Instruction::abx(OpCode::LoadK, 0, 5)),
+        rejected("return 'x'", |c, _| {
+            c[0] = Instruction::abx(OpCode::LoadK, 0, 5)
+        }),
         "constant 5 out of range",
     );
     let m = rejected("local t = ... return t.x + 1.5", |c, p| {
-        let k = p.constants.iter().position(|k| matches!(k, Constant::Float(_))).unwrap();
+        let k = p
+            .constants
+            .iter()
+            .position(|k| matches!(k, Constant::Float(_)))
+            .unwrap();
         let i = find(c, OpCode::GetField);
         c[i] = c[i].with_c(k as u32);
     });
@@ -204,7 +220,10 @@ fn top_rules() {
     );
     says(
         rejected("local f = ... f(...) return 1", |c, _| {
-            let i = c.iter().rposition(|i| i.opcode() == Some(OpCode::VarArg)).unwrap();
+            let i = c
+                .iter()
+                .rposition(|i| i.opcode() == Some(OpCode::VarArg))
+                .unwrap();
             c[i + 1] = Instruction::abc(OpCode::Move, 0, 0, 0, false);
         }),
         "open result not followed",
@@ -221,7 +240,9 @@ fn frame_rules() {
         "does not end with a return",
     );
     says(
-        rejected("local x = ...", |c, _| c[0] = Instruction::abc(OpCode::LoadNil, 0, 0, 0, false)),
+        rejected("local x = ...", |c, _| {
+            c[0] = Instruction::abc(OpCode::LoadNil, 0, 0, 0, false)
+        }),
         "without VARARGPREP",
     );
     says(
@@ -237,7 +258,12 @@ fn frame_rules() {
     says(
         rejected("local a return function() return a end", |_, p| {
             let mut f = (*p.protos[0]).clone();
-            f.upvalues[0] = UpvalDesc { in_stack: true, index: p.max_stack, kind: 0, name: None };
+            f.upvalues[0] = UpvalDesc {
+                in_stack: true,
+                index: p.max_stack,
+                kind: 0,
+                name: None,
+            };
             p.protos[0] = Rc::new(f);
         }),
         "missing register",
@@ -260,5 +286,8 @@ fn nesting_is_bounded() {
         p = outer;
     }
     says(verify(&p).unwrap_err().message, "nested too deeply");
-    says(load_owned(&dump(&p, true)).unwrap_err().message, "nested too deeply");
+    says(
+        load_owned(&dump(&p, true)).unwrap_err().message,
+        "nested too deeply",
+    );
 }

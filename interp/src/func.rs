@@ -4,7 +4,7 @@ use alloc::boxed::Box;
 use alloc::rc::Rc;
 use core::cell::Cell;
 
-use moonjet_bytecode::Proto;
+use moonjet_bytecode::{Instruction, Proto};
 
 use crate::error::LuaResult;
 use crate::gc::{Gc, GcObject, Marker, ObjKind};
@@ -34,6 +34,46 @@ pub struct FnProto {
     pub calls: Cell<u32>,
     /// Hotness: number of loop back-edges taken.
     pub backedges: Cell<u32>,
+    /// `proto.code`'s elements, cached so entering a frame does not go through `Buf`.
+    code_ptr: *const Instruction,
+    /// `proto.code.len()`.
+    code_len: usize,
+    /// `proto.max_stack` (frame size).
+    pub max_stack: u32,
+    /// `proto.num_params`.
+    pub num_params: u32,
+    /// `proto.is_vararg`.
+    pub is_vararg: bool,
+}
+
+impl FnProto {
+    /// The runtime prototype of `proto` with its constants and nested prototypes.
+    pub fn new(proto: Rc<Proto>, consts: Box<[Value]>, protos: Box<[Gc<FnProto>]>) -> FnProto {
+        let code: &[Instruction] = &proto.code;
+        let (code_ptr, code_len) = (code.as_ptr(), code.len());
+        FnProto {
+            max_stack: proto.max_stack as u32,
+            num_params: proto.num_params as u32,
+            is_vararg: proto.is_vararg,
+            proto,
+            consts,
+            protos,
+            calls: Cell::new(0),
+            backedges: Cell::new(0),
+            code_ptr,
+            code_len,
+        }
+    }
+
+    /// The instructions.
+    #[inline(always)]
+    pub fn code(&self) -> &[Instruction] {
+        // SAFETY: `code_ptr`/`code_len` were taken from `self.proto.code`, which `self`
+        // keeps alive through its `Rc<Proto>`; `Proto` is immutable behind the `Rc` and
+        // every `Buf` variant keeps its elements at a fixed address for its whole life
+        // (a boxed slice, static memory, or an `Rc`-owned backing).
+        unsafe { core::slice::from_raw_parts(self.code_ptr, self.code_len) }
+    }
 }
 
 impl GcObject for FnProto {

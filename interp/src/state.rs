@@ -127,8 +127,6 @@ pub struct Lua {
     pub(crate) stack_limit: usize,
     /// Where `print` writes.
     pub stdout: Box<dyn Output>,
-    /// Interned strings (placeholder until the string table lands in string.rs).
-    pub(crate) strings_placeholder: alloc::collections::BTreeMap<Box<[u8]>, Gc<LuaStr>>,
 }
 
 impl Lua {
@@ -162,7 +160,6 @@ impl Lua {
             catch_points: Vec::new(),
             stack_limit: MAX_STACK,
             stdout,
-            strings_placeholder: alloc::collections::BTreeMap::new(),
         };
         l.stack.resize(64, Value::Nil);
         registry.set_int(&mut l.heap, RIDX_MAINTHREAD, Value::Thread(main));
@@ -299,14 +296,10 @@ impl Lua {
         LuaError::new(Value::Str(self.intern(msg.as_bytes())))
     }
 
-    /// Interns a byte string (placeholder until the string table lands).
+    /// Interns a byte string (the heap's string table; may move to string.rs).
+    #[inline]
     pub fn intern(&mut self, bytes: &[u8]) -> Gc<LuaStr> {
-        if let Some(s) = self.strings_placeholder.get(bytes) {
-            return *s;
-        }
-        let s = self.heap.alloc(LuaStr { hash: 0, bytes: bytes.into() });
-        self.strings_placeholder.insert(bytes.into(), s);
-        s
+        self.heap.intern_bytes(bytes)
     }
 
     /// GC safepoint (placeholder: replaced by the collector).

@@ -7,7 +7,9 @@
 //!   the ranges that `LOADNIL`, `CONCAT`, `SELF`, `CALL`, `TAILCALL`, `RETURN`, `VARARG`,
 //!   `SETLIST`, the numeric and generic `for` instructions touch (`TFORCALL` A+6 at least,
 //!   for a call made from a copy of A..=A+2; open ranges "to top" start below `max_stack`
-//!   and the values beyond are the interpreter's to size).
+//!   and the values beyond are the interpreter's to size). One exception: `RETURN A 1`
+//!   returns nothing and may have A = `max_stack` (the compiler emits it when locals fill
+//!   the frame).
 //! - **V-K**, **V-UP**, **V-PROTO**: constant, upvalue and nested-function indices are in
 //!   range (`LOADKX` through its `EXTRAARG` too).
 //! - **V-KTYPE**: table keys named by `GETTABUP`/`GETFIELD`/`SETTABUP`/`SETFIELD`/`SELF`
@@ -103,7 +105,10 @@ fn sets_top(i: Instruction) -> bool {
 impl Checker<'_> {
     /// The instruction at `pc`, if any.
     fn get(&self, pc: i64) -> Option<Instruction> {
-        usize::try_from(pc).ok().and_then(|pc| self.code.get(pc)).copied()
+        usize::try_from(pc)
+            .ok()
+            .and_then(|pc| self.code.get(pc))
+            .copied()
     }
 
     /// The opcode at `pc`, if any and valid.
@@ -389,9 +394,10 @@ impl Checker<'_> {
         let same = |x: Option<Instruction>, op| {
             x.is_some_and(|x| x.opcode() == Some(op) && x.a() == i.a())
         };
-        if !same(self.get(call), OpCode::TForCall) || !same(self.get(call + 1), OpCode::TForLoop)
-        {
-            return Err(String::from("TFORPREP not paired with TFORCALL and TFORLOOP"));
+        if !same(self.get(call), OpCode::TForCall) || !same(self.get(call + 1), OpCode::TForLoop) {
+            return Err(String::from(
+                "TFORPREP not paired with TFORCALL and TFORLOOP",
+            ));
         }
         self.land(call)
     }

@@ -149,7 +149,8 @@ impl Writer {
     /// Upvalue descriptors, then (unless stripped) their names.
     fn upvalues(&mut self, p: &Proto) {
         for u in &p.upvalues {
-            self.out.extend_from_slice(&[u.in_stack as u8, u.index, u.kind, 0]);
+            self.out
+                .extend_from_slice(&[u.in_stack as u8, u.index, u.kind, 0]);
         }
         if self.strip {
             return;

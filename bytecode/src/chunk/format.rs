@@ -62,5 +62,25 @@ pub(crate) fn padding(pos: usize, align: usize) -> usize {
     pos.wrapping_neg() & (align - 1)
 }
 
-const _: () = assert!(HEADER_SIZE % 8 == 0 && RECORD_SIZE % 8 == 0);
+const _: () = assert!(HEADER_SIZE & 7 == 0 && RECORD_SIZE & 7 == 0);
 const _: () = assert!(core::mem::size_of::<crate::Instruction>() == SIZES[0] as usize);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padding_rounds_up_to_the_alignment() {
+        assert_eq!(padding(0, 8), 0);
+        assert_eq!(padding(1, 8), 7);
+        assert_eq!(padding(13, 4), 3);
+        assert_eq!(padding(16, 8), 0);
+    }
+
+    #[test]
+    fn check_values_have_distinct_bytes() {
+        let b = CHECK_INT.to_le_bytes();
+        assert!((1..8).all(|i| !b[..i].contains(&b[i])));
+        assert_eq!(CHECK_FLOAT, 370.5);
+    }
+}

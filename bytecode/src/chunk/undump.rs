@@ -51,7 +51,7 @@ fn check_in_place(bytes: &[u8]) -> R<()> {
         ));
     }
     let addr = bytes.as_ptr() as usize;
-    if addr % 8 != 0 {
+    if addr & 7 != 0 {
         return Err(ChunkError::new(format!(
             "chunk at address {addr:#x} is not 8-byte aligned: it cannot be used in place"
         )));
@@ -312,7 +312,8 @@ impl Reader<'_> {
         self.align(8)?;
         let line_defined = self.u32()?;
         let last_line_defined = self.u32()?;
-        let [num_params, vararg, max_stack, reserved] = [self.u8()?, self.u8()?, self.u8()?, self.u8()?];
+        let [num_params, vararg, max_stack, reserved] =
+            [self.u8()?, self.u8()?, self.u8()?, self.u8()?];
         if vararg > 1 || reserved != 0 {
             return Err(ChunkError::new("bad function flags"));
         }
@@ -380,7 +381,11 @@ impl Reader<'_> {
             .filter(|&&k| k == kind::INT || k == kind::FLOAT)
             .count();
         let nums = self.take(n_num.saturating_mul(8))?;
-        let mut nums = self.bytes.get(nums).ok_or_else(ChunkError::truncated)?.chunks_exact(8);
+        let mut nums = self
+            .bytes
+            .get(nums)
+            .ok_or_else(ChunkError::truncated)?
+            .chunks_exact(8);
         let mut out = Vec::with_capacity(n);
         for &k in kinds {
             let mut num = || le_u64(nums.next().unwrap_or(&[]));
@@ -406,7 +411,8 @@ impl Reader<'_> {
     fn upvalues(&mut self, n: usize) -> R<Vec<UpvalDesc>> {
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
-            let [in_stack, index, kind, reserved] = [self.u8()?, self.u8()?, self.u8()?, self.u8()?];
+            let [in_stack, index, kind, reserved] =
+                [self.u8()?, self.u8()?, self.u8()?, self.u8()?];
             if in_stack > 1 || reserved != 0 {
                 return Err(ChunkError::new("bad upvalue descriptor"));
             }
@@ -450,4 +456,48 @@ fn misaligned() -> ChunkError {
 /// The error for offsets beyond the 32-bit range of the format.
 fn too_big() -> ChunkError {
     ChunkError::new("chunk larger than 4 GiB")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader over `bytes` in owned mode.
+    fn reader(bytes: &[u8]) -> Reader<'_> {
+        Reader {
+            bytes,
+            pos: 0,
+            mode: Mode::Owned,
+            stripped: false,
+        }
+    }
+
+    #[test]
+    fn counts_are_checked_before_allocating() {
+        let bytes = [0xff, 0xff, 0xff, 0x0f, 0, 0, 0, 0];
+        assert_eq!(reader(&bytes).count(1), Err(ChunkError::truncated()));
+        let bytes = [4, 0, 0, 0, 1, 2, 3, 4];
+        assert_eq!(reader(&bytes).count(1), Ok(4));
+        assert_eq!(reader(&bytes).count(2), Err(ChunkError::truncated()));
+    }
+
+    #[test]
+    fn padding_must_be_zero() {
+        let bytes = [1, 0, 0, 0];
+        let mut r = reader(&bytes);
+        r.pos = 1;
+        assert!(r.align(4).is_ok());
+        let bytes = [1, 0, 9, 0];
+        let mut r = reader(&bytes);
+        r.pos = 1;
+        assert!(r.align(4).unwrap_err().message.contains("padding"));
+    }
+
+    #[test]
+    fn owned_arrays_decode_little_endian() {
+        let bytes = [1, 0, 0, 0, 0, 1, 0, 0];
+        let b = reader(&bytes).array::<u32>(2).unwrap();
+        assert_eq!(&b[..], &[1, 256]);
+        assert!(reader(&bytes).array::<u32>(3).is_err());
+    }
 }

@@ -86,11 +86,10 @@ impl Lua {
         let flags = self.inherit_flags(flags)?;
         let fp = cl.proto;
         fp.calls.set(fp.calls.get().wrapping_add(1));
-        let p = &fp.proto;
-        let nparams = p.num_params as usize;
-        let max_stack = p.max_stack as usize;
+        let nparams = fp.num_params as usize;
+        let max_stack = fp.max_stack as usize;
         let mut nargs = self.top - func - 1;
-        if !p.is_vararg {
+        if !fp.is_vararg {
             let base = func + 1;
             let ftop = base + max_stack;
             self.ensure_stack(ftop + EXTRA_STACK)?;
@@ -163,6 +162,7 @@ impl Lua {
     /// Calls whatever is at `func` (arguments up to the top). Natives run now; returns
     /// true if the call completed (results at `func ..`), false if a Lua frame was
     /// pushed for the loop to run.
+    #[inline(never)]
     pub(crate) fn precall_other(&mut self, func: usize, nresults: i32, flags: u32) -> LuaResult<bool> {
         match self.resolve_callable(func)? {
             Value::LuaFn(cl) => {
@@ -203,6 +203,7 @@ impl Lua {
     /// Runs a native function called at `func`. Returns true when it completed (results
     /// moved to `func ..`), false when it left a continuation frame (pcall) with a Lua
     /// frame above it.
+    #[inline(never)]
     pub(crate) fn call_native(
         &mut self,
         func: usize,
@@ -254,6 +255,7 @@ impl Lua {
 
     /// RETURN: pops the running Lua frame with results `ra .. ra+n` and continues with
     /// whatever it returns into.
+    #[inline(never)]
     pub(crate) fn do_return(&mut self, ra: usize, n: usize, entry: usize) -> LuaResult<()> {
         let ci = self.poscall(ra, n);
         self.after_return(ci, entry)
@@ -261,6 +263,7 @@ impl Lua {
 
     /// Finishes what the return of frame `popped` completes: a metamethod's instruction,
     /// a `__close` step, pending `pcall`s, or just the caller's top.
+    #[inline(never)]
     pub(crate) fn after_return(&mut self, mut popped: CallInfo, entry: usize) -> LuaResult<()> {
         loop {
             if self.frames.len() <= entry {
@@ -300,6 +303,7 @@ impl Lua {
 
     /// Calls `f(args)` at the stack top for an instruction or a `__close`; `Some(v)`
     /// when it completed (its first result), `None` when a Lua frame was pushed.
+    #[inline(never)]
     pub(crate) fn call_meta(
         &mut self,
         f: Value,

@@ -189,6 +189,7 @@ impl Lua {
 
     /// A runtime error: `msg` prefixed with the position of the running Lua function (if
     /// the innermost frame is one), as lua5.4's luaG_runerror.
+    #[inline(never)]
     pub(crate) fn rt_error(&mut self, msg: &str) -> LuaError {
         let pos = match self.frames.last() {
             Some(ci) if ci.flags & CIST_LUA != 0 => self.frame_where(&ci.clone()),

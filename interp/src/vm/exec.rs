@@ -63,7 +63,7 @@ impl Lua {
                 _ => return Err(self.error_value_str("internal error: frame is not a Lua function")),
             };
             let fp = cl.proto;
-            let code: &[Instruction] = &fp.proto.code;
+            let code: &[Instruction] = fp.code();
             let k: &[Value] = &fp.consts;
             let upvals = &cl.upvals[..];
             let base = ci.base as usize;
@@ -114,8 +114,8 @@ impl Lua {
             macro_rules! store_num {
                 ($dst:expr, $r:expr, $slow:expr) => {
                     match $r {
-                        Some(Num::I(v)) => reg!($dst) = Value::Int(v),
-                        Some(Num::F(v)) => reg!($dst) = Value::Float(v),
+                        Some(Num::I(v)) => Value::write_int(&mut reg!($dst), v),
+                        Some(Num::F(v)) => Value::write_float(&mut reg!($dst), v),
                         None => {
                             let v = $slow;
                             reg!($dst) = v;
@@ -168,19 +168,19 @@ impl Lua {
                 let a = i.a() as usize;
                 match decode(i) {
                     OpCode::Move => reg!(a) = reg!(i.b()),
-                    OpCode::LoadI => reg!(a) = Value::Int(i.sbx() as i64),
-                    OpCode::LoadF => reg!(a) = Value::Float(i.sbx() as f64),
+                    OpCode::LoadI => Value::write_int(&mut reg!(a), i.sbx() as i64),
+                    OpCode::LoadF => Value::write_float(&mut reg!(a), i.sbx() as f64),
                     OpCode::LoadK => reg!(a) = k[i.bx() as usize],
                     OpCode::LoadKX => {
                         reg!(a) = k[code[pc].ax_field() as usize];
                         pc += 1;
                     }
-                    OpCode::LoadFalse => reg!(a) = Value::Bool(false),
+                    OpCode::LoadFalse => Value::write_bool(&mut reg!(a), false),
                     OpCode::LFalseSkip => {
                         reg!(a) = Value::Bool(false);
                         pc += 1;
                     }
-                    OpCode::LoadTrue => reg!(a) = Value::Bool(true),
+                    OpCode::LoadTrue => Value::write_bool(&mut reg!(a), true),
                     OpCode::LoadNil => {
                         for j in 0..=i.b() as usize {
                             reg!(a + j) = Value::Nil;
@@ -364,7 +364,10 @@ impl Lua {
                             meta_val!(self.arith_meta(op, x, x, (bb, bb)))
                         });
                     }
-                    OpCode::Not => reg!(a) = Value::Bool(!reg!(i.b()).truthy()),
+                    OpCode::Not => {
+                        let t = reg!(i.b()).truthy();
+                        Value::write_bool(&mut reg!(a), !t);
+                    }
                     OpCode::Len => {
                         let v = reg!(i.b());
                         reg!(a) = match v {
@@ -595,11 +598,11 @@ impl Lua {
                         if let Value::Int(step) = reg!(a + 2) {
                             if let Value::Int(count) = reg!(a + 1) {
                                 if count != 0 {
-                                    reg!(a + 1) = Value::Int(count.wrapping_sub(1));
+                                    Value::write_int(&mut reg!(a + 1), count.wrapping_sub(1));
                                     if let Value::Int(idx) = reg!(a) {
                                         let idx = idx.wrapping_add(step);
-                                        reg!(a) = Value::Int(idx);
-                                        reg!(a + 3) = Value::Int(idx);
+                                        Value::write_int(&mut reg!(a), idx);
+                                        Value::write_int(&mut reg!(a + 3), idx);
                                     }
                                     pc -= i.bx() as usize;
                                     fp.backedges.set(fp.backedges.get().wrapping_add(1));
@@ -686,6 +689,7 @@ impl Lua {
 
     /// Runs a slow path's metamethod call in a frame of its own: `Some(v)` when the
     /// value is ready, `None` when a Lua frame was pushed (finished by `finish_op`).
+    #[inline(never)]
     pub(crate) fn meta_value(&mut self, m: Meta) -> LuaResult<Option<Value>> {
         match m {
             Meta::Done(v) => Ok(Some(v)),
@@ -699,6 +703,7 @@ impl Lua {
     }
 
     /// FORPREP: checks and prepares a numeric loop at `ra`; false if it runs zero times.
+    #[inline(never)]
     fn for_prep(&mut self, ra: usize) -> LuaResult<bool> {
         let (init, limit, step) = (self.stack[ra], self.stack[ra + 1], self.stack[ra + 2]);
         if let (Value::Int(i0), Value::Int(st)) = (init, step) {
@@ -753,6 +758,7 @@ impl Lua {
     }
 
     /// FORLOOP of a float loop: advances and tells whether to jump back.
+    #[inline(never)]
     fn float_for_loop(&mut self, ra: usize) -> bool {
         let (Value::Float(idx), Value::Float(lim), Value::Float(st)) =
             (self.stack[ra], self.stack[ra + 1], self.stack[ra + 2])
@@ -771,6 +777,7 @@ impl Lua {
 
     /// VARARG: copies the frame's extra arguments to `ra ..` (`wanted` < 0: all, and
     /// sets the top).
+    #[inline(never)]
     fn varargs(&mut self, ra: usize, wanted: i32) -> LuaResult<()> {
         let Some(ci) = self.frames.last().copied() else { return Ok(()) };
         let n = ci.nvarargs as usize;

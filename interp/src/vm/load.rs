@@ -42,13 +42,7 @@ impl Lua {
         for child in p.protos.iter() {
             protos.push(self.fn_proto_depth(child.clone(), depth + 1)?);
         }
-        Ok(self.heap.alloc(FnProto {
-            proto: p,
-            consts: consts.into_boxed_slice(),
-            protos: protos.into_boxed_slice(),
-            calls: Cell::new(0),
-            backedges: Cell::new(0),
-        }))
+        Ok(self.heap.alloc(FnProto::new(p, consts.into_boxed_slice(), protos.into_boxed_slice())))
     }
 
     /// A closure of a main-chunk prototype: upvalue 0 is `env` (default: the globals),

@@ -196,6 +196,7 @@ impl Lua {
     }
 
     /// "attempt to <op> a <type> value<varinfo>" with position.
+    #[inline(never)]
     pub(crate) fn op_type_error(&mut self, v: Value, op: &str, blame: Blame) -> LuaError {
         let info = self.varinfo(blame);
         let t = self.obj_type_name(v);
@@ -205,6 +206,7 @@ impl Lua {
     // ------------------------------------------------------------------ indexing
 
     /// `obj[key]` beyond the raw table hit: follows `__index`.
+    #[inline(never)]
     pub(crate) fn index_meta(&mut self, obj: Value, key: Value, blame: Blame) -> LuaResult<Meta> {
         let mut t = obj;
         for step in 0..MAX_TAG_LOOP {
@@ -236,6 +238,7 @@ impl Lua {
     }
 
     /// `obj[key] = val` beyond a plain raw store: follows `__newindex`.
+    #[inline(never)]
     pub(crate) fn newindex_meta(
         &mut self,
         obj: Value,
@@ -272,6 +275,7 @@ impl Lua {
     }
 
     /// Raw store with Lua's errors for nil and NaN keys.
+    #[inline(never)]
     pub(crate) fn raw_set(&mut self, t: Gc<Table>, key: Value, val: Value) -> LuaResult<()> {
         match t.set(&mut self.heap, key, val) {
             Ok(()) => Ok(()),
@@ -284,6 +288,7 @@ impl Lua {
 
     /// `a op b` beyond the numeric fast path: string coercion (as the string library's
     /// metamethods do it), then `__add` and friends. `blame` locates `a` and `b`.
+    #[inline(never)]
     pub(crate) fn arith_meta(
         &mut self,
         op: ArithOp,
@@ -355,6 +360,7 @@ impl Lua {
     // --------------------------------------------------------------- comparisons
 
     /// `a < b` (`le`: `a <= b`) beyond numbers: strings, then `__lt` / `__le`.
+    #[inline(never)]
     pub(crate) fn compare_meta(&mut self, a: Value, b: Value, le: bool) -> LuaResult<Meta> {
         let r = if le { num_le(a, b) } else { num_lt(a, b) };
         if let Some(r) = r {
@@ -380,6 +386,7 @@ impl Lua {
     }
 
     /// `a == b` beyond raw equality: `__eq` for two tables or two userdata.
+    #[inline(never)]
     pub(crate) fn eq_meta(&mut self, a: Value, b: Value) -> Meta {
         if a.raw_eq(&b) {
             return Meta::Done(Value::Bool(true));
@@ -401,6 +408,7 @@ impl Lua {
     }
 
     /// `#v` beyond strings and plain tables.
+    #[inline(never)]
     pub(crate) fn len_meta(&mut self, v: Value, blame: Blame) -> LuaResult<Meta> {
         let tm = self.get_tm(v, Tm::Len);
         if !tm.is_nil() {
@@ -414,6 +422,7 @@ impl Lua {
     }
 
     /// The `__concat` call for `a .. b`, or the error naming the bad operand.
+    #[inline(never)]
     pub(crate) fn concat_meta(&mut self, a: Value, b: Value, blame: (Blame, Blame)) -> LuaResult<Meta> {
         let tm = self.get_tm(a, Tm::Concat);
         let tm = if tm.is_nil() { self.get_tm(b, Tm::Concat) } else { tm };

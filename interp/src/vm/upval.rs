@@ -57,6 +57,7 @@ impl Lua {
     }
 
     /// The open upvalue for stack slot `idx`, created if needed.
+    #[inline(never)]
     pub(crate) fn find_upval(&mut self, idx: usize) -> Gc<UpVal> {
         let mut pos = self.open_upvals.len();
         while pos > 0 {
@@ -103,6 +104,7 @@ impl Lua {
 
     /// CLOSURE: a new closure of `p` capturing from the frame at `base` or from the
     /// enclosing closure's `upvals`.
+    #[inline(never)]
     pub(crate) fn make_closure(&mut self, p: Gc<FnProto>, base: usize, upvals: &[Gc<UpVal>]) -> Gc<LuaClosure> {
         let descs = &p.proto.upvalues;
         let mut ups = Vec::with_capacity(descs.len());
@@ -124,6 +126,7 @@ impl Lua {
 
     /// TBC: registers stack slot `idx` as to-be-closed ("variable 'x' got a
     /// non-closable value" unless false, nil or with `__close`).
+    #[inline(never)]
     pub(crate) fn new_tbc(&mut self, idx: usize) -> LuaResult<()> {
         let v = self.stack[idx];
         if !v.truthy() {
@@ -140,6 +143,7 @@ impl Lua {
     /// Closes the innermost pending to-be-closed variable at `>= level` from the loop:
     /// its `__close(v, nil)` runs in a frame of its own (flag `CIST_CLOSE`); the caller
     /// has set its pc to re-execute the closing instruction afterwards.
+    #[inline(never)]
     pub(crate) fn close_tbc_step(&mut self, level: usize) -> LuaResult<()> {
         let Some(idx) = self.tbc.pop() else { return Ok(()) };
         debug_assert!(idx as usize >= level);
@@ -174,6 +178,7 @@ impl Lua {
     /// Concatenates `stack[first .. first+n]` into `stack[first]`, right to left,
     /// calling `__concat` in frames of their own: true when done, false when a frame was
     /// pushed (CONCAT continues in `finish_op`, with the remaining count in `aux`).
+    #[inline(never)]
     pub(crate) fn concat_run(&mut self, first: usize, mut n: usize) -> LuaResult<bool> {
         while n > 1 {
             let top = first + n;
@@ -211,6 +216,7 @@ impl Lua {
 
     /// Completes the instruction of the top Lua frame that a metamethod frame
     /// (returned with its result at `res_slot`) interrupted.
+    #[inline(never)]
     pub(crate) fn finish_op(&mut self, res_slot: usize) -> LuaResult<()> {
         let res = self.stack[res_slot];
         let Some(&ci) = self.frames.last() else { return Ok(()) };
