@@ -38,12 +38,22 @@ pub type LuaResult<T> = Result<T, LuaError>;
 impl LuaError {
     /// An error carrying `value`.
     pub fn new(value: Value) -> Self {
-        LuaError { value, traceback: None, kind: ErrorKind::Error, handled: false }
+        LuaError {
+            value,
+            traceback: None,
+            kind: ErrorKind::Error,
+            handled: false,
+        }
     }
 
     /// The internal yield signal.
     pub(crate) fn yield_signal() -> Self {
-        LuaError { value: Value::Nil, traceback: None, kind: ErrorKind::Yield, handled: true }
+        LuaError {
+            value: Value::Nil,
+            traceback: None,
+            kind: ErrorKind::Yield,
+            handled: true,
+        }
     }
 
     /// True for the internal yield signal (natives must propagate it untouched).

@@ -267,7 +267,9 @@ impl Lua {
     #[cold]
     fn grow_for_push(&mut self) {
         let cap = self.stack_limit + 64;
-        let want = (self.top + 1 + self.stack.len() / 2).min(cap).max(self.top + 1);
+        let want = (self.top + 1 + self.stack.len() / 2)
+            .min(cap)
+            .max(self.top + 1);
         self.stack.resize(want, Value::Nil);
     }
 
@@ -302,13 +304,17 @@ impl Lua {
         self.heap.intern_bytes(bytes)
     }
 
-    /// GC safepoint (placeholder: replaced by the collector).
+    /// GC safepoint (forwards to the collector's step; the heap helper may replace it).
     #[inline(always)]
-    pub fn gc_check(&mut self) {}
+    pub fn gc_check(&mut self) {
+        self.collect_check();
+    }
 
-    /// Hook for objects given a metatable with `__gc` (placeholder: replaced by the
-    /// collector).
-    pub fn check_finalizer(&mut self, _obj: Value) {}
+    /// Hook for objects given a metatable with `__gc`: registers them with the collector
+    /// (the heap helper may replace this forwarding).
+    pub fn check_finalizer(&mut self, obj: Value) {
+        self.register_finalizer(obj);
+    }
 
     /// Allocates an empty table.
     pub fn new_table(&mut self, narray: usize, nhash: usize) -> Gc<Table> {
@@ -323,7 +329,9 @@ impl Lua {
 
     /// Upvalue `i` (0-based) of the running native closure (nil if none).
     pub fn native_upval(&self, i: usize) -> Value {
-        let Some(ci) = self.frames.last() else { return Value::Nil };
+        let Some(ci) = self.frames.last() else {
+            return Value::Nil;
+        };
         match self.stack.get(ci.func as usize) {
             Some(Value::NativeClosure(c)) => c.upvals.get(i).map_or(Value::Nil, |c| c.get()),
             _ => Value::Nil,
@@ -336,6 +344,8 @@ impl Lua {
         if let Some(Value::NativeClosure(c)) = self.stack.get(ci.func as usize) {
             if let Some(cell) = c.upvals.get(i) {
                 cell.set(v);
+                let c = *c;
+                self.heap.barrier_value(c, v);
             }
         }
     }

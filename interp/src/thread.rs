@@ -7,8 +7,8 @@ use core::cell::{Cell, RefCell};
 
 use crate::abi::CallInfo;
 use crate::func::UpVal;
-use crate::gc::{GcObject, Marker, ObjKind};
 use crate::gc::Gc;
+use crate::gc::{GcObject, Marker, ObjKind};
 use crate::value::Value;
 
 /// Life cycle of a coroutine, as `coroutine.status` reports it.

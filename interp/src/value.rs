@@ -41,7 +41,9 @@ pub enum Value {
     LightUserData(usize) = 11,
 }
 
-// The JIT and the stack layout rely on these (see abi.rs).
+// The JIT and the stack layout rely on these (see abi.rs), and so does `write_words`:
+// with `repr(C, u8)` every variant's payload (a `bool` too) starts at offset 8 (pinned
+// by the test `word_writes_build_values`).
 const _: () = assert!(core::mem::size_of::<Value>() == 16);
 const _: () = assert!(core::mem::align_of::<Value>() == 8);
 
@@ -57,13 +59,13 @@ fn write_words(slot: &mut Value, lo: u64, hi: u64) {
         // SAFETY: SSE2 is part of the x86_64 baseline, so the intrinsics are available;
         // `slot` is a valid, exclusively borrowed 16-byte `Value`; every caller passes the
         // words of a valid value of the `#[repr(C, u8)]` layout pinned above (tag byte at
-        // offset 0, payload at offset 1 for `Bool` and at offset 8 for numbers).
+        // offset 0, every variant's payload at offset 8).
         unsafe { _mm_storeu_si128(slot as *mut Value as *mut __m128i, _mm_set_epi64x(hi as i64, lo as i64)) }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
         *slot = match lo & 0xff {
-            1 => Value::Bool(lo >> 8 != 0),
+            1 => Value::Bool(hi != 0),
             2 => Value::Int(hi as i64),
             _ => Value::Float(f64::from_bits(hi)),
         };
@@ -86,7 +88,7 @@ impl Value {
     /// Stores a boolean into `slot` with one 16-byte write.
     #[inline(always)]
     pub fn write_bool(slot: &mut Value, b: bool) {
-        write_words(slot, 1 | (b as u64) << 8, 0);
+        write_words(slot, 1, b as u64);
     }
 }
 
@@ -275,5 +277,28 @@ impl core::fmt::Debug for Value {
             Value::Str(s) => write!(f, "{:?}", alloc::string::String::from_utf8_lossy(s.as_bytes())),
             other => write!(f, "{}: {:#x}", other.type_name(), other.address().unwrap_or(0)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_writes_build_values() {
+        let mut v = Value::Nil;
+        Value::write_bool(&mut v, true);
+        assert!(matches!(v, Value::Bool(true)));
+        Value::write_bool(&mut v, false);
+        assert!(matches!(v, Value::Bool(false)));
+        Value::write_int(&mut v, -5);
+        assert!(matches!(v, Value::Int(-5)));
+        Value::write_float(&mut v, 2.5);
+        assert!(matches!(v, Value::Float(f) if f == 2.5));
+        // The payload of every variant sits at offset 8.
+        let b = Value::Bool(true);
+        // SAFETY: reading byte 8 of a 16-byte `Value`, which holds the bool payload.
+        let byte8 = unsafe { *(&b as *const Value as *const u8).add(8) };
+        assert_eq!(byte8, 1);
     }
 }

@@ -38,7 +38,9 @@ impl Lua {
             let v = self.arg(n);
             match self.get_tm(v, Tm::Name) {
                 Value::Str(s) => alloc::string::String::from_utf8_lossy(s.as_bytes()).into_owned(),
-                _ if matches!(v, Value::LightUserData(_)) => alloc::string::String::from("light userdata"),
+                _ if matches!(v, Value::LightUserData(_)) => {
+                    alloc::string::String::from("light userdata")
+                }
                 _ => alloc::string::String::from(v.type_name()),
             }
         };
@@ -68,7 +70,9 @@ impl Lua {
         let v = self.arg(n);
         match v.to_integer() {
             Some(i) => Ok(i),
-            None if v.to_number().is_some() => Err(self.arg_error(n, "number has no integer representation")),
+            None if v.to_number().is_some() => {
+                Err(self.arg_error(n, "number has no integer representation"))
+            }
             None => Err(self.type_error(n, "number")),
         }
     }
@@ -158,7 +162,12 @@ impl Lua {
     }
 
     /// One of `options` (or `def` when absent): its index; "invalid option 'x'".
-    pub fn check_option(&mut self, n: usize, def: Option<&str>, options: &[&str]) -> LuaResult<usize> {
+    pub fn check_option(
+        &mut self,
+        n: usize,
+        def: Option<&str>,
+        options: &[&str],
+    ) -> LuaResult<usize> {
         let name: alloc::vec::Vec<u8> = match (self.arg(n), def) {
             (Value::Nil, Some(d)) => d.as_bytes().into(),
             _ => self.check_str(n)?.as_bytes().into(),
@@ -166,7 +175,10 @@ impl Lua {
         match options.iter().position(|o| o.as_bytes() == &name[..]) {
             Some(i) => Ok(i),
             None => {
-                let msg = format!("invalid option '{}'", alloc::string::String::from_utf8_lossy(&name));
+                let msg = format!(
+                    "invalid option '{}'",
+                    alloc::string::String::from_utf8_lossy(&name)
+                );
                 Err(self.arg_error(n, &msg))
             }
         }

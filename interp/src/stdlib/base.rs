@@ -191,7 +191,13 @@ fn select(l: &mut Lua) -> LuaResult<usize> {
         }
     }
     let i = l.check_int(1)?;
-    let i = if i < 0 { n + i } else if i > n { n } else { i - 1 };
+    let i = if i < 0 {
+        n + i
+    } else if i > n {
+        n
+    } else {
+        i - 1
+    };
     l.arg_check(i >= 0, 1, "index out of range")?;
     Ok((n - i) as usize)
 }
@@ -227,7 +233,7 @@ fn rawlen(l: &mut Lua) -> LuaResult<usize> {
     let n = match l.arg(1) {
         Value::Table(t) => t.len(),
         Value::Str(s) => s.len() as i64,
-        _ => return Err(l.arg_error(1, "table or string expected")),
+        _ => return Err(l.type_error(1, "table or string")),
     };
     l.push(Value::Int(n));
     Ok(1)
@@ -248,6 +254,7 @@ fn setmetatable(l: &mut Lua) -> LuaResult<usize> {
     }
     t.set_metatable(mt);
     if let Some(m) = mt {
+        l.heap.barrier_value(t, Value::Table(m));
         if !m.get_str(l.tm_name(Tm::Gc)).is_nil() {
             l.check_finalizer(Value::Table(t));
         }
@@ -280,10 +287,14 @@ fn assert(l: &mut Lua) -> LuaResult<usize> {
     if v.truthy() {
         return Ok(l.arg_count());
     }
-    if l.arg_count() >= 2 {
-        return Err(LuaError::new(l.arg(2)));
+    // As lua5.4, the message is raised like error(msg, 1): strings get the position.
+    let msg = if l.arg_count() >= 2 { l.arg(2) } else { l.new_str(b"assertion failed!") };
+    if let Value::Str(s) = msg {
+        let mut text = l.where_(1).into_bytes();
+        text.extend_from_slice(s.as_bytes());
+        return Err(LuaError::new(l.new_str(&text)));
     }
-    Err(l.error_str("assertion failed!"))
+    Err(LuaError::new(msg))
 }
 
 /// error(v [, level])
@@ -343,7 +354,11 @@ fn load(l: &mut Lua) -> LuaResult<usize> {
         Some(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
         None => String::from("bt"),
     };
-    let env = if l.arg_count() >= 4 { Some(l.arg(4)) } else { None };
+    let env = if l.arg_count() >= 4 {
+        Some(l.arg(4))
+    } else {
+        None
+    };
     let chunk = l.arg(1);
     let (text, default_name): (Vec<u8>, Vec<u8>) = match chunk {
         Value::Str(s) => (s.as_bytes().into(), s.as_bytes().into()),
@@ -355,7 +370,7 @@ fn load(l: &mut Lua) -> LuaResult<usize> {
             Ok(t) => (t, b"=(load)".to_vec()),
             Err(e) => return push_fail(l, e.value),
         },
-        _ => return Err(l.type_error(1, "string")),
+        _ => return Err(l.type_error(1, "function")),
     };
     let name: Vec<u8> = match l.opt_str(2)? {
         Some(s) => s.as_bytes().into(),
@@ -385,7 +400,12 @@ fn read_chunk(l: &mut Lua, f: Value) -> LuaResult<Vec<u8>> {
 
 /// Reads and compiles a file (`None`: standard input), skipping a first `#` line.
 #[cfg(feature = "std")]
-pub fn load_file(l: &mut Lua, path: Option<&[u8]>, mode: &str, env: Option<Value>) -> LuaResult<Value> {
+pub fn load_file(
+    l: &mut Lua,
+    path: Option<&[u8]>,
+    mode: &str,
+    env: Option<Value>,
+) -> LuaResult<Value> {
     use std::io::Read;
     let (bytes, name) = match path {
         Some(p) => {
@@ -408,7 +428,10 @@ pub fn load_file(l: &mut Lua, path: Option<&[u8]>, mode: &str, env: Option<Value
         }
     };
     let text: &[u8] = if bytes.first() == Some(&b'#') {
-        let nl = bytes.iter().position(|&c| c == b'\n').unwrap_or(bytes.len());
+        let nl = bytes
+            .iter()
+            .position(|&c| c == b'\n')
+            .unwrap_or(bytes.len());
         &bytes[nl..]
     } else {
         &bytes
@@ -434,7 +457,11 @@ fn loadfile(l: &mut Lua) -> LuaResult<usize> {
         Some(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
         None => String::from("bt"),
     };
-    let env = if l.arg_count() >= 3 { Some(l.arg(3)) } else { None };
+    let env = if l.arg_count() >= 3 {
+        Some(l.arg(3))
+    } else {
+        None
+    };
     match load_file(l, path.as_deref(), &mode, env) {
         Ok(f) => {
             l.push(f);
@@ -455,19 +482,54 @@ fn dofile(l: &mut Lua) -> LuaResult<usize> {
     Ok(l.top - func)
 }
 
-/// collectgarbage([opt [, arg]]) (placeholder until the collector provides its own).
+/// collectgarbage([opt [, arg]]), on the collector's API.
 fn collectgarbage(l: &mut Lua) -> LuaResult<usize> {
-    const OPTS: &[&str] =
-        &["collect", "stop", "restart", "count", "step", "setpause", "setstepmul", "isrunning", "generational", "incremental"];
+    const OPTS: &[&str] = &[
+        "collect", "stop", "restart", "count", "step", "setpause", "setstepmul", "isrunning",
+        "generational", "incremental",
+    ];
     let o = l.check_option(1, Some("collect"), OPTS)?;
     match OPTS[o] {
+        "collect" => {
+            l.full_gc();
+            l.push(Value::Int(0));
+        }
+        "stop" | "restart" => {
+            l.gc_set_running(OPTS[o] == "restart");
+            l.push(Value::Int(0));
+        }
         "count" => {
             let b = l.heap.bytes_in_use() as f64;
             l.push(Value::Float(b / 1024.0));
         }
-        "step" | "isrunning" => l.push(Value::Bool(true)),
-        "generational" | "incremental" => l.push_str(b"incremental"),
-        _ => l.push(Value::Int(0)),
+        "step" => {
+            let kb = l.opt_int(2, 0)?;
+            let done = l.gc_step(kb);
+            l.push(Value::Bool(done));
+        }
+        "setpause" | "setstepmul" => {
+            let v = l.opt_int(2, 0)?.clamp(0, u32::MAX as i64) as u32;
+            let (p, s) = if OPTS[o] == "setpause" {
+                l.gc_set_params(Some(v), None)
+            } else {
+                l.gc_set_params(None, Some(v))
+            };
+            l.push(Value::Int(if OPTS[o] == "setpause" { p } else { s } as i64));
+        }
+        "isrunning" => {
+            let r = l.gc_is_running();
+            l.push(Value::Bool(r));
+        }
+        _ => {
+            if OPTS[o] == "incremental" {
+                let pause = l.opt_int(2, 0)?;
+                let mul = l.opt_int(3, 0)?;
+                let nz = |v: i64| (v != 0).then_some(v.clamp(0, u32::MAX as i64) as u32);
+                l.gc_set_params(nz(pause), nz(mul));
+            }
+            let was_gen = l.gc_set_generational(OPTS[o] == "generational");
+            l.push_str(if was_gen { b"generational" } else { b"incremental" });
+        }
     }
     Ok(1)
 }

@@ -28,7 +28,7 @@ pub fn open(l: &mut Lua) {
 fn check_co(l: &mut Lua, n: usize) -> LuaResult<Gc<Thread>> {
     match l.arg(n) {
         Value::Thread(t) => Ok(t),
-        _ => Err(l.type_error(n, "coroutine")),
+        _ => Err(l.type_error(n, "thread")),
     }
 }
 

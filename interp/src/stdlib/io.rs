@@ -328,7 +328,10 @@ fn io_lines(l: &mut Lua) -> LuaResult<usize> {
     let n = nargs(l);
     let (file, close_at_eof) = match l.arg(1) {
         Value::Nil => {
-            let (v, _) = default_file(l, IO_INPUT)?;
+            let v = reg_get(l, IO_INPUT);
+            if file_of(v).is_none_or(|f| f.borrow().is_closed()) {
+                return Err(rt_error(l, "attempt to use a closed file"));
+            }
             (v, false)
         }
         _ => {
@@ -562,7 +565,7 @@ fn read_formats(l: &mut Lua, f: &FileRef, formats: &[Value], first_arg: usize) -
             }
             _ => {
                 drop(file);
-                return Err(arg_error(l, first_arg + k, "invalid format"));
+                return Err(string_expected(l, first_arg + k, fmt));
             }
         };
         match r {
@@ -583,6 +586,17 @@ fn read_formats(l: &mut Lua, f: &FileRef, formats: &[Value], first_arg: usize) -
     Ok(pushed)
 }
 
+/// "bad argument #n to 'f' (string expected, got T)" for a format `v`, which may be an
+/// upvalue of a `lines` iterator rather than an argument.
+fn string_expected(l: &mut Lua, n: usize, v: Value) -> LuaError {
+    let got = match super::util::meta_field(l, v, "__name") {
+        Value::Str(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+        _ if matches!(v, Value::LightUserData(_)) => String::from("light userdata"),
+        _ => String::from(v.type_name()),
+    };
+    arg_error(l, n, &format!("string expected, got {got}"))
+}
+
 /// Pushes a string or nil.
 fn push_opt(l: &mut Lua, v: Option<Vec<u8>>) {
     match v {
@@ -600,7 +614,8 @@ fn read_count(l: &mut Lua, f: &mut LFile, n: usize) -> std::io::Result<Option<Va
     Ok(if v.is_empty() { None } else { Some(str_value(l, &v)) })
 }
 
-/// `read("n")`: a numeral as `lua5.4` scans it (at most 200 characters), or nil.
+/// `read("n")`: a numeral as `lua5.4` scans it, or nil. A numeral longer than 200
+/// characters is not a number: its first 200 characters are consumed, the rest stay.
 fn read_number(l: &mut Lua, f: &mut LFile) -> std::io::Result<Option<Value>> {
     let mut buf = Vec::new();
     while let Some(c) = f.peek(l)? {
@@ -609,9 +624,14 @@ fn read_number(l: &mut Lua, f: &mut LFile) -> std::io::Result<Option<Value>> {
         }
         f.bump();
     }
-    let accept = |f: &mut LFile, l: &mut Lua, buf: &mut Vec<u8>, set: &[u8]| -> std::io::Result<bool> {
+    let mut too_long = false;
+    let mut accept = |f: &mut LFile, l: &mut Lua, buf: &mut Vec<u8>, set: &[u8]| -> std::io::Result<bool> {
         match f.peek(l)? {
-            Some(c) if set.contains(&c) && buf.len() < MAX_NUMERAL => {
+            Some(c) if set.contains(&c) => {
+                if buf.len() >= MAX_NUMERAL {
+                    too_long = true;
+                    return Ok(false);
+                }
                 buf.push(c);
                 f.bump();
                 Ok(true)
@@ -639,6 +659,9 @@ fn read_number(l: &mut Lua, f: &mut LFile) -> std::io::Result<Option<Value>> {
         accept(f, l, &mut buf, b"-+")?;
         while accept(f, l, &mut buf, b"0123456789")? {}
     }
+    if too_long {
+        return Ok(None);
+    }
     Ok(match num::str_to_number(&buf) {
         Some(num::Number::Int(i)) => Some(Value::Int(i)),
         Some(num::Number::Float(x)) => Some(Value::Float(x)),
@@ -658,7 +681,8 @@ fn lines_iterator(l: &mut Lua, file: Value, close_at_eof: bool, formats: &[Value
     Ok(new_closure(l, lines_step, &ups))
 }
 
-/// One step of a `lines` iterator.
+/// One step of a `lines` iterator: the values read, or no value at all at end of file.
+/// Like lua5.4, format errors count the first format as argument #2.
 fn lines_step(l: &mut Lua) -> LuaResult<usize> {
     let file = upvalue(l, 0);
     let close_at_eof = upvalue(l, 1).truthy();
@@ -677,7 +701,7 @@ fn lines_step(l: &mut Lua) -> LuaResult<usize> {
         i += 1;
     }
     let base = l.top;
-    let n = read_formats(l, &f, &formats, 1)?;
+    let n = read_formats(l, &f, &formats, 2)?;
     let first = l.stack.get(base).copied().unwrap_or_default();
     if first.is_nil() {
         if n > 1 {
@@ -688,6 +712,8 @@ fn lines_step(l: &mut Lua) -> LuaResult<usize> {
         if close_at_eof {
             let _ = f.borrow_mut().close(l);
         }
+        l.top = base;
+        return Ok(0);
     }
     Ok(n)
 }
@@ -744,5 +770,28 @@ mod tests {
         for m in ["", "x", "rw", "r+ b", "+r", "rb+"] {
             assert!(!valid_mode(m.as_bytes()), "{m}");
         }
+    }
+
+    #[test]
+    fn read_and_lines_edge_cases() {
+        use crate::stdlib::util::testlua::check;
+        check(
+            r##"local name = os.tmpname()
+            local f = assert(io.open(name, "w"))
+            f:write(string.rep("1", 201), "\n", string.rep("1", 200), "\n")
+            f:close()
+            f = assert(io.open(name))
+            local ok, msg = pcall(f.read, f, {})
+            local long, rest, fits = f:read("n"), f:read("l"), f:read("n")
+            f:close()
+            local it = io.lines(name)
+            it(); it()
+            local n = select("#", it())
+            local ok2, msg2 = pcall(function() for _ in io.lines(name, {}) do end end)
+            os.remove(name)
+            return msg, long, rest, fits == 1.1111111111111112e199, n, msg2"##,
+            "bad argument #2 to '?' (string expected, got table),nil,1,true,0,\
+             t:12: bad argument #2 to 'for iterator' (string expected, got table)",
+        );
     }
 }

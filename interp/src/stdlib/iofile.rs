@@ -246,11 +246,45 @@ impl LFile {
     /// `file:seek`: moves to `offset` from `whence` and returns the new position.
     pub fn seek(&mut self, l: &mut Lua, pos: SeekFrom) -> io::Result<u64> {
         self.flush(l)?;
+        if let Some(fd) = self.std_fd() {
+            return self.seek_std(fd, pos);
+        }
         self.sync_read()?;
         match self.stream.as_mut() {
             Some(Stream::File(f)) => f.seek(pos),
             _ => Err(io::Error::from_raw_os_error(29)),
         }
+    }
+
+    /// The descriptor of a standard stream.
+    fn std_fd(&self) -> Option<libc::c_int> {
+        match self.stream {
+            Some(Stream::Stdin) => Some(0),
+            Some(Stream::Stdout) => Some(1),
+            Some(Stream::Stderr) => Some(2),
+            _ => None,
+        }
+    }
+
+    /// `seek` on a standard stream (which works when it is a regular file): moves the
+    /// descriptor's offset, counting read-ahead bytes as unread. On failure (a terminal
+    /// or a pipe) the read-ahead stays.
+    fn seek_std(&mut self, fd: libc::c_int, pos: SeekFrom) -> io::Result<u64> {
+        let unread = (self.rbuf.len() - self.rpos) as i64;
+        let (off, whence) = match pos {
+            SeekFrom::Start(o) => (o as i64, libc::SEEK_SET),
+            SeekFrom::Current(o) => (o.wrapping_sub(unread), libc::SEEK_CUR),
+            SeekFrom::End(o) => (o, libc::SEEK_END),
+        };
+        // SAFETY: lseek takes no pointers; it only moves the offset of descriptor `fd`,
+        // which the process owns for its whole life.
+        let r = unsafe { libc::lseek(fd, off as libc::off_t, whence) };
+        if r < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        self.rbuf.clear();
+        self.rpos = 0;
+        Ok(r as u64)
     }
 
     /// Closes the stream. For pipes, waits for the child and returns its exit status.

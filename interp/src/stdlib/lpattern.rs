@@ -89,7 +89,8 @@ fn is_punct(c: u8) -> bool {
     c.is_ascii_graphic() && !c.is_ascii_alphanumeric()
 }
 
-/// Does `c` belong to the class letter `cl` (`a`, `d`, `S`, ...)? Other letters match themselves.
+/// Does `c` belong to the class letter `cl` (`a`, `d`, `S`, ..., and the deprecated `z`,
+/// the zero byte)? Other letters match themselves.
 pub fn match_class(c: u8, cl: u8) -> bool {
     let res = match cl.to_ascii_lowercase() {
         b'a' => c.is_ascii_alphabetic(),
@@ -102,6 +103,7 @@ pub fn match_class(c: u8, cl: u8) -> bool {
         b'u' => c.is_ascii_uppercase(),
         b'w' => c.is_ascii_alphanumeric(),
         b'x' => c.is_ascii_hexdigit(),
+        b'z' => c == 0,
         _ => return cl == c,
     };
     if cl.is_ascii_uppercase() {
@@ -145,6 +147,42 @@ impl<'a> Matcher<'a> {
             CapLen::Position => Ok(Capture::Position(start + 1)),
             CapLen::Len(n) => Ok(Capture::Span(start, start + n)),
         }
+    }
+
+    /// The single-class item every match of the pattern from `p0` starts with, as
+    /// `(p, ep)`: the first item after any opening captures, when it is a plain class
+    /// not followed by a quantifier that allows zero repetitions (`*`, `?`, `-`). Scanners
+    /// skip the subject positions where it fails ([`Matcher::skip_to`]), which cannot
+    /// match. `None` when the pattern starts otherwise (or is malformed there: the error
+    /// is then raised by matching, as before).
+    pub fn first_class(&self, p0: usize) -> Option<(usize, usize)> {
+        let mut p = p0;
+        while self.pat_at(p) == b'(' {
+            p += if self.pat_at(p + 1) == b')' { 2 } else { 1 };
+        }
+        let next = self.pat_at(p + 1);
+        let special = match self.pat_at(p) {
+            b')' => true,
+            b'$' => p + 1 == self.pat.len(),
+            ESC => matches!(next, b'b' | b'f') || next.is_ascii_digit(),
+            _ => false,
+        };
+        if special || p >= self.pat.len() {
+            return None;
+        }
+        let ep = self.class_end(p).ok()?;
+        (!matches!(self.pat_at(ep), b'*' | b'?' | b'-')).then_some((p, ep))
+    }
+
+    /// The first subject position at or after `s` where class `first` (from
+    /// [`Matcher::first_class`]) matches; the subject's length when there is none.
+    pub fn skip_to(&self, s: usize, first: (usize, usize)) -> usize {
+        let (p, ep) = first;
+        let mut s = s;
+        while s < self.src.len() && !self.single_match(s, p, ep) {
+            s += 1;
+        }
+        s.min(self.src.len())
     }
 
     /// Byte of the pattern at `p` (0 past the end, like C's terminator).
@@ -502,5 +540,25 @@ mod tests {
         assert_eq!(find_plain(b"hello", b"", 5), Some(5));
         assert_eq!(find_plain(b"hello", b"", 6), None);
         assert!(is_plain(b"abc") && !is_plain(b"a.c"));
+    }
+
+    #[test]
+    fn zero_class() {
+        assert_eq!(span("a\0b", "%z"), Some((1, 2)));
+        assert_eq!(span("a\0b", "[%z]"), Some((1, 2)));
+        assert_eq!(span("a\0", "%Z+"), Some((0, 1)));
+        assert!(match_class(0, b'z') && !match_class(b'z', b'z') && match_class(b'z', b'Z'));
+    }
+
+    #[test]
+    fn first_class_and_skipping() {
+        let m = Matcher::new(b"..ab1", b"((%a)%d)");
+        assert_eq!(m.first_class(0), Some((2, 4)));
+        assert_eq!(m.skip_to(0, (2, 4)), 2);
+        assert_eq!(m.skip_to(4, (2, 4)), 5);
+        for pat in ["%a*", "a?", "a-", "%bxy", "%f[%a]", "()", "$", "", "[a", "%"] {
+            assert_eq!(Matcher::new(b"", pat.as_bytes()).first_class(0), None, "{pat}");
+        }
+        assert_eq!(Matcher::new(b"", b"()[ab]+").first_class(0), Some((2, 6)));
     }
 }

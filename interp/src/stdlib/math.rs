@@ -7,7 +7,7 @@ use core::cell::{Cell, RefCell};
 use moonjet_bytecode::num;
 
 use super::util::{
-    arg_error, check_any, check_int, check_num, check_number, less_than, nargs, new_closure,
+    arg_error, check_any, check_int, check_num, less_than, nargs, new_closure,
     opt_int, push_bytes, rt_error, to_integer, upvalue,
 };
 use crate::error::LuaResult;
@@ -218,6 +218,16 @@ fn modf(l: &mut Lua) -> LuaResult<usize> {
     Ok(2)
 }
 
+/// `math.deg(x)`: radians to degrees.
+fn deg(l: &mut Lua) -> LuaResult<usize> {
+    unary(l, |x| x * (180.0 / core::f64::consts::PI))
+}
+
+/// `math.rad(x)`: degrees to radians.
+fn rad(l: &mut Lua) -> LuaResult<usize> {
+    unary(l, |x| x * (core::f64::consts::PI / 180.0))
+}
+
 /// `math.sqrt(x)`
 fn sqrt(l: &mut Lua) -> LuaResult<usize> {
     unary(l, libm::sqrt)
@@ -304,16 +314,15 @@ fn ult(l: &mut Lua) -> LuaResult<usize> {
     Ok(1)
 }
 
-/// Shared body of `max` and `min`.
+/// Shared body of `max` and `min`: any values, compared with Lua's `<` (numbers and
+/// strings directly, others through `__lt`).
 fn extremum(l: &mut Lua, want_max: bool) -> LuaResult<usize> {
     let n = nargs(l);
     if n < 1 {
         return Err(arg_error(l, 1, "value expected"));
     }
     let mut best = 1;
-    check_number(l, 1)?;
     for i in 2..=n {
-        check_number(l, i)?;
         let (cur, cand) = (l.arg(best), l.arg(i));
         let better = if want_max { less_than(l, cur, cand)? } else { less_than(l, cand, cur)? };
         if better {
@@ -343,6 +352,7 @@ pub const FUNCS: &[(&str, NativeFn)] = &[
     ("atan", atan),
     ("ceil", ceil),
     ("cos", cos),
+    ("deg", deg),
     ("exp", exp),
     ("floor", floor),
     ("fmod", fmod),
@@ -350,6 +360,7 @@ pub const FUNCS: &[(&str, NativeFn)] = &[
     ("max", max),
     ("min", min),
     ("modf", modf),
+    ("rad", rad),
     ("sin", sin),
     ("sqrt", sqrt),
     ("tan", tan),
@@ -405,5 +416,26 @@ mod tests {
                 assert!(g.project(r, n) <= n);
             }
         }
+    }
+
+    #[test]
+    fn max_min_compare_like_lt() {
+        use crate::stdlib::util::testlua::{check, check_err};
+        check("return math.max('a', 'b'), math.min('a', 'b', 'c'), math.max(1, 2.5, 2)", "b,a,2.5");
+        check("return math.max(2.0, 2), math.max(2, 2.0), math.type(math.min(1, 1.0))", "2.0,2,integer");
+        check_err("return math.max(1, 'x')", "attempt to compare number with string");
+        check_err("return math.max()", "t:1: bad argument #1 to 'max' (value expected)");
+        check(
+            "local mt = {__lt = function(x, y) return x.v < y.v end}
+             local a, b = setmetatable({v = 1}, mt), setmetatable({v = 2}, mt)
+             return math.max(a, b) == b, math.min(a, b) == a",
+            "true,true",
+        );
+    }
+
+    #[test]
+    fn degrees_and_radians() {
+        use crate::stdlib::util::testlua::check;
+        check("return math.deg(math.pi), math.rad(180) == math.pi, math.deg(0)", "180.0,true,0.0");
     }
 }

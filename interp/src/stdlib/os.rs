@@ -213,10 +213,10 @@ fn time(l: &mut Lua) -> LuaResult<usize> {
     Ok(1)
 }
 
-/// `os.difftime(t2 [, t1])`
+/// `os.difftime(t2, t1)`: both are required, as in lua5.4.
 fn difftime(l: &mut Lua) -> LuaResult<usize> {
     let a = check_int(l, 1)?;
-    let b = if l.arg(2).is_nil() { 0 } else { check_int(l, 2)? };
+    let b = check_int(l, 2)?;
     l.push(Value::Float(a as f64 - b as f64));
     Ok(1)
 }
@@ -338,9 +338,21 @@ fn exit(l: &mut Lua) -> LuaResult<usize> {
         Value::Bool(false) => 1,
         _ => check_int(l, 1)? as i32,
     };
-    let _close = arg_bool(l, 2);
+    if arg_bool(l, 2) {
+        close_state(l);
+    }
     super::io::flush_everything(l);
     std::process::exit(code)
+}
+
+/// `lua_close` before `os.exit(code, true)`: closes the main thread's pending to-be-closed
+/// variables (innermost first; only when called from the main thread, the one whose
+/// stack lua5.4 closes), then runs every pending finalizer.
+fn close_state(l: &mut Lua) {
+    if l.current == l.main_thread {
+        l.close_all(0, None);
+    }
+    l.close();
 }
 
 /// `os.setlocale([locale [, category]])`: only the C locale exists here.
@@ -375,5 +387,12 @@ mod tests {
         assert_eq!(format_date(b"%Ez", &tm).unwrap_err(), b"Ez");
         assert_eq!(format_date(b"x%Qabc", &tm).unwrap_err(), b"Qabc");
         assert_eq!(format_date(b"%Ec", &tm).unwrap(), b"Fri Jan  1 00:00:00 1971");
+    }
+
+    #[test]
+    fn difftime_needs_two_times() {
+        use crate::stdlib::util::testlua::{check, check_err};
+        check("return os.difftime(5, 2)", "3.0");
+        check_err("return os.difftime(1)", "t:1: bad argument #2 to 'difftime' (number expected, got no value)");
     }
 }

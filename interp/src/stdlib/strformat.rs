@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use moonjet_bytecode::num::{self, FormatSpec};
 
 use super::util::{arg_error, check_int, check_num, check_str, nargs, push_bytes, rt_error, to_number, tostring};
-use crate::error::LuaResult;
+use crate::error::{LuaError, LuaResult};
 use crate::state::Lua;
 use crate::value::Value;
 
@@ -28,23 +28,56 @@ pub fn format(l: &mut Lua) -> LuaResult<usize> {
             out.push(c);
             continue;
         }
-        let (spec, used) = match num::parse_format_spec(&fmt[i..]) {
-            Ok(r) => r,
-            Err(msg) => return Err(rt_error(l, &msg)),
-        };
-        i += used;
-        if spec.conv == b'%' {
+        if fmt.get(i) == Some(&b'%') {
             out.push(b'%');
+            i += 1;
             continue;
         }
         arg += 1;
         if arg > top {
             return Err(arg_error(l, arg, "no value"));
         }
+        let (spec, used) = match num::parse_format_spec(&fmt[i..]) {
+            Ok(r) => r,
+            Err(msg) => return Err(spec_error(l, &fmt[i..], arg, &msg)),
+        };
+        i += used;
         format_one(l, &spec, arg, &mut out)?;
     }
     push_bytes(l, &out);
     Ok(1)
+}
+
+/// The error for a spec `parse_format_spec` rejected with `msg`. Like lua5.4, a spec whose
+/// conversion is known but whose modifiers are not allowed first checks its argument, so
+/// a wrong argument is reported before the bad modifiers.
+fn spec_error(l: &mut Lua, rest: &[u8], arg: usize, msg: &str) -> LuaError {
+    if msg.starts_with("invalid conversion specification") {
+        let run = rest.iter().take_while(|c| b"-+ #0123456789.".contains(c)).count();
+        if let Err(e) = check_arg(l, rest.get(run).copied().unwrap_or(0), arg) {
+            return e;
+        }
+    }
+    rt_error(l, msg)
+}
+
+/// Checks argument `arg` the way conversion `conv` reads it (a `%s` with modifiers must
+/// hold no zeros), without formatting it. `%a`, `%A`, `%c` and `%p` check their spec
+/// first in lua5.4, so they check nothing here.
+fn check_arg(l: &mut Lua, conv: u8, arg: usize) -> LuaResult<()> {
+    match conv {
+        b'd' | b'i' | b'u' | b'o' | b'x' | b'X' => check_int(l, arg).map(drop),
+        b'e' | b'E' | b'f' | b'g' | b'G' => check_num(l, arg).map(drop),
+        b's' => {
+            let v = l.arg(arg);
+            let s = tostring(l, v)?;
+            if s.as_bytes().contains(&0) {
+                return Err(arg_error(l, arg, "string contains zeros"));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Formats argument `arg` by `spec` onto `out`.
@@ -139,5 +172,20 @@ mod tests {
         let mut out = Vec::new();
         quote_string(b"a\0b\n\r\"\\\x01\xff9\x001", &mut out);
         assert_eq!(out, b"\"a\\0b\\\n\\13\\\"\\\\\\1\xff9\\0001\"");
+    }
+
+    #[test]
+    fn argument_is_checked_before_the_spec() {
+        use crate::stdlib::util::testlua::check_err;
+        check_err("return string.format('%')", "t:1: bad argument #2 to 'format' (no value)");
+        check_err("return string.format('%5%')", "t:1: bad argument #2 to 'format' (no value)");
+        check_err("return string.format('%5%', 1)", "t:1: invalid conversion '%5%' to 'format'");
+        check_err("return string.format('%#s', 'a\\0')", "t:1: bad argument #2 to 'format' (string contains zeros)");
+        check_err("return string.format('%#s', 'a')", "t:1: invalid conversion specification: '%#s'");
+        check_err("return string.format('%+u', true)", "t:1: bad argument #2 to 'format' (number expected, got boolean)");
+        check_err("return string.format('%100e', {})", "t:1: bad argument #2 to 'format' (number expected, got table)");
+        // %a, %c and %p check the spec first.
+        check_err("return string.format('%100a', {})", "t:1: invalid conversion specification: '%100a'");
+        check_err("return string.format('%.3c', 'x')", "t:1: invalid conversion specification: '%.3c'");
     }
 }

@@ -94,12 +94,19 @@ fn char(l: &mut Lua) -> LuaResult<usize> {
     Ok(1)
 }
 
-/// `string.dump(f [, strip])`: not available until binary chunks exist.
+/// `string.dump(f [, strip])`: the binary chunk of a Lua function (format of
+/// `moonjet_bytecode::chunk`); native functions cannot be dumped.
 fn dump(l: &mut Lua) -> LuaResult<usize> {
-    if !l.arg(1).is_function() {
-        return Err(super::util::type_error(l, 1, "function"));
+    let strip = super::util::arg_bool(l, 2);
+    match l.arg(1) {
+        Value::LuaFn(c) => {
+            let bytes = moonjet_bytecode::chunk::dump(&c.proto.proto, strip);
+            push_bytes(l, &bytes);
+            Ok(1)
+        }
+        v if v.is_function() => Err(rt_error(l, "unable to dump given function")),
+        _ => Err(super::util::type_error(l, 1, "function")),
     }
-    Err(rt_error(l, "unable to dump given function"))
 }
 
 /// Applies a byte mapping to argument 1.

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use super::lpattern::{find_plain, is_plain, Capture, Matcher};
 use super::util::{
-    arg_bool, call_value, check_int, check_str, index, nargs, new_closure, number_bytes,
+    arg_bool, check_int, check_str, index, nargs, new_closure, number_bytes,
     opt_int, pos_relative, push_bytes, rt_error, set_upvalue, str_value, type_error, upvalue,
 };
 use crate::error::{LuaError, LuaResult};
@@ -30,10 +30,15 @@ fn capture_value(l: &mut Lua, m: &Matcher, src: &[u8], i: usize, s: usize, e: us
     }
 }
 
-/// All captures of match `s..e` (the whole match when there are none and `whole`).
-fn captures(l: &mut Lua, m: &Matcher, src: &[u8], s: usize, e: usize, whole: bool) -> LuaResult<Vec<Value>> {
+/// Pushes the captures of match `s..e` (the whole match when there are none and
+/// `whole`); returns how many.
+fn push_captures(l: &mut Lua, m: &Matcher, src: &[u8], s: usize, e: usize, whole: bool) -> LuaResult<usize> {
     let n = if m.capture_count() == 0 && whole { 1 } else { m.capture_count() };
-    (0..n).map(|i| capture_value(l, m, src, i, s, e)).collect()
+    for i in 0..n {
+        let v = capture_value(l, m, src, i, s, e)?;
+        l.push(v);
+    }
+    Ok(n)
 }
 
 /// Shared body of `find` and `match`.
@@ -65,21 +70,20 @@ fn find_aux(l: &mut Lua, find: bool) -> LuaResult<usize> {
     let anchor = pat.first() == Some(&b'^');
     let p0 = usize::from(anchor);
     let mut m = Matcher::new(src, pat);
+    let first = if anchor { None } else { m.first_class(p0) };
     let mut s1 = init;
     loop {
+        if let Some(f) = first {
+            s1 = m.skip_to(s1, f);
+        }
         let r = m.match_at(s1, p0).map_err(|e| pat_err(l, e))?;
         if let Some(e) = r {
-            let caps = captures(l, &m, src, s1, e, !find)?;
-            let mut n = caps.len();
             if find {
                 l.push(Value::Int(s1 as i64 + 1));
                 l.push(Value::Int(e as i64));
-                n += 2;
+                return Ok(2 + push_captures(l, &m, src, s1, e, false)?);
             }
-            for c in caps {
-                l.push(c);
-            }
-            return Ok(n);
+            return push_captures(l, &m, src, s1, e, true);
         }
         s1 += 1;
         if anchor || s1 > src.len() {
@@ -123,18 +127,17 @@ fn gmatch_step(l: &mut Lua) -> LuaResult<usize> {
     let last = upvalue_usize(l, 3);
     let (src, pat) = (s.as_bytes(), p.as_bytes());
     let mut m = Matcher::new(src, pat);
+    let first = m.first_class(0);
     let mut at = pos;
     while at <= src.len() {
+        if let Some(f) = first {
+            at = m.skip_to(at, f);
+        }
         let r = m.match_at(at, 0).map_err(|e| pat_err(l, e))?;
         if let Some(e) = r.filter(|&e| Some(e) != last) {
             set_upvalue(l, 2, Value::Int(e as i64));
             set_upvalue(l, 3, Value::Int(e as i64));
-            let caps = captures(l, &m, src, at, e, true)?;
-            let n = caps.len();
-            for c in caps {
-                l.push(c);
-            }
-            return Ok(n);
+            return push_captures(l, &m, src, at, e, true);
         }
         at += 1;
     }
@@ -174,11 +177,17 @@ pub fn gsub(l: &mut Lua) -> LuaResult<usize> {
     let anchor = pat.first() == Some(&b'^');
     let p0 = usize::from(anchor);
     let mut m = Matcher::new(src, pat);
+    let first = if anchor { None } else { m.first_class(p0) };
     let mut out = Vec::with_capacity(src.len());
     let mut at = 0;
     let mut last: Option<usize> = None;
     let mut n: i64 = 0;
     while n < max_n {
+        if let Some(f) = first {
+            let next = m.skip_to(at, f);
+            out.extend_from_slice(src.get(at..next).unwrap_or_default());
+            at = next;
+        }
         let r = m.match_at(at, p0).map_err(|e| pat_err(l, e))?;
         match r.filter(|&e| Some(e) != last) {
             Some(e) => {
@@ -212,8 +221,13 @@ fn add_value(l: &mut Lua, m: &Matcher, src: &[u8], s: usize, e: usize, repl: Val
             index(l, repl, key)?
         }
         f => {
-            let caps = captures(l, m, src, s, e, true)?;
-            call_value(l, f, &caps, 1)?.first().copied().unwrap_or_default()
+            let func = l.top;
+            l.push(f);
+            push_captures(l, m, src, s, e, true)?;
+            l.call(func, 1)?;
+            let v = l.stack.get(func).copied().unwrap_or_default();
+            l.top = func;
+            v
         }
     };
     match v {

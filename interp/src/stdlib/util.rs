@@ -257,3 +257,47 @@ pub fn less_than(l: &mut Lua, a: Value, b: Value) -> LuaResult<bool> {
         _ => l.less_than(a, b),
     }
 }
+
+/// Running Lua snippets with every library open, for the library's unit tests.
+#[cfg(test)]
+pub(crate) mod testlua {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    use crate::state::Lua;
+    use crate::value::Value;
+
+    /// `moonjet_compiler::compile` with the `CompileFn` signature.
+    fn compile(src: &[u8], name: &[u8]) -> Result<moonjet_bytecode::Proto, String> {
+        moonjet_compiler::compile(src, name).map_err(|e| e.message)
+    }
+
+    /// Runs `src` (chunk name `=t`) and returns its results as text, or the error.
+    pub fn run(src: &str) -> Result<Vec<String>, String> {
+        let mut l = Lua::new();
+        l.set_compiler(compile);
+        super::super::open_libs(&mut l);
+        let show = |l: &Lua, v: Value| String::from_utf8_lossy(&l.tostring_basic(v)).into_owned();
+        let f = l.load(src.as_bytes(), b"=t", "t", None).map_err(|e| show(&l, e.value))?;
+        match l.pcall_with_traceback(f, &[]) {
+            Ok(vs) => Ok(vs.iter().map(|v| show(&l, *v)).collect()),
+            Err((v, _)) => Err(show(&l, v)),
+        }
+    }
+
+    /// Asserts that `src` returns exactly `want` (results joined with ",").
+    pub fn check(src: &str, want: &str) {
+        match run(src) {
+            Ok(v) => assert_eq!(v.join(","), want, "chunk: {src}"),
+            Err(e) => panic!("error {e} in chunk: {src}"),
+        }
+    }
+
+    /// Asserts that `src` fails with exactly `want`.
+    pub fn check_err(src: &str, want: &str) {
+        match run(src) {
+            Ok(v) => panic!("expected error {want}, got {v:?}: {src}"),
+            Err(e) => assert_eq!(e, want, "chunk: {src}"),
+        }
+    }
+}

@@ -45,7 +45,12 @@ impl ArithOp {
     pub fn is_bitwise(self) -> bool {
         matches!(
             self,
-            ArithOp::BAnd | ArithOp::BOr | ArithOp::BXor | ArithOp::Shl | ArithOp::Shr | ArithOp::BNot
+            ArithOp::BAnd
+                | ArithOp::BOr
+                | ArithOp::BXor
+                | ArithOp::Shl
+                | ArithOp::Shr
+                | ArithOp::BNot
         )
     }
 
@@ -186,7 +191,11 @@ pub fn arith_num(op: ArithOp, x: Value, y: Value) -> Option<Value> {
 fn mixed(op: ArithOp, i: i64, f: f64, swapped: bool) -> Option<Value> {
     if op.is_bitwise() {
         let g = num::float_to_int_exact(f)?;
-        return if swapped { int_arith(op, g, i) } else { int_arith(op, i, g) };
+        return if swapped {
+            int_arith(op, g, i)
+        } else {
+            int_arith(op, i, g)
+        };
     }
     if swapped {
         float_arith(op, f, i as f64)
@@ -225,15 +234,34 @@ mod tests {
 
     #[test]
     fn mixed_and_bitwise() {
-        assert!(matches!(arith_num(ArithOp::Add, Value::Int(1), Value::Float(0.5)), Some(Value::Float(f)) if f == 1.5));
-        assert!(matches!(arith_num(ArithOp::Sub, Value::Float(0.5), Value::Int(1)), Some(Value::Float(f)) if f == -0.5));
-        assert!(matches!(arith_num(ArithOp::BOr, Value::Float(2.0), Value::Int(1)), Some(Value::Int(3))));
+        assert!(
+            matches!(arith_num(ArithOp::Add, Value::Int(1), Value::Float(0.5)), Some(Value::Float(f)) if f == 1.5)
+        );
+        assert!(
+            matches!(arith_num(ArithOp::Sub, Value::Float(0.5), Value::Int(1)), Some(Value::Float(f)) if f == -0.5)
+        );
+        assert!(matches!(
+            arith_num(ArithOp::BOr, Value::Float(2.0), Value::Int(1)),
+            Some(Value::Int(3))
+        ));
         assert!(arith_num(ArithOp::BOr, Value::Float(2.5), Value::Int(1)).is_none());
         assert!(arith_num(ArithOp::IDiv, Value::Int(1), Value::Int(0)).is_none());
-        assert!(matches!(arith_num(ArithOp::Shl, Value::Int(1), Value::Int(64)), Some(Value::Int(0))));
-        for (a, b) in [(7i64, 3i64), (-7, 3), (7, -3), (-7, -3), (i64::MIN, -1), (5, 5)] {
+        assert!(matches!(
+            arith_num(ArithOp::Shl, Value::Int(1), Value::Int(64)),
+            Some(Value::Int(0))
+        ));
+        for (a, b) in [
+            (7i64, 3i64),
+            (-7, 3),
+            (7, -3),
+            (-7, -3),
+            (i64::MIN, -1),
+            (5, 5),
+        ] {
             let want = num::int_mod(a, b).map(Num::I);
-            assert!(matches!((int_fast(ArithOp::Mod, a, b), want), (Some(Num::I(x)), Some(Num::I(y))) if x == y));
+            assert!(
+                matches!((int_fast(ArithOp::Mod, a, b), want), (Some(Num::I(x)), Some(Num::I(y))) if x == y)
+            );
         }
         assert!(int_fast(ArithOp::Mod, 1, 0).is_none());
         assert_eq!(num_lt(Value::Int(1), Value::Float(1.5)), Some(true));

@@ -28,7 +28,8 @@ use alloc::vec::Vec;
 use super::meta::Blame;
 use super::meta::Tm;
 use crate::abi::{
-    CallInfo, CIST_CLOSE, CIST_FIN, CIST_LUA, CIST_META_MASK, CIST_META_SHIFT, CIST_PCALL, CIST_XPCALL,
+    CallInfo, CIST_CLOSE, CIST_FIN, CIST_LUA, CIST_META_MASK, CIST_META_SHIFT, CIST_PCALL,
+    CIST_XPCALL,
 };
 use crate::error::{LuaError, LuaResult};
 use crate::func::{LuaClosure, NativeFn};
@@ -66,7 +67,9 @@ impl Lua {
             }
             return Err(self.error_value_str("error in error handling"));
         }
-        let new_len = end.max(self.stack.len() * 2).min(self.stack_limit + EXTRA_STACK + MIN_STACK);
+        let new_len = end
+            .max(self.stack.len() * 2)
+            .min(self.stack_limit + EXTRA_STACK + MIN_STACK);
         self.stack.resize(new_len.max(end), Value::Nil);
         Ok(())
     }
@@ -150,7 +153,9 @@ impl Lua {
     /// `CIST_XPCALL`). Like lua5.4's protected calls it counts as a nested C call.
     pub(crate) fn mark_protected(&mut self, flag: u32) -> LuaResult<()> {
         let n_ccalls = self.n_ccalls;
-        let Some(ci) = self.frames.last_mut() else { return Ok(()) };
+        let Some(ci) = self.frames.last_mut() else {
+            return Ok(());
+        };
         let depth = (ci.flags >> CIST_META_SHIFT) + 1;
         if depth + n_ccalls >= MAX_CCALLS {
             return Err(self.error_value_str("C stack overflow"));
@@ -163,7 +168,12 @@ impl Lua {
     /// true if the call completed (results at `func ..`), false if a Lua frame was
     /// pushed for the loop to run.
     #[inline(never)]
-    pub(crate) fn precall_other(&mut self, func: usize, nresults: i32, flags: u32) -> LuaResult<bool> {
+    pub(crate) fn precall_other(
+        &mut self,
+        func: usize,
+        nresults: i32,
+        flags: u32,
+    ) -> LuaResult<bool> {
         match self.resolve_callable(func)? {
             Value::LuaFn(cl) => {
                 self.push_lua_frame(func, cl, nresults, flags)?;
@@ -269,7 +279,9 @@ impl Lua {
             if self.frames.len() <= entry {
                 return Ok(());
             }
-            let Some(&ci) = self.frames.last() else { return Ok(()) };
+            let Some(&ci) = self.frames.last() else {
+                return Ok(());
+            };
             if popped.flags & CIST_FIN != 0 {
                 return self.finish_op(popped.func as usize);
             }
@@ -294,7 +306,9 @@ impl Lua {
     /// Completes the `pcall`/`xpcall` frame on top: its callee returned all its results
     /// at the callee slot .. top.
     fn finish_pcall(&mut self) -> CallInfo {
-        let Some(&p) = self.frames.last() else { return CallInfo::default() };
+        let Some(&p) = self.frames.last() else {
+            return CallInfo::default();
+        };
         let slot = p.base as usize + usize::from(p.flags & CIST_XPCALL != 0);
         self.stack[slot - 1] = Value::Bool(true);
         let n = self.top - (slot - 1);
@@ -376,7 +390,11 @@ impl Lua {
     /// error, closes what the call left open and returns the error; the top is back at
     /// `func_idx`.
     pub fn pcall(&mut self, func_idx: usize, nresults: i32) -> LuaResult<()> {
-        self.catch_points.push(CatchPoint { thread: self.current, depth: self.frames.len(), traceback: false });
+        self.catch_points.push(CatchPoint {
+            thread: self.current,
+            depth: self.frames.len(),
+            traceback: false,
+        });
         let r = self.call(func_idx, nresults);
         self.catch_points.pop();
         r.map_err(|e| self.catch(e, func_idx))
@@ -384,13 +402,21 @@ impl Lua {
 
     /// Calls `f(args)` as the command line does: on error, returns the error value and
     /// the text lua.c's message handler prints (message plus traceback).
-    pub fn pcall_with_traceback(&mut self, f: Value, args: &[Value]) -> Result<Vec<Value>, (Value, String)> {
+    pub fn pcall_with_traceback(
+        &mut self,
+        f: Value,
+        args: &[Value],
+    ) -> Result<Vec<Value>, (Value, String)> {
         let func = self.top;
         self.push(f);
         for a in args {
             self.push(*a);
         }
-        self.catch_points.push(CatchPoint { thread: self.current, depth: self.frames.len(), traceback: true });
+        self.catch_points.push(CatchPoint {
+            thread: self.current,
+            depth: self.frames.len(),
+            traceback: true,
+        });
         let r = self.call(func, -1);
         self.catch_points.pop();
         match r {
@@ -497,10 +523,17 @@ impl Lua {
     /// point that wants one gets a traceback.
     fn on_error(&mut self, e: &mut LuaError) {
         e.handled = true;
-        let p = self.frames.iter().rposition(|ci| ci.flags & (CIST_PCALL | CIST_XPCALL) != 0);
-        let cp = self.catch_points.last().copied().filter(|c| c.thread == self.current);
+        let p = self
+            .frames
+            .iter()
+            .rposition(|ci| ci.flags & (CIST_PCALL | CIST_XPCALL) != 0);
+        let cp = self
+            .catch_points
+            .last()
+            .copied()
+            .filter(|c| c.thread == self.current);
         if let Some(cp) = cp {
-            if p.map_or(true, |p| p < cp.depth) {
+            if p.is_none_or(|p| p < cp.depth) {
                 if cp.traceback {
                     let msg = self.handler_message(e.value);
                     e.traceback = Some(self.traceback(&msg, 0, true));
@@ -528,7 +561,9 @@ impl Lua {
     pub(crate) fn handler_message(&mut self, v: Value) -> String {
         match v {
             Value::Str(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
-            Value::Int(_) | Value::Float(_) => String::from_utf8_lossy(&self.tostring_basic(v)).into_owned(),
+            Value::Int(_) | Value::Float(_) => {
+                String::from_utf8_lossy(&self.tostring_basic(v)).into_owned()
+            }
             _ => {
                 if !self.get_tm(v, Tm::ToString).is_nil() {
                     if let Ok(s) = self.tostring(v) {

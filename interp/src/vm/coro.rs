@@ -22,7 +22,11 @@ use crate::Lua;
 impl Lua {
     /// A new suspended coroutine that will run `f`.
     pub fn new_thread(&mut self, f: Value) -> Gc<Thread> {
-        let mut d = ThreadData { stack: alloc::vec![Value::Nil; 32], top: 1, ..ThreadData::default() };
+        let mut d = ThreadData {
+            stack: alloc::vec![Value::Nil; 32],
+            top: 1,
+            ..ThreadData::default()
+        };
         d.stack[0] = f;
         self.heap.alloc(Thread::new(d))
     }
@@ -85,6 +89,7 @@ impl Lua {
             Err(e) => {
                 co.status.set(CoStatus::Dead);
                 co.error.set(Some(e.value));
+                self.heap.barrier_value(co, e.value);
                 Err(e.value)
             }
         };

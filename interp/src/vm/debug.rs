@@ -105,7 +105,12 @@ pub(crate) fn obj_name(p: &Proto, lastpc: usize, reg: usize) -> Option<(&'static
 }
 
 /// `obj_name` with a bound on MOVE chains.
-fn obj_name_depth(p: &Proto, lastpc: usize, reg: usize, depth: u32) -> Option<(&'static str, String)> {
+fn obj_name_depth(
+    p: &Proto,
+    lastpc: usize,
+    reg: usize,
+    depth: u32,
+) -> Option<(&'static str, String)> {
     if let Some(n) = p.local_name(reg + 1, lastpc) {
         return Some(("local", String::from_utf8_lossy(n).into_owned()));
     }
@@ -114,10 +119,16 @@ fn obj_name_depth(p: &Proto, lastpc: usize, reg: usize, depth: u32) -> Option<(&
     let (a, b, c) = (i.a() as usize, i.b() as usize, i.c() as usize);
     match i.opcode()? {
         OpCode::Move if b < a && depth < 50 => obj_name_depth(p, pc, b, depth + 1),
-        OpCode::GetTabUp => Some((env_kind(p, pc, b, true), const_str(p, c).unwrap_or_default())),
+        OpCode::GetTabUp => Some((
+            env_kind(p, pc, b, true),
+            const_str(p, c).unwrap_or_default(),
+        )),
         OpCode::GetTable => Some((env_kind(p, pc, b, false), rk_name(p, pc, c, false))),
         OpCode::GetI => Some(("field", String::from("integer index"))),
-        OpCode::GetField => Some((env_kind(p, pc, b, false), const_str(p, c).unwrap_or_default())),
+        OpCode::GetField => Some((
+            env_kind(p, pc, b, false),
+            const_str(p, c).unwrap_or_default(),
+        )),
         OpCode::GetUpval => Some(("upvalue", upval_name(p, b))),
         OpCode::LoadK => Some(("constant", const_str(p, i.bx() as usize)?)),
         OpCode::LoadKX => {
@@ -170,7 +181,8 @@ impl Lua {
 
     /// Current line of a Lua frame.
     fn frame_line(&self, ci: &CallInfo) -> Option<u32> {
-        self.frame_proto(ci)?.line_at((ci.pc as usize).saturating_sub(1))
+        self.frame_proto(ci)?
+            .line_at((ci.pc as usize).saturating_sub(1))
     }
 
     /// "src:line:" of a Lua frame ("" for natives).
@@ -195,7 +207,11 @@ impl Lua {
             Some(ci) if ci.flags & CIST_LUA != 0 => self.frame_where(&ci.clone()),
             _ => String::new(),
         };
-        let text = if pos.is_empty() { String::from(msg) } else { format!("{pos} {msg}") };
+        let text = if pos.is_empty() {
+            String::from(msg)
+        } else {
+            format!("{pos} {msg}")
+        };
         LuaError::new(Value::Str(self.intern(text.as_bytes())))
     }
 
@@ -224,8 +240,12 @@ impl Lua {
 
     /// " (local 'x')"-style detail about an operand of the running Lua instruction.
     pub(crate) fn varinfo(&self, blame: Blame) -> String {
-        let Some(ci) = self.frames.last() else { return String::new() };
-        let Some(p) = self.frame_proto(ci) else { return String::new() };
+        let Some(ci) = self.frames.last() else {
+            return String::new();
+        };
+        let Some(p) = self.frame_proto(ci) else {
+            return String::new();
+        };
         let pc = (ci.pc as usize).saturating_sub(1);
         let found = match blame {
             Blame::None => None,
@@ -270,7 +290,9 @@ impl Lua {
         let i = *p.code.get(pc)?;
         let op = i.opcode()?;
         match op {
-            OpCode::Call | OpCode::TailCall if ci.flags & CIST_FIN == 0 => obj_name(&p, pc, i.a() as usize),
+            OpCode::Call | OpCode::TailCall if ci.flags & CIST_FIN == 0 => {
+                obj_name(&p, pc, i.a() as usize)
+            }
             OpCode::TForCall => Some(("for iterator", String::from("for iterator"))),
             _ => event_of(op).map(|e| ("metamethod", String::from(e))),
         }
@@ -283,7 +305,9 @@ impl Lua {
         let mut found: Option<String> = None;
         while let Ok(Some((mk, mv))) = loaded.next(k) {
             k = mk;
-            let (Value::Str(modname), Value::Table(m)) = (mk, mv) else { continue };
+            let (Value::Str(modname), Value::Table(m)) = (mk, mv) else {
+                continue;
+            };
             let mut k2 = Value::Nil;
             while let Ok(Some((fk, fv))) = m.next(k2) {
                 k2 = fk;
@@ -291,9 +315,13 @@ impl Lua {
                     if fv.raw_eq(&f) {
                         let mn = String::from_utf8_lossy(modname.as_bytes());
                         let fname = String::from_utf8_lossy(fname.as_bytes());
-                        let name = if mn == "_G" { fname.into_owned() } else { format!("{mn}.{fname}") };
+                        let name = if mn == "_G" {
+                            fname.into_owned()
+                        } else {
+                            format!("{mn}.{fname}")
+                        };
                         // Prefer the shortest ("print" over "_G.print" duplicates).
-                        if found.as_ref().map_or(true, |o| name.len() < o.len()) {
+                        if found.as_ref().is_none_or(|o| name.len() < o.len()) {
                             found = Some(name);
                         }
                     }
@@ -313,15 +341,27 @@ impl Lua {
         if let Some((kind, name)) = self.call_name(n - 1) {
             return (name, kind == "method");
         }
-        let f = self.stack.get(self.frames[n - 1].func as usize).copied().unwrap_or_default();
-        (self.global_func_name(f).unwrap_or_else(|| String::from("?")), false)
+        let f = self
+            .stack
+            .get(self.frames[n - 1].func as usize)
+            .copied()
+            .unwrap_or_default();
+        (
+            self.global_func_name(f)
+                .unwrap_or_else(|| String::from("?")),
+            false,
+        )
     }
 
     /// Describes frame `level` for a traceback line ("function 'f'", "local 'f'",
     /// "main chunk", "function <file:12>", "?").
     fn frame_description(&mut self, level: usize) -> String {
         let ci = self.frames[level];
-        let f = self.stack.get(ci.func as usize).copied().unwrap_or_default();
+        let f = self
+            .stack
+            .get(ci.func as usize)
+            .copied()
+            .unwrap_or_default();
         if let Some(g) = self.global_func_name(f) {
             return format!("function '{g}'");
         }

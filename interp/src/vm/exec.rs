@@ -48,7 +48,30 @@ fn for_count(init: i64, limit: i64, step: i64) -> Option<u64> {
     }
 }
 
+/// Slots guaranteed above the base of the running Lua frame (see REG-WINDOW in
+/// `execute`): more than any register index an instruction can name (A + B <= 510).
+pub(crate) const REG_WINDOW: usize = 520;
+
 impl Lua {
+    /// Makes sure `stack[base .. base + REG_WINDOW]` exists (REG-WINDOW). It may grow the
+    /// stack up to `REG_WINDOW` slots past the overflow limit, which applies to what
+    /// frames use.
+    #[inline(always)]
+    fn ensure_reg_window(&mut self, base: usize) {
+        if self.stack.len() < base + REG_WINDOW {
+            self.grow_reg_window(base);
+        }
+    }
+
+    /// Out-of-line part of `ensure_reg_window`.
+    #[cold]
+    #[inline(never)]
+    fn grow_reg_window(&mut self, base: usize) {
+        // Exactly the window (capacity still grows geometrically): a longer stack would
+        // hide the overflow check of `ensure_stack`, which compares with the length.
+        self.stack.resize(base + REG_WINDOW, Value::Nil);
+    }
+
     /// Runs Lua frames until the frame count drops to `entry` (see FRAME-LAYOUT).
     /// Errors are returned with the frames intact; `drive` recovers from them.
     pub(crate) fn execute(&mut self, entry: usize) -> LuaResult<()> {
@@ -60,7 +83,9 @@ impl Lua {
             let ci = self.frames[ci_idx];
             let cl: Gc<LuaClosure> = match self.stack[ci.func as usize] {
                 Value::LuaFn(c) => c,
-                _ => return Err(self.error_value_str("internal error: frame is not a Lua function")),
+                _ => {
+                    return Err(self.error_value_str("internal error: frame is not a Lua function"))
+                }
             };
             let fp = cl.proto;
             let code: &[Instruction] = fp.code();
@@ -70,9 +95,31 @@ impl Lua {
             let ci_top = ci.top as usize;
             let mut pc = ci.pc as usize;
 
+            // Registers are reached through `regs`, a pointer to R[0] kept in a machine
+            // register (anchor: REG-WINDOW). Invariant: `stack.len() >= base + REG_WINDOW`
+            // whenever `regs` is used; it is established here and re-established by
+            // `refresh!` after anything that may reallocate or resize the stack.
+            self.ensure_reg_window(base);
+            let mut regs: *mut Value = self.stack.as_mut_ptr().wrapping_add(base);
+            macro_rules! refresh {
+                () => {{
+                    self.ensure_reg_window(base);
+                    regs = self.stack.as_mut_ptr().wrapping_add(base);
+                }};
+            }
+            // Register `$x`: every index the loop computes is an operand of the current
+            // instruction (A, B, C <= 255) or A + B / A + small constant, so below 520.
             macro_rules! reg {
                 ($x:expr) => {
-                    self.stack[base + ($x) as usize]
+                    *{
+                        let x = ($x) as usize;
+                        debug_assert!(x < REG_WINDOW);
+                        // SAFETY: REG-WINDOW: `x < REG_WINDOW` (see the macro's comment)
+                        // and `stack.len() >= base + REG_WINDOW`, so `base + x` is an
+                        // initialised element of the stack, which `regs` points into; no
+                        // other reference to the stack is alive across this access.
+                        unsafe { &mut *regs.add(x) }
+                    }
                 };
             }
             macro_rules! savepc {
@@ -85,7 +132,9 @@ impl Lua {
             macro_rules! slow {
                 ($e:expr) => {{
                     savepc!();
-                    match $e? {
+                    let r = $e?;
+                    refresh!();
+                    match r {
                         Some(v) => v,
                         None => continue 'frames,
                     }
@@ -126,20 +175,41 @@ impl Lua {
             // Numeric fast path of `x op y` (same subtypes only).
             macro_rules! fast_num {
                 ($op:expr, $x:expr, $y:expr) => {
-                    match ($x, $y) {
-                        (Value::Int(p), Value::Int(q)) => int_fast($op, p, q),
-                        (Value::Float(p), Value::Float(q)) => float_fast($op, p, q),
-                        (Value::Int(p), Value::Float(q)) => float_fast($op, p as f64, q),
-                        (Value::Float(p), Value::Int(q)) => float_fast($op, p, q as f64),
+                    match (&$x, &$y) {
+                        (Value::Int(p), Value::Int(q)) => int_fast($op, *p, *q),
+                        (Value::Float(p), Value::Float(q)) => float_fast($op, *p, *q),
+                        (Value::Int(p), Value::Float(q)) => float_fast($op, *p as f64, *q),
+                        (Value::Float(p), Value::Int(q)) => float_fast($op, *p, *q as f64),
                         _ => None,
                     }
                 };
             }
+            // `R[A] op sB` with a jump; the metamethod gets the operands in source order
+            // (`$swap`: the immediate is the left one, as `a > 1` is `1 < a`).
+            macro_rules! cmp_imm {
+                ($i:expr, $cmp:tt, $swap:expr, $le:expr) => {{
+                    let imm = $i.sb() as i64;
+                    let r = match reg!($i.a()) {
+                        Value::Int(p) => p $cmp imm,
+                        Value::Float(f) => f $cmp imm as f64,
+                        _ => slow!({
+                            let x = reg!($i.a());
+                            let y = if $i.c() != 0 { Value::Float(imm as f64) } else { Value::Int(imm) };
+                            let m = if $swap { self.compare_meta(y, x, $le)? } else { self.compare_meta(x, y, $le)? };
+                            self.meta_bool(m)
+                        }),
+                    };
+                    cond_jump!(r, $i);
+                }};
+            }
             macro_rules! arith_rr {
                 ($op:expr, $i:expr) => {{
-                    let (x, y) = (reg!($i.b()), reg!($i.c()));
-                    store_num!($i.a(), fast_num!($op, x, y), {
-                        let blame = (Blame::Stack(base + $i.b() as usize), Blame::Stack(base + $i.c() as usize));
+                    store_num!($i.a(), fast_num!($op, reg!($i.b()), reg!($i.c())), {
+                        let (x, y) = (reg!($i.b()), reg!($i.c()));
+                        let blame = (
+                            Blame::Stack(base + $i.b() as usize),
+                            Blame::Stack(base + $i.c() as usize),
+                        );
                         meta_val!(self.arith_meta($op, x, y, blame))
                     });
                 }};
@@ -147,9 +217,8 @@ impl Lua {
             // `R[A] := R[B] op K[C]`, with the source order swapped when k is set.
             macro_rules! arith_rk {
                 ($op:expr, $i:expr, $kv:expr) => {{
-                    let x = reg!($i.b());
-                    let kv = $kv;
-                    store_num!($i.a(), fast_num!($op, x, kv), {
+                    store_num!($i.a(), fast_num!($op, reg!($i.b()), $kv), {
+                        let (x, kv) = (reg!($i.b()), $kv);
                         let bb = Blame::Stack(base + $i.b() as usize);
                         savepc!();
                         let m = if $i.k() {
@@ -228,7 +297,10 @@ impl Lua {
                                 continue;
                             }
                         }
-                        let (key, blame) = (Value::Int(i.c() as i64), Blame::Stack(base + i.b() as usize));
+                        let (key, blame) = (
+                            Value::Int(i.c() as i64),
+                            Blame::Stack(base + i.b() as usize),
+                        );
                         reg!(a) = meta_val!(self.index_meta(t, key, blame));
                     }
                     OpCode::GetField => {
@@ -246,7 +318,11 @@ impl Lua {
                     OpCode::SetTabUp => {
                         let t = self.upval_get(upvals[a]);
                         let key = k[i.b() as usize];
-                        let v = if i.k() { k[i.c() as usize] } else { reg!(i.c()) };
+                        let v = if i.k() {
+                            k[i.c() as usize]
+                        } else {
+                            reg!(i.c())
+                        };
                         if let (Value::Table(h), Value::Str(s)) = (t, key) {
                             if h.metatable().is_none() {
                                 h.set_str(&mut self.heap, s, v);
@@ -257,7 +333,11 @@ impl Lua {
                     }
                     OpCode::SetTable => {
                         let (t, key) = (reg!(a), reg!(i.b()));
-                        let v = if i.k() { k[i.c() as usize] } else { reg!(i.c()) };
+                        let v = if i.k() {
+                            k[i.c() as usize]
+                        } else {
+                            reg!(i.c())
+                        };
                         if let Value::Table(h) = t {
                             if h.metatable().is_none() {
                                 if let Value::Int(n) = key {
@@ -273,7 +353,11 @@ impl Lua {
                     }
                     OpCode::SetI => {
                         let t = reg!(a);
-                        let v = if i.k() { k[i.c() as usize] } else { reg!(i.c()) };
+                        let v = if i.k() {
+                            k[i.c() as usize]
+                        } else {
+                            reg!(i.c())
+                        };
                         if let Value::Table(h) = t {
                             if h.metatable().is_none() {
                                 h.set_int(&mut self.heap, i.b() as i64, v);
@@ -285,7 +369,11 @@ impl Lua {
                     }
                     OpCode::SetField => {
                         let (t, key) = (reg!(a), k[i.b() as usize]);
-                        let v = if i.k() { k[i.c() as usize] } else { reg!(i.c()) };
+                        let v = if i.k() {
+                            k[i.c() as usize]
+                        } else {
+                            reg!(i.c())
+                        };
                         if let (Value::Table(h), Value::Str(s)) = (t, key) {
                             if h.metatable().is_none() {
                                 h.set_str(&mut self.heap, s, v);
@@ -295,7 +383,11 @@ impl Lua {
                         meta_val!(self.newindex_meta(t, key, v, Blame::Stack(base + a)));
                     }
                     OpCode::NewTable => {
-                        let nhash = if i.b() > 0 { 1usize << (i.b() - 1).min(30) } else { 0 };
+                        let nhash = if i.b() > 0 {
+                            1usize << (i.b() - 1).min(30)
+                        } else {
+                            0
+                        };
                         let mut narr = i.c() as usize;
                         if code.get(pc).map(|n| decode(*n)) == Some(OpCode::ExtraArg) {
                             if i.k() {
@@ -307,10 +399,15 @@ impl Lua {
                         reg!(a) = Value::Table(t);
                         savepc!();
                         self.gc_check();
+                        refresh!();
                     }
                     OpCode::SelfOp => {
                         let t = reg!(i.b());
-                        let key = if i.k() { k[i.c() as usize] } else { reg!(i.c()) };
+                        let key = if i.k() {
+                            k[i.c() as usize]
+                        } else {
+                            reg!(i.c())
+                        };
                         reg!(a + 1) = t;
                         if let (Value::Table(h), Value::Str(s)) = (t, key) {
                             let v = h.get_str(s);
@@ -357,7 +454,11 @@ impl Lua {
                     OpCode::Shl => arith_rr!(ArithOp::Shl, i),
                     OpCode::Shr => arith_rr!(ArithOp::Shr, i),
                     OpCode::Unm | OpCode::BNot => {
-                        let op = if decode(i) == OpCode::Unm { ArithOp::Unm } else { ArithOp::BNot };
+                        let op = if decode(i) == OpCode::Unm {
+                            ArithOp::Unm
+                        } else {
+                            ArithOp::BNot
+                        };
                         let x = reg!(i.b());
                         store_num!(a, fast_num!(op, x, x), {
                             let bb = Blame::Stack(base + i.b() as usize);
@@ -382,6 +483,7 @@ impl Lua {
                             continue 'frames;
                         }
                         self.gc_check();
+                        refresh!();
                     }
 
                     OpCode::Close => {
@@ -404,11 +506,11 @@ impl Lua {
                         pc = (pc as i64 + sj as i64) as usize;
                     }
                     OpCode::Eq => {
-                        let (x, y) = (reg!(a), reg!(i.b()));
-                        let eq = match (x, y) {
+                        let eq = match (&reg!(a), &reg!(i.b())) {
                             (Value::Int(p), Value::Int(q)) => p == q,
                             (Value::Str(p), Value::Str(q)) => p == q,
                             _ => slow!({
+                                let (x, y) = (reg!(a), reg!(i.b()));
                                 let m = self.eq_meta(x, y);
                                 self.meta_bool(m)
                             }),
@@ -417,11 +519,23 @@ impl Lua {
                     }
                     OpCode::Lt | OpCode::Le => {
                         let le = decode(i) == OpCode::Le;
-                        let (x, y) = (reg!(a), reg!(i.b()));
-                        let r = match (x, y) {
-                            (Value::Int(p), Value::Int(q)) => if le { p <= q } else { p < q },
-                            (Value::Float(p), Value::Float(q)) => if le { p <= q } else { p < q },
+                        let r = match (&reg!(a), &reg!(i.b())) {
+                            (Value::Int(p), Value::Int(q)) => {
+                                if le {
+                                    p <= q
+                                } else {
+                                    p < q
+                                }
+                            }
+                            (Value::Float(p), Value::Float(q)) => {
+                                if le {
+                                    p <= q
+                                } else {
+                                    p < q
+                                }
+                            }
                             _ => slow!({
+                                let (x, y) = (reg!(a), reg!(i.b()));
                                 let m = self.compare_meta(x, y, le)?;
                                 self.meta_bool(m)
                             }),
@@ -440,39 +554,10 @@ impl Lua {
                         };
                         cond_jump!(eq, i);
                     }
-                    OpCode::LtI | OpCode::LeI | OpCode::GtI | OpCode::GeI => {
-                        let op = decode(i);
-                        let x = reg!(a);
-                        let imm = i.sb() as i64;
-                        let r = match x {
-                            Value::Int(p) => match op {
-                                OpCode::LtI => p < imm,
-                                OpCode::LeI => p <= imm,
-                                OpCode::GtI => p > imm,
-                                _ => p >= imm,
-                            },
-                            Value::Float(f) => {
-                                let q = imm as f64;
-                                match op {
-                                    OpCode::LtI => f < q,
-                                    OpCode::LeI => f <= q,
-                                    OpCode::GtI => f > q,
-                                    _ => f >= q,
-                                }
-                            }
-                            _ => slow!({
-                                let y = if i.c() != 0 { Value::Float(imm as f64) } else { Value::Int(imm) };
-                                let m = match op {
-                                    OpCode::LtI => self.compare_meta(x, y, false)?,
-                                    OpCode::LeI => self.compare_meta(x, y, true)?,
-                                    OpCode::GtI => self.compare_meta(y, x, false)?,
-                                    _ => self.compare_meta(y, x, true)?,
-                                };
-                                self.meta_bool(m)
-                            }),
-                        };
-                        cond_jump!(r, i);
-                    }
+                    OpCode::LtI => cmp_imm!(i, <, false, false),
+                    OpCode::LeI => cmp_imm!(i, <=, false, true),
+                    OpCode::GtI => cmp_imm!(i, >, true, false),
+                    OpCode::GeI => cmp_imm!(i, >=, true, true),
                     OpCode::Test => cond_jump!(reg!(a).truthy(), i),
                     OpCode::TestSet => {
                         let v = reg!(i.b());
@@ -503,6 +588,7 @@ impl Lua {
                             self.top = ci_top;
                         }
                         self.gc_check();
+                        refresh!();
                     }
                     OpCode::TailCall => {
                         let func = base + a;
@@ -577,7 +663,10 @@ impl Lua {
                             }
                         }
                         let ci = self.frames[ci_idx];
-                        if ci.nresults == 1 && ci.flags & (CIST_FIN | CIST_CLOSE) == 0 && self.frames.len() > entry + 1 {
+                        if ci.nresults == 1
+                            && ci.flags & (CIST_FIN | CIST_CLOSE) == 0
+                            && self.frames.len() > entry + 1
+                        {
                             // Fast path: one result into a Lua caller that wants one.
                             self.stack[ci.func as usize] = reg!(a);
                             self.frames.pop();
@@ -637,6 +726,7 @@ impl Lua {
                         if !self.precall_other(ra + 4, nresults, 0)? {
                             continue 'frames;
                         }
+                        refresh!();
                         self.top = ci_top;
                     }
                     OpCode::TForLoop => {
@@ -649,7 +739,11 @@ impl Lua {
                     }
                     OpCode::SetList => {
                         let ra = base + a;
-                        let n = if i.b() == 0 { self.top - ra - 1 } else { i.b() as usize };
+                        let n = if i.b() == 0 {
+                            self.top - ra - 1
+                        } else {
+                            i.b() as usize
+                        };
                         let mut first = i.c() as i64;
                         if i.k() {
                             first += code[pc].ax_field() as i64 * 256;
@@ -669,10 +763,12 @@ impl Lua {
                         reg!(a) = Value::LuaFn(c);
                         savepc!();
                         self.gc_check();
+                        refresh!();
                     }
                     OpCode::VarArg => {
                         savepc!();
                         self.varargs(base + a, i.c() as i32 - 1)?;
+                        refresh!();
                         if i.c() != 0 {
                             self.top = ci_top;
                         }
@@ -710,15 +806,25 @@ impl Lua {
             if st == 0 {
                 return Err(self.rt_error("'for' step is zero"));
             }
-            let Some(lim) = self.for_limit(limit, st)? else { return Ok(false) };
-            let Some(count) = for_count(i0, lim, st) else { return Ok(false) };
+            let Some(lim) = self.for_limit(limit, st)? else {
+                return Ok(false);
+            };
+            let Some(count) = for_count(i0, lim, st) else {
+                return Ok(false);
+            };
             self.stack[ra + 1] = Value::Int(count as i64);
             self.stack[ra + 3] = Value::Int(i0);
             return Ok(true);
         }
-        let Some(fl) = limit.to_float() else { return Err(self.for_error(limit, "limit")) };
-        let Some(fs) = step.to_float() else { return Err(self.for_error(step, "step")) };
-        let Some(fi) = init.to_float() else { return Err(self.for_error(init, "initial value")) };
+        let Some(fl) = limit.to_float() else {
+            return Err(self.for_error(limit, "limit"));
+        };
+        let Some(fs) = step.to_float() else {
+            return Err(self.for_error(step, "step"));
+        };
+        let Some(fi) = init.to_float() else {
+            return Err(self.for_error(init, "initial value"));
+        };
         if fs == 0.0 {
             return Err(self.rt_error("'for' step is zero"));
         }
@@ -743,18 +849,36 @@ impl Lua {
         if f.is_nan() {
             return Ok(None);
         }
-        let conv = if step < 0 { float_to_int_ceil(f) } else { float_to_int_floor(f) };
+        let conv = if step < 0 {
+            float_to_int_ceil(f)
+        } else {
+            float_to_int_floor(f)
+        };
         Ok(match conv {
             Some(l) => Some(l),
-            None if f > 0.0 => if step < 0 { None } else { Some(i64::MAX) },
-            None => if step > 0 { None } else { Some(i64::MIN) },
+            None if f > 0.0 => {
+                if step < 0 {
+                    None
+                } else {
+                    Some(i64::MAX)
+                }
+            }
+            None => {
+                if step > 0 {
+                    None
+                } else {
+                    Some(i64::MIN)
+                }
+            }
         })
     }
 
     /// "bad 'for' <what> (number expected, got <type>)".
     fn for_error(&mut self, v: Value, what: &str) -> crate::error::LuaError {
         let t = self.obj_type_name(v);
-        self.rt_error(&alloc::format!("bad 'for' {what} (number expected, got {t})"))
+        self.rt_error(&alloc::format!(
+            "bad 'for' {what} (number expected, got {t})"
+        ))
     }
 
     /// FORLOOP of a float loop: advances and tells whether to jump back.
@@ -779,13 +903,19 @@ impl Lua {
     /// sets the top).
     #[inline(never)]
     fn varargs(&mut self, ra: usize, wanted: i32) -> LuaResult<()> {
-        let Some(ci) = self.frames.last().copied() else { return Ok(()) };
+        let Some(ci) = self.frames.last().copied() else {
+            return Ok(());
+        };
         let n = ci.nvarargs as usize;
         let from = ci.base as usize - n;
         let count = if wanted < 0 { n } else { wanted as usize };
         self.ensure_stack(ra + count + 1)?;
         for j in 0..count {
-            self.stack[ra + j] = if j < n { self.stack[from + j] } else { Value::Nil };
+            self.stack[ra + j] = if j < n {
+                self.stack[from + j]
+            } else {
+                Value::Nil
+            };
         }
         if wanted < 0 {
             self.top = ra + n;

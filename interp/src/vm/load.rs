@@ -42,7 +42,11 @@ impl Lua {
         for child in p.protos.iter() {
             protos.push(self.fn_proto_depth(child.clone(), depth + 1)?);
         }
-        Ok(self.heap.alloc(FnProto::new(p, consts.into_boxed_slice(), protos.into_boxed_slice())))
+        Ok(self.heap.alloc(FnProto::new(
+            p,
+            consts.into_boxed_slice(),
+            protos.into_boxed_slice(),
+        )))
     }
 
     /// A closure of a main-chunk prototype: upvalue 0 is `env` (default: the globals),
@@ -52,17 +56,32 @@ impl Lua {
         let n = fp.proto.upvalues.len();
         let mut ups: Vec<Gc<UpVal>> = Vec::with_capacity(n);
         for i in 0..n {
-            let v = if i == 0 { env.unwrap_or(Value::Table(self.globals)) } else { Value::Nil };
-            ups.push(self.heap.alloc(UpVal { state: Cell::new(UpState::Closed(v)) }));
+            let v = if i == 0 {
+                env.unwrap_or(Value::Table(self.globals))
+            } else {
+                Value::Nil
+            };
+            ups.push(self.heap.alloc(UpVal {
+                state: Cell::new(UpState::Closed(v)),
+            }));
         }
-        let c = self.heap.alloc(LuaClosure { proto: fp, upvals: ups.into_boxed_slice() as Box<[_]> });
+        let c = self.heap.alloc(LuaClosure {
+            proto: fp,
+            upvals: ups.into_boxed_slice() as Box<[_]>,
+        });
         Ok(Value::LuaFn(c))
     }
 
     /// Compiles (or, later, undumps) a chunk into a function (lua_load). `mode` is
     /// "t", "b" or "bt"; `env` replaces the globals as the chunk's `_ENV`. The error is
     /// the message string `load` returns.
-    pub fn load(&mut self, chunk: &[u8], chunkname: &[u8], mode: &str, env: Option<Value>) -> LuaResult<Value> {
+    pub fn load(
+        &mut self,
+        chunk: &[u8],
+        chunkname: &[u8],
+        mode: &str,
+        env: Option<Value>,
+    ) -> LuaResult<Value> {
         let binary = chunk.first() == Some(&0x1b);
         if binary && !mode.contains('b') {
             return Err(self.error_value_str("attempt to load a binary chunk (mode is 't')"));

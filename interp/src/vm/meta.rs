@@ -86,10 +86,35 @@ pub enum Tm {
 
 /// The event names, indexed by `Tm as usize`.
 pub const TM_NAMES: [&str; 29] = [
-    "__index", "__newindex", "__gc", "__mode", "__len", "__eq", "__add", "__sub", "__mul",
-    "__mod", "__pow", "__div", "__idiv", "__band", "__bor", "__bxor", "__shl", "__shr",
-    "__unm", "__bnot", "__lt", "__le", "__concat", "__call", "__close", "__tostring",
-    "__name", "__pairs", "__metatable",
+    "__index",
+    "__newindex",
+    "__gc",
+    "__mode",
+    "__len",
+    "__eq",
+    "__add",
+    "__sub",
+    "__mul",
+    "__mod",
+    "__pow",
+    "__div",
+    "__idiv",
+    "__band",
+    "__bor",
+    "__bxor",
+    "__shl",
+    "__shr",
+    "__unm",
+    "__bnot",
+    "__lt",
+    "__le",
+    "__concat",
+    "__call",
+    "__close",
+    "__tostring",
+    "__name",
+    "__pairs",
+    "__metatable",
 ];
 
 impl ArithOp {
@@ -97,8 +122,20 @@ impl ArithOp {
     #[inline]
     pub fn tm(self) -> Tm {
         const T: [Tm; 14] = [
-            Tm::Add, Tm::Sub, Tm::Mul, Tm::Mod, Tm::Pow, Tm::Div, Tm::IDiv, Tm::BAnd, Tm::BOr,
-            Tm::BXor, Tm::Shl, Tm::Shr, Tm::Unm, Tm::BNot,
+            Tm::Add,
+            Tm::Sub,
+            Tm::Mul,
+            Tm::Mod,
+            Tm::Pow,
+            Tm::Div,
+            Tm::IDiv,
+            Tm::BAnd,
+            Tm::BOr,
+            Tm::BXor,
+            Tm::Shl,
+            Tm::Shr,
+            Tm::Unm,
+            Tm::BNot,
         ];
         T[self as usize]
     }
@@ -130,7 +167,11 @@ impl Meta {
     /// A two-argument metamethod call.
     #[inline]
     fn call2(f: Value, a: Value, b: Value) -> Meta {
-        Meta::Call { f, args: [a, b, Value::Nil], n: 2 }
+        Meta::Call {
+            f,
+            args: [a, b, Value::Nil],
+            n: 2,
+        }
     }
 }
 
@@ -250,7 +291,9 @@ impl Lua {
         for step in 0..MAX_TAG_LOOP {
             let tm = if let Value::Table(h) = t {
                 let tm = match h.metatable() {
-                    Some(mt) if h.get(key).is_nil() => mt.get_tm(Tm::NewIndex as u8, self.tm_name(Tm::NewIndex)),
+                    Some(mt) if h.get(key).is_nil() => {
+                        mt.get_tm(Tm::NewIndex as u8, self.tm_name(Tm::NewIndex))
+                    }
                     _ => Value::Nil,
                 };
                 if tm.is_nil() {
@@ -267,7 +310,11 @@ impl Lua {
                 tm
             };
             if tm.is_function() {
-                return Ok(Meta::Call { f: tm, args: [t, key, val], n: 3 });
+                return Ok(Meta::Call {
+                    f: tm,
+                    args: [t, key, val],
+                    n: 3,
+                });
             }
             t = tm;
         }
@@ -307,26 +354,50 @@ impl Lua {
             return self.string_arith(op, a, b, true);
         }
         let tm = self.get_tm(a, op.tm());
-        let tm = if tm.is_nil() { self.get_tm(b, op.tm()) } else { tm };
+        let tm = if tm.is_nil() {
+            self.get_tm(b, op.tm())
+        } else {
+            tm
+        };
         if !tm.is_nil() {
             return Ok(Meta::call2(tm, a, b));
         }
         if strs && matches!(b, Value::Str(_)) {
             return self.string_arith(op, a, b, false);
         }
-        let (bad, who) = if a.is_number() { (b, blame.1) } else { (a, blame.0) };
-        let what = if op.is_bitwise() { "perform bitwise operation on" } else { "perform arithmetic on" };
+        let (bad, who) = if a.is_number() {
+            (b, blame.1)
+        } else {
+            (a, blame.0)
+        };
+        let what = if op.is_bitwise() {
+            "perform bitwise operation on"
+        } else {
+            "perform arithmetic on"
+        };
         Err(self.op_type_error(bad, what, who))
     }
 
     /// The error of a numeric operation that failed on numbers: an integer division
     /// by zero, or a bitwise operand without an integer value (named as lua5.4 does).
-    fn arith_num_error(&mut self, op: ArithOp, a: Value, b: Value, blame: (Blame, Blame)) -> LuaError {
+    fn arith_num_error(
+        &mut self,
+        op: ArithOp,
+        a: Value,
+        b: Value,
+        blame: (Blame, Blame),
+    ) -> LuaError {
         match op {
             ArithOp::Mod if matches!(b, Value::Int(0)) => self.rt_error("attempt to perform 'n%0'"),
-            ArithOp::IDiv if matches!(b, Value::Int(0)) => self.rt_error("attempt to divide by zero"),
+            ArithOp::IDiv if matches!(b, Value::Int(0)) => {
+                self.rt_error("attempt to divide by zero")
+            }
             _ => {
-                let who = if a.as_int().is_none() { blame.0 } else { blame.1 };
+                let who = if a.as_int().is_none() {
+                    blame.0
+                } else {
+                    blame.1
+                };
                 let info = self.varinfo(who);
                 self.rt_error(&format!("number{info} has no integer representation"))
             }
@@ -368,7 +439,11 @@ impl Lua {
         }
         if let (Value::Str(x), Value::Str(y)) = (a, b) {
             let o = x.as_bytes().cmp(y.as_bytes());
-            return Ok(Meta::Done(Value::Bool(if le { o.is_le() } else { o.is_lt() })));
+            return Ok(Meta::Done(Value::Bool(if le {
+                o.is_le()
+            } else {
+                o.is_lt()
+            })));
         }
         let ev = if le { Tm::Le } else { Tm::Lt };
         let tm = self.get_tm(a, ev);
@@ -399,7 +474,11 @@ impl Lua {
             return Meta::Done(Value::Bool(false));
         }
         let tm = self.get_tm(a, Tm::Eq);
-        let tm = if tm.is_nil() { self.get_tm(b, Tm::Eq) } else { tm };
+        let tm = if tm.is_nil() {
+            self.get_tm(b, Tm::Eq)
+        } else {
+            tm
+        };
         if tm.is_nil() {
             Meta::Done(Value::Bool(false))
         } else {
@@ -423,13 +502,26 @@ impl Lua {
 
     /// The `__concat` call for `a .. b`, or the error naming the bad operand.
     #[inline(never)]
-    pub(crate) fn concat_meta(&mut self, a: Value, b: Value, blame: (Blame, Blame)) -> LuaResult<Meta> {
+    pub(crate) fn concat_meta(
+        &mut self,
+        a: Value,
+        b: Value,
+        blame: (Blame, Blame),
+    ) -> LuaResult<Meta> {
         let tm = self.get_tm(a, Tm::Concat);
-        let tm = if tm.is_nil() { self.get_tm(b, Tm::Concat) } else { tm };
+        let tm = if tm.is_nil() {
+            self.get_tm(b, Tm::Concat)
+        } else {
+            tm
+        };
         if !tm.is_nil() {
             return Ok(Meta::call2(tm, a, b));
         }
-        let (bad, who) = if is_strnum(a) { (b, blame.1) } else { (a, blame.0) };
+        let (bad, who) = if is_strnum(a) {
+            (b, blame.1)
+        } else {
+            (a, blame.0)
+        };
         Err(self.op_type_error(bad, "concatenate", who))
     }
 
@@ -463,7 +555,11 @@ impl Lua {
 
     /// `a op b` (unary operators ignore `b`) with coercions and metamethods.
     pub fn arith(&mut self, op: ArithOp, a: Value, b: Value) -> LuaResult<Value> {
-        let b = if matches!(op, ArithOp::Unm | ArithOp::BNot) { a } else { b };
+        let b = if matches!(op, ArithOp::Unm | ArithOp::BNot) {
+            a
+        } else {
+            b
+        };
         let m = self.arith_meta(op, a, b, (Blame::None, Blame::None))?;
         self.finish_meta(m)
     }
@@ -510,6 +606,10 @@ impl Lua {
         if !tm.is_nil() {
             return match self.call_value_1(tm, &[v])? {
                 Value::Str(s) => Ok(s),
+                n @ (Value::Int(_) | Value::Float(_)) => {
+                    let b = self.tostring_basic(n);
+                    Ok(self.intern(&b))
+                }
                 _ => Err(self.error_str("'__tostring' must return a string")),
             };
         }

@@ -28,7 +28,9 @@ fn show(l: &Lua, v: Value) -> String {
 /// Runs a chunk and returns its results as text, or the error message.
 fn run(src: &str) -> Result<Vec<String>, String> {
     let mut l = state();
-    let f = l.load(src.as_bytes(), b"=test", "t", None).map_err(|e| show(&l, e.value))?;
+    let f = l
+        .load(src.as_bytes(), b"=test", "t", None)
+        .map_err(|e| show(&l, e.value))?;
     match l.pcall_with_traceback(f, &[]) {
         Ok(vs) => Ok(vs.iter().map(|v| show(&l, *v)).collect()),
         Err((v, _)) => Err(show(&l, v)),
@@ -53,10 +55,22 @@ fn check_err(src: &str, want: &str) {
 
 #[test]
 fn calls_returns_varargs() {
-    check("local function f(a, b) return b, a end return f(1, 2)", "2,1");
-    check("local function f(...) return select('#', ...), ... end return f(1, nil, 3)", "3,1,nil,3");
-    check("local function f(a, ...) local t = {...} return a, #t end return f(1, 2, 3)", "1,2");
-    check("local function f() return 1, 2, 3 end local t = {f(), f()} return #t", "4");
+    check(
+        "local function f(a, b) return b, a end return f(1, 2)",
+        "2,1",
+    );
+    check(
+        "local function f(...) return select('#', ...), ... end return f(1, nil, 3)",
+        "3,1,nil,3",
+    );
+    check(
+        "local function f(a, ...) local t = {...} return a, #t end return f(1, 2, 3)",
+        "1,2",
+    );
+    check(
+        "local function f() return 1, 2, 3 end local t = {f(), f()} return #t",
+        "4",
+    );
     check("local function f() end return (f())", "nil");
     check("return select(-1, 'a', 'b')", "b");
     check("local function f(n) if n == 0 then return 'done' end return f(n - 1) end return f(1000000)", "done");
@@ -65,19 +79,40 @@ fn calls_returns_varargs() {
 #[test]
 fn loops() {
     check("local s = 0 for i = 1, 10 do s = s + i end return s", "55");
-    check("local s = 0 for i = 10, 1, -3 do s = s + i end return s", "22");
+    check(
+        "local s = 0 for i = 10, 1, -3 do s = s + i end return s",
+        "22",
+    );
     check("local n = 0 for i = 1, 0 do n = n + 1 end return n", "0");
-    check("local n = 0 for i = 0x7ffffffffffffffe, 0x7fffffffffffffff do n = n + 1 end return n", "2");
-    check("local s = 0 for i = 1, 2, 0.5 do s = s + i end return s", "4.5");
-    check("local t = {} for k, v in next, {10, 20} do t[#t + 1] = k + v end return t[1], t[2]", "11,22");
+    check(
+        "local n = 0 for i = 0x7ffffffffffffffe, 0x7fffffffffffffff do n = n + 1 end return n",
+        "2",
+    );
+    check(
+        "local s = 0 for i = 1, 2, 0.5 do s = s + i end return s",
+        "4.5",
+    );
+    check(
+        "local t = {} for k, v in next, {10, 20} do t[#t + 1] = k + v end return t[1], t[2]",
+        "11,22",
+    );
     check_err("for i = 1, 10, 0 do end", "test:1: 'for' step is zero");
-    check_err("for i = 1, {} do end", "test:1: bad 'for' limit (number expected, got table)");
+    check_err(
+        "for i = 1, {} do end",
+        "test:1: bad 'for' limit (number expected, got table)",
+    );
 }
 
 #[test]
 fn metamethods() {
-    check("local t = setmetatable({}, {__index = function(t, k) return k * 2 end}) return t[21]", "42");
-    check("local b = {x = 5} local t = setmetatable({}, {__index = b}) return t.x", "5");
+    check(
+        "local t = setmetatable({}, {__index = function(t, k) return k * 2 end}) return t[21]",
+        "42",
+    );
+    check(
+        "local b = {x = 5} local t = setmetatable({}, {__index = b}) return t.x",
+        "5",
+    );
     check(
         "local log = {} local t = setmetatable({}, {__newindex = function(t, k, v) rawset(t, k, v * 10) end}) t.a = 1 return t.a",
         "10",
@@ -88,10 +123,22 @@ fn metamethods() {
     check("local mt = {__eq = function(a, b) return true end} return setmetatable({}, mt) == setmetatable({}, mt)", "true");
     check("local mt = {__concat = function(a, b) return 'c' end} local t = setmetatable({}, mt) return 'a' .. 'b' .. t .. 'd'", "abc");
     check("local mt = {__concat = function(a, b) return type(a) == 'table' and 'T' or a .. 'T' end}\n local t = setmetatable({}, mt) return 1 .. t .. 2 .. 3", "1T");
-    check("local t = setmetatable({}, {__call = function(self, a) return a + 1 end}) return t(41)", "42");
-    check("local t = setmetatable({}, {__len = function() return 7 end}) return #t", "7");
-    check("local t = setmetatable({}, {__unm = function() return 'neg' end}) return -t", "neg");
-    check("return 'abc' < 'abd', 'a' <= 'a', 'b' > 'a'", "true,true,true");
+    check(
+        "local t = setmetatable({}, {__call = function(self, a) return a + 1 end}) return t(41)",
+        "42",
+    );
+    check(
+        "local t = setmetatable({}, {__len = function() return 7 end}) return #t",
+        "7",
+    );
+    check(
+        "local t = setmetatable({}, {__unm = function() return 'neg' end}) return -t",
+        "neg",
+    );
+    check(
+        "return 'abc' < 'abd', 'a' <= 'a', 'b' > 'a'",
+        "true,true,true",
+    );
     check("return 10 .. 20, 1.5 .. ''", "1020,1.5");
 }
 
@@ -124,25 +171,61 @@ fn to_be_closed() {
          local a, b, c = f() return a, c, n",
         "1,3,1",
     );
-    check_err("local x <close> = 42", "test:1: variable 'x' got a non-closable value");
+    check_err(
+        "local x <close> = 42",
+        "test:1: variable 'x' got a non-closable value",
+    );
 }
 
 #[test]
 fn error_messages() {
-    check_err("return x + 1", "test:1: attempt to perform arithmetic on a nil value (global 'x')");
-    check_err("local t = {} return t.a.b", "test:1: attempt to index a nil value (field 'a')");
-    check_err("local s = 'x' return s()", "test:1: attempt to call a string value (local 's')");
-    check_err("local t = {} t:nomethod()", "test:1: attempt to call a nil value (method 'nomethod')");
-    check_err("undefined()", "test:1: attempt to call a nil value (global 'undefined')");
-    check_err("return 1 < 'x'", "test:1: attempt to compare number with string");
-    check_err("return {} < {}", "test:1: attempt to compare two table values");
-    check_err("local a = 1 return a // 0", "test:1: attempt to divide by zero");
-    check_err("local a = 1 return a % 0", "test:1: attempt to perform 'n%0'");
-    check_err("local x return x .. 'a'", "test:1: attempt to concatenate a nil value (local 'x')");
+    check_err(
+        "return x + 1",
+        "test:1: attempt to perform arithmetic on a nil value (global 'x')",
+    );
+    check_err(
+        "local t = {} return t.a.b",
+        "test:1: attempt to index a nil value (field 'a')",
+    );
+    check_err(
+        "local s = 'x' return s()",
+        "test:1: attempt to call a string value (local 's')",
+    );
+    check_err(
+        "local t = {} t:nomethod()",
+        "test:1: attempt to call a nil value (method 'nomethod')",
+    );
+    check_err(
+        "undefined()",
+        "test:1: attempt to call a nil value (global 'undefined')",
+    );
+    check_err(
+        "return 1 < 'x'",
+        "test:1: attempt to compare number with string",
+    );
+    check_err(
+        "return {} < {}",
+        "test:1: attempt to compare two table values",
+    );
+    check_err(
+        "local a = 1 return a // 0",
+        "test:1: attempt to divide by zero",
+    );
+    check_err(
+        "local a = 1 return a % 0",
+        "test:1: attempt to perform 'n%0'",
+    );
+    check_err(
+        "local x return x .. 'a'",
+        "test:1: attempt to concatenate a nil value (local 'x')",
+    );
     check_err("error('msg')", "test:1: msg");
     check_err("error('msg', 0)", "msg");
     check_err("local t = {} t[nil] = 1", "test:1: table index is nil");
-    check_err("return setmetatable(1, {})", "test:1: bad argument #1 to 'setmetatable' (table expected, got number)");
+    check_err(
+        "return setmetatable(1, {})",
+        "test:1: bad argument #1 to 'setmetatable' (table expected, got number)",
+    );
     check("return select('#', pcall(error, {}))", "2");
 }
 
@@ -151,9 +234,18 @@ fn pcall_and_xpcall() {
     check("return pcall(function(a) return a, 2 end, 1)", "true,1,2");
     check("return pcall(error, 'x', 0)", "false,x");
     check("return pcall(pcall, error, 'x')", "true,false,x");
-    check("return xpcall(error, function(m) return 'h:' .. m end, 'e')", "false,h:e");
-    check("return select('#', xpcall(error, function(m) error('again') end, 'e'))", "2");
-    check("local ok, e = pcall(nil) return ok, e", "false,attempt to call a nil value");
+    check(
+        "return xpcall(error, function(m) return 'h:' .. m end, 'e')",
+        "false,h:e",
+    );
+    check(
+        "return select('#', xpcall(error, function(m) error('again') end, 'e'))",
+        "2",
+    );
+    check(
+        "local ok, e = pcall(nil) return ok, e",
+        "false,attempt to call a nil value",
+    );
 }
 
 #[test]
@@ -191,19 +283,28 @@ fn coroutines() {
         "local f = coroutine.wrap(function() error('oops') end) f()",
         "test:1: test:1: oops",
     );
-    check("return coroutine.isyieldable(), coroutine.running() ~= nil", "false,true");
+    check(
+        "return coroutine.isyieldable(), coroutine.running() ~= nil",
+        "false,true",
+    );
     check(
         "local co = coroutine.create(function() local x <close> = setmetatable({}, {__close = function() _G.closed = true end}) coroutine.yield() end)\n\
          coroutine.resume(co) return coroutine.close(co), closed, coroutine.status(co)",
         "true,true,dead",
     );
-    check_err("coroutine.yield()", "test:1: attempt to yield from outside a coroutine");
+    check_err(
+        "coroutine.yield()",
+        "test:1: attempt to yield from outside a coroutine",
+    );
 }
 
 /// Runs `f` on a thread with a main-thread-sized Rust stack (natives calling back into
 /// Lua nest up to `MAX_CCALLS` interpreter activations on it).
 fn with_big_stack(f: fn()) {
-    let t = std::thread::Builder::new().stack_size(64 << 20).spawn(f).expect("thread");
+    let t = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(f)
+        .expect("thread");
     if let Err(e) = t.join() {
         std::panic::resume_unwind(e);
     }
@@ -216,24 +317,44 @@ fn deep_recursion_and_overflow() {
 
 /// Body of `deep_recursion_and_overflow`.
 fn deep_recursion_and_overflow_body() {
-    check("local function d(n) if n == 0 then return 0 end return 1 + d(n - 1) end return d(190000)", "190000");
+    check(
+        "local function d(n) if n == 0 then return 0 end return 1 + d(n - 1) end return d(190000)",
+        "190000",
+    );
     let r = run("local function f() return 1 + f() end return f()");
-    assert!(matches!(&r, Err(e) if e == "test:1: stack overflow"), "{r:?}");
-    check("local function f() return 1 + f() end local ok = pcall(f) return ok, pcall(f)", "false,false,test:1: stack overflow");
+    assert!(
+        matches!(&r, Err(e) if e == "test:1: stack overflow"),
+        "{r:?}"
+    );
+    check(
+        "local function f() return 1 + f() end local ok = pcall(f) return ok, pcall(f)",
+        "false,false,test:1: stack overflow",
+    );
     // metamethods that recurse through instructions hit the C-call-like bound
-    let r = run("local t = setmetatable({}, {__index = function(t, k) return t[k] end}) return t.x");
-    assert!(matches!(&r, Err(e) if e.ends_with("C stack overflow")), "{r:?}");
+    let r =
+        run("local t = setmetatable({}, {__index = function(t, k) return t[k] end}) return t.x");
+    assert!(
+        matches!(&r, Err(e) if e.ends_with("C stack overflow")),
+        "{r:?}"
+    );
     // natives calling back into Lua recurse on the Rust stack: bounded too
     let r = run("local t = setmetatable({}, {__tostring = function(s) return tostring(s) end}) return tostring(t)");
-    assert!(matches!(&r, Err(e) if e.contains("stack overflow")), "{r:?}");
+    assert!(
+        matches!(&r, Err(e) if e.contains("stack overflow")),
+        "{r:?}"
+    );
 }
 
 #[test]
 fn tracebacks() {
     let mut l = state();
     let src = "local function f() error('boom') end\nlocal t = {g = function() f() end}\nt.g()\n";
-    let f = l.load(src.as_bytes(), b"@t.lua", "t", None).unwrap_or_default();
-    let Err((_, tb)) = l.pcall_with_traceback(f, &[]) else { panic!("no error") };
+    let f = l
+        .load(src.as_bytes(), b"@t.lua", "t", None)
+        .unwrap_or_default();
+    let Err((_, tb)) = l.pcall_with_traceback(f, &[]) else {
+        panic!("no error")
+    };
     assert_eq!(
         tb,
         "t.lua:1: boom\nstack traceback:\n\t[C]: in function 'error'\n\tt.lua:1: in upvalue 'f'\n\t\

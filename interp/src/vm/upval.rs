@@ -26,7 +26,13 @@ impl Lua {
                 if thread == self.current {
                     self.stack[index]
                 } else {
-                    thread.data.borrow().stack.get(index).copied().unwrap_or_default()
+                    thread
+                        .data
+                        .borrow()
+                        .stack
+                        .get(index)
+                        .copied()
+                        .unwrap_or_default()
                 }
             }
         }
@@ -36,7 +42,10 @@ impl Lua {
     #[inline(always)]
     pub(crate) fn upval_set(&mut self, uv: Gc<UpVal>, v: Value) {
         match uv.state.get() {
-            UpState::Closed(_) => uv.state.set(UpState::Closed(v)),
+            UpState::Closed(_) => {
+                uv.state.set(UpState::Closed(v));
+                self.heap.barrier_value(uv, v);
+            }
             UpState::Open { thread, index } => {
                 if thread == self.current {
                     self.stack[index] = v;
@@ -71,7 +80,12 @@ impl Lua {
             }
             pos -= 1;
         }
-        let u = self.heap.alloc(UpVal { state: Cell::new(UpState::Open { thread: self.current, index: idx }) });
+        let u = self.heap.alloc(UpVal {
+            state: Cell::new(UpState::Open {
+                thread: self.current,
+                index: idx,
+            }),
+        });
         self.open_upvals.insert(pos, u);
         u
     }
@@ -86,6 +100,7 @@ impl Lua {
             }
             let v = self.stack.get(i).copied().unwrap_or_default();
             u.state.set(UpState::Closed(v));
+            self.heap.barrier_value(u, v);
             self.open_upvals.pop();
         }
     }
@@ -93,7 +108,10 @@ impl Lua {
     /// True if upvalues or to-be-closed variables at `>= level` are pending.
     #[inline(always)]
     pub(crate) fn needs_close(&self, level: usize) -> bool {
-        self.open_upvals.last().is_some_and(|&u| Self::open_index(u) >= level) || self.has_tbc(level)
+        self.open_upvals
+            .last()
+            .is_some_and(|&u| Self::open_index(u) >= level)
+            || self.has_tbc(level)
     }
 
     /// True if a to-be-closed variable at `>= level` is pending.
@@ -105,7 +123,12 @@ impl Lua {
     /// CLOSURE: a new closure of `p` capturing from the frame at `base` or from the
     /// enclosing closure's `upvals`.
     #[inline(never)]
-    pub(crate) fn make_closure(&mut self, p: Gc<FnProto>, base: usize, upvals: &[Gc<UpVal>]) -> Gc<LuaClosure> {
+    pub(crate) fn make_closure(
+        &mut self,
+        p: Gc<FnProto>,
+        base: usize,
+        upvals: &[Gc<UpVal>],
+    ) -> Gc<LuaClosure> {
         let descs = &p.proto.upvalues;
         let mut ups = Vec::with_capacity(descs.len());
         for d in descs.iter() {
@@ -114,12 +137,17 @@ impl Lua {
             } else {
                 match upvals.get(d.index as usize) {
                     Some(&u) => u,
-                    None => self.heap.alloc(UpVal { state: Cell::new(UpState::Closed(Value::Nil)) }),
+                    None => self.heap.alloc(UpVal {
+                        state: Cell::new(UpState::Closed(Value::Nil)),
+                    }),
                 }
             };
             ups.push(u);
         }
-        self.heap.alloc(LuaClosure { proto: p, upvals: ups.into_boxed_slice() })
+        self.heap.alloc(LuaClosure {
+            proto: p,
+            upvals: ups.into_boxed_slice(),
+        })
     }
 
     // ------------------------------------------------------- to-be-closed variables
@@ -133,8 +161,12 @@ impl Lua {
             return Ok(());
         }
         if self.get_tm(v, Tm::Close).is_nil() {
-            let name = self.local_name_at(idx).unwrap_or_else(|| alloc::string::String::from("?"));
-            return Err(self.rt_error(&alloc::format!("variable '{name}' got a non-closable value")));
+            let name = self
+                .local_name_at(idx)
+                .unwrap_or_else(|| alloc::string::String::from("?"));
+            return Err(self.rt_error(&alloc::format!(
+                "variable '{name}' got a non-closable value"
+            )));
         }
         self.tbc.push(idx as u32);
         Ok(())
@@ -145,7 +177,9 @@ impl Lua {
     /// has set its pc to re-execute the closing instruction afterwards.
     #[inline(never)]
     pub(crate) fn close_tbc_step(&mut self, level: usize) -> LuaResult<()> {
-        let Some(idx) = self.tbc.pop() else { return Ok(()) };
+        let Some(idx) = self.tbc.pop() else {
+            return Ok(());
+        };
         debug_assert!(idx as usize >= level);
         let v = self.stack[idx as usize];
         let tm = self.get_tm(v, Tm::Close);
@@ -219,21 +253,40 @@ impl Lua {
     #[inline(never)]
     pub(crate) fn finish_op(&mut self, res_slot: usize) -> LuaResult<()> {
         let res = self.stack[res_slot];
-        let Some(&ci) = self.frames.last() else { return Ok(()) };
-        let Value::LuaFn(cl) = self.stack[ci.func as usize] else { return Ok(()) };
-        let Some(&i) = cl.proto.proto.code.get(ci.pc as usize - 1) else { return Ok(()) };
+        let Some(&ci) = self.frames.last() else {
+            return Ok(());
+        };
+        let Value::LuaFn(cl) = self.stack[ci.func as usize] else {
+            return Ok(());
+        };
+        let Some(&i) = cl.proto.proto.code.get(ci.pc as usize - 1) else {
+            return Ok(());
+        };
         let base = ci.base as usize;
         let a = i.a() as usize;
         self.top = ci.top as usize;
         let Some(op) = i.opcode() else { return Ok(()) };
         match op {
-            OpCode::Eq | OpCode::Lt | OpCode::Le | OpCode::LtI | OpCode::LeI | OpCode::GtI | OpCode::GeI => {
-                if res.truthy() != i.k() {
-                    if let Some(f) = self.frames.last_mut() {
-                        f.pc += 1;
-                    }
+            OpCode::Eq
+            | OpCode::Lt
+            | OpCode::Le
+            | OpCode::LtI
+            | OpCode::LeI
+            | OpCode::GtI
+            | OpCode::GeI
+                if res.truthy() != i.k() =>
+            {
+                if let Some(f) = self.frames.last_mut() {
+                    f.pc += 1;
                 }
             }
+            OpCode::Eq
+            | OpCode::Lt
+            | OpCode::Le
+            | OpCode::LtI
+            | OpCode::LeI
+            | OpCode::GtI
+            | OpCode::GeI => {}
             OpCode::Concat => {
                 let n = ci.aux as usize;
                 self.stack[base + a + n - 2] = res;

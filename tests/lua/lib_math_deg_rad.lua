@@ -1,0 +1,5 @@
+assert(math.deg(math.pi) == 180.0)
+assert(math.rad(180) == math.pi)
+assert(math.type(math.deg(1)) == "float" and math.deg(0) == 0.0)
+local ok, msg = pcall(math.rad)
+assert(not ok and msg:find("bad argument #1 to 'rad' (number expected, got no value)", 1, true) or msg:find("'math.rad'", 1, true), msg)

@@ -1,0 +1,5 @@
+assert(string.find("a\0b", "%z") == 2)
+assert(string.find("a\0b", "[%z]") == 2)
+assert(string.match("ab\0\0c", "%z+") == "\0\0")
+assert(string.match("a\0", "%Z+") == "a")
+assert(select(2, string.find("abc", "%f[%z]")) == 3)
