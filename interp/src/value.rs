@@ -60,7 +60,12 @@ fn write_words(slot: &mut Value, lo: u64, hi: u64) {
         // `slot` is a valid, exclusively borrowed 16-byte `Value`; every caller passes the
         // words of a valid value of the `#[repr(C, u8)]` layout pinned above (tag byte at
         // offset 0, every variant's payload at offset 8).
-        unsafe { _mm_storeu_si128(slot as *mut Value as *mut __m128i, _mm_set_epi64x(hi as i64, lo as i64)) }
+        unsafe {
+            _mm_storeu_si128(
+                slot as *mut Value as *mut __m128i,
+                _mm_set_epi64x(hi as i64, lo as i64),
+            )
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -175,7 +180,10 @@ impl Value {
     /// True for every kind of function.
     #[inline]
     pub fn is_function(&self) -> bool {
-        matches!(self, Value::LuaFn(_) | Value::NativeFn(_) | Value::NativeClosure(_))
+        matches!(
+            self,
+            Value::LuaFn(_) | Value::NativeFn(_) | Value::NativeClosure(_)
+        )
     }
 
     /// The number as a float, without string coercion.
@@ -274,8 +282,17 @@ impl core::fmt::Debug for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
             Value::Float(x) => write!(f, "{x:?}"),
-            Value::Str(s) => write!(f, "{:?}", alloc::string::String::from_utf8_lossy(s.as_bytes())),
-            other => write!(f, "{}: {:#x}", other.type_name(), other.address().unwrap_or(0)),
+            Value::Str(s) => write!(
+                f,
+                "{:?}",
+                alloc::string::String::from_utf8_lossy(s.as_bytes())
+            ),
+            other => write!(
+                f,
+                "{}: {:#x}",
+                other.type_name(),
+                other.address().unwrap_or(0)
+            ),
         }
     }
 }

@@ -288,7 +288,11 @@ fn assert(l: &mut Lua) -> LuaResult<usize> {
         return Ok(l.arg_count());
     }
     // As lua5.4, the message is raised like error(msg, 1): strings get the position.
-    let msg = if l.arg_count() >= 2 { l.arg(2) } else { l.new_str(b"assertion failed!") };
+    let msg = if l.arg_count() >= 2 {
+        l.arg(2)
+    } else {
+        l.new_str(b"assertion failed!")
+    };
     if let Value::Str(s) = msg {
         let mut text = l.where_(1).into_bytes();
         text.extend_from_slice(s.as_bytes());
@@ -485,8 +489,16 @@ fn dofile(l: &mut Lua) -> LuaResult<usize> {
 /// collectgarbage([opt [, arg]]), on the collector's API.
 fn collectgarbage(l: &mut Lua) -> LuaResult<usize> {
     const OPTS: &[&str] = &[
-        "collect", "stop", "restart", "count", "step", "setpause", "setstepmul", "isrunning",
-        "generational", "incremental",
+        "collect",
+        "stop",
+        "restart",
+        "count",
+        "step",
+        "setpause",
+        "setstepmul",
+        "isrunning",
+        "generational",
+        "incremental",
     ];
     let o = l.check_option(1, Some("collect"), OPTS)?;
     match OPTS[o] {
@@ -528,7 +540,11 @@ fn collectgarbage(l: &mut Lua) -> LuaResult<usize> {
                 l.gc_set_params(nz(pause), nz(mul));
             }
             let was_gen = l.gc_set_generational(OPTS[o] == "generational");
-            l.push_str(if was_gen { b"generational" } else { b"incremental" });
+            l.push_str(if was_gen {
+                b"generational"
+            } else {
+                b"incremental"
+            });
         }
     }
     Ok(1)

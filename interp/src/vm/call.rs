@@ -49,7 +49,9 @@ impl Lua {
     /// Makes `stack[..end]` addressable, raising "stack overflow" past the limit.
     #[inline(always)]
     pub(crate) fn ensure_stack(&mut self, end: usize) -> LuaResult<()> {
-        if end > self.stack.len() {
+        // The length alone cannot tell: the register window (REG-WINDOW in exec.rs)
+        // keeps the stack longer than what frames use.
+        if end > self.stack.len() || end > self.stack_limit {
             self.grow_stack(end)
         } else {
             Ok(())
@@ -67,10 +69,12 @@ impl Lua {
             }
             return Err(self.error_value_str("error in error handling"));
         }
-        let new_len = end
-            .max(self.stack.len() * 2)
-            .min(self.stack_limit + EXTRA_STACK + MIN_STACK);
-        self.stack.resize(new_len.max(end), Value::Nil);
+        if end > self.stack.len() {
+            let new_len = end
+                .max(self.stack.len() * 2)
+                .min(self.stack_limit + EXTRA_STACK + MIN_STACK);
+            self.stack.resize(new_len.max(end), Value::Nil);
+        }
         Ok(())
     }
 
