@@ -72,4 +72,9 @@ for script in *.lua; do
   head -n 1 "$name.stderr.tmp" | sed 's/^lua5\.4: /moonjet: /' >"$name.expected"
   rm -f "$name.stderr.tmp"
 done
+# Deliberate difference: lua5.4 reports over-deep nesting as a bare "C stack overflow"
+# without a position; moonjet's parser names the limit and the line where it was hit.
+for script in deep_*.lua; do
+  echo "moonjet: $script:2: chunk has too many syntax levels" >"${script%.lua}.expected"
+done
 echo "regen.sh: $(ls *.expected | wc -l) expected files written"
