@@ -1,4 +1,5 @@
-//! Moonjet facade: the crates that make up the runtime, and a ready-to-use state.
+//! Moonjet facade: the crates that make up the runtime, a ready-to-use state, and binary
+//! chunk files mapped into memory and run in place.
 //!
 //! ```no_run
 //! let mut l = moonjet::new_state();
@@ -10,7 +11,13 @@ pub use moonjet_bytecode as bytecode;
 pub use moonjet_compiler as compiler;
 pub use moonjet_interp as interp;
 
-use moonjet_interp::Lua;
+use std::fs::File;
+use std::io;
+use std::path::Path;
+use std::rc::Rc;
+
+use moonjet_bytecode::Backing;
+use moonjet_interp::{Lua, LuaResult, Value};
 
 /// Compiles Lua source for the interpreter (`Lua::set_compiler`'s signature).
 pub fn compile_source(source: &[u8], chunkname: &[u8]) -> Result<bytecode::Proto, String> {
@@ -29,4 +36,113 @@ pub fn new_state() -> Lua {
     let mut l = bare_state();
     moonjet_interp::stdlib::open_libs(&mut l);
     l
+}
+
+// ---------------------------------------------------------------------------------------
+// Mapped chunk files
+// ---------------------------------------------------------------------------------------
+
+/// A binary chunk file mapped read-only: the [`Backing`] that prototypes loaded by
+/// [`load_mapped`] borrow their instructions, line info and string bytes from. The
+/// mapping lives as long as the last prototype that uses it (each holds an `Rc`).
+///
+/// Caveat (the one every mmap loader has): the file must not be modified or truncated
+/// while it is mapped. The chunk is verified once, when it is loaded; a later change to
+/// the file would change the code under the running interpreter, and truncation makes the
+/// kernel raise SIGBUS on access.
+pub struct MappedChunk {
+    /// The read-only mapping (page-aligned, so 8-aligned as in-place loading needs).
+    map: memmap2::Mmap,
+}
+
+impl MappedChunk {
+    /// Maps `file` read-only.
+    pub fn from_file(file: &File) -> io::Result<MappedChunk> {
+        // SAFETY: the mapping is read-only and private to this process, and the slice it
+        // derefs to lives as long as `map`. The remaining contract of `Mmap::map` (no one
+        // truncates or rewrites the file while it is mapped) cannot be enforced by us: it
+        // is the documented caveat of this type (see above and `bytecode/FORMAT.md`).
+        let map = unsafe { memmap2::MmapOptions::new().map_copy_read_only(file)? };
+        Ok(MappedChunk { map })
+    }
+
+    /// Opens and maps the file at `path`.
+    pub fn open(path: &Path) -> io::Result<MappedChunk> {
+        MappedChunk::from_file(&File::open(path)?)
+    }
+
+    /// The mapped bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.map
+    }
+}
+
+impl Backing for MappedChunk {
+    fn bytes(&self) -> &[u8] {
+        &self.map
+    }
+}
+
+/// Loads a mapped binary chunk in place (verified first) as a function whose `_ENV` is
+/// the globals table. Errors are `<name>: bad binary chunk: <reason>`, as from `load`.
+pub fn load_mapped(l: &mut Lua, chunk: Rc<MappedChunk>, chunkname: &[u8]) -> LuaResult<Value> {
+    l.load_chunk_shared(chunk, chunkname)
+}
+
+/// How [`load_file`] failed.
+#[derive(Debug)]
+pub enum FileError {
+    /// The file could not be opened or read (`cannot open name: reason`, as `lua5.4`).
+    Io(String),
+    /// A load error (syntax error or bad binary chunk): the Lua error value.
+    Load(Value),
+}
+
+/// Loads the file at `path` as a chunk named `@path`: a binary chunk (first byte ESC) is
+/// mapped and run in place; anything else is read and compiled (a first line starting
+/// with `#` is the compiler's to skip; a binary chunk after such a line is copied).
+pub fn load_file(l: &mut Lua, path: &[u8]) -> Result<Value, FileError> {
+    use std::io::Read;
+    use std::os::unix::ffi::OsStrExt;
+    let shown = String::from_utf8_lossy(path);
+    let os_path = Path::new(std::ffi::OsStr::from_bytes(path));
+    let io_err =
+        |what: &str, e: io::Error| FileError::Io(format!("{what} {shown}: {}", io_text(&e)));
+    let mut file = File::open(os_path).map_err(|e| io_err("cannot open", e))?;
+    let chunkname = [b"@", path].concat();
+    let mut first = [0u8; 1];
+    let n = file
+        .read(&mut first)
+        .map_err(|e| io_err("cannot read", e))?;
+    if n == 1 && bytecode::chunk::is_binary(&first) {
+        let map = MappedChunk::from_file(&file).map_err(|e| io_err("cannot map", e))?;
+        return load_mapped(l, Rc::new(map), &chunkname).map_err(|e| FileError::Load(e.value));
+    }
+    let mut src = first[..n].to_vec();
+    file.read_to_end(&mut src)
+        .map_err(|e| io_err("cannot read", e))?;
+    let body = after_comment_line(&src);
+    l.load(body, &chunkname, "bt", None)
+        .map_err(|e| FileError::Load(e.value))
+}
+
+/// `src` itself, or what follows a first `#` line when that is a binary chunk (`lua.c`
+/// lets `#!` scripts hold precompiled code).
+fn after_comment_line(src: &[u8]) -> &[u8] {
+    if src.first() != Some(&b'#') {
+        return src;
+    }
+    match src.iter().position(|&c| c == b'\n') {
+        Some(nl) if bytecode::chunk::is_binary(&src[nl + 1..]) => &src[nl + 1..],
+        _ => src,
+    }
+}
+
+/// An OS error's message without Rust's " (os error N)" suffix (the C library's text).
+fn io_text(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }

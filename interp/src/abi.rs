@@ -22,6 +22,10 @@
 
 use core::mem::offset_of;
 
+/// The JIT-facing half of the ABI (JIT-ENTRY): compiled code's signature and context,
+/// the runtime helpers and their offsets, the value tags.
+pub use crate::jit_iface::{ctx_offsets, helper_offsets, tags, Helpers, JitCtx, JitFn};
+
 /// One call frame.
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C)]

@@ -44,6 +44,8 @@ pub struct FnProto {
     pub num_params: u32,
     /// `proto.is_vararg`.
     pub is_vararg: bool,
+    /// Compiled code and exit counts (see JIT-ENTRY in `jit_iface.rs`).
+    pub jit: crate::jit_iface::JitSlot,
 }
 
 impl FnProto {
@@ -62,6 +64,7 @@ impl FnProto {
             backedges: Cell::new(0),
             code_ptr,
             code_len,
+            jit: Default::default(),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod abi;
 pub mod error;
 pub mod func;
 pub mod gc;
+pub mod jit_iface;
 pub mod state;
 pub mod stdlib;
 pub mod string;

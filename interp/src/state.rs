@@ -113,8 +113,19 @@ pub struct Lua {
     pub registry: Gc<Table>,
     /// The global table (`_G`, the main chunk's `_ENV`).
     pub globals: Gc<Table>,
-    /// Metatable of strings (and, if set through the debug library, other basic types).
+    /// Metatable of strings.
     pub string_meta: Option<Gc<Table>>,
+    /// Metatables of the other types that share one per type (set through
+    /// `debug.setmetatable`), indexed by `LuaType as usize`; the table, userdata and
+    /// string slots are unused.
+    pub type_metas: [Option<Gc<Table>>; 9],
+    /// Hook events enabled right now: the one field the dispatch loop tests per
+    /// instruction (see HOOKS in `stdlib/debughook.rs`).
+    pub(crate) hook_mask: u8,
+    /// `warn` output is on (`warn("@on")`, the command line's `-W`); off at start.
+    pub warnings_on: bool,
+    /// The rest of the hook state.
+    pub(crate) hooks: crate::stdlib::debughook::HookState,
     /// Interned metamethod names, indexed by `vm::meta::Tm` (kept alive by the registry).
     pub(crate) tm_names: Vec<Gc<LuaStr>>,
     /// The source compiler, if any.
@@ -127,6 +138,8 @@ pub struct Lua {
     pub(crate) stack_limit: usize,
     /// Where `print` writes.
     pub stdout: Box<dyn Output>,
+    /// The JIT engine, its switches and counters (see JIT-ENTRY in `jit_iface.rs`).
+    pub jit: crate::jit_iface::JitState,
 }
 
 impl Lua {
@@ -154,12 +167,17 @@ impl Lua {
             registry,
             globals,
             string_meta: None,
+            type_metas: [None; 9],
+            hook_mask: 0,
+            warnings_on: false,
+            hooks: Default::default(),
             tm_names: Vec::new(),
             compiler: None,
             n_ccalls: 0,
             catch_points: Vec::new(),
             stack_limit: MAX_STACK,
             stdout,
+            jit: Default::default(),
         };
         l.stack.resize(64, Value::Nil);
         registry.set_int(&mut l.heap, RIDX_MAINTHREAD, Value::Thread(main));

@@ -14,10 +14,99 @@ pub enum Action {
 /// An option that ends the program before any Lua runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Early {
-    /// `-bl file.lua`: print the bytecode listing.
-    ListBytecode(Vec<u8>),
-    /// Another `-b` form.
-    BytecodeUnsupported,
+    /// `-b`: save or list bytecode.
+    Bytecode(BcOptions),
+}
+
+/// Where `-b` reads its input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BcInput {
+    /// A file (source or binary chunk).
+    File(Vec<u8>),
+    /// `-`: standard input.
+    Stdin,
+    /// `-e chunk`: the given source text.
+    Text(Vec<u8>),
+}
+
+/// The `-b` options (LuaJIT's: `-b[options] input [output]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BcOptions {
+    /// `-l`: list instead of saving.
+    pub list: bool,
+    /// Leave debug info out (`-s`, the default) or keep it (`-g`).
+    pub strip: bool,
+    /// The input.
+    pub input: BcInput,
+    /// The output file (`-` or none: standard output; required when saving).
+    pub output: Option<Vec<u8>>,
+}
+
+/// Usage of `-b`, printed after a `-b` error.
+pub const BC_USAGE: &str = "usage: moonjet -b[options] input output\n  \
+     -l        Only list bytecode (input may be a source or a chunk; output optional).\n  \
+     -s        Strip debug info (default).\n  \
+     -g        Keep debug info.\n  \
+     -e chunk  Use chunk string as input.\n  \
+     --        Stop handling options.\n  \
+     -         Use stdin as input and/or stdout as output.";
+
+/// Parses what follows `-b`: `glued` is the rest of the `-b` word (`l` in `-bl`), `rest`
+/// the following words.
+pub fn parse_bytecode(glued: &[u8], rest: &[Vec<u8>]) -> Result<BcOptions, ParseError> {
+    let mut o = BcOptions {
+        list: false,
+        strip: true,
+        input: BcInput::Stdin,
+        output: None,
+    };
+    let mut flags: Vec<u8> = glued.to_vec();
+    let mut files: Vec<Vec<u8>> = Vec::new();
+    let mut text: Option<Vec<u8>> = None;
+    let mut words = rest.iter();
+    let mut options_done = false;
+    loop {
+        for f in flags.drain(..) {
+            match f {
+                b'l' => o.list = true,
+                b's' => o.strip = true,
+                b'g' => o.strip = false,
+                b'e' => {
+                    let t = words.next().ok_or_else(|| bc_error("-e needs argument"))?;
+                    text = Some(t.clone());
+                }
+                _ => return Err(bc_error(&format!("unknown -b option '-{}'", char::from(f)))),
+            }
+        }
+        let Some(w) = words.next() else { break };
+        match &w[..] {
+            b"--" if !options_done => options_done = true,
+            [b'-', opts @ ..] if !options_done && !opts.is_empty() => flags = opts.to_vec(),
+            _ => files.push(w.clone()),
+        }
+    }
+    let mut files = files.into_iter();
+    o.input = match text {
+        Some(t) => BcInput::Text(t),
+        None => match files.next() {
+            Some(f) if f == b"-" => BcInput::Stdin,
+            Some(f) => BcInput::File(f),
+            None => return Err(bc_error("-b needs an input")),
+        },
+    };
+    o.output = files.next();
+    if files.next().is_some() {
+        return Err(bc_error("too many arguments to -b"));
+    }
+    if o.output.is_none() && !o.list {
+        return Err(bc_error("-b needs an output file (or -l)"));
+    }
+    Ok(o)
+}
+
+/// A `-b` usage error.
+fn bc_error(msg: &str) -> ParseError {
+    ParseError::Other(format!("{msg}\n{BC_USAGE}"))
 }
 
 /// The parsed command line.
@@ -105,14 +194,8 @@ pub fn parse(argv: &[Vec<u8>]) -> Result<Options, ParseError> {
             }
             _ if a.starts_with(b"-O") => check_opt_level(&a[2..])?,
             _ if a.starts_with(b"-b") => {
-                o.early_exit = Some(if a == b"-bl" {
-                    match argv.get(i + 1) {
-                        Some(f) => Early::ListBytecode(f.clone()),
-                        None => Early::BytecodeUnsupported,
-                    }
-                } else {
-                    Early::BytecodeUnsupported
-                });
+                let bc = parse_bytecode(&a[2..], &argv[i + 1..])?;
+                o.early_exit = Some(Early::Bytecode(bc));
                 return Ok(o);
             }
             _ => return Err(ParseError::Unrecognized(text(a))),
@@ -178,6 +261,35 @@ mod tests {
         assert_eq!(p(&["-joff"]).unwrap().jit, Some(false));
         assert!(p(&["-Ohotcall=1", "-Ohotloop=1"]).is_ok());
         assert!(p(&["-Ofoo"]).is_err());
-        assert_eq!(p(&["-bl", "f.lua"]).unwrap().early_exit, Some(Early::ListBytecode(b"f.lua".to_vec())));
+    }
+
+    /// The `-b` options of a command line.
+    fn bc(args: &[&str]) -> Result<BcOptions, ParseError> {
+        match p(args)?.early_exit {
+            Some(Early::Bytecode(o)) => Ok(o),
+            None => panic!("no -b"),
+        }
+    }
+
+    #[test]
+    fn bytecode_options() {
+        let o = bc(&["-bl", "f.lua"]).unwrap();
+        assert!(o.list && o.output.is_none());
+        assert_eq!(o.input, BcInput::File(b"f.lua".to_vec()));
+        let o = bc(&["-b", "f.lua", "f.mjc"]).unwrap();
+        assert!(!o.list && o.strip);
+        assert_eq!(o.output.as_deref(), Some(&b"f.mjc"[..]));
+        assert!(!bc(&["-bg", "f.lua", "o"]).unwrap().strip);
+        assert!(!bc(&["-b", "-s", "-g", "f.lua", "o"]).unwrap().strip);
+        assert!(bc(&["-b", "-g", "-s", "f.lua", "o"]).unwrap().strip);
+        assert!(bc(&["-b", "-lg", "f.lua"]).unwrap().list);
+        assert_eq!(bc(&["-b", "-e", "x=1", "o"]).unwrap().input, BcInput::Text(b"x=1".to_vec()));
+        assert_eq!(bc(&["-b", "-", "-"]).unwrap().input, BcInput::Stdin);
+        assert_eq!(bc(&["-b", "--", "-x.lua", "o"]).unwrap().input, BcInput::File(b"-x.lua".to_vec()));
+        assert!(bc(&["-b", "f.lua"]).is_err());
+        assert!(bc(&["-b"]).is_err());
+        assert!(bc(&["-bx", "f.lua", "o"]).is_err());
+        assert!(bc(&["-b", "-e"]).is_err());
+        assert!(bc(&["-b", "a", "b", "c"]).is_err());
     }
 }

@@ -1,8 +1,9 @@
 //! The command line: `moonjet [options] [script [args]]`, behaving like `lua5.4`'s `lua.c`
-//! (options, `arg` table, `LUA_INIT`, messages and exit status), plus LuaJIT's reserved
-//! option families `-j`, `-O` and `-b`.
+//! (options, `arg` table, `LUA_INIT`, messages and exit status), plus LuaJIT's option
+//! families `-j`, `-O` (reserved) and `-b` (save and list bytecode, `bcsave.rs`).
 
 mod args;
+mod bcsave;
 mod repl;
 mod run;
 

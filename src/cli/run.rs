@@ -117,15 +117,17 @@ fn io_text(e: &std::io::Error) -> String {
     }
 }
 
-/// Loads a file as a chunk named `@name` (reporting failures).
+/// Loads a file as a chunk named `@name` (reporting failures): a binary chunk is mapped
+/// and run in place (`moonjet::load_file`).
 pub fn load_file(l: &mut Lua, name: &[u8]) -> Option<Value> {
-    match read_script(name) {
-        Ok(src) => {
-            let mut chunkname = b"@".to_vec();
-            chunkname.extend_from_slice(name);
-            load(l, &src, &chunkname)
+    match moonjet::load_file(l, name) {
+        Ok(f) => Some(f),
+        Err(moonjet::FileError::Io(msg)) => {
+            report(l, &msg);
+            None
         }
-        Err(msg) => {
+        Err(moonjet::FileError::Load(v)) => {
+            let msg = error_text(v);
             report(l, &msg);
             None
         }
@@ -222,32 +224,6 @@ pub fn handle_script(l: &mut Lua, argv: &[Vec<u8>], s: usize) -> bool {
 /// Runs a `-b` option; returns the exit status.
 pub fn early_action(e: &Early) -> i32 {
     match e {
-        Early::BytecodeUnsupported => {
-            eprintln!("{PROGNAME}: -b is not implemented yet");
-            1
-        }
-        Early::ListBytecode(file) => {
-            let src = match read_script(file) {
-                Ok(s) => s,
-                Err(msg) => {
-                    eprintln!("{PROGNAME}: {msg}");
-                    return 1;
-                }
-            };
-            let mut chunkname = b"@".to_vec();
-            chunkname.extend_from_slice(file);
-            match moonjet::compiler::compile(&src, &chunkname) {
-                Ok(proto) => {
-                    let mut out = String::new();
-                    moonjet::bytecode::listing::list(&proto, &mut out);
-                    print!("{out}");
-                    0
-                }
-                Err(e) => {
-                    eprintln!("{PROGNAME}: {}", e.message);
-                    1
-                }
-            }
-        }
+        Early::Bytecode(o) => super::bcsave::run(o),
     }
 }

@@ -679,6 +679,8 @@ struct LuaRoots<'a> {
     tables: [Gc<Table>; 2],
     /// String metatable.
     string_meta: Option<Gc<Table>>,
+    /// Metatables of the other basic types (`Lua::type_metas`).
+    type_metas: [Option<Gc<Table>>; 9],
     /// Metamethod names.
     tm_names: &'a [Gc<LuaStr>],
     /// Threads of protected calls in progress.
@@ -699,6 +701,9 @@ impl LuaRoots<'_> {
             m.mark(t);
         }
         if let Some(t) = self.string_meta {
+            m.mark(t);
+        }
+        for t in self.type_metas.into_iter().flatten() {
             m.mark(t);
         }
         for s in self.tm_names {
@@ -724,6 +729,7 @@ impl Lua {
             registry,
             globals,
             string_meta,
+            type_metas,
             tm_names,
             catch_points,
             ..
@@ -735,6 +741,7 @@ impl Lua {
             threads: [*current, *main_thread],
             tables: [*registry, *globals],
             string_meta: *string_meta,
+            type_metas: *type_metas,
             tm_names,
             catch_threads: catch_points.iter().map(|c| c.thread).collect(),
         };

@@ -56,12 +56,51 @@ impl Lua {
         let k = self.intern(b"_G");
         loaded.set_str(&mut self.heap, k, Value::Table(g));
         super::coroutine::open(self);
+        self.set_global("warn", Value::NativeFn(warn));
+        self.set_gc_warn(Some(emit_warning));
     }
 
     /// Index of the running native's first argument on the stack.
     pub(crate) fn frame_base(&self) -> usize {
         self.frames.last().map_or(0, |ci| ci.base as usize)
     }
+}
+
+/// Writes one warning line to stderr when warnings are on (`lua_warning`'s sink).
+fn emit_warning(l: &mut Lua, msg: &[u8]) {
+    if !l.warnings_on {
+        return;
+    }
+    l.flush_stdout();
+    #[cfg(feature = "std")]
+    {
+        use std::io::Write;
+        let mut e = std::io::stderr().lock();
+        let _ = e.write_all(b"Lua warning: ");
+        let _ = e.write_all(msg);
+        let _ = e.write_all(b"\n");
+    }
+}
+
+/// warn(msg1, ...): a warning made of the concatenated strings; a single argument
+/// "@on" / "@off" turns warnings on or off (other "@" messages are ignored).
+fn warn(l: &mut Lua) -> LuaResult<usize> {
+    let n = l.arg_count();
+    l.check_str(1)?;
+    let mut msg: Vec<u8> = Vec::new();
+    for i in 1..=n {
+        msg.extend_from_slice(l.check_str(i)?.as_bytes());
+    }
+    if n == 1 && msg.first() == Some(&b'@') {
+        match &msg[..] {
+            b"@on" => l.warnings_on = true,
+            b"@off" => l.warnings_on = false,
+            _ => {}
+        }
+        return Ok(0);
+    }
+    emit_warning(l, &msg);
+    Ok(0)
 }
 
 /// print(...)

@@ -12,8 +12,8 @@ use moonjet_bytecode::num::{self, FormatSpec};
 
 use super::iofile::{flush_all, new_file, BufMode, FileRef, LFile, Stream};
 use super::util::{
-    arg_error, check_str, nargs, new_closure, opt_int, opt_str, push_bytes, rt_error,
-    str_value, type_error, upvalue,
+    arg_error, check_str, nargs, new_closure, opt_int, opt_str, push_bytes, rt_error, str_value,
+    type_error, upvalue,
 };
 use crate::error::{LuaError, LuaResult};
 use crate::func::NativeFn;
@@ -61,7 +61,11 @@ const METHODS: &[(&str, NativeFn)] = &[
 ];
 
 /// The metamethods of file handles.
-const METAMETHODS: &[(&str, NativeFn)] = &[("__gc", f_gc), ("__close", f_gc), ("__tostring", f_tostring)];
+const METAMETHODS: &[(&str, NativeFn)] = &[
+    ("__gc", f_gc),
+    ("__close", f_gc),
+    ("__tostring", f_tostring),
+];
 
 // ---------------------------------------------------------------------------------------------
 // Handles
@@ -95,7 +99,11 @@ fn new_handle(l: &mut Lua, stream: Stream) -> Value {
         _ => None,
     };
     let data: Box<dyn core::any::Any> = Box::new(f);
-    let ud = l.heap.alloc(UserData { data: RefCell::new(data), metatable: Cell::new(mt), user_values: RefCell::new(Vec::new()) });
+    let ud = l.heap.alloc(UserData {
+        data: RefCell::new(data),
+        metatable: Cell::new(mt),
+        user_values: RefCell::new(Vec::new()),
+    });
     let v = Value::UserData(ud);
     l.check_finalizer(v);
     v
@@ -143,7 +151,9 @@ pub fn push_io_error(l: &mut Lua, e: &std::io::Error, name: Option<&[u8]>) -> us
 
 /// Checks a mode of `io.open`: `[rwa]%+?b*`.
 fn valid_mode(m: &[u8]) -> bool {
-    let Some((&first, rest)) = m.split_first() else { return false };
+    let Some((&first, rest)) = m.split_first() else {
+        return false;
+    };
     if !b"rwa".contains(&first) {
         return false;
     }
@@ -175,7 +185,11 @@ fn open_or_raise(l: &mut Lua, name: &[u8], mode: &[u8]) -> LuaResult<Value> {
     match open_path(name, mode) {
         Ok(f) => Ok(new_handle(l, Stream::File(f))),
         Err(e) => {
-            let msg = format!("cannot open file '{}' ({})", String::from_utf8_lossy(name), os_error_text(&e));
+            let msg = format!(
+                "cannot open file '{}' ({})",
+                String::from_utf8_lossy(name),
+                os_error_text(&e)
+            );
             Err(rt_error(l, &msg))
         }
     }
@@ -214,7 +228,10 @@ fn io_popen(l: &mut Lua) -> LuaResult<usize> {
     }
     l.flush_stdout();
     let mut cmd = Command::new("/bin/sh");
-    cmd.arg("-c").arg(std::ffi::OsStr::new(&*String::from_utf8_lossy(prog.as_bytes())));
+    cmd.arg("-c")
+        .arg(std::ffi::OsStr::new(&*String::from_utf8_lossy(
+            prog.as_bytes(),
+        )));
     if mode == b"r" {
         cmd.stdout(Stdio::piped());
     } else {
@@ -368,7 +385,9 @@ fn file_result(l: &mut Lua, r: std::io::Result<Value>, name: Option<&[u8]>) -> L
 
 /// Closes the file in `v`, with `close`'s results.
 fn close_value(l: &mut Lua, v: Value) -> LuaResult<usize> {
-    let Some(f) = file_of(v) else { return Err(type_error(l, 1, "FILE*")) };
+    let Some(f) = file_of(v) else {
+        return Err(type_error(l, 1, "FILE*"));
+    };
     if f.borrow().is_closed() {
         return Err(rt_error(l, "attempt to use a closed file"));
     }
@@ -454,7 +473,10 @@ fn f_lines(l: &mut Lua) -> LuaResult<usize> {
 fn f_seek(l: &mut Lua) -> LuaResult<usize> {
     let f = check_open(l, 1)?;
     let whence = opt_str(l, 2)?;
-    let whence = whence.as_ref().map_or(&b"cur"[..], |w| w.as_bytes()).to_vec();
+    let whence = whence
+        .as_ref()
+        .map_or(&b"cur"[..], |w| w.as_bytes())
+        .to_vec();
     let offset = opt_int(l, 3, 0)?;
     let pos = match &whence[..] {
         b"set" => SeekFrom::Start(offset as u64),
@@ -466,7 +488,11 @@ fn f_seek(l: &mut Lua) -> LuaResult<usize> {
         }
     };
     if whence == b"set" && offset < 0 {
-        return Ok(push_io_error(l, &std::io::Error::from_raw_os_error(22), None));
+        return Ok(push_io_error(
+            l,
+            &std::io::Error::from_raw_os_error(22),
+            None,
+        ));
     }
     let r = f.borrow_mut().seek(l, pos);
     file_result(l, r.map(|p| Value::Int(p as i64)), None)
@@ -510,7 +536,10 @@ fn write_args(l: &mut Lua, fv: Value, f: &FileRef, first: usize) -> LuaResult<us
             }
             Value::Float(x) => {
                 let mut b = Vec::new();
-                let spec = FormatSpec { precision: Some(14), ..FormatSpec::plain(b'g') };
+                let spec = FormatSpec {
+                    precision: Some(14),
+                    ..FormatSpec::plain(b'g')
+                };
                 num::format_float(&spec, x, &mut b);
                 b
             }
@@ -544,7 +573,11 @@ fn read_formats(l: &mut Lua, f: &FileRef, formats: &[Value], first_arg: usize) -
                     Some(n) => n,
                     None => {
                         drop(file);
-                        return Err(arg_error(l, first_arg + k, "number has no integer representation"));
+                        return Err(arg_error(
+                            l,
+                            first_arg + k,
+                            "number has no integer representation",
+                        ));
                     }
                 };
                 read_count(l, &mut file, n.max(0) as usize)
@@ -554,7 +587,9 @@ fn read_formats(l: &mut Lua, f: &FileRef, formats: &[Value], first_arg: usize) -
                 let b = b.strip_prefix(b"*").unwrap_or(b);
                 match b.first() {
                     Some(b'n') => read_number(l, &mut file),
-                    Some(b'l') => file.read_line(l, false).map(|o| o.map(|v| str_value(l, &v))),
+                    Some(b'l') => file
+                        .read_line(l, false)
+                        .map(|o| o.map(|v| str_value(l, &v))),
                     Some(b'L') => file.read_line(l, true).map(|o| o.map(|v| str_value(l, &v))),
                     Some(b'a') => file.read_all(l).map(|v| Some(str_value(l, &v))),
                     _ => {
@@ -611,7 +646,11 @@ fn read_count(l: &mut Lua, f: &mut LFile, n: usize) -> std::io::Result<Option<Va
         return Ok(f.peek(l)?.map(|_| str_value(l, b"")));
     }
     let v = f.read_n(l, n)?;
-    Ok(if v.is_empty() { None } else { Some(str_value(l, &v)) })
+    Ok(if v.is_empty() {
+        None
+    } else {
+        Some(str_value(l, &v))
+    })
 }
 
 /// `read("n")`: a numeral as `lua5.4` scans it, or nil. A numeral longer than 200
@@ -625,20 +664,21 @@ fn read_number(l: &mut Lua, f: &mut LFile) -> std::io::Result<Option<Value>> {
         f.bump();
     }
     let mut too_long = false;
-    let mut accept = |f: &mut LFile, l: &mut Lua, buf: &mut Vec<u8>, set: &[u8]| -> std::io::Result<bool> {
-        match f.peek(l)? {
-            Some(c) if set.contains(&c) => {
-                if buf.len() >= MAX_NUMERAL {
-                    too_long = true;
-                    return Ok(false);
+    let mut accept =
+        |f: &mut LFile, l: &mut Lua, buf: &mut Vec<u8>, set: &[u8]| -> std::io::Result<bool> {
+            match f.peek(l)? {
+                Some(c) if set.contains(&c) => {
+                    if buf.len() >= MAX_NUMERAL {
+                        too_long = true;
+                        return Ok(false);
+                    }
+                    buf.push(c);
+                    f.bump();
+                    Ok(true)
                 }
-                buf.push(c);
-                f.bump();
-                Ok(true)
+                _ => Ok(false),
             }
-            _ => Ok(false),
-        }
-    };
+        };
     accept(f, l, &mut buf, b"-+")?;
     let mut hex = false;
     let mut count = 0;
@@ -646,7 +686,11 @@ fn read_number(l: &mut Lua, f: &mut LFile) -> std::io::Result<Option<Value>> {
         hex = accept(f, l, &mut buf, b"xX")?;
         count = 1;
     }
-    let digits: &[u8] = if hex { b"0123456789abcdefABCDEF" } else { b"0123456789" };
+    let digits: &[u8] = if hex {
+        b"0123456789abcdefABCDEF"
+    } else {
+        b"0123456789"
+    };
     while accept(f, l, &mut buf, digits)? {
         count += 1;
     }
@@ -670,7 +714,12 @@ fn read_number(l: &mut Lua, f: &mut LFile) -> std::io::Result<Option<Value>> {
 }
 
 /// A `lines` iterator: a closure over (file, close-at-eof, formats...).
-fn lines_iterator(l: &mut Lua, file: Value, close_at_eof: bool, formats: &[Value]) -> LuaResult<Value> {
+fn lines_iterator(
+    l: &mut Lua,
+    file: Value,
+    close_at_eof: bool,
+    formats: &[Value],
+) -> LuaResult<Value> {
     if formats.len() > MAX_LINES_FORMATS {
         return Err(arg_error(l, MAX_LINES_FORMATS + 2, "too many arguments"));
     }
@@ -686,7 +735,9 @@ fn lines_iterator(l: &mut Lua, file: Value, close_at_eof: bool, formats: &[Value
 fn lines_step(l: &mut Lua) -> LuaResult<usize> {
     let file = upvalue(l, 0);
     let close_at_eof = upvalue(l, 1).truthy();
-    let Some(f) = file_of(file) else { return Err(rt_error(l, "file is already closed")) };
+    let Some(f) = file_of(file) else {
+        return Err(rt_error(l, "file is already closed"));
+    };
     if f.borrow().is_closed() {
         return Err(rt_error(l, "file is already closed"));
     }
@@ -741,7 +792,11 @@ pub fn open(l: &mut Lua, io: Gc<Table>) {
     let name = str_value(l, FILE_META);
     mt.set_str(&mut l.heap, k, name);
     reg_set(l, FILE_META, Value::Table(mt));
-    for (field, stream) in [("stdin", Stream::Stdin), ("stdout", Stream::Stdout), ("stderr", Stream::Stderr)] {
+    for (field, stream) in [
+        ("stdin", Stream::Stdin),
+        ("stdout", Stream::Stdout),
+        ("stderr", Stream::Stderr),
+    ] {
         let h = new_handle(l, stream);
         let k = l.intern(field.as_bytes());
         io.set_str(&mut l.heap, k, h);

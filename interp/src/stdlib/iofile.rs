@@ -65,7 +65,13 @@ std::thread_local! {
 
 /// Wraps a stream into a shared handle and remembers it for the final flush.
 pub fn new_file(stream: Stream) -> FileRef {
-    let f = Rc::new(RefCell::new(LFile { stream: Some(stream), rbuf: Vec::new(), rpos: 0, wbuf: Vec::new(), mode: BufMode::Full }));
+    let f = Rc::new(RefCell::new(LFile {
+        stream: Some(stream),
+        rbuf: Vec::new(),
+        rpos: 0,
+        wbuf: Vec::new(),
+        mode: BufMode::Full,
+    }));
     OPEN_FILES.with(|list| {
         let mut list = list.borrow_mut();
         list.retain(|w| w.strong_count() > 0);
@@ -77,7 +83,8 @@ pub fn new_file(stream: Stream) -> FileRef {
 /// Flushes every open file (at `os.exit` and program end). Errors are ignored, as C's
 /// `exit` ignores them.
 pub fn flush_all(l: &mut Lua) {
-    let files: Vec<FileRef> = OPEN_FILES.with(|list| list.borrow().iter().filter_map(Weak::upgrade).collect());
+    let files: Vec<FileRef> =
+        OPEN_FILES.with(|list| list.borrow().iter().filter_map(Weak::upgrade).collect());
     for f in files {
         if let Ok(mut f) = f.try_borrow_mut() {
             let _ = f.flush(l);
@@ -94,7 +101,10 @@ impl LFile {
 
     /// True for the three standard streams (which `close` refuses).
     pub fn is_std(&self) -> bool {
-        matches!(self.stream, Some(Stream::Stdin | Stream::Stdout | Stream::Stderr))
+        matches!(
+            self.stream,
+            Some(Stream::Stdin | Stream::Stdout | Stream::Stderr)
+        )
     }
 
     /// Writes the pending output.

@@ -92,31 +92,43 @@ fn is_punct(c: u8) -> bool {
 /// Does `c` belong to the class letter `cl` (`a`, `d`, `S`, ..., and the deprecated `z`,
 /// the zero byte)? Other letters match themselves.
 pub fn match_class(c: u8, cl: u8) -> bool {
-    let res = match cl.to_ascii_lowercase() {
+    match cl {
         b'a' => c.is_ascii_alphabetic(),
+        b'A' => !c.is_ascii_alphabetic(),
         b'c' => c.is_ascii_control(),
+        b'C' => !c.is_ascii_control(),
         b'd' => c.is_ascii_digit(),
+        b'D' => !c.is_ascii_digit(),
         b'g' => c.is_ascii_graphic(),
+        b'G' => !c.is_ascii_graphic(),
         b'l' => c.is_ascii_lowercase(),
+        b'L' => !c.is_ascii_lowercase(),
         b'p' => is_punct(c),
+        b'P' => !is_punct(c),
         b's' => is_space(c),
+        b'S' => !is_space(c),
         b'u' => c.is_ascii_uppercase(),
+        b'U' => !c.is_ascii_uppercase(),
         b'w' => c.is_ascii_alphanumeric(),
+        b'W' => !c.is_ascii_alphanumeric(),
         b'x' => c.is_ascii_hexdigit(),
+        b'X' => !c.is_ascii_hexdigit(),
         b'z' => c == 0,
-        _ => return cl == c,
-    };
-    if cl.is_ascii_uppercase() {
-        !res
-    } else {
-        res
+        b'Z' => c != 0,
+        _ => cl == c,
     }
 }
 
 impl<'a> Matcher<'a> {
     /// A matcher of `pat` against `src`.
     pub fn new(src: &'a [u8], pat: &'a [u8]) -> Self {
-        Matcher { src, pat, depth: MAX_MATCH_DEPTH, level: 0, caps: [(0, CapLen::Unfinished); MAX_CAPTURES] }
+        Matcher {
+            src,
+            pat,
+            depth: MAX_MATCH_DEPTH,
+            level: 0,
+            caps: [(0, CapLen::Unfinished); MAX_CAPTURES],
+        }
     }
 
     /// Tries to match pattern bytes `p..` at subject position `s` (captures reset first).
@@ -149,18 +161,22 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    /// The single-class item every match of the pattern from `p0` starts with, as
-    /// `(p, ep)`: the first item after any opening captures, when it is a plain class
-    /// not followed by a quantifier that allows zero repetitions (`*`, `?`, `-`). Scanners
-    /// skip the subject positions where it fails ([`Matcher::skip_to`]), which cannot
-    /// match. `None` when the pattern starts otherwise (or is malformed there: the error
-    /// is then raised by matching, as before).
+    /// A class `(p, ep)` the subject byte must belong to wherever the pattern from `p0`
+    /// can match: after any opening captures, a single class not followed by a
+    /// quantifier that allows zero repetitions (`*`, `?`, `-`), or the set of a leading
+    /// frontier `%f[set]`. Scanners skip the positions before the end of the subject
+    /// where it fails ([`Matcher::skip_to`]), which cannot match. `None` when the
+    /// pattern starts otherwise (or is malformed there: the error is then raised by
+    /// matching, as before).
     pub fn first_class(&self, p0: usize) -> Option<(usize, usize)> {
         let mut p = p0;
         while self.pat_at(p) == b'(' {
             p += if self.pat_at(p + 1) == b')' { 2 } else { 1 };
         }
         let next = self.pat_at(p + 1);
+        if self.pat_at(p) == ESC && next == b'f' && self.pat_at(p + 2) == b'[' {
+            return self.class_end(p + 2).ok().map(|ep| (p + 2, ep));
+        }
         let special = match self.pat_at(p) {
             b')' => true,
             b'$' => p + 1 == self.pat.len(),
@@ -254,7 +270,9 @@ impl<'a> Matcher<'a> {
 
     /// Does the subject byte at `s` match the single class `p..ep`?
     fn single_match(&self, s: usize, p: usize, ep: usize) -> bool {
-        let Some(&c) = self.src.get(s) else { return false };
+        let Some(&c) = self.src.get(s) else {
+            return false;
+        };
         match self.pat_at(p) {
             b'.' => true,
             ESC => match_class(c, self.pat_at(p + 1)),
@@ -310,7 +328,11 @@ impl<'a> Matcher<'a> {
                         return Err(String::from("missing '[' after '%f' in pattern"));
                     }
                     let ep = self.class_end(p)?;
-                    let prev = if s == 0 { 0 } else { self.src.get(s - 1).copied().unwrap_or(0) };
+                    let prev = if s == 0 {
+                        0
+                    } else {
+                        self.src.get(s - 1).copied().unwrap_or(0)
+                    };
                     let cur = self.src.get(s).copied().unwrap_or(0);
                     if !self.match_bracket(prev, p, ep - 1) && self.match_bracket(cur, p, ep - 1) {
                         p = ep;
@@ -391,7 +413,9 @@ impl<'a> Matcher<'a> {
     /// `%bxy` with `x` at `p`: a balanced run from `s`.
     fn match_balance(&self, s: usize, p: usize) -> MResult {
         if p + 1 >= self.pat.len() {
-            return Err(String::from("malformed pattern (missing arguments to '%b')"));
+            return Err(String::from(
+                "malformed pattern (missing arguments to '%b')",
+            ));
         }
         let (open, close) = (self.pat[p], self.pat[p + 1]);
         if self.src.get(s) != Some(&open) {
@@ -447,7 +471,9 @@ impl<'a> Matcher<'a> {
             return Err(format!("invalid capture index %{l}"));
         }
         let (start, len) = self.caps[idx];
-        let CapLen::Len(len) = len else { return Ok(None) };
+        let CapLen::Len(len) = len else {
+            return Ok(None);
+        };
         let want = &self.src[start..start + len];
         Ok((self.src.get(s..s + len) == Some(want)).then_some(s + len))
     }
@@ -467,7 +493,9 @@ mod tests {
         let mut s1 = 0;
         loop {
             if let Some(e) = m.match_at(s1, p0)? {
-                let caps = (0..m.capture_count()).map(|i| m.capture(i, s1, e)).collect::<Result<_, _>>()?;
+                let caps = (0..m.capture_count())
+                    .map(|i| m.capture(i, s1, e))
+                    .collect::<Result<_, _>>()?;
                 return Ok(Some((s1, e, caps)));
             }
             s1 += 1;
@@ -506,18 +534,40 @@ mod tests {
         let (_, _, c) = find("key = val", "(%w+)%s*=%s*(%w+)").unwrap().unwrap();
         assert_eq!(c, [Capture::Span(0, 3), Capture::Span(6, 9)]);
         let (_, _, c) = find("abab", "()(ab)%2()").unwrap().unwrap();
-        assert_eq!(c, [Capture::Position(1), Capture::Span(0, 2), Capture::Position(5)]);
+        assert_eq!(
+            c,
+            [
+                Capture::Position(1),
+                Capture::Span(0, 2),
+                Capture::Position(5)
+            ]
+        );
         assert_eq!(find("a", "(a").unwrap_err(), "unfinished capture");
     }
 
     #[test]
     fn errors() {
-        assert_eq!(find("a", "%").unwrap_err(), "malformed pattern (ends with '%')");
-        assert_eq!(find("a", "[a").unwrap_err(), "malformed pattern (missing ']')");
-        assert_eq!(find("a", "[a%").unwrap_err(), "malformed pattern (missing ']')");
-        assert_eq!(find("a", "%f").unwrap_err(), "missing '[' after '%f' in pattern");
+        assert_eq!(
+            find("a", "%").unwrap_err(),
+            "malformed pattern (ends with '%')"
+        );
+        assert_eq!(
+            find("a", "[a").unwrap_err(),
+            "malformed pattern (missing ']')"
+        );
+        assert_eq!(
+            find("a", "[a%").unwrap_err(),
+            "malformed pattern (missing ']')"
+        );
+        assert_eq!(
+            find("a", "%f").unwrap_err(),
+            "missing '[' after '%f' in pattern"
+        );
         assert_eq!(find("a", "%1").unwrap_err(), "invalid capture index %1");
-        assert_eq!(find("a", "%ba").unwrap_err(), "malformed pattern (missing arguments to '%b')");
+        assert_eq!(
+            find("a", "%ba").unwrap_err(),
+            "malformed pattern (missing arguments to '%b')"
+        );
         assert_eq!(find("b", "%g)").unwrap_err(), "invalid pattern capture");
         assert_eq!(find("a", &"(".repeat(33)).unwrap_err(), "too many captures");
     }
@@ -526,7 +576,10 @@ mod tests {
     fn depth_is_bounded() {
         let s = "a".repeat(300);
         assert!(find(&s, &"a?".repeat(199)).unwrap().is_some());
-        assert_eq!(find(&s, &"a?".repeat(200)).unwrap_err(), "pattern too complex");
+        assert_eq!(
+            find(&s, &"a?".repeat(200)).unwrap_err(),
+            "pattern too complex"
+        );
         // Long subjects with single-item repetitions do not recurse per byte.
         let long = "x".repeat(1_000_000);
         assert_eq!(span(&long, ".-$"), Some((0, 1_000_000)));
@@ -556,9 +609,17 @@ mod tests {
         assert_eq!(m.first_class(0), Some((2, 4)));
         assert_eq!(m.skip_to(0, (2, 4)), 2);
         assert_eq!(m.skip_to(4, (2, 4)), 5);
-        for pat in ["%a*", "a?", "a-", "%bxy", "%f[%a]", "()", "$", "", "[a", "%"] {
-            assert_eq!(Matcher::new(b"", pat.as_bytes()).first_class(0), None, "{pat}");
+        for pat in ["%a*", "a?", "a-", "%bxy", "%f%a", "()", "$", "", "[a", "%"] {
+            assert_eq!(
+                Matcher::new(b"", pat.as_bytes()).first_class(0),
+                None,
+                "{pat}"
+            );
         }
         assert_eq!(Matcher::new(b"", b"()[ab]+").first_class(0), Some((2, 6)));
+        // A frontier's set: the byte at a match position must belong to it.
+        assert_eq!(Matcher::new(b"", b"%f[%w]%d").first_class(0), Some((2, 6)));
+        assert_eq!(span("ab 12", "%f[%w]%d+"), Some((3, 5)));
+        assert_eq!(span("ab", "%f[%W]"), Some((2, 2)));
     }
 }

@@ -7,8 +7,8 @@ use core::cell::{Cell, RefCell};
 use moonjet_bytecode::num;
 
 use super::util::{
-    arg_error, check_any, check_int, check_num, less_than, nargs, new_closure,
-    opt_int, push_bytes, rt_error, to_integer, upvalue,
+    arg_error, check_any, check_int, check_num, less_than, nargs, new_closure, opt_int, push_bytes,
+    rt_error, to_integer, upvalue,
 };
 use crate::error::LuaResult;
 use crate::func::NativeFn;
@@ -75,14 +75,18 @@ impl Xoshiro {
 
 /// The generator living in the userdata upvalue of `random`/`randomseed`.
 fn with_rng<R>(l: &Lua, f: impl FnOnce(&mut Xoshiro) -> R) -> Option<R> {
-    let Value::UserData(u) = upvalue(l, 0) else { return None };
+    let Value::UserData(u) = upvalue(l, 0) else {
+        return None;
+    };
     let mut data = u.data.try_borrow_mut().ok()?;
     data.downcast_mut::<Xoshiro>().map(f)
 }
 
 /// `math.random([m [, n]])`
 fn random(l: &mut Lua) -> LuaResult<usize> {
-    let Some(rv) = with_rng(l, |g| g.next_u64()) else { return Err(rt_error(l, "random state missing")) };
+    let Some(rv) = with_rng(l, |g| g.next_u64()) else {
+        return Err(rt_error(l, "random state missing"));
+    };
     let (low, up) = match nargs(l) {
         0 => {
             l.push(Value::Float(Xoshiro::to_float(rv)));
@@ -212,7 +216,11 @@ fn modf(l: &mut Lua) -> LuaResult<usize> {
         return Ok(2);
     }
     let x = check_num(l, 1)?;
-    let n = if x < 0.0 { libm::ceil(x) } else { libm::floor(x) };
+    let n = if x < 0.0 {
+        libm::ceil(x)
+    } else {
+        libm::floor(x)
+    };
     push_num_int(l, n);
     l.push(Value::Float(if x == n { 0.0 } else { x - n }));
     Ok(2)
@@ -260,7 +268,11 @@ fn exp(l: &mut Lua) -> LuaResult<usize> {
 /// `math.atan(y [, x])`
 fn atan(l: &mut Lua) -> LuaResult<usize> {
     let y = check_num(l, 1)?;
-    let x = if l.arg(2).is_nil() { 1.0 } else { check_num(l, 2)? };
+    let x = if l.arg(2).is_nil() {
+        1.0
+    } else {
+        check_num(l, 2)?
+    };
     l.push(Value::Float(libm::atan2(y, x)));
     Ok(1)
 }
@@ -324,7 +336,11 @@ fn extremum(l: &mut Lua, want_max: bool) -> LuaResult<usize> {
     let mut best = 1;
     for i in 2..=n {
         let (cur, cand) = (l.arg(best), l.arg(i));
-        let better = if want_max { less_than(l, cur, cand)? } else { less_than(l, cand, cur)? };
+        let better = if want_max {
+            less_than(l, cur, cand)?
+        } else {
+            less_than(l, cand, cur)?
+        };
         if better {
             best = i;
         }
@@ -384,8 +400,15 @@ pub fn add_extras(l: &mut Lua, t: Value) {
     }
     let (s1, s2) = random_seed_parts(l);
     let state: Box<dyn core::any::Any> = Box::new(Xoshiro::seeded(s1, s2));
-    let ud = l.heap.alloc(UserData { data: RefCell::new(state), metatable: Cell::new(None), user_values: RefCell::new(Vec::new()) });
-    for (k, f) in [("random", random as NativeFn), ("randomseed", randomseed as NativeFn)] {
+    let ud = l.heap.alloc(UserData {
+        data: RefCell::new(state),
+        metatable: Cell::new(None),
+        user_values: RefCell::new(Vec::new()),
+    });
+    for (k, f) in [
+        ("random", random as NativeFn),
+        ("randomseed", randomseed as NativeFn),
+    ] {
         let c = new_closure(l, f, &[Value::UserData(ud)]);
         let key = l.intern(k.as_bytes());
         t.set_str(&mut l.heap, key, c);
@@ -421,10 +444,22 @@ mod tests {
     #[test]
     fn max_min_compare_like_lt() {
         use crate::stdlib::util::testlua::{check, check_err};
-        check("return math.max('a', 'b'), math.min('a', 'b', 'c'), math.max(1, 2.5, 2)", "b,a,2.5");
-        check("return math.max(2.0, 2), math.max(2, 2.0), math.type(math.min(1, 1.0))", "2.0,2,integer");
-        check_err("return math.max(1, 'x')", "attempt to compare number with string");
-        check_err("return math.max()", "t:1: bad argument #1 to 'max' (value expected)");
+        check(
+            "return math.max('a', 'b'), math.min('a', 'b', 'c'), math.max(1, 2.5, 2)",
+            "b,a,2.5",
+        );
+        check(
+            "return math.max(2.0, 2), math.max(2, 2.0), math.type(math.min(1, 1.0))",
+            "2.0,2,integer",
+        );
+        check_err(
+            "return math.max(1, 'x')",
+            "attempt to compare number with string",
+        );
+        check_err(
+            "return math.max()",
+            "t:1: bad argument #1 to 'max' (value expected)",
+        );
         check(
             "local mt = {__lt = function(x, y) return x.v < y.v end}
              local a, b = setmetatable({v = 1}, mt), setmetatable({v = 2}, mt)
@@ -436,6 +471,9 @@ mod tests {
     #[test]
     fn degrees_and_radians() {
         use crate::stdlib::util::testlua::check;
-        check("return math.deg(math.pi), math.rad(180) == math.pi, math.deg(0)", "180.0,true,0.0");
+        check(
+            "return math.deg(math.pi), math.rad(180) == math.pi, math.deg(0)",
+            "180.0,true,0.0",
+        );
     }
 }

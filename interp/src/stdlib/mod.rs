@@ -1,9 +1,12 @@
-//! The standard library except `base`, `coroutine`, `debug` and `package`: string, table,
-//! math, utf8, and (with the `std` feature) os and io. [`open_libs`] opens everything.
+//! The standard library except `base`, `coroutine` and `package`: string, table, math,
+//! utf8, debug, and (with the `std` feature) os and io. [`open_libs`] opens everything.
 
 pub mod aux;
 pub mod base;
 pub mod coroutine;
+pub mod debug;
+pub mod debughook;
+pub mod debugvars;
 pub mod gcfunc;
 #[cfg(feature = "std")]
 pub mod io;
@@ -34,6 +37,7 @@ pub fn open_libs(l: &mut Lua) {
     let s = l.register_lib("string", string::FUNCS);
     string::set_string_meta(l, Value::Table(s));
     l.register_lib("table", table::FUNCS);
+    debug::open(l);
     let m = l.register_lib("math", math::FUNCS);
     math::add_extras(l, Value::Table(m));
     let u = l.register_lib("utf8", utf8::FUNCS);

@@ -9,8 +9,8 @@ use std::io;
 
 use super::io::push_io_error;
 use super::util::{
-    arg_bool, arg_error, check_int, check_str, index, opt_str, push_bytes, rt_error,
-    set_index, str_value, to_integer,
+    arg_bool, arg_error, check_int, check_str, index, opt_str, push_bytes, rt_error, set_index,
+    str_value, to_integer,
 };
 use crate::error::LuaResult;
 use crate::func::NativeFn;
@@ -36,16 +36,23 @@ pub const FUNCS: &[(&str, NativeFn)] = &[
 const CONV1: &[u8] = b"aAbBcCdDeFgGhHIjmMnprRStTuUVwWxXyYzZ%";
 /// Two-letter conversions (`E` and `O` modifiers).
 const CONV2: &[&[u8]] = &[
-    b"Ec", b"EC", b"Ex", b"EX", b"Ey", b"EY", b"Od", b"Oe", b"OH", b"OI", b"Om", b"OM", b"OS", b"Ou",
-    b"OU", b"OV", b"Ow", b"OW", b"Oy",
+    b"Ec", b"EC", b"Ex", b"EX", b"Ey", b"EY", b"Od", b"Oe", b"OH", b"OI", b"Om", b"OM", b"OS",
+    b"Ou", b"OU", b"OV", b"Ow", b"OW", b"Oy",
 ];
 
 /// `os.clock()`: processor time used, in seconds.
 fn clock(l: &mut Lua) -> LuaResult<usize> {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    let secs = if rc == 0 { ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9 } else { 0.0 };
+    let secs = if rc == 0 {
+        ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+    } else {
+        0.0
+    };
     l.push(Value::Float(secs));
     Ok(1)
 }
@@ -139,13 +146,20 @@ fn set_date_fields(l: &mut Lua, t: Value, tm: &libc::tm) -> LuaResult<()> {
 fn date(l: &mut Lua) -> LuaResult<usize> {
     let fmt = opt_str(l, 1)?;
     let fmt = fmt.as_ref().map_or(&b"%c"[..], |s| s.as_bytes()).to_vec();
-    let t = if l.arg(2).is_nil() { now() } else { check_int(l, 2)? };
+    let t = if l.arg(2).is_nil() {
+        now()
+    } else {
+        check_int(l, 2)?
+    };
     let (utc, fmt) = match fmt.strip_prefix(b"!") {
         Some(rest) => (true, rest.to_vec()),
         None => (false, fmt),
     };
     let Some(tm) = broken_down(t, utc) else {
-        return Err(rt_error(l, "date result cannot be represented in this installation"));
+        return Err(rt_error(
+            l,
+            "date result cannot be represented in this installation",
+        ));
     };
     if fmt.starts_with(b"*t") {
         let t = Value::Table(l.new_table(0, 9));
@@ -159,7 +173,10 @@ fn date(l: &mut Lua) -> LuaResult<usize> {
             Ok(1)
         }
         Err(conv) => {
-            let msg = format!("invalid conversion specifier '%{}'", String::from_utf8_lossy(&conv));
+            let msg = format!(
+                "invalid conversion specifier '%{}'",
+                String::from_utf8_lossy(&conv)
+            );
             Err(arg_error(l, 1, &msg))
         }
     }
@@ -171,11 +188,19 @@ fn get_field(l: &mut Lua, t: Value, key: &str, default: i64, delta: i64) -> LuaR
     let v = index(l, t, k)?;
     let res = match to_integer(v) {
         Some(r) => r,
-        None if !v.is_nil() => return Err(rt_error(l, &format!("field '{key}' is not an integer"))),
-        None if default < 0 => return Err(rt_error(l, &format!("field '{key}' missing in date table"))),
+        None if !v.is_nil() => {
+            return Err(rt_error(l, &format!("field '{key}' is not an integer")))
+        }
+        None if default < 0 => {
+            return Err(rt_error(l, &format!("field '{key}' missing in date table")))
+        }
         None => return Ok(default as i32),
     };
-    let in_range = if res >= 0 { res - delta <= i64::from(i32::MAX) } else { i64::from(i32::MIN) + delta <= res };
+    let in_range = if res >= 0 {
+        res - delta <= i64::from(i32::MAX)
+    } else {
+        i64::from(i32::MIN) + delta <= res
+    };
     if !in_range {
         return Err(rt_error(l, &format!("field '{key}' is out-of-bound")));
     }
@@ -202,12 +227,19 @@ fn time(l: &mut Lua) -> LuaResult<usize> {
     tm.tm_sec = get_field(l, t, "sec", 0, 0)?;
     let key = str_value(l, b"isdst");
     let isdst = index(l, t, key)?;
-    tm.tm_isdst = if isdst.is_nil() { -1 } else { i32::from(isdst.truthy()) };
+    tm.tm_isdst = if isdst.is_nil() {
+        -1
+    } else {
+        i32::from(isdst.truthy())
+    };
     // SAFETY: `tm` is a valid broken-down time owned by this frame.
     let r = unsafe { libc::mktime(&mut tm) };
     set_date_fields(l, t, &tm)?;
     if r == -1 {
-        return Err(rt_error(l, "time result cannot be represented in this installation"));
+        return Err(rt_error(
+            l,
+            "time result cannot be represented in this installation",
+        ));
     }
     l.push(Value::Int(r));
     Ok(1)
@@ -279,10 +311,17 @@ pub fn create_temp() -> io::Result<(std::path::PathBuf, std::fs::File)> {
     for _ in 0..100 {
         let mut name = String::from("/tmp/lua_");
         for _ in 0..6 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             name.push(char::from(ALNUM[(seed >> 58) as usize % ALNUM.len()]));
         }
-        match std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&name) {
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&name)
+        {
             Ok(f) => return Ok((name.into(), f)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
@@ -311,7 +350,11 @@ pub fn push_exit_status(l: &mut Lua, status: std::process::ExitStatus) -> usize 
         (None, Some(s)) => ("signal", s),
         (None, None) => ("exit", -1),
     };
-    l.push(if what == "exit" && code == 0 { Value::Bool(true) } else { Value::Nil });
+    l.push(if what == "exit" && code == 0 {
+        Value::Bool(true)
+    } else {
+        Value::Nil
+    });
     push_bytes(l, what.as_bytes());
     l.push(Value::Int(i64::from(code)));
     3
@@ -325,7 +368,11 @@ fn execute(l: &mut Lua) -> LuaResult<usize> {
     };
     l.flush_stdout();
     let text = String::from_utf8_lossy(cmd.as_bytes()).into_owned();
-    match std::process::Command::new("/bin/sh").arg("-c").arg(text).status() {
+    match std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(text)
+        .status()
+    {
         Ok(status) => Ok(push_exit_status(l, status)),
         Err(e) => Ok(push_io_error(l, &e, None)),
     }
@@ -360,7 +407,10 @@ fn setlocale(l: &mut Lua) -> LuaResult<usize> {
     let loc = opt_str(l, 1)?;
     let cat = opt_str(l, 2)?;
     if let Some(c) = cat {
-        if !matches!(c.as_bytes(), b"all" | b"collate" | b"ctype" | b"monetary" | b"numeric" | b"time") {
+        if !matches!(
+            c.as_bytes(),
+            b"all" | b"collate" | b"ctype" | b"monetary" | b"numeric" | b"time"
+        ) {
             let msg = format!("invalid option '{}'", String::from_utf8_lossy(c.as_bytes()));
             return Err(arg_error(l, 2, &msg));
         }
@@ -386,13 +436,19 @@ mod tests {
         );
         assert_eq!(format_date(b"%Ez", &tm).unwrap_err(), b"Ez");
         assert_eq!(format_date(b"x%Qabc", &tm).unwrap_err(), b"Qabc");
-        assert_eq!(format_date(b"%Ec", &tm).unwrap(), b"Fri Jan  1 00:00:00 1971");
+        assert_eq!(
+            format_date(b"%Ec", &tm).unwrap(),
+            b"Fri Jan  1 00:00:00 1971"
+        );
     }
 
     #[test]
     fn difftime_needs_two_times() {
         use crate::stdlib::util::testlua::{check, check_err};
         check("return os.difftime(5, 2)", "3.0");
-        check_err("return os.difftime(1)", "t:1: bad argument #2 to 'difftime' (number expected, got no value)");
+        check_err(
+            "return os.difftime(1)",
+            "t:1: bad argument #2 to 'difftime' (number expected, got no value)",
+        );
     }
 }

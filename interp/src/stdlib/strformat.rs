@@ -5,13 +5,39 @@ use alloc::vec::Vec;
 
 use moonjet_bytecode::num::{self, FormatSpec};
 
-use super::util::{arg_error, check_int, check_num, check_str, nargs, push_bytes, rt_error, to_number, tostring};
+use super::util::{
+    arg_error, check_int, check_num, check_str, nargs, push_bytes, rt_error, to_number, tostring,
+};
 use crate::error::{LuaError, LuaResult};
 use crate::state::Lua;
 use crate::value::Value;
 
 /// `%s` strings at least this long are copied whole when no precision is given.
 const LONG_STRING: usize = 100;
+
+/// Is `c` a conversion `parse_format_spec` accepts? One right after `%` is a spec
+/// without modifiers, formatted without parsing (pinned by a test against the parser).
+fn is_conversion(c: u8) -> bool {
+    matches!(
+        c,
+        b'a' | b'A'
+            | b'c'
+            | b'd'
+            | b'e'
+            | b'E'
+            | b'f'
+            | b'g'
+            | b'G'
+            | b'i'
+            | b'o'
+            | b'p'
+            | b'q'
+            | b's'
+            | b'u'
+            | b'x'
+            | b'X'
+    )
+}
 
 /// `string.format(fmt, ...)`
 pub fn format(l: &mut Lua) -> LuaResult<usize> {
@@ -37,9 +63,12 @@ pub fn format(l: &mut Lua) -> LuaResult<usize> {
         if arg > top {
             return Err(arg_error(l, arg, "no value"));
         }
-        let (spec, used) = match num::parse_format_spec(&fmt[i..]) {
-            Ok(r) => r,
-            Err(msg) => return Err(spec_error(l, &fmt[i..], arg, &msg)),
+        let (spec, used) = match fmt.get(i) {
+            Some(&c) if is_conversion(c) => (FormatSpec::plain(c), 1),
+            _ => match num::parse_format_spec(&fmt[i..]) {
+                Ok(r) => r,
+                Err(msg) => return Err(spec_error(l, &fmt[i..], arg, &msg)),
+            },
         };
         i += used;
         format_one(l, &spec, arg, &mut out)?;
@@ -53,7 +82,10 @@ pub fn format(l: &mut Lua) -> LuaResult<usize> {
 /// a wrong argument is reported before the bad modifiers.
 fn spec_error(l: &mut Lua, rest: &[u8], arg: usize, msg: &str) -> LuaError {
     if msg.starts_with("invalid conversion specification") {
-        let run = rest.iter().take_while(|c| b"-+ #0123456789.".contains(c)).count();
+        let run = rest
+            .iter()
+            .take_while(|c| b"-+ #0123456789.".contains(c))
+            .count();
         if let Err(e) = check_arg(l, rest.get(run).copied().unwrap_or(0), arg) {
             return e;
         }
@@ -94,7 +126,9 @@ fn format_one(l: &mut Lua, spec: &FormatSpec, arg: usize, out: &mut Vec<u8>) -> 
         b'p' => {
             let v = l.arg(arg);
             let addr = match v {
-                Value::Str(_) | Value::Table(_) | Value::LuaFn(_) | Value::NativeFn(_) => v.address(),
+                Value::Str(_) | Value::Table(_) | Value::LuaFn(_) | Value::NativeFn(_) => {
+                    v.address()
+                }
                 Value::NativeClosure(_) | Value::UserData(_) | Value::Thread(_) => v.address(),
                 Value::LightUserData(p) => Some(p),
                 _ => None,
@@ -154,7 +188,11 @@ pub fn quote_string(s: &[u8], out: &mut Vec<u8>) {
             }
             _ if c.is_ascii_control() => {
                 let next_digit = s.get(i + 1).is_some_and(|d| d.is_ascii_digit());
-                let text = if next_digit { alloc::format!("\\{c:03}") } else { alloc::format!("\\{c}") };
+                let text = if next_digit {
+                    alloc::format!("\\{c:03}")
+                } else {
+                    alloc::format!("\\{c}")
+                };
                 out.extend_from_slice(text.as_bytes());
             }
             _ => out.push(c),
@@ -177,15 +215,50 @@ mod tests {
     #[test]
     fn argument_is_checked_before_the_spec() {
         use crate::stdlib::util::testlua::check_err;
-        check_err("return string.format('%')", "t:1: bad argument #2 to 'format' (no value)");
-        check_err("return string.format('%5%')", "t:1: bad argument #2 to 'format' (no value)");
-        check_err("return string.format('%5%', 1)", "t:1: invalid conversion '%5%' to 'format'");
-        check_err("return string.format('%#s', 'a\\0')", "t:1: bad argument #2 to 'format' (string contains zeros)");
-        check_err("return string.format('%#s', 'a')", "t:1: invalid conversion specification: '%#s'");
-        check_err("return string.format('%+u', true)", "t:1: bad argument #2 to 'format' (number expected, got boolean)");
-        check_err("return string.format('%100e', {})", "t:1: bad argument #2 to 'format' (number expected, got table)");
+        check_err(
+            "return string.format('%')",
+            "t:1: bad argument #2 to 'format' (no value)",
+        );
+        check_err(
+            "return string.format('%5%')",
+            "t:1: bad argument #2 to 'format' (no value)",
+        );
+        check_err(
+            "return string.format('%5%', 1)",
+            "t:1: invalid conversion '%5%' to 'format'",
+        );
+        check_err(
+            "return string.format('%#s', 'a\\0')",
+            "t:1: bad argument #2 to 'format' (string contains zeros)",
+        );
+        check_err(
+            "return string.format('%#s', 'a')",
+            "t:1: invalid conversion specification: '%#s'",
+        );
+        check_err(
+            "return string.format('%+u', true)",
+            "t:1: bad argument #2 to 'format' (number expected, got boolean)",
+        );
+        check_err(
+            "return string.format('%100e', {})",
+            "t:1: bad argument #2 to 'format' (number expected, got table)",
+        );
         // %a, %c and %p check the spec first.
-        check_err("return string.format('%100a', {})", "t:1: invalid conversion specification: '%100a'");
-        check_err("return string.format('%.3c', 'x')", "t:1: invalid conversion specification: '%.3c'");
+        check_err(
+            "return string.format('%100a', {})",
+            "t:1: invalid conversion specification: '%100a'",
+        );
+        check_err(
+            "return string.format('%.3c', 'x')",
+            "t:1: invalid conversion specification: '%.3c'",
+        );
+    }
+
+    #[test]
+    fn conversions_match_the_parser() {
+        for c in 0..=255u8 {
+            let plain = num::parse_format_spec(&[c]).is_ok_and(|(spec, _)| spec.conv != b'%');
+            assert_eq!(is_conversion(c), plain, "conversion {:?}", c as char);
+        }
     }
 }

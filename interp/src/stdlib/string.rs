@@ -7,8 +7,8 @@ use moonjet_bytecode::num::{self, Number};
 
 use super::strpack::{self, ArgSource, PackError, Unpacked};
 use super::util::{
-    arg_error, check_int, check_num, check_str, end_relative, meta_field, nargs, opt_int, opt_str,
-    pos_relative, push_bytes, rt_error, str_value, to_number, call1,
+    arg_error, call1, check_int, check_num, check_str, end_relative, meta_field, nargs, opt_int,
+    opt_str, pos_relative, push_bytes, rt_error, str_value, to_number,
 };
 use super::{strformat, strmatch};
 use crate::error::{LuaError, LuaResult};
@@ -55,7 +55,11 @@ fn sub(l: &mut Lua) -> LuaResult<usize> {
     let len = s.len();
     let start = pos_relative(i, len);
     let end = end_relative(j, len);
-    let v = if start <= end { str_value(l, &s.as_bytes()[start - 1..end]) } else { str_value(l, b"") };
+    let v = if start <= end {
+        str_value(l, &s.as_bytes()[start - 1..end])
+    } else {
+        str_value(l, b"")
+    };
     l.push(v);
     Ok(1)
 }
@@ -65,7 +69,11 @@ fn byte(l: &mut Lua) -> LuaResult<usize> {
     let s = check_str(l, 1)?;
     let i = opt_int(l, 2, 1)?;
     let start = pos_relative(i, s.len());
-    let j = if nargs(l) >= 3 && !l.arg(3).is_nil() { check_int(l, 3)? } else { start as i64 };
+    let j = if nargs(l) >= 3 && !l.arg(3).is_nil() {
+        check_int(l, 3)?
+    } else {
+        start as i64
+    };
     let end = end_relative(j, s.len());
     if start > end {
         return Ok(0);
@@ -142,7 +150,7 @@ fn rep(l: &mut Lua) -> LuaResult<usize> {
     let n = check_int(l, 2)?;
     let sep = opt_str(l, 3)?;
     let sep = sep.as_ref().map_or(&b""[..], |s| s.as_bytes());
-    if n <= 0 {
+    if n <= 0 || s.len() + sep.len() == 0 {
         push_bytes(l, b"");
         return Ok(1);
     }
@@ -181,7 +189,8 @@ fn lua_err(e: LuaError) -> PackError {
 impl LuaArgs<'_> {
     /// `lua5.4`'s pack sees a nil (not "no value") past the last argument.
     fn absent(&mut self, n: usize, expected: &str) -> Option<PackError> {
-        (n > nargs(self.0)).then(|| PackError::Arg(n, alloc::format!("{expected} expected, got nil")))
+        (n > nargs(self.0))
+            .then(|| PackError::Arg(n, alloc::format!("{expected} expected, got nil")))
     }
 }
 
@@ -202,7 +211,9 @@ impl ArgSource for LuaArgs<'_> {
         if let Some(e) = self.absent(n, "string") {
             return Err(e);
         }
-        check_str(self.0, n).map(|s| s.as_bytes().to_vec()).map_err(lua_err)
+        check_str(self.0, n)
+            .map(|s| s.as_bytes().to_vec())
+            .map_err(lua_err)
     }
 }
 
@@ -248,7 +259,8 @@ fn unpack(l: &mut Lua) -> LuaResult<usize> {
     if pos > data.len() {
         return Err(arg_error(l, 3, "initial position out of string"));
     }
-    let (vals, next) = strpack::unpack(fmt.as_bytes(), data.as_bytes(), pos).map_err(|e| raise_pack(l, e))?;
+    let (vals, next) =
+        strpack::unpack(fmt.as_bytes(), data.as_bytes(), pos).map_err(|e| raise_pack(l, e))?;
     let n = vals.len();
     for v in vals {
         let v = match v {
@@ -351,9 +363,18 @@ fn string_arith(l: &mut Lua, op: Op) -> LuaResult<usize> {
         return Ok(1);
     }
     let event = alloc::format!("__{}", op.name());
-    let mm = if matches!(b, Value::Str(_)) { Value::Nil } else { meta_field(l, b, &event) };
+    let mm = if matches!(b, Value::Str(_)) {
+        Value::Nil
+    } else {
+        meta_field(l, b, &event)
+    };
     if mm.is_nil() {
-        let msg = alloc::format!("attempt to {} a '{}' with a '{}'", op.name(), a.type_name(), b.type_name());
+        let msg = alloc::format!(
+            "attempt to {} a '{}' with a '{}'",
+            op.name(),
+            a.type_name(),
+            b.type_name()
+        );
         return Err(rt_error(l, &msg));
     }
     let r = call1(l, mm, &[a, b])?;
@@ -404,4 +425,29 @@ pub fn set_string_meta(l: &mut Lua, string_lib: Value) {
         mt.set_str(&mut l.heap, key, Value::NativeFn(f));
     }
     l.string_meta = Some(mt);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::stdlib::util::testlua::{check, check_err};
+
+    #[test]
+    fn rep_of_nothing_is_immediate() {
+        check(
+            "return #string.rep('', 1 << 60), string.rep('ab', 3, ','), string.rep('x', 0)",
+            "0,ab,ab,ab,",
+        );
+        check_err(
+            "return string.rep('x', 1 << 40)",
+            "t:1: resulting string too large",
+        );
+    }
+
+    #[test]
+    fn dump_gives_a_chunk_for_lua_functions_only() {
+        check(
+            "return type(string.dump(function() end, true)), select(2, pcall(string.dump, print))",
+            "string,unable to dump given function",
+        );
+    }
 }

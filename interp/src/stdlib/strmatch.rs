@@ -5,8 +5,8 @@ use alloc::vec::Vec;
 
 use super::lpattern::{find_plain, is_plain, Capture, Matcher};
 use super::util::{
-    arg_bool, check_int, check_str, index, nargs, new_closure, number_bytes,
-    opt_int, pos_relative, push_bytes, rt_error, set_upvalue, str_value, type_error, upvalue,
+    arg_bool, check_int, check_str, index, nargs, new_closure, number_bytes, opt_int, pos_relative,
+    push_bytes, rt_error, set_upvalue, str_value, type_error, upvalue,
 };
 use crate::error::{LuaError, LuaResult};
 use crate::gc::Gc;
@@ -22,7 +22,14 @@ fn pat_err(l: &mut Lua, msg: alloc::string::String) -> LuaError {
 }
 
 /// Capture `i` of match `s..e` as a Lua value.
-fn capture_value(l: &mut Lua, m: &Matcher, src: &[u8], i: usize, s: usize, e: usize) -> LuaResult<Value> {
+fn capture_value(
+    l: &mut Lua,
+    m: &Matcher,
+    src: &[u8],
+    i: usize,
+    s: usize,
+    e: usize,
+) -> LuaResult<Value> {
     match m.capture(i, s, e) {
         Ok(Capture::Span(a, b)) => Ok(str_value(l, &src[a..b])),
         Ok(Capture::Position(p)) => Ok(Value::Int(p as i64)),
@@ -32,8 +39,19 @@ fn capture_value(l: &mut Lua, m: &Matcher, src: &[u8], i: usize, s: usize, e: us
 
 /// Pushes the captures of match `s..e` (the whole match when there are none and
 /// `whole`); returns how many.
-fn push_captures(l: &mut Lua, m: &Matcher, src: &[u8], s: usize, e: usize, whole: bool) -> LuaResult<usize> {
-    let n = if m.capture_count() == 0 && whole { 1 } else { m.capture_count() };
+fn push_captures(
+    l: &mut Lua,
+    m: &Matcher,
+    src: &[u8],
+    s: usize,
+    e: usize,
+    whole: bool,
+) -> LuaResult<usize> {
+    let n = if m.capture_count() == 0 && whole {
+        1
+    } else {
+        m.capture_count()
+    };
     for i in 0..n {
         let v = capture_value(l, m, src, i, s, e)?;
         l.push(v);
@@ -114,15 +132,30 @@ pub fn gmatch(l: &mut Lua) -> LuaResult<usize> {
     let p = check_str(l, 2)?;
     let init = opt_int(l, 3, 1)?;
     let init = pos_relative(init, s.len());
-    let pos = if init > s.len() + 1 { s.len() + 1 } else { init - 1 };
-    let f = new_closure(l, gmatch_step, &[Value::Str(s), Value::Str(p), Value::Int(pos as i64), Value::Int(-1)]);
+    let pos = if init > s.len() + 1 {
+        s.len() + 1
+    } else {
+        init - 1
+    };
+    let f = new_closure(
+        l,
+        gmatch_step,
+        &[
+            Value::Str(s),
+            Value::Str(p),
+            Value::Int(pos as i64),
+            Value::Int(-1),
+        ],
+    );
     l.push(f);
     Ok(1)
 }
 
 /// One step of a `gmatch` iterator.
 fn gmatch_step(l: &mut Lua) -> LuaResult<usize> {
-    let (Value::Str(s), Value::Str(p)) = (upvalue(l, 0), upvalue(l, 1)) else { return Ok(0) };
+    let (Value::Str(s), Value::Str(p)) = (upvalue(l, 0), upvalue(l, 1)) else {
+        return Ok(0);
+    };
     let pos = upvalue_usize(l, 2).unwrap_or(usize::MAX);
     let last = upvalue_usize(l, 3);
     let (src, pat) = (s.as_bytes(), p.as_bytes());
@@ -164,7 +197,13 @@ pub fn gsub(l: &mut Lua) -> LuaResult<usize> {
     let repl = l.arg(3);
     if !matches!(
         repl,
-        Value::Int(_) | Value::Float(_) | Value::Str(_) | Value::Table(_) | Value::LuaFn(_) | Value::NativeFn(_) | Value::NativeClosure(_)
+        Value::Int(_)
+            | Value::Float(_)
+            | Value::Str(_)
+            | Value::Table(_)
+            | Value::LuaFn(_)
+            | Value::NativeFn(_)
+            | Value::NativeClosure(_)
     ) {
         return Err(type_error(l, 3, "string/function/table"));
     }
@@ -172,7 +211,11 @@ pub fn gsub(l: &mut Lua) -> LuaResult<usize> {
         Value::Int(_) | Value::Float(_) => Value::Str(check_str(l, 3)?),
         r => r,
     };
-    let max_n = if nargs(l) >= 4 && !l.arg(4).is_nil() { check_int(l, 4)? } else { s.len() as i64 + 1 };
+    let max_n = if nargs(l) >= 4 && !l.arg(4).is_nil() {
+        check_int(l, 4)?
+    } else {
+        s.len() as i64 + 1
+    };
     let (src, pat) = (s.as_bytes(), p.as_bytes());
     let anchor = pat.first() == Some(&b'^');
     let p0 = usize::from(anchor);
@@ -213,7 +256,15 @@ pub fn gsub(l: &mut Lua) -> LuaResult<usize> {
 }
 
 /// Appends the replacement for match `s..e`.
-fn add_value(l: &mut Lua, m: &Matcher, src: &[u8], s: usize, e: usize, repl: Value, out: &mut Vec<u8>) -> LuaResult<()> {
+fn add_value(
+    l: &mut Lua,
+    m: &Matcher,
+    src: &[u8],
+    s: usize,
+    e: usize,
+    repl: Value,
+    out: &mut Vec<u8>,
+) -> LuaResult<()> {
     let v = match repl {
         Value::Str(r) => return add_string(l, m, src, s, e, r, out),
         Value::Table(_) => {
@@ -244,7 +295,15 @@ fn add_value(l: &mut Lua, m: &Matcher, src: &[u8], s: usize, e: usize, repl: Val
 }
 
 /// Appends a replacement string, expanding `%0`-`%9` and `%%`.
-fn add_string(l: &mut Lua, m: &Matcher, src: &[u8], s: usize, e: usize, r: Gc<LuaStr>, out: &mut Vec<u8>) -> LuaResult<()> {
+fn add_string(
+    l: &mut Lua,
+    m: &Matcher,
+    src: &[u8],
+    s: usize,
+    e: usize,
+    r: Gc<LuaStr>,
+    out: &mut Vec<u8>,
+) -> LuaResult<()> {
     let r = r.as_bytes();
     let mut i = 0;
     while i < r.len() {
@@ -262,10 +321,16 @@ fn add_string(l: &mut Lua, m: &Matcher, src: &[u8], s: usize, e: usize, r: Gc<Lu
             out.push(b'%');
         } else if d.is_ascii_digit() {
             let idx = usize::from(d - b'0');
-            let cap = if idx == 0 { Ok(Capture::Span(s, e)) } else { m.capture(idx - 1, s, e) };
+            let cap = if idx == 0 {
+                Ok(Capture::Span(s, e))
+            } else {
+                m.capture(idx - 1, s, e)
+            };
             match cap {
                 Ok(Capture::Span(a, b)) => out.extend_from_slice(&src[a..b]),
-                Ok(Capture::Position(p)) => out.extend_from_slice(&number_bytes(Number::Int(p as i64))),
+                Ok(Capture::Position(p)) => {
+                    out.extend_from_slice(&number_bytes(Number::Int(p as i64)))
+                }
                 Err(msg) => return Err(pat_err(l, msg)),
             }
         } else {
@@ -273,4 +338,35 @@ fn add_string(l: &mut Lua, m: &Matcher, src: &[u8], s: usize, e: usize, r: Gc<Lu
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::stdlib::util::testlua::check;
+
+    #[test]
+    fn scanning_skips_only_positions_that_cannot_match() {
+        check(
+            r#"local t = {}
+            for w in ("The year 1999, 2024-05-06 and x@host1.org!"):gmatch("%f[%w]%d+%f[%W]") do
+              t[#t + 1] = w
+            end
+            return table.concat(t, "|"), ("ab, cd; ef"):gsub("%f[%a]%a", string.upper)"#,
+            "1999|2024|05|06,Ab, Cd; Ef,3",
+        );
+        check(
+            r#"return ("hello world"):gsub("(o)(%s?)", "[%1%2]")"#,
+            "hell[o ]w[o]rld,2",
+        );
+        check(r#"return ("abc"):gsub("%w", {a = 1, b = false})"#, "1bc,3");
+        check(r#"return ("abc"):find("(%a)(c)")"#, "2,3,b,c");
+        check(
+            r#"return ("x = 1, y = 22"):gsub("(%w+) = (%d+)", function(k, v) return v .. "=" .. k end)"#,
+            "1=x, 22=y,2",
+        );
+        check(
+            r#"return ("ab"):find("%f[%W]"), ("a\0"):find("%f[%z]")"#,
+            "3,2,1",
+        );
+    }
 }

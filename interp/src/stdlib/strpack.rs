@@ -86,7 +86,12 @@ struct Format<'a> {
 impl<'a> Format<'a> {
     /// A parser at the start of `fmt`, little-endian and without alignment.
     fn new(fmt: &'a [u8]) -> Self {
-        Format { fmt, pos: 0, little: true, max_align: 1 }
+        Format {
+            fmt,
+            pos: 0,
+            little: true,
+            max_align: 1,
+        }
     }
 
     /// True when the format is exhausted.
@@ -96,8 +101,15 @@ impl<'a> Format<'a> {
 
     /// Reads an optional decimal size (digits stop before overflowing `int`).
     fn number(&mut self, default: usize) -> usize {
-        let digit = |s: &Self| s.fmt.get(s.pos).filter(|c| c.is_ascii_digit()).map(|c| usize::from(c - b'0'));
-        let Some(mut a) = digit(self) else { return default };
+        let digit = |s: &Self| {
+            s.fmt
+                .get(s.pos)
+                .filter(|c| c.is_ascii_digit())
+                .map(|c| usize::from(c - b'0'))
+        };
+        let Some(mut a) = digit(self) else {
+            return default;
+        };
         self.pos += 1;
         while let Some(d) = digit(self) {
             if a > (MAX_SIZE - 9) / 10 {
@@ -113,7 +125,9 @@ impl<'a> Format<'a> {
     fn int_size(&mut self, default: usize) -> Result<usize, PackError> {
         let n = self.number(default);
         if n == 0 || n > MAX_INT_SIZE {
-            return Err(PackError::Msg(format!("integral size ({n}) out of limits [1,{MAX_INT_SIZE}]")));
+            return Err(PackError::Msg(format!(
+                "integral size ({n}) out of limits [1,{MAX_INT_SIZE}]"
+            )));
         }
         Ok(n)
     }
@@ -138,7 +152,9 @@ impl<'a> Format<'a> {
             b'c' => {
                 let n = self.number(usize::MAX);
                 if n == usize::MAX {
-                    return Err(PackError::Msg(String::from("missing size for format option 'c'")));
+                    return Err(PackError::Msg(String::from(
+                        "missing size for format option 'c'",
+                    )));
                 }
                 (Kind::Char, n)
             }
@@ -187,7 +203,11 @@ impl<'a> Format<'a> {
             }
             align_pad = (align - (total & (align - 1))) & (align - 1);
         }
-        Ok(Opt { kind, size, align_pad })
+        Ok(Opt {
+            kind,
+            size,
+            align_pad,
+        })
     }
 }
 
@@ -210,7 +230,13 @@ pub trait ArgSource {
 fn put_int(out: &mut Vec<u8>, v: u64, little: bool, size: usize, neg: bool) {
     let start = out.len();
     for i in 0..size {
-        let byte = if i < SZINT { (v >> (8 * i)) as u8 } else if neg { 0xff } else { 0 };
+        let byte = if i < SZINT {
+            (v >> (8 * i)) as u8
+        } else if neg {
+            0xff
+        } else {
+            0
+        };
         out.push(byte);
     }
     if !little {
@@ -241,7 +267,13 @@ pub fn pack(fmt: &[u8], src: &mut dyn ArgSource) -> Result<Vec<u8>, PackError> {
                 arg += 1;
                 let n = src.int(arg)?;
                 check_int_range(n, size, opt.kind, arg)?;
-                put_int(&mut out, n as u64, f.little, size, opt.kind == Kind::Int && n < 0);
+                put_int(
+                    &mut out,
+                    n as u64,
+                    f.little,
+                    size,
+                    opt.kind == Kind::Int && n < 0,
+                );
             }
             Kind::Float => {
                 arg += 1;
@@ -350,7 +382,9 @@ fn get_int(data: &[u8], little: bool, size: usize, signed: bool) -> Result<i64, 
     } else if size > SZINT {
         let fill = if signed && (v as i64) < 0 { 0xff } else { 0 };
         if (SZINT..size).any(|i| byte(i) != fill) {
-            return Err(PackError::Msg(format!("{size}-byte integer does not fit into Lua Integer")));
+            return Err(PackError::Msg(format!(
+                "{size}-byte integer does not fit into Lua Integer"
+            )));
         }
     }
     Ok(v as i64)
@@ -358,7 +392,11 @@ fn get_int(data: &[u8], little: bool, size: usize, signed: bool) -> Result<i64, 
 
 /// `string.unpack(fmt, data, pos)` with `pos` already 0-based and checked: the values and
 /// the 0-based position after the last byte read.
-pub fn unpack(fmt: &[u8], data: &[u8], mut pos: usize) -> Result<(Vec<Unpacked>, usize), PackError> {
+pub fn unpack(
+    fmt: &[u8],
+    data: &[u8],
+    mut pos: usize,
+) -> Result<(Vec<Unpacked>, usize), PackError> {
     let mut f = Format::new(fmt);
     let mut vals = Vec::new();
     while !f.done() {
@@ -371,7 +409,12 @@ pub fn unpack(fmt: &[u8], data: &[u8], mut pos: usize) -> Result<(Vec<Unpacked>,
         let at = &data[pos..];
         let size = opt.size;
         match opt.kind {
-            Kind::Int | Kind::Uint => vals.push(Unpacked::Int(get_int(at, f.little, size, opt.kind == Kind::Int)?)),
+            Kind::Int | Kind::Uint => vals.push(Unpacked::Int(get_int(
+                at,
+                f.little,
+                size,
+                opt.kind == Kind::Int,
+            )?)),
             Kind::Float => {
                 let mut b = [0u8; 4];
                 b.copy_from_slice(&at[..4]);
@@ -422,7 +465,9 @@ mod tests {
 
     impl Args {
         fn get(&self, n: usize) -> Result<&Unpacked, PackError> {
-            self.0.get(n - 2).ok_or_else(|| PackError::Arg(n, "no value".into()))
+            self.0
+                .get(n - 2)
+                .ok_or_else(|| PackError::Arg(n, "no value".into()))
         }
     }
 
@@ -458,20 +503,40 @@ mod tests {
     #[test]
     fn layouts_match_lua() {
         let got = p(">i3<i3=I2!4xi4Xi8d", vec![I(1), I(2), I(3), I(4), F(1.5)]).unwrap();
-        assert_eq!(got, [0, 0, 1, 2, 0, 0, 3, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 248, 63]);
+        assert_eq!(
+            got,
+            [0, 0, 1, 2, 0, 0, 3, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 248, 63]
+        );
         assert_eq!(p("i16", vec![I(-2)]).unwrap()[..2], [254, 255]);
         assert_eq!(p("I16", vec![I(-1)]).unwrap()[8..], [0; 8]);
         assert_eq!(p("bXi", vec![I(1)]).unwrap(), [1]);
         assert_eq!(p("!bXi", vec![I(1)]).unwrap(), [1, 0, 0, 0]);
-        assert_eq!(p("s1z", vec![S(b"ab".to_vec()), S(b"c".to_vec())]).unwrap(), b"\x02abc\0");
+        assert_eq!(
+            p("s1z", vec![S(b"ab".to_vec()), S(b"c".to_vec())]).unwrap(),
+            b"\x02abc\0"
+        );
     }
 
     #[test]
     fn roundtrip() {
         let fmt = "<i3>I2s1zbBhHlLjJTfdn";
         let vals = vec![
-            I(-5), I(7), S(b"ab".to_vec()), S(b"cd".to_vec()), I(-1), I(255), I(-300), I(65535),
-            I(-7), I(7), I(-8), I(8), I(9), F(0.5), F(1.25), F(3.5),
+            I(-5),
+            I(7),
+            S(b"ab".to_vec()),
+            S(b"cd".to_vec()),
+            I(-1),
+            I(255),
+            I(-300),
+            I(65535),
+            I(-7),
+            I(7),
+            I(-8),
+            I(8),
+            I(9),
+            F(0.5),
+            F(1.25),
+            F(3.5),
         ];
         let bytes = p(fmt, vals.clone()).unwrap();
         let (back, next) = unpack(fmt.as_bytes(), &bytes, 0).unwrap();
@@ -483,22 +548,55 @@ mod tests {
     fn errors() {
         let msg = |s: &str| PackError::Msg(s.into());
         let arg = |n, s: &str| PackError::Arg(n, s.into());
-        assert_eq!(p("i17", vec![I(1)]), Err(msg("integral size (17) out of limits [1,16]")));
+        assert_eq!(
+            p("i17", vec![I(1)]),
+            Err(msg("integral size (17) out of limits [1,16]"))
+        );
         assert_eq!(p("y", vec![]), Err(msg("invalid format option 'y'")));
-        assert_eq!(p("c", vec![]), Err(msg("missing size for format option 'c'")));
-        assert_eq!(p("X", vec![]), Err(arg(1, "invalid next option for option 'X'")));
-        assert_eq!(p("!4i3", vec![I(1)]), Err(arg(1, "format asks for alignment not power of 2")));
+        assert_eq!(
+            p("c", vec![]),
+            Err(msg("missing size for format option 'c'"))
+        );
+        assert_eq!(
+            p("X", vec![]),
+            Err(arg(1, "invalid next option for option 'X'"))
+        );
+        assert_eq!(
+            p("!4i3", vec![I(1)]),
+            Err(arg(1, "format asks for alignment not power of 2"))
+        );
         assert_eq!(p("i1", vec![I(200)]), Err(arg(2, "integer overflow")));
         assert_eq!(p("I1", vec![I(-1)]), Err(arg(2, "unsigned overflow")));
-        assert_eq!(p("c2", vec![S(b"abc".to_vec())]), Err(arg(2, "string longer than given size")));
-        assert_eq!(p("z", vec![S(b"a\0".to_vec())]), Err(arg(2, "string contains zeros")));
-        assert_eq!(packsize(b"c2147483647"), Err(msg("invalid format option '7'")));
+        assert_eq!(
+            p("c2", vec![S(b"abc".to_vec())]),
+            Err(arg(2, "string longer than given size"))
+        );
+        assert_eq!(
+            p("z", vec![S(b"a\0".to_vec())]),
+            Err(arg(2, "string contains zeros"))
+        );
+        assert_eq!(
+            packsize(b"c2147483647"),
+            Err(msg("invalid format option '7'"))
+        );
         assert_eq!(packsize(b"s"), Err(arg(1, "variable-length format")));
         assert_eq!(packsize(b"!8bi16d"), Ok(32));
-        assert_eq!(unpack(b"i4", b"abc", 0), Err(arg(2, "data string too short")));
-        assert_eq!(unpack(b"z", b"abc", 0), Err(arg(2, "unfinished string for format 'z'")));
-        assert_eq!(unpack(b"s1", b"\x05abc", 0), Err(arg(2, "data string too short")));
-        assert_eq!(unpack(b"i9", &[0, 0, 0, 0, 0, 0, 0, 0, 1], 0), Err(msg("9-byte integer does not fit into Lua Integer")));
+        assert_eq!(
+            unpack(b"i4", b"abc", 0),
+            Err(arg(2, "data string too short"))
+        );
+        assert_eq!(
+            unpack(b"z", b"abc", 0),
+            Err(arg(2, "unfinished string for format 'z'"))
+        );
+        assert_eq!(
+            unpack(b"s1", b"\x05abc", 0),
+            Err(arg(2, "data string too short"))
+        );
+        assert_eq!(
+            unpack(b"i9", &[0, 0, 0, 0, 0, 0, 0, 0, 1], 0),
+            Err(msg("9-byte integer does not fit into Lua Integer"))
+        );
         assert_eq!(unpack(b"i9", &[255; 9], 0).unwrap().0, [I(-1)]);
     }
 }

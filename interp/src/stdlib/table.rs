@@ -4,8 +4,8 @@
 use alloc::vec::Vec;
 
 use super::util::{
-    arg_error, call1, check_int, check_str, index, len_of, less_than, meta_field, nargs, number_bytes,
-    opt_int, push_bytes, rt_error, set_index, type_error,
+    arg_error, call1, check_int, check_str, index, len_of, less_than, meta_field, nargs, opt_int,
+    push_bytes, rt_error, set_index, type_error,
 };
 use crate::error::LuaResult;
 use crate::func::NativeFn;
@@ -51,9 +51,17 @@ fn check_tab(l: &mut Lua, n: usize, need: Need) -> LuaResult<Value> {
 }
 
 /// Read, write and length.
-const RWL: Need = Need { read: true, write: true, len: true };
+const RWL: Need = Need {
+    read: true,
+    write: true,
+    len: true,
+};
 /// Read and length.
-const RL: Need = Need { read: true, write: false, len: true };
+const RL: Need = Need {
+    read: true,
+    write: false,
+    len: true,
+};
 
 /// True when `v` is a table without a metatable (raw access is then exact).
 fn is_plain(v: Value) -> bool {
@@ -135,11 +143,31 @@ fn remove(l: &mut Lua) -> LuaResult<usize> {
 
 /// `table.move(a1, f, e, t [, a2])`
 fn tmove(l: &mut Lua) -> LuaResult<usize> {
-    let a1 = check_tab(l, 1, Need { read: true, write: false, len: false })?;
+    let a1 = check_tab(
+        l,
+        1,
+        Need {
+            read: true,
+            write: false,
+            len: false,
+        },
+    )?;
     let f = check_int(l, 2)?;
     let e = check_int(l, 3)?;
     let t = check_int(l, 4)?;
-    let a2 = if nargs(l) >= 5 && !l.arg(5).is_nil() { check_tab(l, 5, Need { read: false, write: true, len: false })? } else { a1 };
+    let a2 = if nargs(l) >= 5 && !l.arg(5).is_nil() {
+        check_tab(
+            l,
+            5,
+            Need {
+                read: false,
+                write: true,
+                len: false,
+            },
+        )?
+    } else {
+        a1
+    };
     if e >= f {
         if !(f > 0 || e < i64::MAX + f) {
             return Err(arg_error(l, 3, "too many elements to move"));
@@ -168,23 +196,40 @@ fn tmove(l: &mut Lua) -> LuaResult<usize> {
 /// `table.concat(list [, sep [, i [, j]]])`
 fn concat(l: &mut Lua) -> LuaResult<usize> {
     let t = check_tab(l, 1, RL)?;
-    let sep = if nargs(l) >= 2 && !l.arg(2).is_nil() { Some(check_str(l, 2)?) } else { None };
+    let sep = if nargs(l) >= 2 && !l.arg(2).is_nil() {
+        Some(check_str(l, 2)?)
+    } else {
+        None
+    };
     let i = opt_int(l, 3, 1)?;
-    let j = if nargs(l) >= 4 && !l.arg(4).is_nil() { check_int(l, 4)? } else { getn(l, t)? };
+    let j = if nargs(l) >= 4 && !l.arg(4).is_nil() {
+        check_int(l, 4)?
+    } else {
+        getn(l, t)?
+    };
     let sep = sep.as_ref().map_or(&b""[..], |s| s.as_bytes());
     let mut out = Vec::new();
+    let mut digits = alloc::string::String::new();
     let mut k = i;
     while k <= j {
         let v = geti(l, t, k)?;
-        match v {
-            Value::Str(s) => out.extend_from_slice(s.as_bytes()),
-            Value::Int(x) => out.extend_from_slice(&number_bytes(Number::Int(x))),
-            Value::Float(x) => out.extend_from_slice(&number_bytes(Number::Float(x))),
+        let number = match v {
+            Value::Str(s) => {
+                out.extend_from_slice(s.as_bytes());
+                None
+            }
+            Value::Int(x) => Some(Number::Int(x)),
+            Value::Float(x) => Some(Number::Float(x)),
             other => {
                 let ty = other.type_name();
                 let msg = alloc::format!("invalid value ({ty}) at index {k} in table for 'concat'");
                 return Err(rt_error(l, &msg));
             }
+        };
+        if let Some(x) = number {
+            digits.clear();
+            x.fmt_lua(&mut digits);
+            out.extend_from_slice(digits.as_bytes());
         }
         if k < j {
             out.extend_from_slice(sep);
@@ -219,7 +264,11 @@ const MAX_UNPACK: u64 = 1_000_000;
 fn unpack(l: &mut Lua) -> LuaResult<usize> {
     let t = l.arg(1);
     let i = opt_int(l, 2, 1)?;
-    let j = if nargs(l) >= 3 && !l.arg(3).is_nil() { check_int(l, 3)? } else { getn(l, t)? };
+    let j = if nargs(l) >= 3 && !l.arg(3).is_nil() {
+        check_int(l, 3)?
+    } else {
+        getn(l, t)?
+    };
     if i > j {
         return Ok(0);
     }
@@ -384,7 +433,9 @@ fn sort(l: &mut Lua) -> LuaResult<usize> {
     // Anchor: the elements stay reachable while Lua code (a comparator or `__lt`) runs,
     // whatever it does to `t`. Plain numbers or plain strings compare without Lua code.
     let plain = cmp.is_nil()
-        && (a.iter().all(|v| matches!(v, Value::Int(_) | Value::Float(_)))
+        && (a
+            .iter()
+            .all(|v| matches!(v, Value::Int(_) | Value::Float(_)))
             || a.iter().all(|v| matches!(v, Value::Str(_))));
     if !plain {
         let anchor = l.new_table(n, 0);

@@ -3,7 +3,9 @@
 use alloc::vec::Vec;
 
 use super::utf8dec::{decode, encode, is_cont, MAX_UTF};
-use super::util::{arg_bool, arg_error, check_int, check_str, nargs, opt_int, push_bytes, rt_error};
+use super::util::{
+    arg_bool, arg_error, check_int, check_str, nargs, opt_int, push_bytes, rt_error,
+};
 use crate::error::LuaResult;
 use crate::func::NativeFn;
 use crate::state::Lua;
@@ -203,7 +205,11 @@ fn codes_lax(l: &mut Lua) -> LuaResult<usize> {
 /// `utf8.codes(s [, lax])`
 fn codes(l: &mut Lua) -> LuaResult<usize> {
     let s = check_str(l, 1)?;
-    let f: NativeFn = if arg_bool(l, 2) { codes_lax } else { codes_strict };
+    let f: NativeFn = if arg_bool(l, 2) {
+        codes_lax
+    } else {
+        codes_strict
+    };
     l.push(Value::NativeFn(f));
     l.push(Value::Str(s));
     l.push(Value::Int(0));

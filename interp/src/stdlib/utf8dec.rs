@@ -81,7 +81,19 @@ mod tests {
 
     #[test]
     fn roundtrip() {
-        for &cp in &[0u32, 0x41, 0x7f, 0x80, 0x7ff, 0x800, 0xffff, 0x10000, 0x10ffff, 0x110000, 0x7fff_ffff] {
+        for &cp in &[
+            0u32,
+            0x41,
+            0x7f,
+            0x80,
+            0x7ff,
+            0x800,
+            0xffff,
+            0x10000,
+            0x10ffff,
+            0x110000,
+            0x7fff_ffff,
+        ] {
             let mut v = Vec::new();
             encode(cp, &mut v);
             assert_eq!(decode(&v, false), Some((cp, v.len())), "{cp:#x}");

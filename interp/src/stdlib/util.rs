@@ -278,7 +278,9 @@ pub(crate) mod testlua {
         l.set_compiler(compile);
         super::super::open_libs(&mut l);
         let show = |l: &Lua, v: Value| String::from_utf8_lossy(&l.tostring_basic(v)).into_owned();
-        let f = l.load(src.as_bytes(), b"=t", "t", None).map_err(|e| show(&l, e.value))?;
+        let f = l
+            .load(src.as_bytes(), b"=t", "t", None)
+            .map_err(|e| show(&l, e.value))?;
         match l.pcall_with_traceback(f, &[]) {
             Ok(vs) => Ok(vs.iter().map(|v| show(&l, *v)).collect()),
             Err((v, _)) => Err(show(&l, v)),

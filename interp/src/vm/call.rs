@@ -115,6 +115,9 @@ impl Lua {
                 aux: 0,
             });
             self.top = ftop;
+            if self.hook_mask != 0 {
+                return self.hook_call();
+            }
             return Ok(());
         }
         self.ensure_stack(func + 1 + nargs.max(nparams) + nparams + max_stack + EXTRA_STACK)?;
@@ -136,6 +139,9 @@ impl Lua {
             aux: 0,
         });
         self.top = ftop;
+        if self.hook_mask != 0 {
+            return self.hook_call();
+        }
         Ok(())
     }
 
@@ -238,11 +244,17 @@ impl Lua {
             aux: 0,
         });
         let depth = self.frames.len();
+        if self.hook_mask != 0 {
+            self.hook_native_call()?;
+        }
         let n = f(self)?;
         if self.frames.len() != depth {
             return Ok(false);
         }
         let n = n.min(self.top - func - 1);
+        if self.hook_mask != 0 {
+            self.hook_native_return()?;
+        }
         self.poscall(self.top - n, n);
         Ok(true)
     }
@@ -300,6 +312,9 @@ impl Lua {
                 return Ok(());
             }
             if ci.flags & (CIST_PCALL | CIST_XPCALL) != 0 {
+                if self.hook_mask != 0 {
+                    self.hook_native_return()?;
+                }
                 popped = self.finish_pcall();
                 continue;
             }

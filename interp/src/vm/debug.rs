@@ -278,6 +278,9 @@ impl Lua {
     /// ("global", "f"), ("method", "m"), ("metamethod", "add"), ...
     fn call_name(&self, level: usize) -> Option<(&'static str, String)> {
         let ci = self.frames.get(level)?;
+        if self.is_hook_frame(level) {
+            return Some(("hook", String::from("?")));
+        }
         if ci.flags & CIST_TAIL != 0 {
             return None;
         }
@@ -420,6 +423,17 @@ impl Lua {
             }
         }
         out
+    }
+
+    /// How frame `idx` (index into `frames`) was called, as `debug.getinfo` reports it:
+    /// (namewhat, name).
+    pub(crate) fn frame_call_name(&self, idx: usize) -> Option<(&'static str, String)> {
+        self.call_name(idx)
+    }
+
+    /// Current line of a Lua frame, for `debug.getinfo`.
+    pub(crate) fn frame_current_line(&self, ci: &CallInfo) -> Option<u32> {
+        self.frame_line(ci)
     }
 
     /// Current line of the Lua function at `level` (0 = innermost frame), if any.

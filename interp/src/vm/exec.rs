@@ -76,16 +76,16 @@ impl Lua {
     /// Errors are returned with the frames intact; `drive` recovers from them.
     pub(crate) fn execute(&mut self, entry: usize) -> LuaResult<()> {
         'frames: loop {
-            if self.frames.len() <= entry {
+            let nframes = self.frames.len();
+            if nframes <= entry {
                 return Ok(());
             }
-            let ci_idx = self.frames.len() - 1;
-            let ci = self.frames[ci_idx];
-            let cl: Gc<LuaClosure> = match self.stack[ci.func as usize] {
-                Value::LuaFn(c) => c,
-                _ => {
-                    return Err(self.error_value_str("internal error: frame is not a Lua function"))
-                }
+            let ci_idx = nframes - 1;
+            // SAFETY: `ci_idx < frames.len()` (checked just above).
+            let ci = unsafe { *self.frames.get_unchecked(ci_idx) };
+            let cl: Gc<LuaClosure> = match self.stack.get(ci.func as usize) {
+                Some(Value::LuaFn(c)) => *c,
+                _ => return Err(self.not_lua_frame()),
             };
             let fp = cl.proto;
             let code: &[Instruction] = fp.code();
@@ -94,6 +94,9 @@ impl Lua {
             let base = ci.base as usize;
             let ci_top = ci.top as usize;
             let mut pc = ci.pc as usize;
+            if self.jit.active {
+                pc = self.jit_enter(cl, base, pc); // JIT-ENTRY in jit_iface.rs
+            }
 
             // Registers are reached through `regs`, a pointer to R[0] kept in a machine
             // register (anchor: REG-WINDOW). Invariant: `stack.len() >= base + REG_WINDOW`
@@ -105,6 +108,40 @@ impl Lua {
                 () => {{
                     self.ensure_reg_window(base);
                     regs = self.stack.as_mut_ptr().wrapping_add(base);
+                }};
+            }
+            // Instruction at `$pc` (CODE-RANGE): the loop only fetches at a pc that is the
+            // start of the function, the successor of a non-final instruction, a jump
+            // target or the EXTRAARG/JMP paired with the previous instruction, and V-JUMP,
+            // V-PAIR, V-EXTRA and V-END (the verifier's guarantees, which the compiler's
+            // output meets by construction; binary chunks are verified before they run)
+            // keep all of these inside `code`.
+            macro_rules! code_at {
+                ($pc:expr) => {{
+                    let p: usize = $pc;
+                    debug_assert!(p < code.len());
+                    // SAFETY: CODE-RANGE (see the macro's comment): `p < code.len()`.
+                    unsafe { *code.get_unchecked(p) }
+                }};
+            }
+            // Constant `$x`: V-K guarantees every constant operand is in range.
+            macro_rules! kst {
+                ($x:expr) => {{
+                    let x = ($x) as usize;
+                    debug_assert!(x < k.len());
+                    // SAFETY: V-K (constant operands index the prototype's constants, which
+                    // `FnProto::consts` holds one-to-one).
+                    unsafe { *k.get_unchecked(x) }
+                }};
+            }
+            // Upvalue cell `$x`: V-UP guarantees every upvalue operand is in range.
+            macro_rules! upv {
+                ($x:expr) => {{
+                    let x = ($x) as usize;
+                    debug_assert!(x < upvals.len());
+                    // SAFETY: V-UP (upvalue operands are below the prototype's upvalue
+                    // count, and a closure has one cell per upvalue descriptor).
+                    unsafe { *upvals.get_unchecked(x) }
                 }};
             }
             // Register `$x`: every index the loop computes is an operand of the current
@@ -125,6 +162,16 @@ impl Lua {
             macro_rules! savepc {
                 () => {
                     self.frames[ci_idx].pc = pc as u32
+                };
+            }
+            // A loop back-edge: count it; a hot or compiled loop continues in compiled code.
+            macro_rules! backedge {
+                () => {
+                    fp.backedges.set(fp.backedges.get().wrapping_add(1));
+                    if self.jit.active && self.jit_backedge(fp) {
+                        savepc!();
+                        continue 'frames;
+                    }
                 };
             }
             // Runs a slow path that yields `Option<T>`: `None` means a metamethod frame
@@ -154,7 +201,7 @@ impl Lua {
                     if $cond != $i.k() {
                         pc += 1;
                     } else {
-                        let j = code[pc];
+                        let j = code_at!(pc);
                         pc = (pc as i64 + 1 + j.sj_field() as i64) as usize;
                     }
                 };
@@ -232,16 +279,23 @@ impl Lua {
             }
 
             loop {
-                let i = code[pc];
+                if self.hook_mask != 0 {
+                    // HOOKS (stdlib/debughook.rs): the pc saved is the one an error
+                    // or `debug.getinfo` reports for the instruction about to run.
+                    self.frames[ci_idx].pc = pc as u32 + 1;
+                    self.hook_instr()?;
+                    refresh!();
+                }
+                let i = code_at!(pc);
                 pc += 1;
                 let a = i.a() as usize;
                 match decode(i) {
                     OpCode::Move => reg!(a) = reg!(i.b()),
                     OpCode::LoadI => Value::write_int(&mut reg!(a), i.sbx() as i64),
                     OpCode::LoadF => Value::write_float(&mut reg!(a), i.sbx() as f64),
-                    OpCode::LoadK => reg!(a) = k[i.bx() as usize],
+                    OpCode::LoadK => reg!(a) = kst!(i.bx() as usize),
                     OpCode::LoadKX => {
-                        reg!(a) = k[code[pc].ax_field() as usize];
+                        reg!(a) = kst!(code_at!(pc).ax_field() as usize);
                         pc += 1;
                     }
                     OpCode::LoadFalse => Value::write_bool(&mut reg!(a), false),
@@ -255,14 +309,14 @@ impl Lua {
                             reg!(a + j) = Value::Nil;
                         }
                     }
-                    OpCode::GetUpval => reg!(a) = self.upval_get(upvals[i.b() as usize]),
+                    OpCode::GetUpval => reg!(a) = self.upval_get(upv!(i.b() as usize)),
                     OpCode::SetUpval => {
                         let v = reg!(a);
-                        self.upval_set(upvals[i.b() as usize], v);
+                        self.upval_set(upv!(i.b() as usize), v);
                     }
                     OpCode::GetTabUp => {
-                        let t = self.upval_get(upvals[i.b() as usize]);
-                        let key = k[i.c() as usize];
+                        let t = self.upval_get(upv!(i.b() as usize));
+                        let key = kst!(i.c() as usize);
                         if let (Value::Table(h), Value::Str(s)) = (t, key) {
                             let v = h.get_str(s);
                             if !v.is_nil() || h.metatable().is_none() {
@@ -304,7 +358,7 @@ impl Lua {
                         reg!(a) = meta_val!(self.index_meta(t, key, blame));
                     }
                     OpCode::GetField => {
-                        let (t, key) = (reg!(i.b()), k[i.c() as usize]);
+                        let (t, key) = (reg!(i.b()), kst!(i.c() as usize));
                         if let (Value::Table(h), Value::Str(s)) = (t, key) {
                             let v = h.get_str(s);
                             if !v.is_nil() || h.metatable().is_none() {
@@ -316,10 +370,10 @@ impl Lua {
                         reg!(a) = meta_val!(self.index_meta(t, key, blame));
                     }
                     OpCode::SetTabUp => {
-                        let t = self.upval_get(upvals[a]);
-                        let key = k[i.b() as usize];
+                        let t = self.upval_get(upv!(a));
+                        let key = kst!(i.b() as usize);
                         let v = if i.k() {
-                            k[i.c() as usize]
+                            kst!(i.c() as usize)
                         } else {
                             reg!(i.c())
                         };
@@ -334,7 +388,7 @@ impl Lua {
                     OpCode::SetTable => {
                         let (t, key) = (reg!(a), reg!(i.b()));
                         let v = if i.k() {
-                            k[i.c() as usize]
+                            kst!(i.c() as usize)
                         } else {
                             reg!(i.c())
                         };
@@ -354,7 +408,7 @@ impl Lua {
                     OpCode::SetI => {
                         let t = reg!(a);
                         let v = if i.k() {
-                            k[i.c() as usize]
+                            kst!(i.c() as usize)
                         } else {
                             reg!(i.c())
                         };
@@ -368,9 +422,9 @@ impl Lua {
                         meta_val!(self.newindex_meta(t, key, v, Blame::Stack(base + a)));
                     }
                     OpCode::SetField => {
-                        let (t, key) = (reg!(a), k[i.b() as usize]);
+                        let (t, key) = (reg!(a), kst!(i.b() as usize));
                         let v = if i.k() {
-                            k[i.c() as usize]
+                            kst!(i.c() as usize)
                         } else {
                             reg!(i.c())
                         };
@@ -391,7 +445,7 @@ impl Lua {
                         let mut narr = i.c() as usize;
                         if code.get(pc).map(|n| decode(*n)) == Some(OpCode::ExtraArg) {
                             if i.k() {
-                                narr += code[pc].ax_field() as usize * 256;
+                                narr += code_at!(pc).ax_field() as usize * 256;
                             }
                             pc += 1;
                         }
@@ -404,7 +458,7 @@ impl Lua {
                     OpCode::SelfOp => {
                         let t = reg!(i.b());
                         let key = if i.k() {
-                            k[i.c() as usize]
+                            kst!(i.c() as usize)
                         } else {
                             reg!(i.c())
                         };
@@ -421,16 +475,16 @@ impl Lua {
                     }
 
                     OpCode::AddI => arith_rk!(ArithOp::Add, i, Value::Int(i.sc() as i64)),
-                    OpCode::AddK => arith_rk!(ArithOp::Add, i, k[i.c() as usize]),
-                    OpCode::SubK => arith_rk!(ArithOp::Sub, i, k[i.c() as usize]),
-                    OpCode::MulK => arith_rk!(ArithOp::Mul, i, k[i.c() as usize]),
-                    OpCode::ModK => arith_rk!(ArithOp::Mod, i, k[i.c() as usize]),
-                    OpCode::PowK => arith_rk!(ArithOp::Pow, i, k[i.c() as usize]),
-                    OpCode::DivK => arith_rk!(ArithOp::Div, i, k[i.c() as usize]),
-                    OpCode::IDivK => arith_rk!(ArithOp::IDiv, i, k[i.c() as usize]),
-                    OpCode::BAndK => arith_rk!(ArithOp::BAnd, i, k[i.c() as usize]),
-                    OpCode::BOrK => arith_rk!(ArithOp::BOr, i, k[i.c() as usize]),
-                    OpCode::BXorK => arith_rk!(ArithOp::BXor, i, k[i.c() as usize]),
+                    OpCode::AddK => arith_rk!(ArithOp::Add, i, kst!(i.c() as usize)),
+                    OpCode::SubK => arith_rk!(ArithOp::Sub, i, kst!(i.c() as usize)),
+                    OpCode::MulK => arith_rk!(ArithOp::Mul, i, kst!(i.c() as usize)),
+                    OpCode::ModK => arith_rk!(ArithOp::Mod, i, kst!(i.c() as usize)),
+                    OpCode::PowK => arith_rk!(ArithOp::Pow, i, kst!(i.c() as usize)),
+                    OpCode::DivK => arith_rk!(ArithOp::Div, i, kst!(i.c() as usize)),
+                    OpCode::IDivK => arith_rk!(ArithOp::IDiv, i, kst!(i.c() as usize)),
+                    OpCode::BAndK => arith_rk!(ArithOp::BAnd, i, kst!(i.c() as usize)),
+                    OpCode::BOrK => arith_rk!(ArithOp::BOr, i, kst!(i.c() as usize)),
+                    OpCode::BXorK => arith_rk!(ArithOp::BXor, i, kst!(i.c() as usize)),
                     OpCode::ShrI => arith_rk!(ArithOp::Shr, i, Value::Int(i.sc() as i64)),
                     OpCode::ShlI => {
                         // sC << R[B]
@@ -500,10 +554,10 @@ impl Lua {
                     }
                     OpCode::Jmp => {
                         let sj = i.sj_field();
-                        if sj < 0 {
-                            fp.backedges.set(fp.backedges.get().wrapping_add(1));
-                        }
                         pc = (pc as i64 + sj as i64) as usize;
+                        if sj < 0 {
+                            backedge!();
+                        }
                     }
                     OpCode::Eq => {
                         let eq = match (&reg!(a), &reg!(i.b())) {
@@ -543,7 +597,7 @@ impl Lua {
                         cond_jump!(r, i);
                     }
                     OpCode::EqK => {
-                        let eq = reg!(a).raw_eq(&k[i.b() as usize]);
+                        let eq = reg!(a).raw_eq(&kst!(i.b() as usize));
                         cond_jump!(eq, i);
                     }
                     OpCode::EqI => {
@@ -563,7 +617,7 @@ impl Lua {
                         let v = reg!(i.b());
                         if v.truthy() == i.k() {
                             reg!(a) = v;
-                            let j = code[pc];
+                            let j = code_at!(pc);
                             pc = (pc as i64 + 1 + j.sj_field() as i64) as usize;
                         } else {
                             pc += 1;
@@ -589,6 +643,10 @@ impl Lua {
                         }
                         self.gc_check();
                         refresh!();
+                        if self.jit_has_code(fp) {
+                            savepc!();
+                            continue 'frames;
+                        }
                     }
                     OpCode::TailCall => {
                         let func = base + a;
@@ -694,12 +752,12 @@ impl Lua {
                                         Value::write_int(&mut reg!(a + 3), idx);
                                     }
                                     pc -= i.bx() as usize;
-                                    fp.backedges.set(fp.backedges.get().wrapping_add(1));
+                                    backedge!();
                                 }
                             }
                         } else if self.float_for_loop(base + a) {
                             pc -= i.bx() as usize;
-                            fp.backedges.set(fp.backedges.get().wrapping_add(1));
+                            backedge!();
                         }
                     }
                     OpCode::ForPrep => {
@@ -728,13 +786,17 @@ impl Lua {
                         }
                         refresh!();
                         self.top = ci_top;
+                        if self.jit_has_code(fp) {
+                            savepc!();
+                            continue 'frames;
+                        }
                     }
                     OpCode::TForLoop => {
                         let v = reg!(a + 4);
                         if !v.is_nil() {
                             reg!(a + 2) = v;
                             pc -= i.bx() as usize;
-                            fp.backedges.set(fp.backedges.get().wrapping_add(1));
+                            backedge!();
                         }
                     }
                     OpCode::SetList => {
@@ -746,7 +808,7 @@ impl Lua {
                         };
                         let mut first = i.c() as i64;
                         if i.k() {
-                            first += code[pc].ax_field() as i64 * 256;
+                            first += code_at!(pc).ax_field() as i64 * 256;
                             pc += 1;
                         }
                         if let Value::Table(h) = self.stack[ra] {
@@ -783,6 +845,13 @@ impl Lua {
         }
     }
 
+    /// The error for a frame whose function slot does not hold a Lua function.
+    #[cold]
+    #[inline(never)]
+    fn not_lua_frame(&mut self) -> crate::error::LuaError {
+        self.error_value_str("internal error: frame is not a Lua function")
+    }
+
     /// Runs a slow path's metamethod call in a frame of its own: `Some(v)` when the
     /// value is ready, `None` when a Lua frame was pushed (finished by `finish_op`).
     #[inline(never)]
@@ -800,7 +869,7 @@ impl Lua {
 
     /// FORPREP: checks and prepares a numeric loop at `ra`; false if it runs zero times.
     #[inline(never)]
-    fn for_prep(&mut self, ra: usize) -> LuaResult<bool> {
+    pub(crate) fn for_prep(&mut self, ra: usize) -> LuaResult<bool> {
         let (init, limit, step) = (self.stack[ra], self.stack[ra + 1], self.stack[ra + 2]);
         if let (Value::Int(i0), Value::Int(st)) = (init, step) {
             if st == 0 {

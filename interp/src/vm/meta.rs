@@ -213,7 +213,7 @@ impl Lua {
             Value::Table(t) => t.metatable(),
             Value::UserData(u) => u.metatable.get(),
             Value::Str(_) => self.string_meta,
-            _ => None,
+            _ => self.type_metas[v.type_of() as usize],
         }
     }
 

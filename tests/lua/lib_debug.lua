@@ -1,4 +1,3 @@
--- FAILS on moonjet: the debug library is missing (no global 'debug', no package.loaded.debug).
 assert(type(debug) == "table" and package.loaded.debug == debug)
 local tb = debug.traceback("msg", 1)
 assert(tb:find("^msg\nstack traceback:\n"))

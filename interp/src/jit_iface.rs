@@ -1,0 +1,1002 @@
+//! How the interpreter knows a JIT (anchor: JIT-ENTRY), without depending on one.
+//!
+//! `interp` never links a code generator: the root crate installs an engine that
+//! implements [`JitEngine`] (the `moonjet-jit` crate, Cranelift) into `Lua::jit`. This
+//! module is the JIT-facing half of the ABI (`abi.rs` re-exports it): the signature of
+//! compiled code, the context it receives, the runtime helpers it may call, and the
+//! bookkeeping the interpreter keeps per prototype and per state.
+//!
+//! # The contract of compiled code
+//! ```text
+//!   next_pc = code(ctx: *mut JitCtx, base: *mut Value, entry_pc: u32)
+//! ```
+//! * One native function per prototype. `base` points at R[0] of the running frame
+//!   (FRAME-LAYOUT in `abi.rs`); registers stay in the value stack, so compiled code
+//!   loads and stores `Value`s there and an exit needs no write-back.
+//! * `entry_pc` is where the interpreter stands; the code switches to that instruction
+//!   if it is an entry point, else returns at once with `STATUS_NOT_ENTRY`.
+//! * It returns the pc of the next instruction the interpreter must execute and leaves
+//!   the reason in `ctx.status` (a row of the engine's reason table; "deoptimisation is
+//!   data": the exit record of a site is its pc and its reason). It never raises an
+//!   error, never calls Lua, never allocates except through a helper, never moves the
+//!   stack: it exits *before* any instruction that would do so, and the interpreter runs
+//!   that instruction, so errors, metamethods, tracebacks and line numbers are exactly
+//!   the interpreter's.
+//! * It only touches registers below the prototype's `max_stack` (the translator checks
+//!   every operand), constants below `consts.len()`, and memory the helpers hand back.
+//! * The GC never runs while compiled code or a helper runs (the collector runs only at
+//!   the interpreter's safepoints, see GC-INVARIANT), and every live value is in the
+//!   value stack, where the collector sees it.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use core::any::Any;
+use core::cell::Cell;
+
+use moonjet_bytecode::Proto;
+
+use crate::error::LuaResult;
+use crate::func::{FnProto, LuaClosure};
+use crate::gc::Gc;
+use crate::state::Lua;
+use crate::value::Value;
+
+// ------------------------------------------------------------------ the entry ABI
+
+/// Compiled code of one prototype (see the contract above).
+pub type JitFn = unsafe extern "C" fn(ctx: *mut JitCtx, base: *mut Value, entry_pc: u32) -> u32;
+
+/// What compiled code receives besides the registers. `#[repr(C)]`: the code reads it
+/// at the offsets of [`ctx_offsets`].
+#[repr(C)]
+pub struct JitCtx {
+    /// The state (only helpers dereference it).
+    pub lua: *mut Lua,
+    /// The running closure (its upvalues; only helpers dereference it).
+    pub closure: *const LuaClosure,
+    /// The prototype's constants (`FnProto::consts`), read by LOADK, EQK and the
+    /// helpers' constant operands.
+    pub consts: *const Value,
+    /// The runtime helpers ([`HELPERS`]).
+    pub helpers: *const Helpers,
+    /// Out: why the code returned (`STATUS_NOT_ENTRY` or a reason of the engine).
+    pub status: u32,
+}
+
+/// Byte offsets of [`JitCtx`]'s fields.
+pub mod ctx_offsets {
+    use super::JitCtx;
+    use core::mem::offset_of;
+    /// `JitCtx::consts`.
+    pub const CONSTS: i32 = offset_of!(JitCtx, consts) as i32;
+    /// `JitCtx::helpers`.
+    pub const HELPERS: i32 = offset_of!(JitCtx, helpers) as i32;
+    /// `JitCtx::status`.
+    pub const STATUS: i32 = offset_of!(JitCtx, status) as i32;
+}
+
+/// Status: `entry_pc` is not an entry point of the code; nothing was executed.
+pub const STATUS_NOT_ENTRY: u32 = 0;
+/// Status values are below this (the engine's reason table is at most this long).
+pub const MAX_STATUS: usize = 64;
+
+/// The tag bytes of [`Value`] (offset 0, see `abi::value_offsets`), pinned by a test.
+pub mod tags {
+    /// `Value::Nil`
+    pub const NIL: u8 = 0;
+    /// `Value::Bool` (payload: one byte, 0 or 1)
+    pub const BOOL: u8 = 1;
+    /// `Value::Int` (payload: i64)
+    pub const INT: u8 = 2;
+    /// `Value::Float` (payload: f64)
+    pub const FLOAT: u8 = 3;
+    /// `Value::Str` (payload: the interned string's address)
+    pub const STR: u8 = 4;
+    /// `Value::Table`
+    pub const TABLE: u8 = 5;
+}
+
+// ------------------------------------------------------------------ runtime helpers
+
+/// Helper result: done, continue with the next instruction.
+pub const HELPER_OK: u32 = 0;
+/// Helper result: nothing was changed; exit to the interpreter at this instruction.
+pub const HELPER_EXIT: u32 = 1;
+/// `for_prep` result: the loop runs zero times.
+pub const FORPREP_SKIP: u32 = 2;
+
+/// The runtime helpers compiled code may call, as a `#[repr(C)]` table of `extern "C"`
+/// functions (the code loads them through `JitCtx::helpers` at [`helper_offsets`], so
+/// its IR holds no addresses). Each returns `HELPER_OK` after doing exactly what the
+/// interpreter's fast path does, or `HELPER_EXIT` having changed nothing, when the
+/// interpreter must run the instruction itself (metamethods, errors).
+///
+/// Pointers (`t`, `key`, `val`, `dst`, `ra`) point at registers of the running frame
+/// or at constants; `k` is a constant index (a string), `up` an upvalue index.
+#[repr(C)]
+pub struct Helpers {
+    /// GETUPVAL: `*dst = Up[up]`.
+    pub get_upval: unsafe extern "C" fn(ctx: *mut JitCtx, up: u32, dst: *mut Value) -> u32,
+    /// SETUPVAL: `Up[up] = *val`.
+    pub set_upval: unsafe extern "C" fn(ctx: *mut JitCtx, up: u32, val: *const Value) -> u32,
+    /// GETTABLE: `*dst = (*t)[*key]`.
+    pub get_table: unsafe extern "C" fn(
+        ctx: *mut JitCtx,
+        t: *const Value,
+        key: *const Value,
+        dst: *mut Value,
+    ) -> u32,
+    /// GETI: `*dst = (*t)[i]`.
+    pub get_int:
+        unsafe extern "C" fn(ctx: *mut JitCtx, t: *const Value, i: i64, dst: *mut Value) -> u32,
+    /// GETFIELD: `*dst = (*t)[K[k]]`.
+    pub get_field:
+        unsafe extern "C" fn(ctx: *mut JitCtx, t: *const Value, k: u32, dst: *mut Value) -> u32,
+    /// GETTABUP: `*dst = Up[up][K[k]]`.
+    pub get_tabup: unsafe extern "C" fn(ctx: *mut JitCtx, up: u32, k: u32, dst: *mut Value) -> u32,
+    /// SETTABLE: `(*t)[*key] = *val`.
+    pub set_table: unsafe extern "C" fn(
+        ctx: *mut JitCtx,
+        t: *const Value,
+        key: *const Value,
+        val: *const Value,
+    ) -> u32,
+    /// SETI: `(*t)[i] = *val`.
+    pub set_int:
+        unsafe extern "C" fn(ctx: *mut JitCtx, t: *const Value, i: i64, val: *const Value) -> u32,
+    /// SETFIELD: `(*t)[K[k]] = *val`.
+    pub set_field:
+        unsafe extern "C" fn(ctx: *mut JitCtx, t: *const Value, k: u32, val: *const Value) -> u32,
+    /// SETTABUP: `Up[up][K[k]] = *val`.
+    pub set_tabup:
+        unsafe extern "C" fn(ctx: *mut JitCtx, up: u32, k: u32, val: *const Value) -> u32,
+    /// LEN: `*dst = #*src` for strings and tables without a metatable.
+    pub len: unsafe extern "C" fn(ctx: *mut JitCtx, src: *const Value, dst: *mut Value) -> u32,
+    /// FORPREP on numbers (`ra` = R[A]): `HELPER_OK` (loop runs), `FORPREP_SKIP`, or
+    /// `HELPER_EXIT` (not numbers or a zero step: the interpreter raises the error).
+    pub for_prep: unsafe extern "C" fn(ctx: *mut JitCtx, ra: *mut Value) -> u32,
+    /// `a ^ b` on floats.
+    pub pow: extern "C" fn(a: f64, b: f64) -> f64,
+    /// `a % b` on floats (Lua's floored modulo).
+    pub fmod: extern "C" fn(a: f64, b: f64) -> f64,
+    /// Exact comparison of an integer and a float ([`MixedCmp`]); 1 = true.
+    pub cmp_mixed: extern "C" fn(op: u32, i: i64, f: f64) -> u32,
+}
+
+/// The exact integer/float comparisons of [`Helpers::cmp_mixed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum MixedCmp {
+    /// `i < f`
+    IntLtFloat = 0,
+    /// `i <= f`
+    IntLeFloat = 1,
+    /// `f < i`
+    FloatLtInt = 2,
+    /// `f <= i`
+    FloatLeInt = 3,
+    /// `i == f`
+    Eq = 4,
+}
+
+/// Byte offsets of the fields of [`Helpers`].
+pub mod helper_offsets {
+    use super::Helpers;
+    use core::mem::offset_of;
+    /// `Helpers::get_upval`.
+    pub const GET_UPVAL: i32 = offset_of!(Helpers, get_upval) as i32;
+    /// `Helpers::set_upval`.
+    pub const SET_UPVAL: i32 = offset_of!(Helpers, set_upval) as i32;
+    /// `Helpers::get_table`.
+    pub const GET_TABLE: i32 = offset_of!(Helpers, get_table) as i32;
+    /// `Helpers::get_int`.
+    pub const GET_INT: i32 = offset_of!(Helpers, get_int) as i32;
+    /// `Helpers::get_field`.
+    pub const GET_FIELD: i32 = offset_of!(Helpers, get_field) as i32;
+    /// `Helpers::get_tabup`.
+    pub const GET_TABUP: i32 = offset_of!(Helpers, get_tabup) as i32;
+    /// `Helpers::set_table`.
+    pub const SET_TABLE: i32 = offset_of!(Helpers, set_table) as i32;
+    /// `Helpers::set_int`.
+    pub const SET_INT: i32 = offset_of!(Helpers, set_int) as i32;
+    /// `Helpers::set_field`.
+    pub const SET_FIELD: i32 = offset_of!(Helpers, set_field) as i32;
+    /// `Helpers::set_tabup`.
+    pub const SET_TABUP: i32 = offset_of!(Helpers, set_tabup) as i32;
+    /// `Helpers::len`.
+    pub const LEN: i32 = offset_of!(Helpers, len) as i32;
+    /// `Helpers::for_prep`.
+    pub const FOR_PREP: i32 = offset_of!(Helpers, for_prep) as i32;
+    /// `Helpers::pow`.
+    pub const POW: i32 = offset_of!(Helpers, pow) as i32;
+    /// `Helpers::fmod`.
+    pub const FMOD: i32 = offset_of!(Helpers, fmod) as i32;
+    /// `Helpers::cmp_mixed`.
+    pub const CMP_MIXED: i32 = offset_of!(Helpers, cmp_mixed) as i32;
+}
+
+/// The helper table every `JitCtx` points at.
+pub static HELPERS: Helpers = Helpers {
+    get_upval: h_get_upval,
+    set_upval: h_set_upval,
+    get_table: h_get_table,
+    get_int: h_get_int,
+    get_field: h_get_field,
+    get_tabup: h_get_tabup,
+    set_table: h_set_table,
+    set_int: h_set_int,
+    set_field: h_set_field,
+    set_tabup: h_set_tabup,
+    len: h_len,
+    for_prep: h_for_prep,
+    pow: h_pow,
+    fmod: h_fmod,
+    cmp_mixed: h_cmp_mixed,
+};
+
+/// The state, closure and constant `k` of a helper's context.
+///
+/// # Safety
+/// `ctx` is the live `JitCtx` of a running compiled function (JIT-ENTRY): `lua`,
+/// `closure` and `consts` are valid and no Rust reference to the state is in use.
+unsafe fn parts<'a>(ctx: *mut JitCtx) -> (&'a mut Lua, &'a LuaClosure) {
+    // SAFETY: per the contract; the interpreter made `lua` from its `&mut Lua` and does
+    // not use that reference until the compiled code returns.
+    unsafe { (&mut *(*ctx).lua, &*(*ctx).closure) }
+}
+
+/// Constant `k` of the running prototype, if it is a string.
+fn const_str(cl: &LuaClosure, k: u32) -> Option<crate::gc::Gc<crate::string::LuaStr>> {
+    match cl.proto.consts.get(k as usize) {
+        Some(Value::Str(s)) => Some(*s),
+        _ => None,
+    }
+}
+
+/// Upvalue `up` of the running closure.
+fn upval_value(l: &Lua, cl: &LuaClosure, up: u32) -> Option<Value> {
+    cl.upvals.get(up as usize).map(|u| l.upval_get(*u))
+}
+
+/// The interpreter's fast read `*dst = t[key]`: `HELPER_EXIT` (nothing written) when a
+/// metamethod may be involved. The value goes straight to `dst`: a temporary `Option`
+/// would be written in pieces and read back whole, which stalls store forwarding.
+///
+/// # Safety
+/// `dst` is a register of the running frame (JIT-ENTRY).
+#[inline(always)]
+unsafe fn index_into(t: Value, key: Value, dst: *mut Value) -> u32 {
+    let Value::Table(h) = t else { return HELPER_EXIT };
+    let v = match key {
+        Value::Int(n) => h.get_int(n),
+        Value::Str(s) => h.get_str(s),
+        _ => h.get(key),
+    };
+    if v.is_nil() && h.metatable().is_some() {
+        return HELPER_EXIT;
+    }
+    // SAFETY: per the contract.
+    unsafe { dst.write(v) };
+    HELPER_OK
+}
+
+/// See [`Helpers::get_upval`].
+unsafe extern "C" fn h_get_upval(ctx: *mut JitCtx, up: u32, dst: *mut Value) -> u32 {
+    // SAFETY: called by compiled code with its live context (JIT-ENTRY).
+    let (l, cl) = unsafe { parts(ctx) };
+    let Some(u) = cl.upvals.get(up as usize) else { return HELPER_EXIT };
+    let v = l.upval_get(*u);
+    // SAFETY: `dst` is a register of the frame.
+    unsafe { dst.write(v) };
+    HELPER_OK
+}
+
+/// See [`Helpers::set_upval`].
+unsafe extern "C" fn h_set_upval(ctx: *mut JitCtx, up: u32, val: *const Value) -> u32 {
+    // SAFETY: called by compiled code with its live context (JIT-ENTRY).
+    let (l, cl) = unsafe { parts(ctx) };
+    let Some(u) = cl.upvals.get(up as usize) else {
+        return HELPER_EXIT;
+    };
+    // SAFETY: `val` is a register of the frame.
+    let v = unsafe { val.read() };
+    l.upval_set(*u, v);
+    HELPER_OK
+}
+
+/// See [`Helpers::get_table`].
+unsafe extern "C" fn h_get_table(
+    _ctx: *mut JitCtx,
+    t: *const Value,
+    key: *const Value,
+    dst: *mut Value,
+) -> u32 {
+    // SAFETY: the pointers are registers of the frame (JIT-ENTRY).
+    unsafe { index_into(t.read(), key.read(), dst) }
+}
+
+/// Copies a value as 16 raw bytes: one load and one store. (A typed move of `Value`
+/// is compiled to piecewise copies of its padded parts, whose overlapping partial
+/// stores stall the next whole-value load.)
+///
+/// # Safety
+/// Both pointers are valid for a `Value`.
+#[inline(always)]
+unsafe fn copy_value(src: *const Value, dst: *mut Value) {
+    // SAFETY: per the contract; a byte copy of a valid value is a valid value.
+    unsafe { core::ptr::copy_nonoverlapping(src, dst, 1) }
+}
+
+/// Copies a table slot found by a raw lookup (`None`: absent) to `dst`, unless it is
+/// nil and the table has a metatable (`__index` may apply): `HELPER_EXIT` then.
+///
+/// # Safety
+/// `slot` points into `h`'s buffers; `dst` is a register of the frame (JIT-ENTRY).
+#[inline(always)]
+unsafe fn copy_hit(h: &crate::table::Table, slot: Option<*const Value>, dst: *mut Value) -> u32 {
+    // SAFETY: per the contract.
+    let nil = slot.is_none_or(|p| unsafe { (*p).is_nil() });
+    if nil && h.metatable().is_some() {
+        return HELPER_EXIT;
+    }
+    match slot {
+        // SAFETY: per the contract.
+        Some(p) if !nil => unsafe { copy_value(p, dst) },
+        // SAFETY: per the contract.
+        _ => unsafe { dst.write(Value::Nil) },
+    }
+    HELPER_OK
+}
+
+/// The array slot of key `i`, if `i` is in the array part (TABLE-LAYOUT).
+#[inline(always)]
+fn array_slot(h: &crate::table::Table, i: i64) -> Option<*const Value> {
+    let idx = (i as u64).wrapping_sub(1);
+    // SAFETY: `idx < array_len()`, the size of the buffer at `array_ptr()`.
+    (idx < h.array_len() as u64).then(|| unsafe { h.array_ptr().add(idx as usize) })
+}
+
+/// The value slot of string key `s` in the hash part, if present: the probe of
+/// TABLE-LAYOUT (home slot `hash & (cap - 1)`, forward until the key or an empty node).
+#[inline(always)]
+fn string_slot(h: &crate::table::Table, s: Gc<crate::string::LuaStr>) -> Option<*const Value> {
+    let cap = h.node_cap();
+    if cap == 0 {
+        return None;
+    }
+    let (nodes, mask) = (h.node_ptr(), cap - 1);
+    let mut i = s.hash() as usize & mask;
+    loop {
+        // SAFETY: `i <= mask < node_cap()`, the size of the buffer at `node_ptr()`.
+        let n = unsafe { &*nodes.add(i) };
+        match n.key {
+            Value::Str(k) if k == s => return Some(&n.val),
+            Value::Nil => return None,
+            _ => i = (i + 1) & mask,
+        }
+    }
+}
+
+/// See [`Helpers::get_int`].
+unsafe extern "C" fn h_get_int(_ctx: *mut JitCtx, t: *const Value, i: i64, dst: *mut Value) -> u32 {
+    // SAFETY: the pointers are registers of the frame (JIT-ENTRY).
+    let Value::Table(h) = (unsafe { &*t }) else { return HELPER_EXIT };
+    match array_slot(h, i) {
+        // SAFETY: the slot is in `h`'s array; `dst` is a register.
+        Some(p) => unsafe { copy_hit(h, Some(p), dst) },
+        // SAFETY: `dst` is a register.
+        None => unsafe { index_into(Value::Table(*h), Value::Int(i), dst) },
+    }
+}
+
+/// See [`Helpers::get_field`].
+unsafe extern "C" fn h_get_field(ctx: *mut JitCtx, t: *const Value, k: u32, dst: *mut Value) -> u32 {
+    // SAFETY: called by compiled code with its live context (JIT-ENTRY).
+    let (_, cl) = unsafe { parts(ctx) };
+    // SAFETY: `t` is a register of the frame.
+    let (Value::Table(h), Some(s)) = (unsafe { &*t }, const_str(cl, k)) else { return HELPER_EXIT };
+    // SAFETY: the slot is in `h`'s nodes; `dst` is a register.
+    unsafe { copy_hit(h, string_slot(h, s), dst) }
+}
+
+/// See [`Helpers::get_tabup`].
+unsafe extern "C" fn h_get_tabup(ctx: *mut JitCtx, up: u32, k: u32, dst: *mut Value) -> u32 {
+    // SAFETY: called by compiled code with its live context (JIT-ENTRY).
+    let (l, cl) = unsafe { parts(ctx) };
+    let (Some(Value::Table(h)), Some(s)) = (upval_value(l, cl, up), const_str(cl, k)) else { return HELPER_EXIT };
+    // SAFETY: the slot is in `h`'s nodes; `dst` is a register.
+    unsafe { copy_hit(&h, string_slot(&h, s), dst) }
+}
+
+/// The interpreter's fast write `t[key] = v` (tables without a metatable; keys that
+/// cannot raise an error): false, having changed nothing, otherwise.
+fn fast_newindex(l: &mut Lua, t: Value, key: Value, v: Value) -> bool {
+    let Value::Table(h) = t else { return false };
+    if h.metatable().is_some() {
+        return false;
+    }
+    h.set(&mut l.heap, key, v).is_ok()
+}
+
+/// See [`Helpers::set_table`].
+unsafe extern "C" fn h_set_table(
+    ctx: *mut JitCtx,
+    t: *const Value,
+    key: *const Value,
+    val: *const Value,
+) -> u32 {
+    // SAFETY: called by compiled code with its live context; the pointers are registers
+    // or constants (JIT-ENTRY).
+    let (l, _) = unsafe { parts(ctx) };
+    // SAFETY: as above.
+    let (t, key, v) = unsafe { (t.read(), key.read(), val.read()) };
+    if fast_newindex(l, t, key, v) {
+        HELPER_OK
+    } else {
+        HELPER_EXIT
+    }
+}
+
+/// See [`Helpers::set_int`].
+unsafe extern "C" fn h_set_int(
+    ctx: *mut JitCtx,
+    t: *const Value,
+    i: i64,
+    val: *const Value,
+) -> u32 {
+    // SAFETY: called by compiled code with its live context; the pointers are registers
+    // or constants (JIT-ENTRY).
+    let (l, _) = unsafe { parts(ctx) };
+    // SAFETY: as above.
+    let (t, v) = unsafe { (t.read(), val.read()) };
+    if fast_newindex(l, t, Value::Int(i), v) {
+        HELPER_OK
+    } else {
+        HELPER_EXIT
+    }
+}
+
+/// See [`Helpers::set_field`].
+unsafe extern "C" fn h_set_field(
+    ctx: *mut JitCtx,
+    t: *const Value,
+    k: u32,
+    val: *const Value,
+) -> u32 {
+    // SAFETY: called by compiled code with its live context; the pointers are registers
+    // or constants (JIT-ENTRY).
+    let (l, cl) = unsafe { parts(ctx) };
+    let Some(s) = const_str(cl, k) else {
+        return HELPER_EXIT;
+    };
+    // SAFETY: as above.
+    let (t, v) = unsafe { (t.read(), val.read()) };
+    if fast_newindex(l, t, Value::Str(s), v) {
+        HELPER_OK
+    } else {
+        HELPER_EXIT
+    }
+}
+
+/// See [`Helpers::set_tabup`].
+unsafe extern "C" fn h_set_tabup(ctx: *mut JitCtx, up: u32, k: u32, val: *const Value) -> u32 {
+    // SAFETY: called by compiled code with its live context; `val` is a register or a
+    // constant (JIT-ENTRY).
+    let (l, cl) = unsafe { parts(ctx) };
+    let (Some(t), Some(s)) = (upval_value(l, cl, up), const_str(cl, k)) else {
+        return HELPER_EXIT;
+    };
+    // SAFETY: as above.
+    let v = unsafe { val.read() };
+    if fast_newindex(l, t, Value::Str(s), v) {
+        HELPER_OK
+    } else {
+        HELPER_EXIT
+    }
+}
+
+/// See [`Helpers::len`].
+unsafe extern "C" fn h_len(_ctx: *mut JitCtx, src: *const Value, dst: *mut Value) -> u32 {
+    // SAFETY: the pointers are registers of the frame (JIT-ENTRY).
+    let v = unsafe { src.read() };
+    let n = match v {
+        Value::Str(s) => s.len() as i64,
+        Value::Table(h) if h.metatable().is_none() => h.len(),
+        _ => return HELPER_EXIT,
+    };
+    // SAFETY: as above.
+    unsafe { dst.write(Value::Int(n)) };
+    HELPER_OK
+}
+
+/// See [`Helpers::for_prep`]: the numeric cases of the interpreter's FORPREP, which it
+/// runs itself (so the two cannot disagree); strings and a zero step exit.
+unsafe extern "C" fn h_for_prep(ctx: *mut JitCtx, ra: *mut Value) -> u32 {
+    // SAFETY: called by compiled code with its live context (JIT-ENTRY).
+    let (l, _) = unsafe { parts(ctx) };
+    // SAFETY: `ra` is register A of the frame and A + 3 < max_stack (the translator
+    // checks), so the four control registers are readable.
+    let (init, limit, step) = unsafe { (ra.read(), ra.add(1).read(), ra.add(2).read()) };
+    let numeric = init.is_number() && limit.is_number() && step.is_number();
+    if !numeric || step.as_float() == Some(0.0) {
+        return HELPER_EXIT;
+    }
+    // SAFETY: `ra` points into `l.stack` (JIT-ENTRY), at or above its start.
+    let idx = unsafe { ra.offset_from(l.stack.as_ptr()) } as usize;
+    match l.for_prep(idx) {
+        Ok(true) => HELPER_OK,
+        Ok(false) => FORPREP_SKIP,
+        Err(_) => HELPER_EXIT,
+    }
+}
+
+/// See [`Helpers::pow`].
+extern "C" fn h_pow(a: f64, b: f64) -> f64 {
+    moonjet_bytecode::num::float_pow(a, b)
+}
+
+/// See [`Helpers::fmod`].
+extern "C" fn h_fmod(a: f64, b: f64) -> f64 {
+    moonjet_bytecode::num::float_mod(a, b)
+}
+
+/// See [`Helpers::cmp_mixed`].
+extern "C" fn h_cmp_mixed(op: u32, i: i64, f: f64) -> u32 {
+    use moonjet_bytecode::num;
+    let r = match op {
+        0 => num::lt_int_float(i, f),
+        1 => num::le_int_float(i, f),
+        2 => num::lt_float_int(f, i),
+        3 => num::le_float_int(f, i),
+        _ => num::eq_int_float(i, f),
+    };
+    r as u32
+}
+
+// ------------------------------------------------------------------ the engine
+
+/// A prototype to compile.
+pub struct CompileRequest<'a> {
+    /// The bytecode.
+    pub proto: &'a Proto,
+    /// Its constants as values (`FnProto::consts`; the code reads them at run time
+    /// through `JitCtx::consts`, the translator reads their types).
+    pub consts: &'a [Value],
+}
+
+/// Counters an engine keeps.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JitStats {
+    /// Prototypes compiled.
+    pub compiled: u64,
+    /// Prototypes the engine gave up on.
+    pub gave_up: u64,
+    /// Time spent compiling, in nanoseconds.
+    pub compile_nanos: u64,
+    /// Bytes of machine code.
+    pub code_bytes: u64,
+    /// Instructions compiled natively / handed to the interpreter, over all functions.
+    pub native_instrs: u64,
+    /// See `native_instrs`.
+    pub exit_instrs: u64,
+}
+
+/// A JIT compiler the interpreter can drive (the root crate installs one).
+pub trait JitEngine {
+    /// Compiles one prototype (see the contract of [`JitFn`]); on failure returns the
+    /// give-up message (already counted and, when verbose, reported).
+    fn compile(&mut self, req: &CompileRequest<'_>) -> Result<JitFn, String>;
+    /// Name and message of a status value (a row of the reason table).
+    fn reason(&self, status: u32) -> (&'static str, &'static str);
+    /// An exit site of `proto` at `pc` has been taken `count` times (called at a few
+    /// thresholds; an engine reports it with `-jv` or recompiles).
+    fn hot_exit(&mut self, proto: &Proto, pc: u32, status: u32, count: u32);
+    /// Forgets all compiled code records (`jit.flush()`); the interpreter stops using
+    /// the code it holds at the same time.
+    fn flush(&mut self);
+    /// Counters.
+    fn stats(&self) -> JitStats;
+    /// Turns the one-line-per-event report on stderr on or off (`-jv`).
+    fn set_verbose(&mut self, on: bool);
+    /// Version string (`jit.version`).
+    fn version(&self) -> &'static str;
+    /// Target architecture (`jit.arch`).
+    fn arch(&self) -> &'static str;
+    /// For tests and tools that know the concrete engine.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// Default `-Ohotcall`: compile a function at this call.
+pub const DEFAULT_HOTCALL: u32 = 100;
+/// Default `-Ohotloop`: compile a function after this many loop back-edges.
+pub const DEFAULT_HOTLOOP: u32 = 1000;
+/// Exit counts of one site at which the engine hears about it (`hot_exit`).
+pub const HOT_EXIT_MARKS: [u32; 3] = [1_000, 100_000, 10_000_000];
+
+/// The JIT's part of `Lua`.
+pub struct JitState {
+    /// The engine, if one is installed.
+    pub engine: Option<Box<dyn JitEngine>>,
+    /// `-jon` / `-joff`, `jit.on()` / `jit.off()`.
+    enabled: bool,
+    /// A debug hook is set: compiled code must not run.
+    hook_active: bool,
+    /// `engine.is_some() && enabled && !hook_active`: the interpreter's one test.
+    pub active: bool,
+    /// Compile a function at this many calls (`-Ohotcall=N`).
+    pub hotcall: u32,
+    /// Compile a function after this many loop back-edges (`-Ohotloop=N`).
+    pub hotloop: u32,
+    /// Code of older generations is ignored (`jit.flush()`).
+    pub generation: u32,
+    /// Exits taken, by status (reason).
+    pub exits: [u64; MAX_STATUS],
+}
+
+impl Default for JitState {
+    fn default() -> Self {
+        JitState {
+            engine: None,
+            enabled: true,
+            hook_active: false,
+            active: false,
+            hotcall: DEFAULT_HOTCALL,
+            hotloop: DEFAULT_HOTLOOP,
+            generation: 0,
+            exits: [0; MAX_STATUS],
+        }
+    }
+}
+
+impl JitState {
+    /// Installs an engine (the root crate's `jit` feature).
+    pub fn install(&mut self, engine: Box<dyn JitEngine>) {
+        self.engine = Some(engine);
+        self.update();
+    }
+
+    /// Turns compilation and the use of compiled code on or off.
+    pub fn set_enabled(&mut self, on: bool) {
+        self.enabled = on;
+        self.update();
+    }
+
+    /// Whether the JIT is on (`jit.status()`).
+    pub fn enabled(&self) -> bool {
+        self.enabled && self.engine.is_some()
+    }
+
+    /// The debug library calls this when a hook is set or cleared: while one is set,
+    /// the interpreter neither compiles nor enters compiled code.
+    pub fn set_hook_active(&mut self, on: bool) {
+        self.hook_active = on;
+        self.update();
+    }
+
+    /// Drops all compiled code (`jit.flush()`): every prototype's code becomes stale.
+    pub fn flush(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if let Some(e) = self.engine.as_mut() {
+            e.flush();
+        }
+    }
+
+    /// Recomputes `active`.
+    fn update(&mut self) {
+        self.active = self.engine.is_some() && self.enabled && !self.hook_active;
+    }
+}
+
+/// The JIT's part of a prototype (`FnProto::jit`).
+#[derive(Default)]
+pub struct JitSlot {
+    /// Compiled code, valid when `generation` is the state's.
+    code: Cell<Option<JitFn>>,
+    /// The engine gave up on this prototype (in `generation`).
+    refused: Cell<bool>,
+    /// Generation of `code` / `refused`.
+    generation: Cell<u32>,
+    /// Exits taken per pc (exit records are counted per site), allocated at compile.
+    sites: core::cell::OnceCell<Box<[Cell<u32>]>>,
+}
+
+impl JitSlot {
+    /// The code for generation `generation`, if compiled.
+    #[inline(always)]
+    pub fn code(&self, generation: u32) -> Option<JitFn> {
+        if self.generation.get() == generation {
+            self.code.get()
+        } else {
+            None
+        }
+    }
+
+    /// True if the engine gave up on this prototype in `generation`.
+    #[inline]
+    pub fn refused(&self, generation: u32) -> bool {
+        self.generation.get() == generation && self.refused.get()
+    }
+
+    /// Records the outcome of a compile in `generation`.
+    pub fn set(&self, generation: u32, code: Option<JitFn>, ncode: usize) {
+        self.generation.set(generation);
+        self.code.set(code);
+        self.refused.set(code.is_none());
+        if code.is_some() {
+            let _ = self
+                .sites
+                .get_or_init(|| (0..ncode).map(|_| Cell::new(0)).collect());
+        }
+    }
+
+    /// Counts an exit at `pc`; returns the site's new count.
+    #[inline]
+    pub fn count_exit(&self, pc: usize) -> u32 {
+        match self.sites.get().and_then(|s| s.get(pc)) {
+            Some(c) => {
+                let n = c.get().saturating_add(1);
+                c.set(n);
+                n
+            }
+            None => 0,
+        }
+    }
+
+    /// Exits taken at `pc` so far.
+    pub fn exits_at(&self, pc: usize) -> u32 {
+        self.sites
+            .get()
+            .and_then(|s| s.get(pc))
+            .map_or(0, Cell::get)
+    }
+
+    /// Exits taken at all sites so far.
+    pub fn total_exits(&self) -> u64 {
+        self.sites
+            .get()
+            .map_or(0, |s| s.iter().map(|c| c.get() as u64).sum())
+    }
+}
+
+// ------------------------------------------------------------------ the interpreter's side
+
+impl Lua {
+    /// JIT-ENTRY: runs the compiled code of the frame whose closure is `cl` and whose
+    /// R[0] is `stack[base]`, from `pc` (compiling it first at its hot call). Returns
+    /// the pc at which the interpreter continues. Call only when `self.jit.active`.
+    #[inline]
+    pub(crate) fn jit_enter(&mut self, cl: Gc<LuaClosure>, base: usize, pc: usize) -> usize {
+        let fp = cl.proto;
+        let generation = self.jit.generation;
+        let code = match fp.jit.code(generation) {
+            Some(c) => c,
+            None if pc == 0
+                && fp.calls.get() >= self.jit.hotcall
+                && !fp.jit.refused(generation) =>
+            {
+                match self.jit_compile(fp) {
+                    Some(c) => c,
+                    None => return pc,
+                }
+            }
+            None => return pc,
+        };
+        self.jit_run(code, cl, base, pc)
+    }
+
+    /// A loop back-edge was taken in `fp`: true when the loop should continue in compiled
+    /// code (compiling it now if the prototype became hot). Call only when `jit.active`.
+    #[inline]
+    pub(crate) fn jit_backedge(&mut self, fp: Gc<FnProto>) -> bool {
+        let generation = self.jit.generation;
+        if fp.jit.code(generation).is_some() {
+            return true;
+        }
+        fp.backedges.get() >= self.jit.hotloop
+            && !fp.jit.refused(generation)
+            && self.jit_compile(fp).is_some()
+    }
+
+    /// True if `fp` has compiled code to return to (after the interpreter ran a call).
+    #[inline]
+    pub(crate) fn jit_has_code(&self, fp: Gc<FnProto>) -> bool {
+        self.jit.active && fp.jit.code(self.jit.generation).is_some()
+    }
+
+    /// Asks the engine to compile `fp`; records the outcome in its slot.
+    #[cold]
+    #[inline(never)]
+    fn jit_compile(&mut self, fp: Gc<FnProto>) -> Option<JitFn> {
+        let generation = self.jit.generation;
+        let engine = self.jit.engine.as_mut()?;
+        let req = CompileRequest {
+            proto: &fp.proto,
+            consts: &fp.consts,
+        };
+        let code = engine.compile(&req).ok();
+        fp.jit.set(generation, code, fp.proto.code.len());
+        code
+    }
+
+    /// Calls compiled code and counts its exit.
+    #[inline(never)]
+    fn jit_run(&mut self, code: JitFn, cl: Gc<LuaClosure>, base: usize, pc: usize) -> usize {
+        let fp = cl.proto;
+        let lua: *mut Lua = self;
+        let closure: &LuaClosure = &cl;
+        let mut ctx = JitCtx {
+            lua,
+            closure,
+            consts: fp.consts.as_ptr(),
+            helpers: &HELPERS,
+            status: STATUS_NOT_ENTRY,
+        };
+        // SAFETY: JIT-ENTRY. `cl` is the closure of the running frame, whose registers
+        // `stack[base .. base + max_stack]` exist (push_lua_frame ensured them) and stay in
+        // place while the code runs: neither the code nor any helper resizes the stack or
+        // runs the collector. `self` is not used until the code returns; the helpers reach
+        // the state through `ctx.lua` only. `code` was compiled from `fp`, whose
+        // constants `ctx.consts` points at.
+        let next = unsafe {
+            let regs = (*lua).stack.as_mut_ptr().add(base);
+            code(&mut ctx, regs, pc as u32)
+        };
+        if ctx.status != STATUS_NOT_ENTRY {
+            self.jit_note_exit(fp, next, ctx.status);
+        }
+        next as usize
+    }
+
+    /// Counts an exit by reason and by site; tells the engine about hot sites.
+    fn jit_note_exit(&mut self, fp: Gc<FnProto>, pc: u32, status: u32) {
+        if let Some(n) = self.jit.exits.get_mut(status as usize) {
+            *n += 1;
+        }
+        let count = fp.jit.count_exit(pc as usize);
+        if HOT_EXIT_MARKS.contains(&count) {
+            if let Some(e) = self.jit.engine.as_mut() {
+                e.hot_exit(&fp.proto, pc, status, count);
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------ the `jit` module
+
+/// Opens the `jit` library: `jit.on()`, `jit.off()`, `jit.flush()`, `jit.status()`,
+/// `jit.stats()`, `jit.version`, `jit.arch` (LuaJIT's names).
+pub fn open_jit(l: &mut Lua) {
+    let funcs: &[(&str, crate::func::NativeFn)] = &[
+        ("on", jit_on),
+        ("off", jit_off),
+        ("flush", jit_flush),
+        ("status", jit_status),
+        ("stats", jit_stats),
+    ];
+    let t = l.register_lib("jit", funcs);
+    let (version, arch) = match l.jit.engine.as_ref() {
+        Some(e) => (e.version(), e.arch()),
+        None => ("none", "none"),
+    };
+    for (k, v) in [("version", version), ("arch", arch)] {
+        let key = l.intern(k.as_bytes());
+        let val = l.new_str(v.as_bytes());
+        t.set_str(&mut l.heap, key, val);
+    }
+}
+
+/// `jit.on()`
+fn jit_on(l: &mut Lua) -> LuaResult<usize> {
+    l.jit.set_enabled(true);
+    Ok(0)
+}
+
+/// `jit.off()`
+fn jit_off(l: &mut Lua) -> LuaResult<usize> {
+    l.jit.set_enabled(false);
+    Ok(0)
+}
+
+/// `jit.flush()`
+fn jit_flush(l: &mut Lua) -> LuaResult<usize> {
+    l.jit.flush();
+    Ok(0)
+}
+
+/// `jit.status()`: whether the JIT is on.
+fn jit_status(l: &mut Lua) -> LuaResult<usize> {
+    let on = l.jit.enabled();
+    l.push(Value::Bool(on));
+    Ok(1)
+}
+
+/// `jit.stats()`: a table of counters, with `exits` by reason name.
+fn jit_stats(l: &mut Lua) -> LuaResult<usize> {
+    let t = l.new_table(0, 8);
+    let s = l.jit.engine.as_ref().map(|e| e.stats()).unwrap_or_default();
+    let rows = [
+        ("compiled", Value::Int(s.compiled as i64)),
+        ("gave_up", Value::Int(s.gave_up as i64)),
+        ("compile_ms", Value::Float(s.compile_nanos as f64 / 1e6)),
+        ("code_bytes", Value::Int(s.code_bytes as i64)),
+        ("native_instrs", Value::Int(s.native_instrs as i64)),
+        ("exit_instrs", Value::Int(s.exit_instrs as i64)),
+    ];
+    for (k, v) in rows {
+        let key = l.intern(k.as_bytes());
+        t.set_str(&mut l.heap, key, v);
+    }
+    let exits = l.new_table(0, 8);
+    for status in 1..MAX_STATUS {
+        let n = l.jit.exits[status];
+        let name = l.jit.engine.as_ref().map(|e| e.reason(status as u32).0);
+        if let (true, Some(name)) = (n > 0, name) {
+            let key = l.intern(name.as_bytes());
+            exits.set_str(&mut l.heap, key, Value::Int(n as i64));
+        }
+    }
+    let key = l.intern(b"exits");
+    t.set_str(&mut l.heap, key, Value::Table(exits));
+    l.push(Value::Table(t));
+    Ok(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tag byte of a value, read the way compiled code reads it.
+    fn tag_of(v: &Value) -> u8 {
+        // SAFETY: `Value` is `#[repr(C, u8)]`: its first byte is the tag.
+        unsafe { *(v as *const Value as *const u8) }
+    }
+
+    #[test]
+    fn tags_match_the_value_layout() {
+        assert_eq!(tag_of(&Value::Nil), tags::NIL);
+        assert_eq!(tag_of(&Value::Bool(true)), tags::BOOL);
+        assert_eq!(tag_of(&Value::Int(7)), tags::INT);
+        assert_eq!(tag_of(&Value::Float(1.5)), tags::FLOAT);
+        let mut l = Lua::new();
+        let s = l.new_str(b"x");
+        assert_eq!(tag_of(&s), tags::STR);
+        let t = Value::Table(l.new_table(0, 0));
+        assert_eq!(tag_of(&t), tags::TABLE);
+        let v = Value::Int(-5);
+        // SAFETY: payload at offset 8 (abi::value_offsets).
+        let p = unsafe { *((&v as *const Value as *const u8).add(8) as *const i64) };
+        assert_eq!(p, -5);
+        let b = Value::Bool(true);
+        // SAFETY: as above; a bool payload is one byte.
+        assert_eq!(unsafe { *((&b as *const Value as *const u8).add(8)) }, 1);
+    }
+
+    #[test]
+    fn mixed_comparisons_are_exact() {
+        let big = (1i64 << 53) + 1;
+        assert_eq!(
+            h_cmp_mixed(MixedCmp::Eq as u32, big, (1i64 << 53) as f64),
+            0
+        );
+        assert_eq!(
+            h_cmp_mixed(MixedCmp::IntLtFloat as u32, big, (1i64 << 53) as f64),
+            0
+        );
+        assert_eq!(h_cmp_mixed(MixedCmp::FloatLtInt as u32, 1, 0.5), 1);
+        assert_eq!(h_cmp_mixed(MixedCmp::IntLeFloat as u32, 1, f64::NAN), 0);
+        assert_eq!(h_fmod(-1.0, f64::INFINITY), f64::INFINITY);
+    }
+
+    #[test]
+    fn slot_generations() {
+        let s = JitSlot::default();
+        assert!(s.code(0).is_none() && !s.refused(0));
+        s.set(0, None, 3);
+        assert!(s.refused(0) && !s.refused(1));
+        assert_eq!(
+            s.count_exit(1),
+            0,
+            "no counters before a successful compile"
+        );
+    }
+}

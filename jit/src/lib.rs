@@ -1,0 +1,343 @@
+//! Moonjet's baseline JIT: Cranelift compiles a Lua prototype into one native function;
+//! guards and unsupported instructions hand control back to the interpreter at the
+//! exact instruction (JIT-ENTRY in `moonjet_interp::jit_iface`).
+//!
+//! * [`Jit`] owns the reusable Cranelift contexts and the code memory; `compile` goes
+//!   translate → verify (debug builds) → declare → define → clear → finalize.
+//! * [`translate`] holds the `FunctionTranslator` and the opcode table; `ops_*` hold one
+//!   `translate_<op>` per opcode.
+//! * [`reasons`] is the one table of exit and give-up reasons.
+//!
+//! The crate reads interpreter data only through `moonjet_interp::jit_iface` and
+//! `moonjet_interp::abi` (and `Value`, whose layout those modules pin).
+
+pub mod analysis;
+mod ops_arith;
+mod ops_data;
+mod ops_test;
+pub mod reasons;
+pub mod translate;
+
+#[cfg(test)]
+mod tests;
+
+use std::any::Any;
+use std::time::Instant;
+
+use cranelift_codegen::ir::{types, AbiParam, Signature, UserFuncName};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, Linkage, Module};
+use moonjet_bytecode::{OpCode, Proto};
+use moonjet_interp::jit_iface::{CompileRequest, JitEngine, JitFn, JitStats};
+
+use reasons::{Kind, Reason};
+use translate::{FunctionTranslator, Outcome, PTR};
+
+/// Largest prototype compiled, in instructions.
+const MAX_INSTRUCTIONS: usize = 50_000;
+/// Machine code limit of one state (bytes): past it, nothing more is compiled.
+const CODE_CACHE_LIMIT: u64 = 64 << 20;
+
+/// What was compiled for one prototype (kept when `Jit::keep_records` is set).
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// `source:line`.
+    pub name: String,
+    /// Opcode of every instruction.
+    pub ops: Vec<Option<OpCode>>,
+    /// What became of every instruction.
+    pub outcome: Vec<Outcome>,
+}
+
+impl Record {
+    /// True if every instruction with opcode `op` was compiled natively (and one exists).
+    pub fn native(&self, op: OpCode) -> bool {
+        let mut any = false;
+        for (o, out) in self.ops.iter().zip(&self.outcome) {
+            if *o == Some(op) {
+                any = true;
+                if *out != Outcome::Native {
+                    return false;
+                }
+            }
+        }
+        any
+    }
+}
+
+/// The JIT engine: Cranelift contexts, code memory, options and counters.
+pub struct Jit {
+    /// Code memory and symbols.
+    module: JITModule,
+    /// Codegen context, reused for every function.
+    ctx: Context,
+    /// Frontend context, reused for every function.
+    fctx: FunctionBuilderContext,
+    /// One line per event on stderr (`-jv`).
+    verbose: bool,
+    /// Keep a [`Record`] per compiled function (tests, tools).
+    pub keep_records: bool,
+    /// Records, if kept.
+    pub records: Vec<Record>,
+    /// Counters.
+    stats: JitStats,
+    /// Give-ups by reason.
+    give_ups: Vec<u64>,
+    /// Functions declared so far (names are unique).
+    next_id: u32,
+}
+
+/// The host ISA with the flags the JIT uses.
+fn host_isa() -> Result<OwnedTargetIsa, String> {
+    let mut flags = settings::builder();
+    let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| e.to_string());
+    set(&mut flags, "opt_level", "speed")?;
+    set(&mut flags, "is_pic", "false")?;
+    set(&mut flags, "use_colocated_libcalls", "false")?;
+    // The translator's output is verified in debug builds (`finish_function`); release
+    // builds skip Cranelift's own pass over every function.
+    set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
+    let builder = cranelift_native::builder()?;
+    let isa = builder
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| e.to_string())?;
+    if isa.pointer_type() != PTR {
+        return Err(String::from("the JIT needs a 64-bit target"));
+    }
+    Ok(isa)
+}
+
+impl Jit {
+    /// An engine for the host machine (`Err` if Cranelift does not support it).
+    pub fn new() -> Result<Jit, String> {
+        let module = JITModule::new(JITBuilder::with_isa(host_isa()?, default_libcall_names()));
+        let ctx = module.make_context();
+        Ok(Jit {
+            module,
+            ctx,
+            fctx: FunctionBuilderContext::new(),
+            verbose: false,
+            keep_records: false,
+            records: Vec::new(),
+            stats: JitStats::default(),
+            give_ups: vec![0; reasons::REASONS.len()],
+            next_id: 0,
+        })
+    }
+
+    /// The signature of compiled code (`JitFn`).
+    fn entry_signature(call_conv: CallConv) -> Signature {
+        let mut sig = Signature::new(call_conv);
+        sig.params.push(AbiParam::new(PTR));
+        sig.params.push(AbiParam::new(PTR));
+        sig.params.push(AbiParam::new(types::I32));
+        sig.returns.push(AbiParam::new(types::I32));
+        sig
+    }
+
+    /// Translates `req` into `self.ctx.func`; returns what became of each instruction.
+    fn translate(&mut self, req: &CompileRequest<'_>) -> Vec<Outcome> {
+        let call_conv = self.module.isa().default_call_conv();
+        self.ctx.func.signature = Self::entry_signature(call_conv);
+        self.ctx.func.name = UserFuncName::user(0, self.next_id);
+        let code: &[moonjet_bytecode::Instruction] = &req.proto.code;
+        let entries = analysis::entry_points(code);
+        let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+        let max_stack = req.proto.max_stack as u32;
+        let t = FunctionTranslator::new(b, code, req.consts, max_stack, call_conv, &entries);
+        t.translate_all(self.module.isa().frontend_config())
+    }
+
+    /// The Cranelift IR of `req` as text (golden tests, dumps); nothing is compiled.
+    pub fn ir_text(&mut self, req: &CompileRequest<'_>) -> String {
+        self.translate(req);
+        let text = self.ctx.func.display().to_string();
+        self.module.clear_context(&mut self.ctx);
+        text
+    }
+
+    /// Translates and compiles `req`; returns the code and its size.
+    fn compile_one(
+        &mut self,
+        req: &CompileRequest<'_>,
+    ) -> Result<(JitFn, Vec<Outcome>, usize), Reason> {
+        if req.proto.code.len() > MAX_INSTRUCTIONS || req.proto.code.is_empty() {
+            return Err(Reason::TooLarge);
+        }
+        if self.stats.code_bytes > CODE_CACHE_LIMIT {
+            return Err(Reason::CacheFull);
+        }
+        let outcome = self.translate(req);
+        let done = self.finish_function();
+        self.module.clear_context(&mut self.ctx);
+        let (id, size) = done?;
+        self.module
+            .finalize_definitions()
+            .map_err(|_| Reason::Codegen)?;
+        let ptr = self.module.get_finalized_function(id);
+        // SAFETY: `ptr` is the finalized code of a function with the signature of
+        // `entry_signature`, the platform's C calling convention, which is `JitFn`'s.
+        let f = unsafe { std::mem::transmute::<*const u8, JitFn>(ptr) };
+        Ok((f, outcome, size))
+    }
+
+    /// Verifies (debug builds), declares and defines `self.ctx.func`.
+    fn finish_function(&mut self) -> Result<(cranelift_module::FuncId, usize), Reason> {
+        if cfg!(debug_assertions) {
+            if let Err(e) = cranelift_codegen::verify_function(&self.ctx.func, self.module.isa()) {
+                panic!("JIT produced invalid IR: {e}\n{}", self.ctx.func.display());
+            }
+        }
+        let name = format!("lua_fn_{}", self.next_id);
+        self.next_id += 1;
+        let sig = self.ctx.func.signature.clone();
+        let id = self
+            .module
+            .declare_function(&name, Linkage::Local, &sig)
+            .map_err(|_| Reason::Codegen)?;
+        self.module
+            .define_function(id, &mut self.ctx)
+            .map_err(|_| Reason::Codegen)?;
+        let size = self
+            .ctx
+            .compiled_code()
+            .map_or(0, |c| c.code_info().total_size as usize);
+        Ok((id, size))
+    }
+
+    /// `source:line` of a prototype.
+    fn name_of(p: &Proto) -> String {
+        format!(
+            "{}:{}",
+            moonjet_bytecode::chunkid::short_src(&p.source),
+            p.line_defined
+        )
+    }
+
+    /// Give-ups by reason (name, count), for reports.
+    pub fn give_ups(&self) -> Vec<(&'static str, u64)> {
+        let rows = reasons::REASONS.iter().zip(&self.give_ups);
+        rows.filter(|(r, n)| r.kind == Kind::GiveUp && **n > 0)
+            .map(|(r, n)| (r.name, *n))
+            .collect()
+    }
+
+    /// Updates the counters after a successful compile and reports it with `-jv`.
+    fn note_compiled(
+        &mut self,
+        name: String,
+        req: &CompileRequest<'_>,
+        outcome: Vec<Outcome>,
+        size: usize,
+        nanos: u64,
+    ) {
+        let native = outcome.iter().filter(|o| **o == Outcome::Native).count();
+        self.stats.compiled += 1;
+        self.stats.code_bytes += size as u64;
+        self.stats.compile_nanos += nanos;
+        self.stats.native_instrs += native as u64;
+        self.stats.exit_instrs += (outcome.len() - native) as u64;
+        if self.verbose {
+            eprintln!(
+                "[jit] compiled {name}: {} instructions, {native} native, {size} bytes, {} us",
+                outcome.len(),
+                nanos / 1000
+            );
+        }
+        if self.keep_records {
+            let ops = req.proto.code.iter().map(|i| i.opcode()).collect();
+            self.records.push(Record { name, ops, outcome });
+        }
+    }
+}
+
+impl JitEngine for Jit {
+    fn compile(&mut self, req: &CompileRequest<'_>) -> Result<JitFn, String> {
+        let start = Instant::now();
+        let name = Self::name_of(req.proto);
+        match self.compile_one(req) {
+            Ok((f, outcome, size)) => {
+                let nanos = start.elapsed().as_nanos() as u64;
+                self.note_compiled(name, req, outcome, size, nanos);
+                Ok(f)
+            }
+            Err(r) => {
+                self.stats.gave_up += 1;
+                self.stats.compile_nanos += start.elapsed().as_nanos() as u64;
+                if let Some(n) = self.give_ups.get_mut(r as usize) {
+                    *n += 1;
+                }
+                let msg = format!("{name}: {}", r.info().message);
+                if self.verbose {
+                    eprintln!("[jit] gave up {msg}");
+                }
+                Err(msg)
+            }
+        }
+    }
+
+    fn reason(&self, status: u32) -> (&'static str, &'static str) {
+        reasons::by_status(status).map_or(("?", "unknown status"), |r| (r.name, r.message))
+    }
+
+    fn hot_exit(&mut self, proto: &Proto, pc: u32, status: u32, count: u32) {
+        let Some(r) = reasons::by_status(status) else {
+            return;
+        };
+        if self.verbose && r.kind == Kind::Guard {
+            let line = proto.line_at(pc as usize).unwrap_or(0);
+            let src = moonjet_bytecode::chunkid::short_src(&proto.source);
+            eprintln!(
+                "[jit] hot exit {src}:{line} (pc {pc}): {} taken {count} times: {}",
+                r.name, r.message
+            );
+        }
+    }
+
+    fn flush(&mut self) {
+        self.records.clear();
+    }
+
+    fn stats(&self) -> JitStats {
+        self.stats
+    }
+
+    fn set_verbose(&mut self, on: bool) {
+        self.verbose = on;
+    }
+
+    fn version(&self) -> &'static str {
+        concat!(
+            "Moonjet JIT ",
+            env!("CARGO_PKG_VERSION"),
+            " (Cranelift 0.135)"
+        )
+    }
+
+    fn arch(&self) -> &'static str {
+        std::env::consts::ARCH
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Drop for Jit {
+    fn drop(&mut self) {
+        if self.verbose {
+            let s = self.stats;
+            eprintln!(
+                "[jit] summary: {} compiled, {} gave up, {} bytes of code, {:.3} ms compiling",
+                s.compiled,
+                s.gave_up,
+                s.code_bytes,
+                s.compile_nanos as f64 / 1e6
+            );
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! Translations of arithmetic and bitwise instructions, with Lua 5.4 semantics: an
+//! integer path when both operands are integers (wrapping `+ - *`, floored `//` and `%`,
+//! shifts that give 0 past 63 bits), a float path when both are numbers (integers
+//! converted), and an exit to the interpreter otherwise (strings, metamethods) or on an
+//! integer division by zero (the interpreter raises the error).
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData};
+use moonjet_bytecode::{Instruction, OpCode};
+use moonjet_interp::jit_iface::tags;
+use moonjet_interp::Value;
+
+use crate::reasons::Reason;
+use crate::translate::{FunctionTranslator, Helper};
+
+/// A binary operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `%`
+    Mod,
+    /// `^`
+    Pow,
+    /// `/`
+    Div,
+    /// `//`
+    IDiv,
+    /// `&`
+    BAnd,
+    /// `|`
+    BOr,
+    /// `~`
+    BXor,
+    /// `<<`
+    Shl,
+    /// `>>`
+    Shr,
+}
+
+impl BinOp {
+    /// Has an integer result for integer operands (not `/` and `^`).
+    fn int_path(self) -> bool {
+        !matches!(self, BinOp::Div | BinOp::Pow)
+    }
+
+    /// Works on floats (not the bitwise operators).
+    fn float_path(self) -> bool {
+        !matches!(
+            self,
+            BinOp::BAnd | BinOp::BOr | BinOp::BXor | BinOp::Shl | BinOp::Shr
+        )
+    }
+}
+
+/// An operand: a register (byte offset) or a numeric constant.
+#[derive(Clone, Copy, Debug)]
+enum Src {
+    /// Register at this offset.
+    Reg(i32),
+    /// Integer constant.
+    Int(i64),
+    /// Float constant.
+    Float(f64),
+}
+
+impl FunctionTranslator<'_> {
+    /// All binary arithmetic and bitwise instructions (register, K and immediate forms).
+    pub fn translate_arith(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        let (op, x, y) = self.arith_operands(i)?;
+        let (dst, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
+        self.emit_binop(op, x, y, dst, next, pc);
+        Ok(())
+    }
+
+    /// The operator and operands of an arithmetic instruction, in evaluation order.
+    fn arith_operands(&self, i: Instruction) -> Result<(BinOp, Src, Src), Reason> {
+        use OpCode as O;
+        let op = i.opcode().ok_or(Reason::Invalid)?;
+        let binop = match op {
+            O::AddI | O::AddK | O::Add => BinOp::Add,
+            O::SubK | O::Sub => BinOp::Sub,
+            O::MulK | O::Mul => BinOp::Mul,
+            O::ModK | O::Mod => BinOp::Mod,
+            O::PowK | O::Pow => BinOp::Pow,
+            O::DivK | O::Div => BinOp::Div,
+            O::IDivK | O::IDiv => BinOp::IDiv,
+            O::BAndK | O::BAnd => BinOp::BAnd,
+            O::BOrK | O::BOr => BinOp::BOr,
+            O::BXorK | O::BXor => BinOp::BXor,
+            O::ShlI | O::Shl => BinOp::Shl,
+            O::ShrI | O::Shr => BinOp::Shr,
+            _ => return Err(Reason::Invalid),
+        };
+        let rb = Src::Reg(self.reg(i.b())?);
+        let imm = Src::Int(i.sc() as i64);
+        Ok(match op {
+            O::AddI | O::ShrI => (binop, rb, imm),
+            // sC << R[B]
+            O::ShlI => (binop, imm, rb),
+            O::AddK
+            | O::SubK
+            | O::MulK
+            | O::ModK
+            | O::PowK
+            | O::DivK
+            | O::IDivK
+            | O::BAndK
+            | O::BOrK
+            | O::BXorK => {
+                let k = match self.konst(i.c())? {
+                    Value::Int(n) => Src::Int(n),
+                    Value::Float(f) => Src::Float(f),
+                    _ => return Err(Reason::ArithType),
+                };
+                (binop, rb, k)
+            }
+            _ => (binop, rb, Src::Reg(self.reg(i.c())?)),
+        })
+    }
+
+    /// Emits `dst := x op y`, then jumps to `next`; exits at `pc` when an operand is not
+    /// a number of the right kind or on an integer division by zero.
+    fn emit_binop(&mut self, op: BinOp, x: Src, y: Src, dst: i32, next: ir::Block, pc: usize) {
+        let has_float_const = matches!(x, Src::Float(_)) || matches!(y, Src::Float(_));
+        if op.int_path() && !has_float_const {
+            let both = self.all_tags(&[x, y], tags::INT);
+            let (int_blk, other) = (self.new_block(), self.new_block());
+            self.branch(both, int_blk, other);
+            self.at(int_blk);
+            let (a, b) = (self.int_of(x), self.int_of(y));
+            let r = self.int_op(op, a, b, pc);
+            self.store_int(dst, r);
+            self.jump(next);
+            self.at(other);
+        }
+        if !op.float_path() {
+            self.exit(pc, Reason::BitType);
+            return;
+        }
+        let ok = self.all_numbers(&[x, y]);
+        self.guard(ok, pc, Reason::ArithType);
+        let (a, b) = (self.float_of(x), self.float_of(y));
+        let r = self.float_op(op, a, b);
+        self.store_float(dst, r);
+        self.jump(next);
+    }
+
+    /// UNM: `R[A] := -R[B]` (wrapping for integers).
+    pub fn translate_unm(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        let (a, b, next) = (self.reg(i.a())?, self.reg(i.b())?, self.block_rel(pc, 1)?);
+        let t = self.tag(b);
+        let is_int = self.is(t, tags::INT);
+        let (int_blk, other) = (self.new_block(), self.new_block());
+        self.branch(is_int, int_blk, other);
+        self.at(int_blk);
+        let v = self.payload(b, types::I64);
+        let r = self.b.ins().ineg(v);
+        self.store_int(a, r);
+        self.jump(next);
+        self.at(other);
+        let is_float = self.is(t, tags::FLOAT);
+        self.guard(is_float, pc, Reason::ArithType);
+        let v = self.payload(b, types::F64);
+        let r = self.b.ins().fneg(v);
+        self.store_float(a, r);
+        self.jump(next);
+        Ok(())
+    }
+
+    /// BNOT: `R[A] := ~R[B]` (integers; floats and others exit).
+    pub fn translate_bnot(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        let (a, b, next) = (self.reg(i.a())?, self.reg(i.b())?, self.block_rel(pc, 1)?);
+        let t = self.tag(b);
+        let is_int = self.is(t, tags::INT);
+        self.guard(is_int, pc, Reason::BitType);
+        let v = self.payload(b, types::I64);
+        let r = self.b.ins().bnot(v);
+        self.store_int(a, r);
+        self.jump(next);
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ operand tests
+
+    /// True (i8) when every register operand has tag `t` (constants are integers here).
+    fn all_tags(&mut self, srcs: &[Src], t: u8) -> ir::Value {
+        let mut acc = self.b.ins().iconst(types::I8, 1);
+        for s in srcs {
+            if let Src::Reg(off) = *s {
+                let tag = self.tag(off);
+                let c = self.is(tag, t);
+                acc = self.b.ins().band(acc, c);
+            }
+        }
+        acc
+    }
+
+    /// True (i8) when every register operand is an integer or a float.
+    fn all_numbers(&mut self, srcs: &[Src]) -> ir::Value {
+        let mut acc = self.b.ins().iconst(types::I8, 1);
+        for s in srcs {
+            if let Src::Reg(off) = *s {
+                let tag = self.tag(off);
+                let i = self.is(tag, tags::INT);
+                let f = self.is(tag, tags::FLOAT);
+                let c = self.b.ins().bor(i, f);
+                acc = self.b.ins().band(acc, c);
+            }
+        }
+        acc
+    }
+
+    /// An operand known to be an integer.
+    fn int_of(&mut self, s: Src) -> ir::Value {
+        match s {
+            Src::Reg(off) => self.payload(off, types::I64),
+            Src::Int(n) => self.i64(n),
+            Src::Float(f) => self.i64(f as i64), // unreachable: no int path with float constants
+        }
+    }
+
+    /// An operand known to be a number, as a float (integers converted as `i as f64`).
+    fn float_of(&mut self, s: Src) -> ir::Value {
+        match s {
+            Src::Reg(off) => {
+                let tag = self.tag(off);
+                let is_int = self.is(tag, tags::INT);
+                let bits = self.payload(off, types::I64);
+                let from_int = self.b.ins().fcvt_from_sint(types::F64, bits);
+                let as_float = self.b.ins().bitcast(types::F64, MemFlagsData::new(), bits);
+                self.b.ins().select(is_int, from_int, as_float)
+            }
+            Src::Int(n) => self.b.ins().f64const(n as f64),
+            Src::Float(f) => self.b.ins().f64const(f),
+        }
+    }
+
+    // ------------------------------------------------------------------ the operations
+
+    /// `a op b` on integers (see `int_fast` in the interpreter).
+    fn int_op(&mut self, op: BinOp, a: ir::Value, b: ir::Value, pc: usize) -> ir::Value {
+        match op {
+            BinOp::Add => self.b.ins().iadd(a, b),
+            BinOp::Sub => self.b.ins().isub(a, b),
+            BinOp::Mul => self.b.ins().imul(a, b),
+            BinOp::BAnd => self.b.ins().band(a, b),
+            BinOp::BOr => self.b.ins().bor(a, b),
+            BinOp::BXor => self.b.ins().bxor(a, b),
+            BinOp::Shl => self.shift_left(a, b),
+            BinOp::Shr => {
+                let nb = self.b.ins().ineg(b);
+                self.shift_left(a, nb)
+            }
+            BinOp::Mod | BinOp::IDiv => self.int_floor_div(op, a, b, pc),
+            BinOp::Div | BinOp::Pow => a, // unreachable: no int path
+        }
+    }
+
+    /// Lua's `a << b`: logical shifts, a negative count shifts right, counts of 64 or
+    /// more give 0 (`a >> b` is `a << -b`, also at minint: both give 0).
+    fn shift_left(&mut self, a: ir::Value, b: ir::Value) -> ir::Value {
+        let left = self.b.ins().ishl(a, b);
+        let nb = self.b.ins().ineg(b);
+        let right = self.b.ins().ushr(a, nb);
+        let in_left = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, b, 64);
+        let in_right = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, nb, 64);
+        let zero = self.i64(0);
+        let r = self.b.ins().select(in_right, right, zero);
+        self.b.ins().select(in_left, left, r)
+    }
+
+    /// Floored `a // b` or `a % b` on integers; exits at `pc` when `b == 0`. A divisor of
+    /// -1 is replaced by 1 for the hardware division (minint // -1 would trap) and the
+    /// result fixed up: `a // -1 == -a` (wrapping), `a % -1 == 0`.
+    fn int_floor_div(&mut self, op: BinOp, a: ir::Value, b: ir::Value, pc: usize) -> ir::Value {
+        let nonzero = self.b.ins().icmp_imm_s(IntCC::NotEqual, b, 0);
+        self.guard(nonzero, pc, Reason::DivZero);
+        let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, b, -1);
+        let one = self.i64(1);
+        let d = self.b.ins().select(minus_one, one, b);
+        let r = self.b.ins().srem(a, d);
+        let r_nonzero = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, 0);
+        let signs = self.b.ins().bxor(r, d);
+        let differ = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, signs, 0);
+        let adjust = self.b.ins().band(r_nonzero, differ);
+        if op == BinOp::Mod {
+            let moved = self.b.ins().iadd(r, d);
+            return self.b.ins().select(adjust, moved, r);
+        }
+        let q = self.b.ins().sdiv(a, d);
+        let q1 = self.b.ins().iadd_imm_s(q, -1);
+        let q = self.b.ins().select(adjust, q1, q);
+        let neg = self.b.ins().ineg(a);
+        self.b.ins().select(minus_one, neg, q)
+    }
+
+    /// `a op b` on floats (see `float_fast` in the interpreter).
+    fn float_op(&mut self, op: BinOp, a: ir::Value, b: ir::Value) -> ir::Value {
+        match op {
+            BinOp::Add => self.b.ins().fadd(a, b),
+            BinOp::Sub => self.b.ins().fsub(a, b),
+            BinOp::Mul => self.b.ins().fmul(a, b),
+            BinOp::Div => self.b.ins().fdiv(a, b),
+            BinOp::IDiv => {
+                let q = self.b.ins().fdiv(a, b);
+                self.b.ins().floor(q)
+            }
+            BinOp::Mod => self.call(Helper::FMod, &[a, b]),
+            BinOp::Pow => self.call(Helper::Pow, &[a, b]),
+            // unreachable: no float path for bitwise operators
+            BinOp::BAnd | BinOp::BOr | BinOp::BXor | BinOp::Shl | BinOp::Shr => a,
+        }
+    }
+}

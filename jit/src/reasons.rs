@@ -1,0 +1,123 @@
+//! Every reason compiled code hands control back to the interpreter, and every reason
+//! the JIT gives up on a function: one table, one row each, with its message.
+//!
+//! A reason's number is the status compiled code leaves in `JitCtx::status` (row 0 is
+//! `jit_iface::STATUS_NOT_ENTRY`). Kinds:
+//! * `Exit`: the instruction is always run by the interpreter (calls, returns, ...);
+//! * `Guard`: a run-time check failed (an operand's type, a zero divisor, a table that
+//!   needs a metamethod); the interpreter runs the instruction;
+//! * `GiveUp`: the whole function stays interpreted.
+
+use moonjet_interp::jit_iface::{MAX_STATUS, STATUS_NOT_ENTRY};
+
+/// What a reason stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The entry pc is not an entry point.
+    Entry,
+    /// The instruction is not compiled natively.
+    Exit,
+    /// A guard of a natively compiled instruction failed.
+    Guard,
+    /// The function is not compiled.
+    GiveUp,
+}
+
+/// One row of the table.
+#[derive(Clone, Copy, Debug)]
+pub struct ReasonInfo {
+    /// Short name (stats keys, `-jv`).
+    pub name: &'static str,
+    /// Kind.
+    pub kind: Kind,
+    /// What it means.
+    pub message: &'static str,
+}
+
+macro_rules! reasons {
+    ($( $var:ident $name:literal $kind:ident $msg:literal; )*) => {
+        /// A reason (row number = status value).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u32)]
+        pub enum Reason { $( #[doc = $msg] $var ),* }
+
+        /// The rows, indexed by `Reason as usize`.
+        pub const REASONS: &[ReasonInfo] = &[ $( ReasonInfo {
+            name: $name,
+            kind: Kind::$kind,
+            message: $msg,
+        } ),* ];
+    };
+}
+
+reasons! {
+    // variant      name            kind    message
+    NotEntry      "not-entry"     Entry   "the interpreter's pc is not an entry point of the code";
+    Call          "call"          Exit    "CALL: the interpreter performs calls";
+    TailCall      "tailcall"      Exit    "TAILCALL: the interpreter performs tail calls";
+    Return        "return"        Exit    "RETURN: the interpreter performs returns";
+    Concat        "concat"        Exit    "CONCAT: concatenation allocates strings";
+    Closure       "closure"       Exit    "CLOSURE: creating a closure allocates";
+    NewTable      "newtable"      Exit    "NEWTABLE: creating a table allocates";
+    SetList       "setlist"       Exit    "SETLIST: table constructors run in the interpreter";
+    VarArg        "vararg"        Exit    "VARARG: varargs are copied by the interpreter";
+    SelfOp        "self"          Exit    "SELF: method lookup runs in the interpreter";
+    Close         "close"         Exit    "CLOSE/TBC: closing upvalues and to-be-closed variables";
+    GenericFor    "generic-for"   Exit    "TFORPREP/TFORCALL: the generic for's iterator call";
+    BadOperand    "bad-operand"   Exit    "operand out of range for this prototype";
+    MissingJump   "missing-jump"  Exit    "a test instruction not followed by JMP";
+    Invalid       "invalid"       Exit    "EXTRAARG executed on its own";
+    ArithType     "arith-type"    Guard   "arithmetic operand is not a number (metamethod or coercion)";
+    BitType       "bit-type"      Guard   "bitwise operand is not an integer (conversion or metamethod)";
+    DivZero       "div-zero"      Guard   "integer division or modulo by zero (error)";
+    CompareType   "compare-type"  Guard   "comparison operands are not two numbers";
+    EqualType     "equal-type"    Guard   "equality of values that may have __eq";
+    Table         "table"         Guard   "table access is not a plain table hit (metamethod or error)";
+    Length        "length"        Guard   "length of a value with __len or not a string/table";
+    Upvalue       "upvalue"       Guard   "upvalue access failed";
+    ForPrep       "for-prep"      Guard   "for loop with non-numeric control values or a zero step";
+    ForLoop       "for-loop"      Guard   "for loop control values changed type";
+    Codegen       "codegen"       GiveUp  "Cranelift rejected the function";
+    TooLarge      "too-large"     GiveUp  "function too large to compile";
+    CacheFull     "cache-full"    GiveUp  "the code cache is full";
+}
+
+// Status values must fit the interpreter's counters, and row 0 is "not an entry".
+const _: () = assert!(REASONS.len() <= MAX_STATUS);
+const _: () = assert!(Reason::NotEntry as u32 == STATUS_NOT_ENTRY);
+
+impl Reason {
+    /// Its row.
+    pub fn info(self) -> &'static ReasonInfo {
+        &REASONS[self as usize]
+    }
+
+    /// The status value compiled code stores.
+    pub fn status(self) -> u32 {
+        self as u32
+    }
+}
+
+/// The row of a status value (`None` if out of range).
+pub fn by_status(status: u32) -> Option<&'static ReasonInfo> {
+    REASONS.get(status as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_and_names() {
+        assert_eq!(Reason::Call.info().name, "call");
+        assert_eq!(
+            by_status(Reason::DivZero.status()).map(|r| r.kind),
+            Some(Kind::Guard)
+        );
+        assert!(by_status(REASONS.len() as u32).is_none());
+        let mut names: Vec<_> = REASONS.iter().map(|r| r.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), REASONS.len(), "names are unique");
+    }
+}

@@ -1,0 +1,338 @@
+//! Differential tests: every chunk runs interpreted and with the JIT compiling every
+//! function at its first call and every loop at its first back-edge; results (or error
+//! messages) must be identical. Plus coverage assertions in the style "this function
+//! compiled, these opcodes were native, no side exit was taken".
+
+use moonjet_bytecode::OpCode;
+use moonjet_interp::jit_iface::JitEngine;
+use moonjet_interp::{Lua, Value};
+
+use crate::reasons::{Kind, REASONS};
+use crate::Jit;
+
+/// Compiles Lua source for a test state.
+fn compile(src: &[u8], name: &[u8]) -> Result<moonjet_bytecode::Proto, String> {
+    moonjet_compiler::compile(src, name).map_err(|e| e.message)
+}
+
+/// A state with the libraries; with `jit`, the JIT compiles everything at once.
+fn state(jit: bool) -> Lua {
+    let mut l = Lua::new();
+    l.set_compiler(compile);
+    moonjet_interp::stdlib::open_libs(&mut l);
+    if jit {
+        let mut j = Jit::new().expect("host supported");
+        j.keep_records = true;
+        l.jit.install(Box::new(j));
+        l.jit.hotcall = 1;
+        l.jit.hotloop = 1;
+    }
+    l
+}
+
+/// Runs a chunk; its results (or the error) as text.
+fn run_in(l: &mut Lua, src: &str) -> (String, Vec<Value>) {
+    let f = match l.load(src.as_bytes(), b"=test", "t", None) {
+        Ok(f) => f,
+        Err(e) => return (format!("LOAD ERROR {:?}", e.value), Vec::new()),
+    };
+    match l.call_value(f, &[]) {
+        Ok(vals) => {
+            let texts: Vec<String> = vals
+                .iter()
+                .map(|v| {
+                    l.tostring(*v)
+                        .map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned())
+                        .unwrap_or_default()
+                })
+                .collect();
+            (texts.join("\t"), vals)
+        }
+        Err(e) => (format!("ERROR {:?}", e.value), Vec::new()),
+    }
+}
+
+/// Runs `src` interpreted and compiled; asserts identical results; returns them.
+fn same(src: &str) -> String {
+    let (want, _) = run_in(&mut state(false), src);
+    let mut l = state(true);
+    let (got, _) = run_in(&mut l, src);
+    assert_eq!(got, want, "JIT and interpreter differ on:\n{src}");
+    assert!(engine(&l).stats().compiled > 0, "nothing was compiled");
+    got
+}
+
+/// The engine of a JIT state.
+fn engine(l: &Lua) -> &Jit {
+    let e: &dyn JitEngine = l.jit.engine.as_deref().expect("engine installed");
+    e.as_any()
+        .downcast_ref::<Jit>()
+        .expect("a moonjet-jit engine")
+}
+
+/// Exits taken for guard reasons (side exits) in a state.
+fn side_exits(l: &Lua) -> u64 {
+    REASONS
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.kind == Kind::Guard)
+        .map(|(i, _)| l.jit.exits[i])
+        .sum()
+}
+
+#[test]
+fn integer_arithmetic() {
+    let r = same(
+        "local a, b, c, m, n = 7, -2, 3, math.maxinteger, math.mininteger
+         local function f(x, y) return x + y, x - y, x * y, x // y, x % y, x & y, x | y, x ~ y, -x, ~x end
+         local out = {}
+         for _, p in ipairs({{7,-2},{-7,2},{7,3},{-7,-3},{m,1},{n,-1},{n,1},{m,m},{0,5},{5,-1},{n,n}}) do
+           out[#out+1] = table.concat({f(p[1], p[2])}, ' ')
+         end
+         return table.concat(out, '|'), m + 1, n - 1, m * 2, n // -1, n % -1, a // b, a % b, c",
+    );
+    assert!(r.contains(&format!("{}", i64::MIN)), "{r}");
+}
+
+#[test]
+fn shifts_and_immediates() {
+    same(
+        "local out = {}
+         for s = -66, 66, 5 do
+           local x = 0x7f00ff
+           out[#out+1] = tostring(x << s) .. ',' .. tostring(x >> s) .. ',' .. tostring(-1 >> s)
+         end
+         local n = math.mininteger
+         out[#out+1] = tostring(1 << n) .. tostring(1 >> n) .. tostring(1 << 63) .. tostring(3 << 1) .. tostring(-8 >> 1)
+         local x = 12
+         out[#out+1] = table.concat({x + 1, x - 3, x * 4, x // 5, x % 5, x & 6, x | 1, x ~ 5, x / 4, x ^ 2}, ' ')
+         return table.concat(out, ' ')",
+    );
+}
+
+#[test]
+fn float_and_mixed_arithmetic() {
+    same(
+        "local vals = {0.5, -1.5, 2, -3, 0.0, -0.0, 1/0, -1/0, 5.3, 2^53, 7}
+         local out = {}
+         for i = 1, #vals do for j = 1, #vals do
+           local x, y = vals[i], vals[j]
+           out[#out+1] = string.format('%s %s %s %s %s %s', x + y, x - y, x * y, x / y, x % y, x ^ y)
+           if math.type(y) == 'float' or y ~= 0 then out[#out+1] = tostring(x // y) end
+         end end
+         local z = 0/0
+         return table.concat(out, ';'), z ~= z, -1 % math.huge, 1 % -math.huge, 5.3 // 0, -5.3 % 0",
+    );
+}
+
+#[test]
+fn division_by_zero_exits_and_the_interpreter_raises() {
+    let r = same(
+        "local function d(a, b) return a // b end
+         local function m(a, b) return a % b end
+         local ok1, e1 = pcall(d, 1, 0)
+         local ok2, e2 = pcall(m, 1, 0)
+         return ok1, e1, ok2, e2, d(1, 0.0), m(1, 0.0)",
+    );
+    assert!(r.contains("attempt to divide by zero"), "{r}");
+    assert!(r.contains("attempt to perform 'n%0'"), "{r}");
+}
+
+#[test]
+fn comparisons_of_every_pair() {
+    same(
+        "local vals = {-1/0, math.mininteger, -2^63, -1, -0.5, 0, 0.0, -0.0, 0.5, 1, 2^53, 2^53 + 1,
+                       9007199254740993, 2^63, math.maxinteger, 1/0, 0/0, 'a', 'b', true, false}
+         local out = {}
+         for i = 1, #vals do for j = 1, #vals do
+           local x, y = vals[i], vals[j]
+           local ok, r = pcall(function()
+             return (x < y and 1 or 0) + (x <= y and 2 or 0) + (x == y and 4 or 0) + (x ~= y and 8 or 0)
+                  + (x > y and 16 or 0) + (x >= y and 32 or 0)
+           end)
+           out[#out+1] = ok and tostring(r) or 'E'
+         end end
+         return table.concat(out, ',')",
+    );
+}
+
+#[test]
+fn comparisons_with_constants() {
+    same(
+        "local out = {}
+         for _, x in ipairs({-5, -3, -3.0, 0, 7, 7.0, 7.5, 1e300, 'x', 'a', true}) do
+           local r = 0
+           if type(x) == 'number' then
+             if x < 5 then r = r + 1 end
+             if x <= -3 then r = r + 2 end
+             if x > 6 then r = r + 4 end
+             if x >= 7 then r = r + 8 end
+           end
+           if x == 7 then r = r + 16 end
+           if x == 7.5 then r = r + 32 end
+           if x == 'x' then r = r + 64 end
+           if x == true then r = r + 128 end
+           if x ~= nil then r = r + 256 end
+           if not x then r = r + 512 end
+           out[#out+1] = r
+         end
+         return table.concat(out, ' ')",
+    );
+}
+
+#[test]
+fn for_loops_near_the_integer_limits() {
+    same(
+        "local out = {}
+         local M, N = math.maxinteger, math.mininteger
+         local function loop(a, b, c)
+           local n, last = 0, nil
+           for i = a, b, c do n = n + 1; last = i; if n > 100 then break end end
+           return n .. ':' .. tostring(last)
+         end
+         for _, t in ipairs({{M-3, M, 1}, {M-5, M, 2}, {N+3, N, -1}, {N+5, N, -2}, {1, 10, M}, {N, N+10, 7},
+                             {10, 1, -3}, {1, 0, 1}, {0, 1, -1}, {1, 3.5, 1}, {1, -3.5, -1}, {M, 1e100, 1},
+                             {1, 2^63, M}, {N, -1e100, -1}, {-3, 0/0, 1}}) do
+           out[#out+1] = loop(t[1], t[2], t[3])
+         end
+         local ok, e = pcall(loop, 1, 10, 0)
+         out[#out+1] = tostring(e)
+         ok, e = pcall(loop, 1, 'x', 1)
+         out[#out+1] = tostring(e)
+         return table.concat(out, ' ')",
+    );
+}
+
+#[test]
+fn float_loops_with_fractional_steps() {
+    same(
+        "local out = {}
+         local function loop(a, b, c)
+           local n, s = 0, 0
+           for i = a, b, c do n = n + 1; s = s + i end
+           return n .. ':' .. s
+         end
+         for _, t in ipairs({{0, 1, 0.1}, {1, 0, -0.25}, {0.5, 3, 0.5}, {1.0, 3, 1}, {1, 3, 0.7}, {-1, 1, 1/3}, {0, 0, 0.5}}) do
+           out[#out+1] = loop(t[1], t[2], t[3])
+         end
+         local ok, e = pcall(loop, 0, 1, 0.0)
+         return table.concat(out, ' '), e",
+    );
+}
+
+#[test]
+fn types_change_halfway() {
+    same(
+        "local x, out = 1, {}
+         for i = 1, 20 do
+           if i == 5 then x = x + 0.5 end
+           if i == 10 then x = tostring(x) end
+           if i == 15 then x = setmetatable({}, {__add = function(a, b) return 100 end, __lt = function() return true end}) end
+           local ok, v = pcall(function() return x + i end)
+           out[#out+1] = tostring(v)
+           local ok2, w = pcall(function() return x < i end)
+           out[#out+1] = tostring(w)
+         end
+         return table.concat(out, ' ')",
+    );
+}
+
+#[test]
+fn tables_globals_and_upvalues() {
+    same(
+        "local t = {}
+         for i = 1, 100 do t[i] = i * i end
+         local s = 0
+         for i = 1, #t do s = s + t[i] end
+         g = 0
+         for i = 1, 50 do g = g + i end
+         local obj = {x = 1, y = 2}
+         for i = 1, 10 do obj.x = obj.x + obj.y end
+         local mt = setmetatable({}, {__index = function(_, k) return k * 2 end, __newindex = function(t, k, v) rawset(t, k, v + 1) end})
+         local u = 0
+         for i = 1, 10 do u = u + mt[i]; mt[i + 100] = i end
+         local function counter() local c = 0 return function() c = c + 1 return c end end
+         local c = counter()
+         for i = 1, 10 do c() end
+         local up = 0
+         local function add(n) up = up + n end
+         for i = 1, 10 do add(i) end
+         local str = 'abc'
+         return s, g, obj.x, u, mt[105], c(), up, #str, t[0], t[101]",
+    );
+}
+
+#[test]
+fn logic_and_recursion() {
+    same(
+        "local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
+         local out = {}
+         for _, v in ipairs({0, 1, false, true, 'x'}) do
+           local a = v and 'yes' or 'no'
+           local b = v or 'dflt'
+           out[#out+1] = tostring(a) .. tostring(b) .. tostring(not v)
+         end
+         local x = nil
+         local y = x or 5
+         return fib(20), table.concat(out, ' '), y",
+    );
+}
+
+#[test]
+fn a_hot_numeric_loop_is_native_without_side_exits() {
+    let mut l = state(true);
+    let src = "local function loop(n)
+                 local s, f = 0, 0.5
+                 for i = 1, n do
+                   s = s + i * 2 - (i // 3) + (i % 7)
+                   f = f * 0.5 + i
+                   if s > 1000000 then s = s - 1000000 end
+                 end
+                 return s, f
+               end
+               return loop, loop(100000)";
+    let (text, vals) = run_in(&mut l, src);
+    let (want, _) = run_in(&mut state(false), src);
+    assert_eq!(text.split('\t').nth(1), want.split('\t').nth(1));
+    let Some(Value::LuaFn(f)) = vals.first() else {
+        panic!("no function returned: {text}")
+    };
+    let rec = engine(&l)
+        .records
+        .iter()
+        .find(|r| r.name.ends_with(":1"))
+        .expect("loop compiled")
+        .clone();
+    for op in [
+        OpCode::ForPrep,
+        OpCode::ForLoop,
+        OpCode::Add,
+        OpCode::Sub,
+        OpCode::MulK,
+        OpCode::IDivK,
+        OpCode::ModK,
+        OpCode::LtI,
+    ] {
+        if rec.ops.contains(&Some(op)) {
+            assert!(rec.native(op), "{op:?} not native in {rec:?}");
+        }
+    }
+    assert!(rec.native(OpCode::ForLoop) && rec.native(OpCode::Add));
+    assert_eq!(side_exits(&l), 0, "side exits taken");
+    // One exit only: the RETURN at the end of the single call.
+    assert_eq!(f.proto.jit.total_exits(), 1);
+}
+
+#[test]
+fn every_opcode_has_a_translator_and_exits_are_named() {
+    for n in 0..OpCode::COUNT as u8 {
+        let op = OpCode::from_u8(n).expect("in range");
+        let _ = crate::translate::translator(op);
+    }
+    let l = state(true);
+    let e = engine(&l);
+    assert_eq!(
+        e.reason(crate::reasons::Reason::DivZero.status()).0,
+        "div-zero"
+    );
+}

@@ -1,0 +1,4 @@
+-- Integer and float addition: the int path, the float path, the exit.
+local function add(a, b)
+  return a + b
+end

@@ -1,0 +1,10 @@
+-- LT + JMP becomes one branch; immediates compare natively.
+local function max(a, b)
+  if a < b then
+    return b
+  end
+  if a >= 10 then
+    return 10
+  end
+  return a
+end

