@@ -24,18 +24,53 @@ pub fn compile_source(source: &[u8], chunkname: &[u8]) -> Result<bytecode::Proto
     compiler::compile(source, chunkname).map_err(|e| e.message)
 }
 
-/// A bare state with the compiler wired in and no libraries.
+/// A bare state with the compiler (and, with the `jit` feature, the JIT) wired in and
+/// no libraries.
 pub fn bare_state() -> Lua {
     let mut l = Lua::new();
     l.set_compiler(compile_source);
+    install_jit(&mut l);
     l
 }
 
-/// A state with the compiler wired in and every standard library open.
+/// A state with the compiler wired in and every standard library (and `jit`) open.
 pub fn new_state() -> Lua {
     let mut l = bare_state();
     moonjet_interp::stdlib::open_libs(&mut l);
+    open_jit(&mut l);
     l
+}
+
+/// Installs the Cranelift JIT (feature `jit`; nothing without it or on a host Cranelift
+/// does not support).
+pub fn install_jit(l: &mut Lua) {
+    #[cfg(feature = "jit")]
+    if let Ok(j) = moonjet_jit::Jit::new() {
+        l.jit.install(Box::new(j));
+    }
+    #[cfg(not(feature = "jit"))]
+    let _ = l;
+}
+
+/// Opens the `jit` module (`jit.on()`, `jit.off()`, `jit.status()`, ...).
+pub fn open_jit(l: &mut Lua) {
+    moonjet_interp::jit_iface::open_jit(l);
+}
+
+/// Applies the command line's `-jon`/`-joff`, `-jv`, `-Ohotcall=N` and `-Ohotloop=N`.
+pub fn configure_jit(l: &mut Lua, on: Option<bool>, verbose: bool, hotcall: Option<u32>, hotloop: Option<u32>) {
+    if let Some(on) = on {
+        l.jit.set_enabled(on);
+    }
+    if let Some(e) = l.jit.engine.as_mut() {
+        e.set_verbose(verbose);
+    }
+    if let Some(n) = hotcall {
+        l.jit.hotcall = n.max(1);
+    }
+    if let Some(n) = hotloop {
+        l.jit.hotloop = n.max(1);
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -126,6 +126,12 @@ pub struct Options {
     pub script: Option<usize>,
     /// `-jon` / `-joff` (true = JIT on).
     pub jit: Option<bool>,
+    /// `-jv`: report compiles, give-ups and hot exits on stderr.
+    pub jit_verbose: bool,
+    /// `-Ohotcall=N`.
+    pub hotcall: Option<u32>,
+    /// `-Ohotloop=N`.
+    pub hotloop: Option<u32>,
     /// A `-b` option.
     pub early_exit: Option<Early>,
 }
@@ -186,13 +192,15 @@ pub fn parse(argv: &[Vec<u8>]) -> Result<Options, ParseError> {
             }
             _ if a.starts_with(b"-j") => {
                 let arg = option_argument(argv, &mut i, 2).ok_or_else(|| ParseError::Other(String::from("-j needs argument")))?;
-                o.jit = Some(match &arg[..] {
-                    b"on" => true,
-                    b"off" => false,
+                match &arg[..] {
+                    b"on" => o.jit = Some(true),
+                    b"off" => o.jit = Some(false),
+                    b"v" => o.jit_verbose = true,
+                    b"flush" => {}
                     other => return Err(ParseError::Other(format!("unknown -j option '{}'", text(other)))),
-                });
+                }
             }
-            _ if a.starts_with(b"-O") => check_opt_level(&a[2..])?,
+            _ if a.starts_with(b"-O") => check_opt_level(&a[2..], &mut o)?,
             _ if a.starts_with(b"-b") => {
                 let bc = parse_bytecode(&a[2..], &argv[i + 1..])?;
                 o.early_exit = Some(Early::Bytecode(bc));
@@ -216,23 +224,22 @@ fn option_argument(argv: &[Vec<u8>], i: &mut usize, prefix: usize) -> Option<Vec
     argv.get(*i).filter(|n| n.first() != Some(&b'-')).cloned()
 }
 
-/// Accepts `-O`, `-O0`..`-O3`, `-Ohotcall=N` and `-Ohotloop=N` (ignored for now).
-fn check_opt_level(rest: &[u8]) -> Result<(), ParseError> {
-    let ok = match rest {
-        b"" | b"0" | b"1" | b"2" | b"3" => true,
-        _ => {
-            let (name, value) = match rest.iter().position(|&c| c == b'=') {
-                Some(p) => (&rest[..p], &rest[p + 1..]),
-                None => (rest, &b""[..]),
-            };
-            matches!(name, b"hotcall" | b"hotloop") && !value.is_empty() && value.iter().all(u8::is_ascii_digit)
-        }
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(ParseError::Other(format!("unknown -O option '-O{}'", text(rest))))
+/// Accepts `-O`, `-O0`..`-O3` (no effect), `-Ohotcall=N` and `-Ohotloop=N`.
+fn check_opt_level(rest: &[u8], o: &mut Options) -> Result<(), ParseError> {
+    if matches!(rest, b"" | b"0" | b"1" | b"2" | b"3") {
+        return Ok(());
     }
+    let (name, value) = match rest.iter().position(|&c| c == b'=') {
+        Some(p) => (&rest[..p], &rest[p + 1..]),
+        None => (rest, &b""[..]),
+    };
+    let n = std::str::from_utf8(value).ok().filter(|v| v.bytes().all(|c| c.is_ascii_digit()));
+    match (name, n.and_then(|v| v.parse::<u32>().ok())) {
+        (b"hotcall", Some(n)) => o.hotcall = Some(n),
+        (b"hotloop", Some(n)) => o.hotloop = Some(n),
+        _ => return Err(ParseError::Other(format!("unknown -O option '-O{}'", text(rest)))),
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -259,7 +266,9 @@ mod tests {
         assert_eq!(p(&["-x"]), Err(ParseError::Unrecognized("-x".into())));
         assert_eq!(p(&["-Ex"]), Err(ParseError::Unrecognized("-Ex".into())));
         assert_eq!(p(&["-joff"]).unwrap().jit, Some(false));
-        assert!(p(&["-Ohotcall=1", "-Ohotloop=1"]).is_ok());
+        let o = p(&["-Ohotcall=1", "-Ohotloop=7", "-jv"]).unwrap();
+        assert_eq!((o.hotcall, o.hotloop, o.jit_verbose), (Some(1), Some(7), true));
+        assert!(p(&["-Ohotcall=x"]).is_err());
         assert!(p(&["-Ofoo"]).is_err());
     }
 

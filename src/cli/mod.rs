@@ -71,6 +71,7 @@ fn run_options(argv: &[Vec<u8>], opts: &Options) -> i32 {
         println!("{VERSION}");
     }
     let mut l = run::new_state(opts.ignore_env);
+    moonjet::configure_jit(&mut l, opts.jit, opts.jit_verbose, opts.hotcall, opts.hotloop);
     run::create_arg_table(&mut l, argv, opts.script);
     let ok = (opts.ignore_env || run::handle_init(&mut l))
         && opts.actions.iter().all(|a| run_action(&mut l, a))

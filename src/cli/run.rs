@@ -18,6 +18,7 @@ pub fn new_state(ignore_env: bool) -> Lua {
         reg.set_str(&mut l.heap, key, Value::Bool(true));
     }
     moonjet_interp::stdlib::open_libs(&mut l);
+    moonjet::open_jit(&mut l);
     l
 }
 

@@ -145,6 +145,59 @@ impl Lua {
         Ok(())
     }
 
+    /// The common case of `push_lua_frame`, inlined into CALL: a fixed-arity Lua
+    /// function called from the Lua frame whose flags are `caller_flags`, with its
+    /// registers already inside the stack, room for one more frame and no hooks. Returns
+    /// false, having changed nothing, when any of that does not hold.
+    #[inline(always)]
+    pub(crate) fn try_push_fixed_frame(
+        &mut self,
+        func: usize,
+        cl: Gc<LuaClosure>,
+        nresults: i32,
+        caller_flags: u32,
+    ) -> bool {
+        let fp = cl.proto;
+        let base = func + 1;
+        let ftop = base + fp.max_stack as usize;
+        let len = self.frames.len();
+        if fp.is_vararg
+            || self.hook_mask != 0
+            || ftop + EXTRA_STACK > self.stack.len()
+            || ftop + EXTRA_STACK > self.stack_limit
+            || len == self.frames.capacity()
+        {
+            return false;
+        }
+        fp.calls.set(fp.calls.get().wrapping_add(1));
+        let nparams = fp.num_params as usize;
+        let mut nargs = self.top - base;
+        while nargs < nparams {
+            // SAFETY: `base + nargs < base + nparams <= ftop < stack.len()` (a function's
+            // parameters are registers, so `num_params <= max_stack`).
+            unsafe { *self.stack.get_unchecked_mut(base + nargs) = Value::Nil };
+            nargs += 1;
+        }
+        let ci = CallInfo {
+            func: func as u32,
+            base: base as u32,
+            top: ftop as u32,
+            pc: 0,
+            nresults,
+            nvarargs: 0,
+            flags: CIST_LUA | (caller_flags & CIST_META_MASK),
+            aux: 0,
+        };
+        // SAFETY: `len < capacity` (checked above), so slot `len` is allocated; it is
+        // initialised before the length covers it.
+        unsafe {
+            self.frames.as_mut_ptr().add(len).write(ci);
+            self.frames.set_len(len + 1);
+        }
+        self.top = ftop;
+        true
+    }
+
     /// The flags of a new frame: `flags` plus the metamethod depth of the caller (one
     /// more for a metamethod frame, bounded with the Rust nesting by `MAX_CCALLS`).
     #[inline(always)]
@@ -264,18 +317,25 @@ impl Lua {
     pub(crate) fn poscall(&mut self, first: usize, n: usize) -> CallInfo {
         let ci = self.frames.pop().unwrap_or_default();
         let dst = ci.func as usize;
-        if ci.nresults < 0 {
-            self.stack.copy_within(first..first + n, dst);
-            self.top = dst + n;
+        let (m, wanted) = if ci.nresults < 0 {
+            (n, n)
         } else {
             let wanted = ci.nresults as usize;
-            let m = n.min(wanted);
-            self.stack.copy_within(first..first + m, dst);
-            for j in m..wanted {
-                self.stack[dst + j] = Value::Nil;
+            (n.min(wanted), wanted)
+        };
+        // Results sit above the function slot (`dst <= first`), so a forward copy is
+        // safe; a few values are moved one by one rather than through `memmove`.
+        if m <= 4 {
+            for j in 0..m {
+                self.stack[dst + j] = self.stack[first + j];
             }
-            self.top = dst + wanted;
+        } else {
+            self.stack.copy_within(first..first + m, dst);
         }
+        for j in m..wanted {
+            self.stack[dst + j] = Value::Nil;
+        }
+        self.top = dst + wanted;
         ci
     }
 

@@ -631,8 +631,10 @@ impl Lua {
                         }
                         let nresults = i.c() as i32 - 1;
                         savepc!();
-                        if let Value::LuaFn(f) = self.stack[func] {
-                            self.push_lua_frame(func, f, nresults, 0)?;
+                        if let Value::LuaFn(f) = reg!(a) {
+                            if !self.try_push_fixed_frame(func, f, nresults, ci.flags) {
+                                self.push_lua_frame(func, f, nresults, 0)?;
+                            }
                             continue 'frames;
                         }
                         if !self.precall_other(func, nresults, 0)? {
@@ -720,23 +722,23 @@ impl Lua {
                                 continue 'frames;
                             }
                         }
-                        let ci = self.frames[ci_idx];
+                        // `ci` (the copy taken on entry) still holds this frame's func,
+                        // nresults and flags: nothing changes them while it runs.
                         if ci.nresults == 1
                             && ci.flags & (CIST_FIN | CIST_CLOSE) == 0
-                            && self.frames.len() > entry + 1
+                            && ci_idx > entry
+                            && self.hook_mask == 0
                         {
                             // Fast path: one result into a Lua caller that wants one.
-                            self.stack[ci.func as usize] = reg!(a);
-                            self.frames.pop();
-                            if let Some(caller) = self.frames.last() {
-                                if caller.flags & crate::abi::CIST_LUA != 0 {
-                                    self.top = caller.top as usize;
-                                    continue 'frames;
-                                }
+                            // SAFETY: `ci_idx - 1 < ci_idx < frames.len()` (ci_idx > entry >= 0).
+                            let caller = unsafe { *self.frames.get_unchecked(ci_idx - 1) };
+                            if caller.flags & crate::abi::CIST_LUA != 0 {
+                                self.stack[ci.func as usize] = reg!(a);
+                                // SAFETY: shrinking by one; CallInfo has no destructor.
+                                unsafe { self.frames.set_len(ci_idx) };
+                                self.top = caller.top as usize;
+                                continue 'frames;
                             }
-                            self.top = ci.func as usize + 1;
-                            self.after_return(ci, entry)?;
-                            continue 'frames;
                         }
                         self.do_return(base + a, 1, entry)?;
                         continue 'frames;
