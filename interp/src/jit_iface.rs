@@ -266,7 +266,9 @@ fn upval_value(l: &Lua, cl: &LuaClosure, up: u32) -> Option<Value> {
 /// `dst` is a register of the running frame (JIT-ENTRY).
 #[inline(always)]
 unsafe fn index_into(t: Value, key: Value, dst: *mut Value) -> u32 {
-    let Value::Table(h) = t else { return HELPER_EXIT };
+    let Value::Table(h) = t else {
+        return HELPER_EXIT;
+    };
     let v = match key {
         Value::Int(n) => h.get_int(n),
         Value::Str(s) => h.get_str(s),
@@ -284,7 +286,9 @@ unsafe fn index_into(t: Value, key: Value, dst: *mut Value) -> u32 {
 unsafe extern "C" fn h_get_upval(ctx: *mut JitCtx, up: u32, dst: *mut Value) -> u32 {
     // SAFETY: called by compiled code with its live context (JIT-ENTRY).
     let (l, cl) = unsafe { parts(ctx) };
-    let Some(u) = cl.upvals.get(up as usize) else { return HELPER_EXIT };
+    let Some(u) = cl.upvals.get(up as usize) else {
+        return HELPER_EXIT;
+    };
     let v = l.upval_get(*u);
     // SAFETY: `dst` is a register of the frame.
     unsafe { dst.write(v) };
@@ -380,7 +384,9 @@ fn string_slot(h: &crate::table::Table, s: Gc<crate::string::LuaStr>) -> Option<
 /// See [`Helpers::get_int`].
 unsafe extern "C" fn h_get_int(_ctx: *mut JitCtx, t: *const Value, i: i64, dst: *mut Value) -> u32 {
     // SAFETY: the pointers are registers of the frame (JIT-ENTRY).
-    let Value::Table(h) = (unsafe { &*t }) else { return HELPER_EXIT };
+    let Value::Table(h) = (unsafe { &*t }) else {
+        return HELPER_EXIT;
+    };
     match array_slot(h, i) {
         // SAFETY: the slot is in `h`'s array; `dst` is a register.
         Some(p) => unsafe { copy_hit(h, Some(p), dst) },
@@ -390,11 +396,18 @@ unsafe extern "C" fn h_get_int(_ctx: *mut JitCtx, t: *const Value, i: i64, dst: 
 }
 
 /// See [`Helpers::get_field`].
-unsafe extern "C" fn h_get_field(ctx: *mut JitCtx, t: *const Value, k: u32, dst: *mut Value) -> u32 {
+unsafe extern "C" fn h_get_field(
+    ctx: *mut JitCtx,
+    t: *const Value,
+    k: u32,
+    dst: *mut Value,
+) -> u32 {
     // SAFETY: called by compiled code with its live context (JIT-ENTRY).
     let (_, cl) = unsafe { parts(ctx) };
     // SAFETY: `t` is a register of the frame.
-    let (Value::Table(h), Some(s)) = (unsafe { &*t }, const_str(cl, k)) else { return HELPER_EXIT };
+    let (Value::Table(h), Some(s)) = (unsafe { &*t }, const_str(cl, k)) else {
+        return HELPER_EXIT;
+    };
     // SAFETY: the slot is in `h`'s nodes; `dst` is a register.
     unsafe { copy_hit(h, string_slot(h, s), dst) }
 }
@@ -403,7 +416,9 @@ unsafe extern "C" fn h_get_field(ctx: *mut JitCtx, t: *const Value, k: u32, dst:
 unsafe extern "C" fn h_get_tabup(ctx: *mut JitCtx, up: u32, k: u32, dst: *mut Value) -> u32 {
     // SAFETY: called by compiled code with its live context (JIT-ENTRY).
     let (l, cl) = unsafe { parts(ctx) };
-    let (Some(Value::Table(h)), Some(s)) = (upval_value(l, cl, up), const_str(cl, k)) else { return HELPER_EXIT };
+    let (Some(Value::Table(h)), Some(s)) = (upval_value(l, cl, up), const_str(cl, k)) else {
+        return HELPER_EXIT;
+    };
     // SAFETY: the slot is in `h`'s nodes; `dst` is a register.
     unsafe { copy_hit(&h, string_slot(&h, s), dst) }
 }
@@ -448,8 +463,14 @@ unsafe extern "C" fn h_set_int(
     // or constants (JIT-ENTRY).
     let (l, _) = unsafe { parts(ctx) };
     // SAFETY: as above.
-    let (t, v) = unsafe { (t.read(), val.read()) };
-    if fast_newindex(l, t, Value::Int(i), v) {
+    let Value::Table(h) = (unsafe { *t }) else {
+        return HELPER_EXIT;
+    };
+    // SAFETY: as above.
+    let v = unsafe { val.read() };
+    // The interpreter's SETI/SETTABLE fast path: integer keys never raise an error.
+    if h.metatable().is_none() {
+        h.set_int(&mut l.heap, i, v);
         HELPER_OK
     } else {
         HELPER_EXIT
@@ -619,9 +640,8 @@ pub struct JitState {
     pub engine: Option<Box<dyn JitEngine>>,
     /// `-jon` / `-joff`, `jit.on()` / `jit.off()`.
     enabled: bool,
-    /// A debug hook is set: compiled code must not run.
-    hook_active: bool,
-    /// `engine.is_some() && enabled && !hook_active`: the interpreter's one test.
+    /// `engine.is_some() && enabled`: the interpreter's one test. (While a debug hook
+    /// is active, `Lua::hook_mask != 0`, compiled code is not entered either: HOOKS.)
     pub active: bool,
     /// Compile a function at this many calls (`-Ohotcall=N`).
     pub hotcall: u32,
@@ -638,7 +658,6 @@ impl Default for JitState {
         JitState {
             engine: None,
             enabled: true,
-            hook_active: false,
             active: false,
             hotcall: DEFAULT_HOTCALL,
             hotloop: DEFAULT_HOTLOOP,
@@ -666,13 +685,6 @@ impl JitState {
         self.enabled && self.engine.is_some()
     }
 
-    /// The debug library calls this when a hook is set or cleared: while one is set,
-    /// the interpreter neither compiles nor enters compiled code.
-    pub fn set_hook_active(&mut self, on: bool) {
-        self.hook_active = on;
-        self.update();
-    }
-
     /// Drops all compiled code (`jit.flush()`): every prototype's code becomes stale.
     pub fn flush(&mut self) {
         self.generation = self.generation.wrapping_add(1);
@@ -683,7 +695,7 @@ impl JitState {
 
     /// Recomputes `active`.
     fn update(&mut self) {
-        self.active = self.engine.is_some() && self.enabled && !self.hook_active;
+        self.active = self.engine.is_some() && self.enabled;
     }
 }
 
@@ -768,6 +780,9 @@ impl Lua {
     pub(crate) fn jit_enter(&mut self, cl: Gc<LuaClosure>, base: usize, pc: usize) -> usize {
         let fp = cl.proto;
         let generation = self.jit.generation;
+        if self.hook_mask != 0 {
+            return pc; // a debug hook sees every instruction: interpret (HOOKS)
+        }
         let code = match fp.jit.code(generation) {
             Some(c) => c,
             None if pc == 0
@@ -789,6 +804,9 @@ impl Lua {
     #[inline]
     pub(crate) fn jit_backedge(&mut self, fp: Gc<FnProto>) -> bool {
         let generation = self.jit.generation;
+        if self.hook_mask != 0 {
+            return false;
+        }
         if fp.jit.code(generation).is_some() {
             return true;
         }
@@ -800,7 +818,7 @@ impl Lua {
     /// True if `fp` has compiled code to return to (after the interpreter ran a call).
     #[inline]
     pub(crate) fn jit_has_code(&self, fp: Gc<FnProto>) -> bool {
-        self.jit.active && fp.jit.code(self.jit.generation).is_some()
+        self.jit.active && self.hook_mask == 0 && fp.jit.code(self.jit.generation).is_some()
     }
 
     /// Asks the engine to compile `fp`; records the outcome in its slot.

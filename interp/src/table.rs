@@ -413,10 +413,41 @@ impl Table {
         }
     }
 
-    /// Raw set with a string key.
+    /// Raw set with a string key: an existing key is found like `get_str` does (cached
+    /// hash, pointer compares); a new one goes through `insert_new`.
     #[inline]
     pub fn set_str(&self, heap: &mut Heap, s: Gc<LuaStr>, val: Value) {
-        self.set_hash(heap, Value::Str(s), val);
+        self.tm_absent.set(0);
+        match self.find_str(s) {
+            Some(n) => {
+                self.set_node_val(n, val);
+                self.barrier(heap);
+            }
+            None => {
+                if !val.is_nil() {
+                    self.insert_new(heap, Value::Str(s), val);
+                }
+            }
+        }
+    }
+
+    /// The node holding string key `s` (live or dead), if any.
+    #[inline(always)]
+    fn find_str(&self, s: Gc<LuaStr>) -> Option<usize> {
+        let cap = self.node_cap.get();
+        if cap == 0 {
+            return None;
+        }
+        let mask = cap - 1;
+        let mut i = s.hash() as usize & mask;
+        // Terminates: node_used < node_cap, so an empty node exists.
+        loop {
+            match self.node_key(i) {
+                Value::Str(k) if k == s => return Some(i),
+                Value::Nil => return None,
+                _ => i = (i + 1) & mask,
+            }
+        }
     }
 
     /// The write barrier: a table the collector already traversed turns gray again.

@@ -100,7 +100,15 @@ fn host_isa() -> Result<OwnedTargetIsa, String> {
     set(&mut flags, "use_colocated_libcalls", "false")?;
     // The translator's output is verified in debug builds (`finish_function`); release
     // builds skip Cranelift's own pass over every function.
-    set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
+    set(
+        &mut flags,
+        "enable_verifier",
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
     let builder = cranelift_native::builder()?;
     let isa = builder
         .finish(settings::Flags::new(flags))

@@ -142,6 +142,17 @@ impl FunctionTranslator<'_> {
             self.exit(pc, Reason::BitType);
             return;
         }
+        // Two floats (the common case of float code): no conversion.
+        let floats = self.all_tags(&[x, y], tags::FLOAT);
+        let (flt_blk, mixed) = (self.new_block(), self.new_block());
+        self.branch(floats, flt_blk, mixed);
+        self.at(flt_blk);
+        let (a, b) = (self.known_float(x), self.known_float(y));
+        let r = self.float_op(op, a, b);
+        self.store_float(dst, r);
+        self.jump(next);
+        // Numbers of mixed subtypes: integers converted.
+        self.at(mixed);
         let ok = self.all_numbers(&[x, y]);
         self.guard(ok, pc, Reason::ArithType);
         let (a, b) = (self.float_of(x), self.float_of(y));
@@ -187,7 +198,7 @@ impl FunctionTranslator<'_> {
 
     // ------------------------------------------------------------------ operand tests
 
-    /// True (i8) when every register operand has tag `t` (constants are integers here).
+    /// True (i8) when every register operand has tag `t` (constants are not checked).
     fn all_tags(&mut self, srcs: &[Src], t: u8) -> ir::Value {
         let mut acc = self.b.ins().iconst(types::I8, 1);
         for s in srcs {
@@ -221,6 +232,15 @@ impl FunctionTranslator<'_> {
             Src::Reg(off) => self.payload(off, types::I64),
             Src::Int(n) => self.i64(n),
             Src::Float(f) => self.i64(f as i64), // unreachable: no int path with float constants
+        }
+    }
+
+    /// An operand known to be a float (constants converted at compile time).
+    fn known_float(&mut self, s: Src) -> ir::Value {
+        match s {
+            Src::Reg(off) => self.payload(off, types::F64),
+            Src::Int(n) => self.b.ins().f64const(n as f64),
+            Src::Float(f) => self.b.ins().f64const(f),
         }
     }
 

@@ -193,7 +193,12 @@ impl FunctionTranslator<'_> {
         self.jump(next);
         self.at(other);
         let key = self.addr(c);
-        self.call_checked(Helper::GetTable, &[self.ctx, t, key, dst], pc, Reason::Table);
+        self.call_checked(
+            Helper::GetTable,
+            &[self.ctx, t, key, dst],
+            pc,
+            Reason::Table,
+        );
         self.jump(next);
         Ok(())
     }
@@ -250,7 +255,12 @@ impl FunctionTranslator<'_> {
         self.jump(next);
         self.at(other);
         let key = self.addr(b);
-        self.call_checked(Helper::SetTable, &[self.ctx, t, key, val], pc, Reason::Table);
+        self.call_checked(
+            Helper::SetTable,
+            &[self.ctx, t, key, val],
+            pc,
+            Reason::Table,
+        );
         self.jump(next);
         Ok(())
     }

@@ -1,3 +1,4 @@
+-- The debug library: traceback, getinfo, locals, upvalues, metatables (line numbers below are asserted).
 assert(type(debug) == "table" and package.loaded.debug == debug)
 local tb = debug.traceback("msg", 1)
 assert(tb:find("^msg\nstack traceback:\n"))

@@ -323,6 +323,10 @@ impl Lua {
                                 reg!(a) = v;
                                 continue;
                             }
+                            if let Some(v) = self.index_str_chain(h, s) {
+                                reg!(a) = v;
+                                continue;
+                            }
                         }
                         reg!(a) = meta_val!(self.index_meta(t, key, Blame::Upval(i.b() as usize)));
                     }
@@ -365,6 +369,10 @@ impl Lua {
                                 reg!(a) = v;
                                 continue;
                             }
+                            if let Some(v) = self.index_str_chain(h, s) {
+                                reg!(a) = v;
+                                continue;
+                            }
                         }
                         let blame = Blame::Stack(base + i.b() as usize);
                         reg!(a) = meta_val!(self.index_meta(t, key, blame));
@@ -378,7 +386,7 @@ impl Lua {
                             reg!(i.c())
                         };
                         if let (Value::Table(h), Value::Str(s)) = (t, key) {
-                            if h.metatable().is_none() {
+                            if h.metatable().is_none() || self.newindex_is_raw(h, s) {
                                 h.set_str(&mut self.heap, s, v);
                                 continue;
                             }
@@ -429,7 +437,7 @@ impl Lua {
                             reg!(i.c())
                         };
                         if let (Value::Table(h), Value::Str(s)) = (t, key) {
-                            if h.metatable().is_none() {
+                            if h.metatable().is_none() || self.newindex_is_raw(h, s) {
                                 h.set_str(&mut self.heap, s, v);
                                 continue;
                             }
@@ -466,6 +474,10 @@ impl Lua {
                         if let (Value::Table(h), Value::Str(s)) = (t, key) {
                             let v = h.get_str(s);
                             if !v.is_nil() || h.metatable().is_none() {
+                                reg!(a) = v;
+                                continue;
+                            }
+                            if let Some(v) = self.index_str_chain(h, s) {
                                 reg!(a) = v;
                                 continue;
                             }

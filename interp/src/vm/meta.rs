@@ -278,6 +278,45 @@ impl Lua {
         Err(self.rt_error("'__index' chain too long; possible loop"))
     }
 
+    /// `h[s]` for a string key missing from `h` itself, through an `__index` chain made
+    /// of tables only (the usual class inheritance): `Some(v)` when settled without a
+    /// call, `None` when the chain needs `index_meta` (a function or non-table handler,
+    /// or a chain longer than a few links, which `index_meta` bounds and reports).
+    #[inline(never)]
+    pub(crate) fn index_str_chain(&self, mut h: Gc<Table>, s: Gc<LuaStr>) -> Option<Value> {
+        let name = self.tm_name(Tm::Index);
+        for _ in 0..16 {
+            let Some(mt) = h.metatable() else {
+                return Some(Value::Nil);
+            };
+            match mt.get_tm(Tm::Index as u8, name) {
+                Value::Nil => return Some(Value::Nil),
+                Value::Table(t) => {
+                    let v = t.get_str(s);
+                    if !v.is_nil() {
+                        return Some(v);
+                    }
+                    h = t;
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// True when `h[s] = v` is a raw store although `h` has a metatable: the key is
+    /// present, or the metatable has no `__newindex`.
+    #[inline]
+    pub(crate) fn newindex_is_raw(&self, h: Gc<Table>, s: Gc<LuaStr>) -> bool {
+        match h.metatable() {
+            None => true,
+            Some(mt) => {
+                mt.get_tm(Tm::NewIndex as u8, self.tm_name(Tm::NewIndex)).is_nil()
+                    || !h.get_str(s).is_nil()
+            }
+        }
+    }
+
     /// `obj[key] = val` beyond a plain raw store: follows `__newindex`.
     #[inline(never)]
     pub(crate) fn newindex_meta(
