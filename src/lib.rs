@@ -58,7 +58,13 @@ pub fn open_jit(l: &mut Lua) {
 }
 
 /// Applies the command line's `-jon`/`-joff`, `-jv`, `-Ohotcall=N` and `-Ohotloop=N`.
-pub fn configure_jit(l: &mut Lua, on: Option<bool>, verbose: bool, hotcall: Option<u32>, hotloop: Option<u32>) {
+pub fn configure_jit(
+    l: &mut Lua,
+    on: Option<bool>,
+    verbose: bool,
+    hotcall: Option<u32>,
+    hotloop: Option<u32>,
+) {
     if let Some(on) = on {
         l.jit.set_enabled(on);
     }

@@ -16,7 +16,7 @@ pub mod num;
 pub mod opcodes;
 pub mod proto;
 
-pub use instr::{ConstIdx, Instruction, ProtoIdx, Reg, UpvalIdx};
-pub use opcodes::{OpCode, OpInfo, Operand, Format, OP_INFO};
 pub use chunk::ChunkError;
+pub use instr::{ConstIdx, Instruction, ProtoIdx, Reg, UpvalIdx};
+pub use opcodes::{Format, OpCode, OpInfo, Operand, OP_INFO};
 pub use proto::{Backing, Buf, Constant, LocVar, Proto, UpvalDesc};

@@ -191,13 +191,19 @@ pub fn parse(argv: &[Vec<u8>]) -> Result<Options, ParseError> {
                 }
             }
             _ if a.starts_with(b"-j") => {
-                let arg = option_argument(argv, &mut i, 2).ok_or_else(|| ParseError::Other(String::from("-j needs argument")))?;
+                let arg = option_argument(argv, &mut i, 2)
+                    .ok_or_else(|| ParseError::Other(String::from("-j needs argument")))?;
                 match &arg[..] {
                     b"on" => o.jit = Some(true),
                     b"off" => o.jit = Some(false),
                     b"v" => o.jit_verbose = true,
                     b"flush" => {}
-                    other => return Err(ParseError::Other(format!("unknown -j option '{}'", text(other)))),
+                    other => {
+                        return Err(ParseError::Other(format!(
+                            "unknown -j option '{}'",
+                            text(other)
+                        )))
+                    }
                 }
             }
             _ if a.starts_with(b"-O") => check_opt_level(&a[2..], &mut o)?,
@@ -233,11 +239,18 @@ fn check_opt_level(rest: &[u8], o: &mut Options) -> Result<(), ParseError> {
         Some(p) => (&rest[..p], &rest[p + 1..]),
         None => (rest, &b""[..]),
     };
-    let n = std::str::from_utf8(value).ok().filter(|v| v.bytes().all(|c| c.is_ascii_digit()));
+    let n = std::str::from_utf8(value)
+        .ok()
+        .filter(|v| v.bytes().all(|c| c.is_ascii_digit()));
     match (name, n.and_then(|v| v.parse::<u32>().ok())) {
         (b"hotcall", Some(n)) => o.hotcall = Some(n),
         (b"hotloop", Some(n)) => o.hotloop = Some(n),
-        _ => return Err(ParseError::Other(format!("unknown -O option '-O{}'", text(rest)))),
+        _ => {
+            return Err(ParseError::Other(format!(
+                "unknown -O option '-O{}'",
+                text(rest)
+            )))
+        }
     }
     Ok(())
 }
@@ -255,19 +268,32 @@ mod tests {
     #[test]
     fn options() {
         let o = p(&["-e", "x=1", "-lfoo", "-W", "s.lua", "-v"]).unwrap();
-        assert_eq!(o.actions, [Action::Exec(b"x=1".to_vec()), Action::Require(b"foo".to_vec()), Action::Warnings]);
+        assert_eq!(
+            o.actions,
+            [
+                Action::Exec(b"x=1".to_vec()),
+                Action::Require(b"foo".to_vec()),
+                Action::Warnings
+            ]
+        );
         assert_eq!(o.script, Some(5));
         assert!(!o.version);
         assert_eq!(p(&["--", "-x"]).unwrap().script, Some(2));
         assert_eq!(p(&["-"]).unwrap().script, Some(1));
         assert!(p(&["-i"]).unwrap().version);
         assert_eq!(p(&["-e"]), Err(ParseError::NeedsArgument("-e".into())));
-        assert_eq!(p(&["-e", "-x"]), Err(ParseError::NeedsArgument("-e".into())));
+        assert_eq!(
+            p(&["-e", "-x"]),
+            Err(ParseError::NeedsArgument("-e".into()))
+        );
         assert_eq!(p(&["-x"]), Err(ParseError::Unrecognized("-x".into())));
         assert_eq!(p(&["-Ex"]), Err(ParseError::Unrecognized("-Ex".into())));
         assert_eq!(p(&["-joff"]).unwrap().jit, Some(false));
         let o = p(&["-Ohotcall=1", "-Ohotloop=7", "-jv"]).unwrap();
-        assert_eq!((o.hotcall, o.hotloop, o.jit_verbose), (Some(1), Some(7), true));
+        assert_eq!(
+            (o.hotcall, o.hotloop, o.jit_verbose),
+            (Some(1), Some(7), true)
+        );
         assert!(p(&["-Ohotcall=x"]).is_err());
         assert!(p(&["-Ofoo"]).is_err());
     }
@@ -292,9 +318,15 @@ mod tests {
         assert!(!bc(&["-b", "-s", "-g", "f.lua", "o"]).unwrap().strip);
         assert!(bc(&["-b", "-g", "-s", "f.lua", "o"]).unwrap().strip);
         assert!(bc(&["-b", "-lg", "f.lua"]).unwrap().list);
-        assert_eq!(bc(&["-b", "-e", "x=1", "o"]).unwrap().input, BcInput::Text(b"x=1".to_vec()));
+        assert_eq!(
+            bc(&["-b", "-e", "x=1", "o"]).unwrap().input,
+            BcInput::Text(b"x=1".to_vec())
+        );
         assert_eq!(bc(&["-b", "-", "-"]).unwrap().input, BcInput::Stdin);
-        assert_eq!(bc(&["-b", "--", "-x.lua", "o"]).unwrap().input, BcInput::File(b"-x.lua".to_vec()));
+        assert_eq!(
+            bc(&["-b", "--", "-x.lua", "o"]).unwrap().input,
+            BcInput::File(b"-x.lua".to_vec())
+        );
         assert!(bc(&["-b", "f.lua"]).is_err());
         assert!(bc(&["-b"]).is_err());
         assert!(bc(&["-bx", "f.lua", "o"]).is_err());

@@ -15,7 +15,11 @@ use args::{parse, Action, Options, ParseError};
 pub const PROGNAME: &str = "moonjet";
 
 /// Version line of `-v`.
-pub const VERSION: &str = concat!("Moonjet ", env!("CARGO_PKG_VERSION"), " (Lua 5.4 compatible)");
+pub const VERSION: &str = concat!(
+    "Moonjet ",
+    env!("CARGO_PKG_VERSION"),
+    " (Lua 5.4 compatible)"
+);
 
 /// Runs the command line; returns the process exit status.
 pub fn main(argv: Vec<std::ffi::OsString>) -> i32 {
@@ -71,11 +75,19 @@ fn run_options(argv: &[Vec<u8>], opts: &Options) -> i32 {
         println!("{VERSION}");
     }
     let mut l = run::new_state(opts.ignore_env);
-    moonjet::configure_jit(&mut l, opts.jit, opts.jit_verbose, opts.hotcall, opts.hotloop);
+    moonjet::configure_jit(
+        &mut l,
+        opts.jit,
+        opts.jit_verbose,
+        opts.hotcall,
+        opts.hotloop,
+    );
     run::create_arg_table(&mut l, argv, opts.script);
     let ok = (opts.ignore_env || run::handle_init(&mut l))
         && opts.actions.iter().all(|a| run_action(&mut l, a))
-        && opts.script.is_none_or(|s| run::handle_script(&mut l, argv, s));
+        && opts
+            .script
+            .is_none_or(|s| run::handle_script(&mut l, argv, s));
     if !ok {
         run::finish(&mut l);
         return 1;

@@ -103,9 +103,11 @@ pub fn read_script(name: &[u8]) -> Result<Vec<u8>, String> {
     use std::os::unix::ffi::OsStrExt;
     let path = std::path::Path::new(std::ffi::OsStr::from_bytes(name));
     let shown = String::from_utf8_lossy(name);
-    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot open {shown}: {}", io_text(&e)))?;
+    let mut file =
+        std::fs::File::open(path).map_err(|e| format!("cannot open {shown}: {}", io_text(&e)))?;
     let mut buf = Vec::new();
-    file.read_to_end(&mut buf).map_err(|e| format!("cannot read {shown}: {}", io_text(&e)))?;
+    file.read_to_end(&mut buf)
+        .map_err(|e| format!("cannot read {shown}: {}", io_text(&e)))?;
     Ok(buf)
 }
 

@@ -311,7 +311,8 @@ impl Lua {
         match h.metatable() {
             None => true,
             Some(mt) => {
-                mt.get_tm(Tm::NewIndex as u8, self.tm_name(Tm::NewIndex)).is_nil()
+                mt.get_tm(Tm::NewIndex as u8, self.tm_name(Tm::NewIndex))
+                    .is_nil()
                     || !h.get_str(s).is_nil()
             }
         }
