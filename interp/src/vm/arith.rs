@@ -54,24 +54,11 @@ impl ArithOp {
         )
     }
 
-    /// The metamethod event name without `__` (as the string library's errors say it).
+    /// The metamethod event name without `__` (as the string library's errors say it),
+    /// taken from the one table of event names.
     pub fn event(self) -> &'static str {
-        match self {
-            ArithOp::Add => "add",
-            ArithOp::Sub => "sub",
-            ArithOp::Mul => "mul",
-            ArithOp::Mod => "mod",
-            ArithOp::Pow => "pow",
-            ArithOp::Div => "div",
-            ArithOp::IDiv => "idiv",
-            ArithOp::BAnd => "band",
-            ArithOp::BOr => "bor",
-            ArithOp::BXor => "bxor",
-            ArithOp::Shl => "shl",
-            ArithOp::Shr => "shr",
-            ArithOp::Unm => "unm",
-            ArithOp::BNot => "bnot",
-        }
+        let name = super::meta::TM_NAMES[self.tm() as usize];
+        name.strip_prefix("__").unwrap_or(name)
     }
 }
 
