@@ -10,25 +10,21 @@
 //! `MOONJET_BIN` overrides the binary under test (handy to check the harness
 //! itself against a wrapper around the reference interpreter).
 
-use std::io::Read;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Mutex};
+use std::sync::Mutex;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use common::{moonjet, need_reference, Outcome, REFERENCE};
 
 /// Longest a single script may run before it is killed and reported as "timeout".
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-/// How long to wait for a finished process's pipes to reach end of file.
-const PIPE_GRACE: Duration = Duration::from_secs(5);
-
 /// Worker threads running scripts in parallel.
 const THREADS: usize = 2;
-
-/// Name of the reference interpreter looked up on PATH.
-const REFERENCE: &str = "lua5.4";
 
 /// Execution modes every assert script runs in: interpreter only, and JIT at first call.
 const MODES: [&[&str]; 2] = [&["-joff"], &["-Ohotcall=1", "-Ohotloop=1"]];
@@ -37,113 +33,11 @@ const MODES: [&[&str]; 2] = [&["-joff"], &["-Ohotcall=1", "-Ohotloop=1"]];
 // Running one script
 // ---------------------------------------------------------------------------
 
-/// What one run of one script produced.
-#[derive(Debug, Clone)]
-struct Outcome {
-    /// Exit code, `None` when killed by a signal or by the timeout.
-    status: Option<i32>,
-    /// Everything written to stdout.
-    stdout: String,
-    /// Everything written to stderr.
-    stderr: String,
-    /// The run was killed after `TIMEOUT`.
-    timed_out: bool,
-}
-
-impl Outcome {
-    /// True for a clean run: exit 0, empty stderr, no timeout.
-    fn is_clean(&self) -> bool {
-        !self.timed_out && self.status == Some(0) && self.stderr.is_empty()
-    }
-
-    /// One-line description of how the run ended, for failure reports.
-    fn describe(&self) -> String {
-        if self.timed_out {
-            return "timeout".to_string();
-        }
-        match self.status {
-            Some(code) => format!("exit status {code}"),
-            None => "killed by a signal".to_string(),
-        }
-    }
-}
-
-/// Path of the binary under test (`MOONJET_BIN` wins over the cargo-built one).
-fn moonjet() -> PathBuf {
-    match std::env::var_os("MOONJET_BIN") {
-        Some(path) => PathBuf::from(path),
-        None => PathBuf::from(env!("CARGO_BIN_EXE_moonjet")),
-    }
-}
-
-/// Drains a pipe on its own thread so a chatty child cannot block on a full pipe.
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<String> {
-    let (send, receive) = mpsc::channel();
-    thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut bytes);
-        }
-        let _ = send.send(String::from_utf8_lossy(&bytes).into_owned());
-    });
-    receive
-}
-
-/// Collects a drained pipe; gives up when a leftover grandchild keeps the pipe open.
-fn collect(pipe: &mpsc::Receiver<String>) -> String {
-    pipe.recv_timeout(PIPE_GRACE)
-        .unwrap_or_else(|_| "<output pipe still open after the process ended>".to_string())
-}
-
 /// Runs `program args script` in the script's directory, killing it after `TIMEOUT`.
 fn run(program: &Path, args: &[&str], script: &Path) -> Outcome {
     let dir = script.parent().unwrap_or(Path::new("."));
     let name = script.file_name().unwrap_or(script.as_os_str());
-    let spawned = Command::new(program)
-        .args(args)
-        .arg(name)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(err) => {
-            return Outcome {
-                status: None,
-                stdout: String::new(),
-                stderr: format!("cannot start {}: {err}", program.display()),
-                timed_out: false,
-            }
-        }
-    };
-    let out = drain(child.stdout.take());
-    let err = drain(child.stderr.take());
-    let (status, timed_out) = wait_with_timeout(&mut child);
-    Outcome {
-        status,
-        stdout: collect(&out),
-        stderr: collect(&err),
-        timed_out,
-    }
-}
-
-/// Polls the child until it exits or `TIMEOUT` passes; returns (exit code, timed out).
-fn wait_with_timeout(child: &mut std::process::Child) -> (Option<i32>, bool) {
-    let start = Instant::now();
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return (status.code(), false),
-            Ok(None) if start.elapsed() >= TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return (None, true);
-            }
-            Ok(None) => thread::sleep(Duration::from_millis(5)),
-            Err(_) => return (None, false),
-        }
-    }
+    common::run(program, args, dir, &name.to_string_lossy(), TIMEOUT)
 }
 
 // ---------------------------------------------------------------------------
@@ -223,28 +117,6 @@ fn report(what: &str, total: usize, failures: Vec<String>) {
 /// Indents every line of a captured output for a readable failure report.
 fn indent(text: &str) -> String {
     text.lines().map(|line| format!("    | {line}\n")).collect()
-}
-
-/// True when the reference interpreter can be started.
-fn reference_available() -> bool {
-    Command::new(REFERENCE)
-        .arg("-v")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
-/// Decides whether a test needing the reference interpreter runs; fails under CI without it.
-fn need_reference(test: &str) -> bool {
-    if reference_available() {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("{test}: {REFERENCE} is not on PATH and CI is set");
-    }
-    println!("{test}: skipped, {REFERENCE} is not on PATH");
-    false
 }
 
 // ---------------------------------------------------------------------------

@@ -9,16 +9,15 @@
 //! Skipped with a message when `lua5.4` is not on PATH, unless `CI` is set (then
 //! the test fails). `MOONJET_BIN` overrides the binary under test.
 
-use std::fmt::Write as _;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::thread;
-use std::time::{Duration, Instant};
+// Each test crate uses a part of the shared helpers.
+#[allow(dead_code)]
+mod common;
 
-/// Name of the reference interpreter looked up on PATH.
-const REFERENCE: &str = "lua5.4";
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use common::{moonjet, need_reference, Outcome, REFERENCE};
 
 /// Seed of every generator; change it to explore other inputs.
 const SEED: u64 = 0x5EED_1E55_0DD5_EED5;
@@ -784,99 +783,9 @@ fn pack_script() -> Script {
 // Running and comparing
 // ---------------------------------------------------------------------------
 
-/// What one run produced.
-struct Run {
-    /// Exit code, `None` when killed.
-    status: Option<i32>,
-    /// Everything written to stdout.
-    stdout: String,
-    /// Everything written to stderr.
-    stderr: String,
-}
-
-/// Path of the binary under test (`MOONJET_BIN` wins over the cargo-built one).
-fn moonjet() -> PathBuf {
-    match std::env::var_os("MOONJET_BIN") {
-        Some(path) => PathBuf::from(path),
-        None => PathBuf::from(env!("CARGO_BIN_EXE_moonjet")),
-    }
-}
-
-/// Reads a pipe to the end on its own thread.
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<String> {
-    let (send, receive) = mpsc::channel();
-    thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut bytes);
-        }
-        let _ = send.send(String::from_utf8_lossy(&bytes).into_owned());
-    });
-    receive
-}
-
 /// Runs `program file` in `dir`, killing it after `TIMEOUT`.
-fn run(program: &Path, dir: &Path, file: &str) -> Run {
-    let spawned = Command::new(program)
-        .arg(file)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(err) => {
-            return Run {
-                status: None,
-                stdout: String::new(),
-                stderr: format!("cannot start {}: {err}", program.display()),
-            }
-        }
-    };
-    let out = drain(child.stdout.take());
-    let err = drain(child.stderr.take());
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status.code(),
-            Ok(None) if start.elapsed() >= TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => thread::sleep(Duration::from_millis(5)),
-            Err(_) => break None,
-        }
-    };
-    let grace = Duration::from_secs(5);
-    Run {
-        status,
-        stdout: out.recv_timeout(grace).unwrap_or_default(),
-        stderr: err.recv_timeout(grace).unwrap_or_default(),
-    }
-}
-
-/// True when the reference interpreter can be started.
-fn reference_available() -> bool {
-    Command::new(REFERENCE)
-        .arg("-v")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
-/// Decides whether the test runs; without `lua5.4` it is skipped, or fails under CI.
-fn need_reference(test: &str) -> bool {
-    if reference_available() {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("{test}: {REFERENCE} is not on PATH and CI is set");
-    }
-    println!("{test}: skipped, {REFERENCE} is not on PATH");
-    false
+fn run(program: &Path, dir: &Path, file: &str) -> Outcome {
+    common::run(program, &[], dir, file, TIMEOUT)
 }
 
 /// The case named by an output line `<n>\t...`, as its Lua call.

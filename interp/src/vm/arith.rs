@@ -72,6 +72,17 @@ pub enum Num {
     F(f64),
 }
 
+impl Num {
+    /// The result as a `Value`.
+    #[inline(always)]
+    pub fn into_value(self) -> Value {
+        match self {
+            Num::I(i) => Value::Int(i),
+            Num::F(f) => Value::Float(f),
+        }
+    }
+}
+
 /// Fast path of `op` on two integers: `None` for a division or modulo by zero.
 #[inline(always)]
 pub fn int_fast(op: ArithOp, a: i64, b: i64) -> Option<Num> {
@@ -121,43 +132,21 @@ pub fn float_fast(op: ArithOp, a: f64, b: f64) -> Option<Num> {
 /// `op` on two integers; `None` for an integer division or modulo by zero.
 #[inline(always)]
 pub fn int_arith(op: ArithOp, a: i64, b: i64) -> Option<Value> {
-    Some(match op {
-        ArithOp::Add => Value::Int(a.wrapping_add(b)),
-        ArithOp::Sub => Value::Int(a.wrapping_sub(b)),
-        ArithOp::Mul => Value::Int(a.wrapping_mul(b)),
-        ArithOp::Mod => Value::Int(num::int_mod(a, b)?),
-        ArithOp::IDiv => Value::Int(num::int_idiv(a, b)?),
-        ArithOp::Div => Value::Float(a as f64 / b as f64),
-        ArithOp::Pow => Value::Float(num::float_pow(a as f64, b as f64)),
-        ArithOp::BAnd => Value::Int(a & b),
-        ArithOp::BOr => Value::Int(a | b),
-        ArithOp::BXor => Value::Int(a ^ b),
-        ArithOp::Shl => Value::Int(num::shift_left(a, b)),
-        ArithOp::Shr => Value::Int(num::shift_right(a, b)),
-        ArithOp::Unm => Value::Int(a.wrapping_neg()),
-        ArithOp::BNot => Value::Int(!a),
-    })
+    int_fast(op, a, b).map(Num::into_value)
 }
 
 /// `op` on two floats; `None` for a bitwise operator on a float without an exact
 /// integer value.
 #[inline(always)]
 pub fn float_arith(op: ArithOp, a: f64, b: f64) -> Option<Value> {
-    Some(Value::Float(match op {
-        ArithOp::Add => a + b,
-        ArithOp::Sub => a - b,
-        ArithOp::Mul => a * b,
-        ArithOp::Mod => num::float_mod(a, b),
-        ArithOp::IDiv => num::float_idiv(a, b),
-        ArithOp::Div => a / b,
-        ArithOp::Pow => num::float_pow(a, b),
-        ArithOp::Unm => -a,
-        _ => {
+    match float_fast(op, a, b) {
+        Some(n) => Some(n.into_value()),
+        None => {
             let x = num::float_to_int_exact(a)?;
             let y = num::float_to_int_exact(b)?;
-            return int_arith(op, x, y);
+            int_arith(op, x, y)
         }
-    }))
+    }
 }
 
 /// `op` on two numbers (no strings, no metamethods); `None` when an operand is not a

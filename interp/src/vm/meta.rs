@@ -36,7 +36,7 @@ pub enum Tm {
     Len,
     /// `__eq`
     Eq,
-    /// `__add` (first of the arithmetic events, in `ArithOp` order)
+    /// `__add`
     Add,
     /// `__sub`
     Sub,
@@ -121,23 +121,22 @@ impl ArithOp {
     /// The metamethod event of this operator.
     #[inline]
     pub fn tm(self) -> Tm {
-        const T: [Tm; 14] = [
-            Tm::Add,
-            Tm::Sub,
-            Tm::Mul,
-            Tm::Mod,
-            Tm::Pow,
-            Tm::Div,
-            Tm::IDiv,
-            Tm::BAnd,
-            Tm::BOr,
-            Tm::BXor,
-            Tm::Shl,
-            Tm::Shr,
-            Tm::Unm,
-            Tm::BNot,
-        ];
-        T[self as usize]
+        match self {
+            ArithOp::Add => Tm::Add,
+            ArithOp::Sub => Tm::Sub,
+            ArithOp::Mul => Tm::Mul,
+            ArithOp::Mod => Tm::Mod,
+            ArithOp::Pow => Tm::Pow,
+            ArithOp::Div => Tm::Div,
+            ArithOp::IDiv => Tm::IDiv,
+            ArithOp::BAnd => Tm::BAnd,
+            ArithOp::BOr => Tm::BOr,
+            ArithOp::BXor => Tm::BXor,
+            ArithOp::Shl => Tm::Shl,
+            ArithOp::Shr => Tm::Shr,
+            ArithOp::Unm => Tm::Unm,
+            ArithOp::BNot => Tm::BNot,
+        }
     }
 }
 
