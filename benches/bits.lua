@@ -4,6 +4,7 @@
 -- LuaJIT: cannot run it. It uses the Lua 5.3+ operators & | ~ << >> and //, which
 -- are syntax errors in LuaJIT, and it relies on 64-bit integer wrap-around, which
 -- LuaJIT's double-precision numbers cannot represent.
+-- groups: core
 -- quick: 2000
 -- expect: bits n=1200000 ones=38401269 rev=1450cb71 crc=d71057fb mix=c6322c69a6f0665d
 -- expect-quick: bits n=2000 ones=64115 rev=4bd4cd9d crc=a8ec3c19 mix=f5cb4be84fac403d

@@ -1,6 +1,7 @@
 -- fib: doubly recursive Fibonacci; measures Lua-to-Lua call and return overhead.
 -- Size: n, the Fibonacci index (the work grows like 1.6^n).
 -- LuaJIT: runs.
+-- groups: core
 -- quick: 20
 -- expect: fib(37) = 24157817
 -- expect-quick: fib(20) = 6765

@@ -2,6 +2,7 @@
 -- tight floating-point loops with comparisons and no allocation.
 -- Size: n, the grid is n x n points over [-2, 0.5] x [-1.25, 1.25], 100 iterations max.
 -- LuaJIT: runs.
+-- groups: core
 -- quick: 40
 -- expect: mandelbrot 1200x1200 inside = 356781 iterations = 42103247
 -- expect-quick: mandelbrot 40x40 inside = 413 iterations = 48059

@@ -3,6 +3,7 @@
 -- with string.find and captures; measures the pattern-matching engine.
 -- Size: n, the number of generated words.
 -- LuaJIT: runs.
+-- groups: lib
 -- quick: 2000
 -- expect: patterns n=300000 words=300885 letters=1353754 numbers=547462425 years=63055420 hosts=741323 swaps=4525 vowels=611726 nums=180321 long=8806 len=2266354
 -- expect-quick: patterns n=2000 words=1983 letters=8928 numbers=9556394 years=405081 hosts=4130 swaps=21 vowels=4083 nums=1123 long=54 len=14800

@@ -4,6 +4,7 @@
 -- __index inheritance, so the run is dominated by method calls and field access.
 -- Size: n, the number of times the idle task wakes the devices.
 -- LuaJIT: runs.
+-- groups: core
 -- quick: 500
 -- expect: richards n=450000 queued=1063828 holds=425531 checksum=626489
 -- expect-quick: richards n=500 queued=1182 holds=472 checksum=952823

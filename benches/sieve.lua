@@ -2,6 +2,7 @@
 -- large array with stride loops.
 -- Size: n, the sieve covers 2..n; it runs 10 times.
 -- LuaJIT: runs.
+-- groups: core
 -- quick: 10000
 -- expect: primes up to 2000000: 148933, largest 1999993
 -- expect-quick: primes up to 10000: 1229, largest 9973

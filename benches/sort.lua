@@ -2,6 +2,7 @@
 -- records (multi-key); measures the sort library calling back into Lua.
 -- Size: n, the number of elements in each array.
 -- LuaJIT: runs.
+-- groups: lib
 -- quick: 2000
 -- expect: sort n=150000 numbers=673676 strings=164852 records=872210 resorted=808487
 -- expect-quick: sort n=2000 numbers=756471 strings=32721 records=885310 resorted=245403

@@ -3,6 +3,7 @@
 -- creation, interning and the formatting library.
 -- Size: n, the number of formatted records.
 -- LuaJIT: runs.
+-- groups: core lib
 -- quick: 2000
 -- expect: strings n=500000 length=23243002 hash=80119
 -- expect-quick: strings n=2000 length=89280 hash=824855

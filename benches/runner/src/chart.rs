@@ -251,6 +251,7 @@ mod tests {
                 },
             ],
             geomeans: vec![Some((1.0, 2)), Some((2.0f64.sqrt(), 2)), Some((2.0, 1))],
+            groups: Vec::new(),
         }
     }
 

@@ -65,6 +65,9 @@ struct Args {
     /// Directory holding the .lua programs (default: the workspace's benches/).
     #[arg(long, value_name = "DIR")]
     suite: Option<PathBuf>,
+    /// Run only the programs of this group (header `groups:`; repeatable).
+    #[arg(long, value_name = "NAME")]
+    group: Vec<String>,
     /// Exit with status 1 when any cell is not ok.
     #[arg(long)]
     strict: bool,
@@ -116,7 +119,13 @@ fn plan(args: &Args) -> Result<Plan, String> {
 fn run(args: Args) -> Result<ExitCode, String> {
     let plan = plan(&args)?;
     let bench_dir = benches_dir();
-    let programs = suite::load(args.suite.as_deref().unwrap_or(&bench_dir), &args.programs)?;
+    let mut programs = suite::load(args.suite.as_deref().unwrap_or(&bench_dir), &args.programs)?;
+    if !args.group.is_empty() {
+        programs.retain(|p| p.header.groups.iter().any(|g| args.group.contains(g)));
+        if programs.is_empty() {
+            return Err(format!("no program in group(s) {}", args.group.join(", ")));
+        }
+    }
     let workspace = bench_dir.parent().unwrap_or(&bench_dir);
     let moonjet = args
         .moonjet

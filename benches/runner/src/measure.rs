@@ -139,6 +139,8 @@ pub struct ProgramResult {
     pub program: String,
     /// Size argument passed, if any.
     pub size: Option<String>,
+    /// Summary groups of the program (its header's `groups:`).
+    pub groups: Vec<String>,
     /// One cell per engine, in engine order (baseline first).
     pub cells: Vec<Cell>,
 }
@@ -199,6 +201,7 @@ pub fn measure(
     ProgramResult {
         program: program.name.clone(),
         size,
+        groups: program.header.groups.clone(),
         cells,
     }
 }
@@ -410,8 +413,7 @@ mod tests {
             path: PathBuf::from("p.lua"),
             header: Header {
                 quick: Some("7".into()),
-                expect: None,
-                expect_quick: None,
+                ..Header::default()
             },
         };
         let engines = vec![
@@ -461,7 +463,7 @@ mod tests {
             header: Header {
                 quick: None,
                 expect: Some("right\n".into()),
-                expect_quick: None,
+                ..Header::default()
             },
         };
         let engines = vec![

@@ -16,6 +16,19 @@ pub struct Summary {
     pub rows: Vec<Row>,
     /// Per engine: the geomean of its ratios and how many programs it covers.
     pub geomeans: Vec<Option<(f64, usize)>>,
+    /// The same per program group (header `groups:`), in order of first appearance.
+    pub groups: Vec<Group>,
+}
+
+/// The geomeans of one program group.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Group name.
+    pub name: String,
+    /// Programs in the group.
+    pub members: usize,
+    /// Per engine: the geomean of its ratios over the group and how many it covers.
+    pub geomeans: Vec<Option<(f64, usize)>>,
 }
 
 /// One program's line of the table.
@@ -46,16 +59,35 @@ impl Summary {
     /// Summarise results whose cells are in engine order, baseline first.
     pub fn new(engines: &[Engine], results: &[ProgramResult]) -> Summary {
         let rows: Vec<Row> = results.iter().map(summarise_program).collect();
-        let geomeans = (0..engines.len())
-            .map(|i| {
-                let ratios: Vec<f64> = rows.iter().filter_map(|r| r.cells.get(i)?.ratio).collect();
-                stats::geomean(&ratios).map(|g| (g, ratios.len()))
+        let all: Vec<&Row> = rows.iter().collect();
+        let geomeans = engine_geomeans(engines.len(), &all);
+        let mut names: Vec<&String> = Vec::new();
+        for g in results.iter().flat_map(|r| &r.groups) {
+            if !names.contains(&g) {
+                names.push(g);
+            }
+        }
+        let groups = names
+            .into_iter()
+            .map(|name| {
+                let members: Vec<&Row> = rows
+                    .iter()
+                    .zip(results)
+                    .filter(|(_, r)| r.groups.contains(name))
+                    .map(|(row, _)| row)
+                    .collect();
+                Group {
+                    name: name.clone(),
+                    members: members.len(),
+                    geomeans: engine_geomeans(engines.len(), &members),
+                }
             })
             .collect();
         Summary {
             engines: engines.iter().map(|e| e.name.clone()).collect(),
             rows,
             geomeans,
+            groups,
         }
     }
 
@@ -63,6 +95,16 @@ impl Summary {
     pub fn baseline(&self) -> &str {
         self.engines.first().map_or("", String::as_str)
     }
+}
+
+/// Per engine: the geomean of its ratios over `rows` and how many rows it covers.
+fn engine_geomeans(engines: usize, rows: &[&Row]) -> Vec<Option<(f64, usize)>> {
+    (0..engines)
+        .map(|i| {
+            let ratios: Vec<f64> = rows.iter().filter_map(|r| r.cells.get(i)?.ratio).collect();
+            stats::geomean(&ratios).map(|g| (g, ratios.len()))
+        })
+        .collect()
 }
 
 /// Compute medians and ratios for one program.
@@ -121,18 +163,31 @@ pub fn markdown_table(summary: &Summary) -> String {
         }));
         lines.push(table_line(&cells));
     }
-    let mut geo = vec!["**geomean**".to_string()];
-    geo.extend(summary.engines.iter().map(|_| String::new()));
-    geo.extend(
-        summary
-            .geomeans
-            .iter()
-            .skip(1)
-            .map(|g| geomean_cell(*g, summary.rows.len())),
-    );
-    geo.extend(summary.engines.iter().map(|_| String::new()));
-    lines.push(table_line(&geo));
+    lines.push(geomean_line(
+        summary,
+        "**geomean**".into(),
+        &summary.geomeans,
+        summary.rows.len(),
+    ));
+    for g in &summary.groups {
+        let label = format!("**geomean {}** ({} programs)", g.name, g.members);
+        lines.push(geomean_line(summary, label, &g.geomeans, g.members));
+    }
     lines.join("\n") + "\n"
+}
+
+/// A geomean row of the table: `label`, then each non-baseline engine's geomean.
+fn geomean_line(
+    summary: &Summary,
+    label: String,
+    geomeans: &[Option<(f64, usize)>],
+    rows: usize,
+) -> String {
+    let mut geo = vec![label];
+    geo.extend(summary.engines.iter().map(|_| String::new()));
+    geo.extend(geomeans.iter().skip(1).map(|g| geomean_cell(*g, rows)));
+    geo.extend(summary.engines.iter().map(|_| String::new()));
+    table_line(&geo)
 }
 
 /// "median (min-max)" for an ok cell, else its status.
@@ -231,6 +286,19 @@ pub struct JsonReport<'a> {
     /// Per program: every cell with its raw runs.
     pub programs: Vec<JsonProgram<'a>>,
     /// Per non-baseline engine: geomean of ratios.
+    pub geomeans: Vec<JsonGeomean<'a>>,
+    /// Per program group: its name and the same geomeans over its programs.
+    pub groups: Vec<JsonGroup<'a>>,
+}
+
+/// A program group's geomeans in results.json.
+#[derive(Debug, Serialize)]
+pub struct JsonGroup<'a> {
+    /// Group name.
+    pub name: &'a str,
+    /// Programs in the group.
+    pub members: usize,
+    /// Per non-baseline engine: geomean of ratios over the group.
     pub geomeans: Vec<JsonGeomean<'a>>,
 }
 
@@ -336,18 +404,35 @@ pub fn json_report<'a>(
             })
             .collect(),
         programs,
-        geomeans: summary
-            .engines
+        geomeans: json_geomeans(summary, &summary.geomeans),
+        groups: summary
+            .groups
             .iter()
-            .zip(&summary.geomeans)
-            .skip(1)
-            .map(|(e, g)| JsonGeomean {
-                engine: e,
-                geomean: g.map(|g| g.0),
-                programs: g.map_or(0, |g| g.1),
+            .map(|g| JsonGroup {
+                name: &g.name,
+                members: g.members,
+                geomeans: json_geomeans(summary, &g.geomeans),
             })
             .collect(),
     }
+}
+
+/// The non-baseline engines' geomeans for results.json.
+fn json_geomeans<'a>(
+    summary: &'a Summary,
+    geomeans: &[Option<(f64, usize)>],
+) -> Vec<JsonGeomean<'a>> {
+    summary
+        .engines
+        .iter()
+        .zip(geomeans)
+        .skip(1)
+        .map(|(e, g)| JsonGeomean {
+            engine: e,
+            geomean: g.map(|g| g.0),
+            programs: g.map_or(0, |g| g.1),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -388,6 +473,7 @@ mod tests {
             ProgramResult {
                 program: "a".into(),
                 size: None,
+                groups: vec!["g".into()],
                 cells: vec![
                     cell("base", Verdict::Ok, &[2.0, 2.2, 1.8]),
                     cell("fast", Verdict::Ok, &[1.0, 1.0, 1.0]),
@@ -397,6 +483,7 @@ mod tests {
             ProgramResult {
                 program: "b".into(),
                 size: None,
+                groups: vec![],
                 cells: vec![
                     cell("base", Verdict::Ok, &[1.0]),
                     cell("fast", Verdict::Ok, &[0.25]),
@@ -442,7 +529,11 @@ mod tests {
             lines[4],
             "| **geomean** |  |  |  | **0.35** | **3.00** (1/2) |  |  |  |"
         );
-        assert_eq!(lines.len(), 5);
+        assert_eq!(
+            lines[5],
+            "| **geomean g** (1 programs) |  |  |  | **0.50** | - |  |  |  |"
+        );
+        assert_eq!(lines.len(), 6);
     }
 
     #[test]
@@ -468,6 +559,8 @@ mod tests {
         );
         assert_eq!(json["programs"][0]["cells"][2]["status"], "wrong output");
         assert_eq!(json["geomeans"][0]["engine"], "fast");
+        assert_eq!(json["groups"][0]["name"], "g");
+        assert_eq!(json["groups"][0]["geomeans"][0]["geomean"], 0.5);
         assert_eq!(json["baseline"], "base");
     }
 }

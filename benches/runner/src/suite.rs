@@ -4,7 +4,8 @@
 //! Header lines (in the leading block of `--` comments) the runner reads:
 //! `-- quick: N` (the size used by `--quick`), `-- expect: LINE` (the expected
 //! stdout at the default size; repeat for several lines) and `-- expect-quick: LINE`
-//! (the same at the quick size).
+//! (the same at the quick size) and `-- groups: NAME...` (the summary groups the
+//! program counts in, e.g. `core`: the issue's six compute categories).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,8 @@ pub struct Header {
     pub expect: Option<String>,
     /// Expected stdout at the quick size.
     pub expect_quick: Option<String>,
+    /// Summary groups the program belongs to (each gets a geomean row).
+    pub groups: Vec<String>,
 }
 
 impl Program {
@@ -66,6 +69,12 @@ pub fn parse_header(source: &str) -> Header {
             "quick" if !value.is_empty() => header.quick = Some(value.to_string()),
             "expect" => append_line(&mut header.expect, value),
             "expect-quick" => append_line(&mut header.expect_quick, value),
+            "groups" => header.groups.extend(
+                value
+                    .split(|c: char| c == ',' || c.is_whitespace())
+                    .filter(|g| !g.is_empty())
+                    .map(str::to_string),
+            ),
             _ => {}
         }
     }
@@ -131,11 +140,12 @@ mod tests {
     fn header_is_parsed() {
         let src = "-- fib: recursion\n-- quick: 20\n-- expect: fib(30) = 832040\n\
                    -- expect: second line\n-- expect-quick: fib(20) = 6765\n\
-                   local n = 1\n-- quick: 99\n";
+                   -- groups: core, calls lib\nlocal n = 1\n-- quick: 99\n";
         let h = parse_header(src);
         assert_eq!(h.quick.as_deref(), Some("20"));
         assert_eq!(h.expect.as_deref(), Some("fib(30) = 832040\nsecond line\n"));
         assert_eq!(h.expect_quick.as_deref(), Some("fib(20) = 6765\n"));
+        assert_eq!(h.groups, ["core", "calls", "lib"]);
     }
 
     #[test]
@@ -152,6 +162,7 @@ mod tests {
                 quick: Some("5".into()),
                 expect: Some("a\n".into()),
                 expect_quick: None,
+                groups: Vec::new(),
             },
         };
         assert_eq!(p.size(true), Some("5"));
