@@ -10,6 +10,8 @@
 //! `MOONJET_BIN` overrides the binary under test (handy to check the harness
 //! itself against a wrapper around the reference interpreter).
 
+// Each test crate uses a part of the shared helpers.
+#[allow(dead_code)]
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -9,6 +9,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+pub mod rng;
+
 /// The reference interpreter used as an oracle.
 pub const REFERENCE: &str = "lua5.4";
 

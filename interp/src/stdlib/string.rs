@@ -396,7 +396,7 @@ fn arith(l: &mut Lua, op: Op, x: Number, y: Number) -> LuaResult<Value> {
         },
         (Op::Idiv, I(a), I(b)) => match num::int_idiv(a, b) {
             Some(r) => Value::Int(r),
-            None => return Err(l.rt_error("attempt to perform 'n//0'")),
+            None => return Err(l.rt_error("attempt to divide by zero")),
         },
         (op, x, y) => {
             let (a, b) = (x.to_f64(), y.to_f64());

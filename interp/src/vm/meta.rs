@@ -450,7 +450,14 @@ impl Lua {
             if let Some(v) = arith_num(op, x, y) {
                 return Ok(Meta::Done(v));
             }
-            return Err(self.arith_num_error(op, x, y, (Blame::None, Blame::None)));
+            // lua5.4 coerces strings in the string library's metamethods, native
+            // functions: their division-by-zero errors carry no position.
+            let e = self.arith_num_error(op, x, y, (Blame::None, Blame::None));
+            return Err(match op {
+                ArithOp::Mod => self.error_value_str("attempt to perform 'n%0'"),
+                ArithOp::IDiv => self.error_value_str("attempt to divide by zero"),
+                _ => e,
+            });
         }
         if first && !matches!(b, Value::Str(_)) {
             let tm = self.get_tm(b, op.tm());
