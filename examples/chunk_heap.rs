@@ -7,8 +7,10 @@
 //! ```
 //!
 //! A counting global allocator reports the heap bytes each load leaves allocated (the
-//! prototypes, or the Lua function with its runtime prototypes and interned strings),
-//! as a percentage of the chunk's size. Two program shapes: "ordinary" (thousands of
+//! verification alone, the prototype tree of a copy, or the Lua function with its runtime
+//! prototypes and interned strings), as a percentage of the chunk's size; then the heap
+//! kept after running the main function (which makes a closure of every function, so
+//! every runtime prototype is built) and after calling 1% of the functions. Two program shapes: "ordinary" (thousands of
 //! small functions with short and medium string constants) and "bulk" (a few hundred
 //! large functions with long string constants, the shape of data-heavy firmware scripts).
 
@@ -20,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use moonjet::bytecode::chunk::{dump, load_owned, load_shared, load_static};
 use moonjet::bytecode::{Constant, Proto};
+use moonjet::interp::{Lua, Value};
 use moonjet::MappedChunk;
 
 // ---------------------------------------------------------------------------------------
@@ -55,25 +58,38 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// Runs `f` `reps` times; returns the last result, the heap bytes it keeps allocated
-/// and the fastest time. Earlier results are dropped before the next run.
-fn measure<T>(reps: usize, mut f: impl FnMut() -> T) -> (T, usize, Duration) {
+/// Heap bytes allocated now.
+fn live() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// Runs `f` `reps` times, each on a fresh bare state made outside the measurement;
+/// returns the last state with `f`'s result, the heap bytes `f` kept allocated and the
+/// fastest time. Earlier states are dropped before the next run.
+fn measure<T>(reps: usize, mut f: impl FnMut(&mut Lua) -> T) -> ((Lua, T), usize, Duration) {
     let mut best = Duration::MAX;
     let mut last = None;
     let mut kept = 0;
     for _ in 0..reps.max(1) {
         drop(last.take());
-        let before = LIVE.load(Ordering::Relaxed);
+        let mut l = moonjet::bare_state();
+        let before = live();
         let t = Instant::now();
-        let v = f();
+        let v = f(&mut l);
         best = best.min(t.elapsed());
-        kept = LIVE.load(Ordering::Relaxed).saturating_sub(before);
-        last = Some(v);
+        kept = live().saturating_sub(before);
+        last = Some((l, v));
     }
     match last {
         Some(v) => (v, kept, best),
         None => unreachable!("at least one run"),
     }
+}
+
+/// Runs `f` `reps` times with no state; as [`measure`].
+fn measure_plain<T>(reps: usize, mut f: impl FnMut() -> T) -> (usize, Duration) {
+    let ((_, _), kept, t) = measure(reps, |_| f());
+    (kept, t)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -139,10 +155,49 @@ fn leak_aligned(bytes: &[u8]) -> &'static [u8] {
 /// One line of the report.
 fn line(what: &str, chunk: usize, heap: usize, t: Duration) {
     println!(
-        "  {what:<34} heap {:>10} B  {:>7.2}% of chunk   {:>9.2} ms",
+        "  {what:<44} heap {:>10} B  {:>7.2}% of chunk   {:>9.2} ms",
         heap,
         100.0 * heap as f64 / chunk as f64,
         t.as_secs_f64() * 1e3
+    );
+}
+
+/// Stores `v` as global `name` (so the collector keeps it).
+fn set_global(l: &mut Lua, name: &str, v: Value) {
+    let k = l.intern(name.as_bytes());
+    let g = l.globals;
+    g.set_str(&mut l.heap, k, v);
+}
+
+/// Runs the loaded main function `f` (which defines the program's functions in table
+/// `M`), then calls `calls` of them; reports the heap kept after each step, counted from
+/// `origin`, the heap allocated before the load.
+fn run_part(l: &mut Lua, f: Value, n: usize, calls: usize, origin: usize, what: &str) {
+    set_global(l, "main", f);
+    let t = Instant::now();
+    let m = l.call_value(f, &[]).expect("main runs")[0];
+    let d = t.elapsed();
+    set_global(l, "M", m);
+    l.full_gc();
+    let kept = || live().saturating_sub(origin);
+    line(&format!("{what}: after running main"), n, kept(), d);
+    let caller = l
+        .load(
+            format!("for i = 0, {} do M[i](i, 2) end", calls - 1).as_bytes(),
+            b"=run",
+            "t",
+            None,
+        )
+        .expect("compiles");
+    let t = Instant::now();
+    l.call_value(caller, &[]).expect("functions run");
+    let d = t.elapsed();
+    l.full_gc();
+    line(
+        &format!("{what}: after calling {calls} functions"),
+        n,
+        kept(),
+        d,
     );
 }
 
@@ -159,6 +214,7 @@ fn shape(name: &str, src: &str, reps: usize) {
         t[2],
         t[3]
     );
+    let calls = (t[0] / 100).max(1);
     for strip in [true, false] {
         let chunk = dump(&p, strip);
         let n = chunk.len();
@@ -169,33 +225,34 @@ fn shape(name: &str, src: &str, reps: usize) {
         let map = Rc::new(MappedChunk::open(&path).expect("map the chunk"));
         let rom = leak_aligned(&chunk);
 
-        let (_, h, d) = measure(reps, || load_shared(map.clone()).expect("valid"));
-        line("Proto, in place (mapped file)", n, h, d);
-        let (_, h, d) = measure(reps, || load_static(rom).expect("valid"));
-        line("Proto, in place (static)", n, h, d);
-        let (_, h, d) = measure(reps, || load_owned(&chunk).expect("valid"));
-        line("Proto, copied (load_owned)", n, h, d);
+        let (h, d) = measure_plain(reps, || load_shared(map.clone()).expect("valid"));
+        line("verify in place (load_shared)", n, h, d);
+        let (h, d) = measure_plain(reps, || load_static(rom).expect("valid"));
+        line("verify in place (load_static)", n, h, d);
+        let (h, d) = measure_plain(reps, || load_owned(&chunk).expect("valid"));
+        line("Proto tree, copied (load_owned)", n, h, d);
+
+        let ((_, _), h, d) = measure(reps, |l| l.load_chunk_static(rom, b"=rom").expect("ok"));
+        line("Lua function, in place (static)", n, h, d);
+        let ((mut l, f), at_load, d) = measure(reps, |l| {
+            moonjet::load_mapped(l, map.clone(), b"@big.mjc").expect("valid")
+        });
+        line("Lua function, in place (mapped)", n, at_load, d);
+        let origin = live().saturating_sub(at_load);
+        run_part(&mut l, f, n, calls, origin, "  in place");
+        drop(l);
+        let ((mut l, f), at_load, d) =
+            measure(reps, |l| l.load(&chunk, b"=big", "b", None).expect("valid"));
+        line("Lua function, copied (load)", n, at_load, d);
+        let origin = live().saturating_sub(at_load);
+        run_part(&mut l, f, n, calls, origin, "  copied");
+        drop(l);
         if !strip {
-            let (_, h, d) = measure(reps, || {
+            let (h, d) = measure_plain(reps, || {
                 moonjet::compiler::compile(src.as_bytes(), b"@big.lua")
             });
-            line("Proto, compiled from source", n, h, d);
-        }
-
-        let mut l = moonjet::bare_state();
-        let (_, h, d) = measure(reps, || {
-            moonjet::load_mapped(&mut l, map.clone(), b"@big.mjc").expect("valid")
-        });
-        line("Lua function, in place (mapped)", n, h, d);
-        let mut l = moonjet::bare_state();
-        let (_, h, d) = measure(reps, || l.load_chunk_static(rom, b"=rom").expect("valid"));
-        line("Lua function, in place (static)", n, h, d);
-        let mut l = moonjet::bare_state();
-        let (_, h, d) = measure(reps, || l.load(&chunk, b"=big", "b", None).expect("valid"));
-        line("Lua function, copied (load)", n, h, d);
-        if !strip {
-            let mut l = moonjet::bare_state();
-            let (_, h, d) = measure(reps, || {
+            line("Proto tree, compiled from source", n, h, d);
+            let (_, h, d) = measure(reps, |l| {
                 l.load(src.as_bytes(), b"@big.lua", "t", None)
                     .expect("valid")
             });

@@ -24,11 +24,13 @@ pub fn compile_source(source: &[u8], chunkname: &[u8]) -> Result<bytecode::Proto
     compiler::compile(source, chunkname).map_err(|e| e.message)
 }
 
-/// A bare state with the compiler (and, with the `jit` feature, the JIT) wired in and
+/// A bare state with the compiler (and, with the `jit` feature, the JIT) wired in, binary
+/// chunk files mapped in place by `loadfile`/`dofile`/`require` ([`map_chunk_file`]), and
 /// no libraries.
 pub fn bare_state() -> Lua {
     let mut l = Lua::new();
     l.set_compiler(compile_source);
+    l.set_file_mapper(map_chunk_file);
     install_jit(&mut l);
     l
 }
@@ -128,6 +130,28 @@ impl Backing for MappedChunk {
 /// the globals table. Errors are `<name>: bad binary chunk: <reason>`, as from `load`.
 pub fn load_mapped(l: &mut Lua, chunk: Rc<MappedChunk>, chunkname: &[u8]) -> LuaResult<Value> {
     l.load_chunk_shared(chunk, chunkname)
+}
+
+/// The interpreter's file hook (`Lua::set_file_mapper`): a file whose first byte is ESC
+/// is mapped and its chunk used in place (`Lua::load_in_place`, verified first); `None`
+/// for anything else, or a file that cannot be opened or mapped, so that the standard
+/// library reads it (and reports open errors in its own words).
+pub fn map_chunk_file(
+    l: &mut Lua,
+    path: &[u8],
+    chunkname: &[u8],
+    mode: &str,
+    env: Option<Value>,
+) -> Option<LuaResult<Value>> {
+    use std::io::Read;
+    use std::os::unix::ffi::OsStrExt;
+    let mut file = File::open(Path::new(std::ffi::OsStr::from_bytes(path))).ok()?;
+    let mut first = [0u8; 1];
+    if file.read(&mut first).ok()? != 1 || !bytecode::chunk::is_binary(&first) {
+        return None;
+    }
+    let map = MappedChunk::from_file(&file).ok()?;
+    Some(l.load_in_place(Rc::new(map), chunkname, mode, env))
 }
 
 /// How [`load_file`] failed.

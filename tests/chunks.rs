@@ -6,6 +6,7 @@ use std::process::Command;
 use std::rc::Rc;
 
 use moonjet::bytecode::chunk;
+use moonjet::interp::func::Nested;
 use moonjet::interp::{Lua, Value};
 use moonjet::MappedChunk;
 
@@ -98,6 +99,115 @@ fn mapped_chunk_runs_in_place() {
         text(r[1]),
         "a string constant long enough to be worth mapping"
     );
+}
+
+/// True if `f` is a Lua function whose prototype comes from a chunk used in place.
+fn in_place(f: Value) -> bool {
+    matches!(f, Value::LuaFn(c) if matches!(c.proto.nested, Nested::Chunk(_)))
+}
+
+#[test]
+fn nested_prototypes_are_built_on_first_closure() {
+    let path = temp_path("lazy.mjc");
+    let src = "local function a() return 1 end\nlocal function b() return 2 end\nreturn a";
+    std::fs::write(&path, chunk_of(src, false)).unwrap();
+    let map = Rc::new(MappedChunk::open(&path).unwrap());
+    let mut l = moonjet::new_state();
+    let main = moonjet::load_mapped(&mut l, map, b"@lazy.mjc").unwrap();
+    let Value::LuaFn(m) = main else {
+        panic!("not a Lua function")
+    };
+    assert_eq!(m.proto.n_nested(), 2);
+    assert!(m.proto.nested_made(0).is_none() && m.proto.nested_made(1).is_none());
+    let a = l.call_value(main, &[]).unwrap()[0];
+    assert!(m.proto.nested_made(0).is_some() && m.proto.nested_made(1).is_some());
+    assert!(in_place(a));
+    // the runtime prototype is shared by later closures of the same function
+    let a2 = l.call_value(main, &[]).unwrap()[0];
+    let (Value::LuaFn(x), Value::LuaFn(y)) = (a, a2) else {
+        panic!("not Lua functions")
+    };
+    assert!(x.proto == y.proto);
+}
+
+#[test]
+fn loadfile_dofile_and_require_map_chunk_files() {
+    let dir = temp_path("req");
+    std::fs::create_dir_all(&dir).unwrap();
+    let module = "local M = {}\nfunction M.twice(x) return 2 * x end\nreturn M";
+    std::fs::write(dir.join("twice.mjc"), chunk_of(module, false)).unwrap();
+    std::fs::write(dir.join("text.lua"), "return function() end").unwrap();
+    let d = dir.to_str().unwrap();
+    let mut l = moonjet::new_state();
+    let src = format!(
+        r#"
+        package.path = "{d}/?.mjc;{d}/?.lua"
+        local M = require("twice")
+        assert(M.twice(21) == 42)
+        local f = loadfile("{d}/twice.mjc")
+        assert(f().twice(2) == 4)
+        assert(dofile("{d}/twice.mjc").twice(3) == 6)
+        return M.twice, f, require("text"), loadfile("{d}/text.lua")
+        "#
+    );
+    let f = l.load(src.as_bytes(), b"=t", "t", None).unwrap();
+    let r = l.call_value(f, &[]).unwrap();
+    assert!(in_place(r[0]) && in_place(r[1]), "chunk files run in place");
+    assert!(
+        !in_place(r[2]) && !in_place(r[3]),
+        "text files are compiled"
+    );
+}
+
+#[test]
+fn debug_info_dump_and_jit_work_in_place() {
+    let path = temp_path("dbg.mjc");
+    let src = r#"
+local function hot(n)
+  local s = 0
+  for i = 1, n do s = s + i end
+  return s
+end
+local function fails(x)
+  local y = x
+  error("boom " .. y)
+end
+local info = debug.getinfo(hot, "S")
+assert(info.source == "@prog.lua" and info.linedefined == 2, info.source)
+local ok, msg = pcall(fails, 1)
+assert(not ok and msg == "prog.lua:9: boom 1", msg)
+local tb
+xpcall(fails, function(m) tb = debug.traceback(m) end, 2)
+assert(tb:find("prog.lua:9: in", 1, true), tb)
+assert(debug.getlocal(hot, 1) == "n")
+assert(hot(100000) == 5000050000)
+local again = load(string.dump(hot))
+assert(again(10) == 55)
+-- prototypes made lazily survive collections (they hang off their parent)
+local function maker(k) return function() return k end end
+for i = 1, 200 do
+  local f = maker(i)
+  if i % 50 == 0 then collectgarbage() end
+  assert(f() == i)
+end
+return hot
+"#;
+    std::fs::write(&path, chunk_of(src, false)).unwrap();
+    let mut l = moonjet::new_state();
+    l.jit.hotloop = 1;
+    let p = path.to_str().unwrap();
+    let f = l
+        .load(format!("return dofile('{p}')").as_bytes(), b"=t", "t", None)
+        .unwrap();
+    let hot = l.call_value(f, &[]).unwrap()[0];
+    assert!(in_place(hot));
+    if l.jit.engine.is_some() {
+        let Value::LuaFn(c) = hot else {
+            panic!("not a Lua function")
+        };
+        let compiled = c.proto.jit.code(l.jit.generation).is_some();
+        assert!(compiled, "the JIT compiled an in-place function");
+    }
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! The arrays that a chunk can supply in place (code, line info, string bytes) are held
 //! in [`Buf`], which either owns its elements or borrows them from memory that outlives
 //! the prototype (a `&'static` flash image, or a mapping kept alive by the chunk loader:
-//! see [`crate::chunk`] and `FORMAT.md`).
+//! see [`crate::chunk`] and `FORMAT.md`). A `Proto` built from a chunk used in place
+//! (`chunk::ChunkFn::proto`) describes one function: its `protos` is empty and its nested
+//! functions are reached through the `ChunkFn`.
 
 use alloc::boxed::Box;
 use alloc::rc::Rc;

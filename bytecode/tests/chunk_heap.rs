@@ -124,6 +124,10 @@ fn in_place_load_allocates_little() {
             copied,
             pct(copied)
         );
+        assert!(
+            in_place * 100 <= chunk.len(),
+            "in place: at most 1% of the chunk"
+        );
         assert!(in_place < copied);
         drop((shared, owned));
     }

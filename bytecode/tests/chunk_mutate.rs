@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use chunk_common::{corpus, listing, Aligned};
-use moonjet_bytecode::chunk::{dump, load_owned, load_shared, verify};
+use moonjet_bytecode::chunk::{dump, load_owned, load_shared, verify, ChunkFn};
 use moonjet_bytecode::Backing;
 
 /// xorshift64* generator (seeded, so failures reproduce).
@@ -115,10 +115,23 @@ fn mutate(rng: &mut Rng, m: &mut Vec<u8>, others: &[Vec<u8>]) {
     }
 }
 
+/// Builds every function of an in-place chunk one at a time, as the interpreter does.
+fn walk(f: &ChunkFn, depth: usize) {
+    let p = f.proto(None);
+    assert_eq!(&p.code[..], f.code());
+    assert!(p.protos.is_empty() && depth <= moonjet_bytecode::chunk::MAX_DEPTH);
+    for i in 0..f.n_protos() {
+        walk(&f.child(i).expect("nested function"), depth + 1);
+    }
+}
+
 /// Loads one mutant; on acceptance, checks what an accepted chunk promises.
 fn exercise(m: &[u8], shared: bool) -> bool {
     let loaded = if shared {
-        load_shared(Aligned::new(m) as Rc<dyn Backing>)
+        load_shared(Aligned::new(m) as Rc<dyn Backing>).map(|f| {
+            walk(&f, 0);
+            f.to_proto()
+        })
     } else {
         load_owned(m)
     };

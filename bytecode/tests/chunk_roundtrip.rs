@@ -49,9 +49,9 @@ fn in_place_loaders_agree_with_owned() {
             let backing = Aligned::new(&chunk);
             let shared = load_shared(backing.clone() as Rc<dyn Backing>)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!(listing(&shared), owned, "{name}: shared");
+            assert_eq!(listing(&shared.to_proto()), owned, "{name}: shared");
             let stat = load_static(leak_aligned(&chunk, 0)).unwrap();
-            assert_eq!(listing(&stat), owned, "{name}: static");
+            assert_eq!(listing(&stat.to_proto()), owned, "{name}: static");
         }
     }
 }

@@ -94,8 +94,10 @@ fn misaligned_in_place_loads_are_refused() {
 #[test]
 fn in_place_arrays_point_into_the_chunk() {
     let chunk = leak_aligned(&dump(&compile("local s = 'hello' return s"), false), 0);
-    let p = load_static(chunk).unwrap();
+    let f = load_static(chunk).unwrap();
+    let p = f.proto(None);
     let range = chunk.as_ptr_range();
+    assert_eq!(f.code().as_ptr(), p.code.as_ptr());
     let code_ptr = p.code.as_ptr() as *const u8;
     assert!(range.contains(&code_ptr));
     let Constant::Str(s) = &p.constants[0] else {

@@ -2,8 +2,9 @@
 
 use alloc::boxed::Box;
 use alloc::rc::Rc;
-use core::cell::Cell;
+use core::cell::{Cell, OnceCell};
 
+use moonjet_bytecode::chunk::ChunkFn;
 use moonjet_bytecode::{Instruction, Proto};
 
 use crate::error::LuaResult;
@@ -20,16 +21,37 @@ use crate::value::Value;
 /// results). Errors are returned, never panicked.
 pub type NativeFn = fn(&mut Lua) -> LuaResult<usize>;
 
+/// Where the nested functions of a runtime prototype are built from.
+pub enum Nested {
+    /// `proto.protos` (compiled or copied prototypes).
+    Protos,
+    /// The records of a chunk used in place; `proto.protos` is empty (see
+    /// `ChunkFn::proto`).
+    Chunk(ChunkFn),
+}
+
+/// One lazily filled slot per nested function.
+type Slots = Box<[Cell<Option<Gc<FnProto>>>]>;
+
 /// A prototype as the interpreter runs it: the bytecode plus what the runtime adds
 /// (constants as values, nested runtime prototypes, hotness counters). Everything the
 /// interpreter or the JIT writes lives here, never in the (possibly read-only) `Proto`.
+///
+/// Made lazily (anchor LAZY-PROTO): a function's runtime prototype is built the first
+/// time a closure of it is made (`Lua::nested_closure`), not when its chunk is loaded, so
+/// loading a chunk in place costs only its main function.
 pub struct FnProto {
-    /// The compiled function.
+    /// The compiled function. For a function of a chunk used in place this is a view
+    /// built for it alone: code, line info and string bytes borrowed from the chunk, and
+    /// `protos` empty (nested functions come from [`FnProto::nested`]).
     pub proto: Rc<Proto>,
     /// `proto.constants` turned into values (strings interned).
     pub consts: Box<[Value]>,
-    /// Runtime prototypes of the nested functions, in `proto.protos` order.
-    pub protos: Box<[Gc<FnProto>]>,
+    /// Where the nested functions come from.
+    pub nested: Nested,
+    /// Runtime prototypes of the nested functions made so far, in `CLOSURE` index order;
+    /// the slots are allocated when the first is made.
+    slots: OnceCell<Slots>,
     /// Hotness: number of calls.
     pub calls: Cell<u32>,
     /// Hotness: number of loop back-edges taken.
@@ -49,8 +71,9 @@ pub struct FnProto {
 }
 
 impl FnProto {
-    /// The runtime prototype of `proto` with its constants and nested prototypes.
-    pub fn new(proto: Rc<Proto>, consts: Box<[Value]>, protos: Box<[Gc<FnProto>]>) -> FnProto {
+    /// The runtime prototype of `proto` with its constants; nested functions come from
+    /// `nested` when first needed.
+    pub fn new(proto: Rc<Proto>, consts: Box<[Value]>, nested: Nested) -> FnProto {
         let code: &[Instruction] = &proto.code;
         let (code_ptr, code_len) = (code.as_ptr(), code.len());
         FnProto {
@@ -59,7 +82,8 @@ impl FnProto {
             is_vararg: proto.is_vararg,
             proto,
             consts,
-            protos,
+            nested,
+            slots: OnceCell::new(),
             calls: Cell::new(0),
             backedges: Cell::new(0),
             code_ptr,
@@ -77,6 +101,42 @@ impl FnProto {
         // (a boxed slice, static memory, or an `Rc`-owned backing).
         unsafe { core::slice::from_raw_parts(self.code_ptr, self.code_len) }
     }
+
+    /// Number of nested functions (`CLOSURE` indices are below it, V-PROTO).
+    pub fn n_nested(&self) -> usize {
+        match &self.nested {
+            Nested::Protos => self.proto.protos.len(),
+            Nested::Chunk(f) => f.n_protos(),
+        }
+    }
+
+    /// The runtime prototype of nested function `i`, if it has been made.
+    pub fn nested_made(&self, i: usize) -> Option<Gc<FnProto>> {
+        self.slots.get()?.get(i)?.get()
+    }
+
+    /// Records the runtime prototype of nested function `i`; returns the bytes newly
+    /// allocated for the slots (for the collector's accounting).
+    pub(crate) fn set_nested(&self, i: usize, fp: Gc<FnProto>) -> usize {
+        let mut grew = 0;
+        let slots = self.slots.get_or_init(|| {
+            let n = self.n_nested();
+            grew = n * core::mem::size_of::<Cell<Option<Gc<FnProto>>>>();
+            (0..n).map(|_| Cell::new(None)).collect()
+        });
+        if let Some(slot) = slots.get(i) {
+            slot.set(Some(fp));
+        }
+        grew
+    }
+
+    /// The binary chunk of this function and its nested functions (`string.dump`).
+    pub fn dump(&self, strip: bool) -> alloc::vec::Vec<u8> {
+        match &self.nested {
+            Nested::Protos => moonjet_bytecode::chunk::dump(&self.proto, strip),
+            Nested::Chunk(f) => moonjet_bytecode::chunk::dump(&f.to_proto(), strip),
+        }
+    }
 }
 
 impl GcObject for FnProto {
@@ -85,13 +145,17 @@ impl GcObject for FnProto {
         for v in self.consts.iter() {
             m.mark_value(v);
         }
-        for p in self.protos.iter() {
-            m.mark(*p);
+        for p in self.slots.get().into_iter().flatten() {
+            if let Some(p) = p.get() {
+                m.mark(p);
+            }
         }
     }
     fn extra_bytes(&self) -> usize {
         self.consts.len() * core::mem::size_of::<Value>()
-            + self.protos.len() * core::mem::size_of::<Gc<FnProto>>()
+            + self.slots.get().map_or(0, |s| {
+                s.len() * core::mem::size_of::<Cell<Option<Gc<FnProto>>>>()
+            })
     }
 }
 

@@ -130,6 +130,8 @@ pub struct Lua {
     pub(crate) tm_names: Vec<Gc<LuaStr>>,
     /// The source compiler, if any.
     pub(crate) compiler: Option<CompileFn>,
+    /// How `loadfile`/`dofile`/`require` map binary chunk files, if they can.
+    pub(crate) file_mapper: Option<crate::vm::load::MapFileFn>,
     /// Nesting of Rust-level calls into Lua (bounded by `MAX_CCALLS`).
     pub(crate) n_ccalls: u32,
     /// Rust-level protected calls in progress, innermost last.
@@ -173,6 +175,7 @@ impl Lua {
             hooks: Default::default(),
             tm_names: Vec::new(),
             compiler: None,
+            file_mapper: None,
             n_ccalls: 0,
             catch_points: Vec::new(),
             stack_limit: MAX_STACK,

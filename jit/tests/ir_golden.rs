@@ -30,7 +30,8 @@ fn ir_of(script: &Path) -> String {
     };
     let mut jit = Jit::new().expect("host supported");
     let mut out = String::new();
-    for p in main.proto.protos.iter() {
+    for i in 0..main.proto.n_nested() {
+        let p = l.nested_fn_proto(main.proto, i).expect("nested function");
         let req = CompileRequest {
             proto: &p.proto,
             consts: &p.consts,

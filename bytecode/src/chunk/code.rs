@@ -39,36 +39,52 @@
 
 use alloc::format;
 use alloc::string::String;
-use alloc::vec;
-use alloc::vec::Vec;
 
+use super::format::kind;
 use super::ChunkError;
 use crate::instr::Instruction;
 use crate::opcodes::{props, Format, OpCode, Operand, OP_INFO};
-use crate::proto::{Constant, Proto};
 
 type R<T> = Result<T, ChunkError>;
 
-/// Checks the code of `p` (all the guarantees of the module docs).
-pub(super) fn check_code(p: &Proto) -> R<()> {
-    let code: &[Instruction] = &p.code;
-    let mut c = Checker {
-        p,
-        code,
-        max_stack: p.max_stack as i64,
-        targets: vec![false; code.len()],
+/// What the checks need to know about a function, whether it is a [`crate::Proto`] or a
+/// record read straight from chunk bytes (`verify.rs` implements both).
+pub(super) trait FnShape {
+    /// Number of instructions.
+    fn n_code(&self) -> usize;
+    /// The instruction at `pc`.
+    fn instr(&self, pc: usize) -> Option<Instruction>;
+    /// Frame size.
+    fn max_stack(&self) -> u8;
+    /// Fixed parameters.
+    fn num_params(&self) -> u8;
+    /// Declared with `...`.
+    fn is_vararg(&self) -> bool;
+    /// Number of upvalues.
+    fn n_upvalues(&self) -> usize;
+    /// Number of nested functions.
+    fn n_protos(&self) -> usize;
+    /// Kind (`format::kind`) of constant `k`, if it exists.
+    fn const_kind(&self, k: usize) -> Option<u8>;
+}
+
+/// Checks the code of `f` (all the guarantees of the module docs). Allocates nothing
+/// but error messages: jump targets are checked where the jump is, not in a table.
+pub(super) fn check_code<F: FnShape>(f: &F) -> R<()> {
+    let c = Checker {
+        f,
+        max_stack: f.max_stack() as i64,
     };
-    for pc in 0..code.len() {
-        c.instruction(pc).map_err(|m| at(code, pc, m))?;
+    for pc in 0..f.n_code() {
+        c.instruction(pc).map_err(|m| at(f, pc, m))?;
     }
-    c.check_targets()?;
     c.check_frame()
 }
 
 /// Prefixes a message with the pc and opcode name.
-fn at(code: &[Instruction], pc: usize, message: String) -> ChunkError {
-    let name = code
-        .get(pc)
+fn at<F: FnShape>(f: &F, pc: usize, message: String) -> ChunkError {
+    let name = f
+        .instr(pc)
         .and_then(|i| i.opcode())
         .map_or("?", OpCode::name);
     ChunkError::new(format!("pc {pc} ({name}): {message}"))
@@ -78,15 +94,11 @@ fn at(code: &[Instruction], pc: usize, message: String) -> ChunkError {
 type Check = Result<(), String>;
 
 /// State of the code checks of one function.
-struct Checker<'a> {
+struct Checker<'a, F> {
     /// The function.
-    p: &'a Proto,
-    /// Its code.
-    code: &'a [Instruction],
+    f: &'a F,
     /// Its frame size.
     max_stack: i64,
-    /// Pcs where some jump, loop or skip lands.
-    targets: Vec<bool>,
 }
 
 /// True for a form that reads the stack top (B=0 of the four instructions that allow it).
@@ -102,13 +114,10 @@ fn sets_top(i: Instruction) -> bool {
     matches!(i.opcode(), Some(OpCode::Call | OpCode::VarArg)) && i.c() == 0
 }
 
-impl Checker<'_> {
+impl<F: FnShape> Checker<'_, F> {
     /// The instruction at `pc`, if any.
     fn get(&self, pc: i64) -> Option<Instruction> {
-        usize::try_from(pc)
-            .ok()
-            .and_then(|pc| self.code.get(pc))
-            .copied()
+        usize::try_from(pc).ok().and_then(|pc| self.f.instr(pc))
     }
 
     /// The opcode at `pc`, if any and valid.
@@ -117,8 +126,8 @@ impl Checker<'_> {
     }
 
     /// All checks of the instruction at `pc`.
-    fn instruction(&mut self, pc: usize) -> Check {
-        let i = self.code.get(pc).copied().unwrap_or_default();
+    fn instruction(&self, pc: usize) -> Check {
+        let i = self.f.instr(pc).unwrap_or_default();
         let op = i
             .opcode()
             .ok_or_else(|| format!("invalid opcode {}", i.op_raw()))?;
@@ -137,7 +146,7 @@ impl Checker<'_> {
     }
 
     /// The generic checks driven by the operand roles of the opcode table.
-    fn operands(&mut self, pc: usize, i: Instruction, op: OpCode) -> Check {
+    fn operands(&self, pc: usize, i: Instruction, op: OpCode) -> Check {
         let info = &OP_INFO[op as usize];
         let (a, b, c) = match info.format {
             Format::ABC => (i.a() as i64, i.b() as i64, i.c() as i64),
@@ -189,18 +198,18 @@ impl Checker<'_> {
         Ok(())
     }
 
-    /// V-K: the constant with index `k`.
-    fn konst(&self, k: i64) -> Result<&Constant, String> {
+    /// V-K: the kind of the constant with index `k`.
+    fn konst(&self, k: i64) -> Result<u8, String> {
         usize::try_from(k)
             .ok()
-            .and_then(|k| self.p.constants.get(k))
+            .and_then(|k| self.f.const_kind(k))
             .ok_or_else(|| format!("constant {k} out of range"))
     }
 
     /// V-KTYPE: constant `k` must be a string (a table key the instruction assumes).
     fn string_k(&self, k: i64) -> Check {
         match self.konst(k)? {
-            Constant::Str(_) => Ok(()),
+            kind::STR => Ok(()),
             _ => Err(format!("constant {k} is not a string")),
         }
     }
@@ -208,8 +217,8 @@ impl Checker<'_> {
     /// V-KTYPE: constant `k` must be a number; an integer if `int`.
     fn number_k(&self, k: i64, int: bool) -> Check {
         match self.konst(k)? {
-            Constant::Int(_) => Ok(()),
-            Constant::Float(_) if !int => Ok(()),
+            kind::INT => Ok(()),
+            kind::FLOAT if !int => Ok(()),
             _ if int => Err(format!("constant {k} is not an integer")),
             _ => Err(format!("constant {k} is not a number")),
         }
@@ -217,7 +226,7 @@ impl Checker<'_> {
 
     /// V-UP.
     fn upval(&self, u: i64) -> Check {
-        if (0..self.p.upvalues.len() as i64).contains(&u) {
+        if (0..self.f.n_upvalues() as i64).contains(&u) {
             Ok(())
         } else {
             Err(format!("upvalue {u} out of range"))
@@ -226,29 +235,38 @@ impl Checker<'_> {
 
     /// V-PROTO.
     fn proto(&self, f: i64) -> Check {
-        if (0..self.p.protos.len() as i64).contains(&f) {
+        if (0..self.f.n_protos() as i64).contains(&f) {
             Ok(())
         } else {
             Err(format!("function {f} out of range"))
         }
     }
 
-    /// V-JUMP: records a landing pc after checking that it is inside the code.
-    fn land(&mut self, target: i64) -> Check {
-        match usize::try_from(target)
-            .ok()
-            .and_then(|t| self.targets.get_mut(t))
-        {
-            Some(slot) => {
-                *slot = true;
-                Ok(())
-            }
-            None => Err(format!("jump to {target} outside the code")),
+    /// V-JUMP: a landing pc must be inside the code and not on anything that must not
+    /// be entered (checked here, at the jump, so no table of targets is needed).
+    fn land(&self, target: i64) -> Check {
+        let Some(i) = self.get(target) else {
+            return Err(format!("jump to {target} outside the code"));
+        };
+        let after_test = self
+            .get(target - 1)
+            .and_then(|x| x.opcode())
+            .is_some_and(|op| op.has(props::TEST));
+        let bad = match i.opcode() {
+            Some(OpCode::ExtraArg) => Some("an EXTRAARG"),
+            Some(OpCode::VarArgPrep) => Some("VARARGPREP"),
+            Some(OpCode::Jmp) if after_test => Some("the jump of a test"),
+            _ if uses_top(i) => Some("an instruction that uses the top"),
+            _ => None,
+        };
+        match bad {
+            Some(what) => Err(format!("jump to {target} lands on {what}")),
+            None => Ok(()),
         }
     }
 
     /// The checks particular to one opcode.
-    fn specific(&mut self, pc: i64, i: Instruction, op: OpCode) -> Check {
+    fn specific(&self, pc: i64, i: Instruction, op: OpCode) -> Check {
         let (a, b, c) = (i.a() as i64, i.b() as i64, i.c() as i64);
         match op {
             OpCode::LoadNil => self.regs(a, a + b),
@@ -269,7 +287,7 @@ impl Checker<'_> {
             OpCode::Call => self.call(pc, i),
             OpCode::TailCall => self.tail_call(pc, i),
             OpCode::Return => self.ret(pc, i),
-            OpCode::Return0 | OpCode::Return1 if self.p.is_vararg => {
+            OpCode::Return0 | OpCode::Return1 if self.f.is_vararg() => {
                 Err(String::from("short return in a vararg function"))
             }
             OpCode::ForPrep => self.for_prep(pc, i),
@@ -306,8 +324,8 @@ impl Checker<'_> {
 
     /// V-VARARG: C of `RETURN`/`TAILCALL` (the frame adjustment on the way out).
     fn vararg_c(&self, i: Instruction) -> Check {
-        let want = if self.p.is_vararg {
-            self.p.num_params as u32 + 1
+        let want = if self.f.is_vararg() {
+            self.f.num_params() as u32 + 1
         } else {
             0
         };
@@ -355,7 +373,7 @@ impl Checker<'_> {
     }
 
     /// `FORPREP`: its `FORLOOP` (V-PAIR) and the exit after it.
-    fn for_prep(&mut self, pc: i64, i: Instruction) -> Check {
+    fn for_prep(&self, pc: i64, i: Instruction) -> Check {
         let a = i.a() as i64;
         self.regs(a, a + 3)?;
         let lp = pc + 1 + i.bx() as i64;
@@ -371,7 +389,7 @@ impl Checker<'_> {
     }
 
     /// `FORLOOP`: jumps back to just after the `FORPREP` that jumps to it.
-    fn for_loop(&mut self, pc: i64, i: Instruction) -> Check {
+    fn for_loop(&self, pc: i64, i: Instruction) -> Check {
         let a = i.a() as i64;
         self.regs(a, a + 3)?;
         let body = pc + 1 - i.bx() as i64;
@@ -387,7 +405,7 @@ impl Checker<'_> {
     }
 
     /// `TFORPREP`: jumps to its `TFORCALL` + `TFORLOOP`.
-    fn tfor_prep(&mut self, pc: i64, i: Instruction) -> Check {
+    fn tfor_prep(&self, pc: i64, i: Instruction) -> Check {
         let a = i.a() as i64;
         self.regs(a, a + 3)?;
         let call = pc + 1 + i.bx() as i64;
@@ -417,7 +435,7 @@ impl Checker<'_> {
     }
 
     /// `TFORLOOP`: jumps back to just after the `TFORPREP` that jumps to its `TFORCALL`.
-    fn tfor_loop(&mut self, pc: i64, i: Instruction) -> Check {
+    fn tfor_loop(&self, pc: i64, i: Instruction) -> Check {
         let a = i.a() as i64;
         self.regs(a, a + 4)?;
         let body = pc + 1 - i.bx() as i64;
@@ -448,7 +466,7 @@ impl Checker<'_> {
     /// `NEWTABLE`: its `EXTRAARG` and V-TABLE.
     fn new_table(&self, pc: i64, i: Instruction) -> Check {
         let extra = self.extra_follows(pc)?;
-        let n = self.code.len() as u64;
+        let n = self.f.n_code() as u64;
         let mut array = i.c() as u64;
         if i.k() {
             array += extra.ax_field() as u64 * 256;
@@ -487,7 +505,7 @@ impl Checker<'_> {
 
     /// `VARARG`: only in vararg functions; the registers of a fixed count.
     fn vararg(&self, i: Instruction) -> Check {
-        if !self.p.is_vararg {
+        if !self.f.is_vararg() {
             return Err(String::from("VARARG in a function without '...'"));
         }
         let (a, c) = (i.a() as i64, i.c() as i64);
@@ -496,31 +514,8 @@ impl Checker<'_> {
 
     /// `VARARGPREP`: first instruction of a vararg function, A = number of parameters.
     fn vararg_prep(&self, pc: i64, i: Instruction) -> Check {
-        if pc != 0 || !self.p.is_vararg || i.a() != self.p.num_params as u32 {
+        if pc != 0 || !self.f.is_vararg() || i.a() != self.f.num_params() as u32 {
             return Err(String::from("misplaced VARARGPREP"));
-        }
-        Ok(())
-    }
-
-    /// V-JUMP: what no jump, loop or skip may land on.
-    fn check_targets(&self) -> R<()> {
-        for (pc, _) in self.targets.iter().enumerate().filter(|(_, &t)| t) {
-            let i = self.code.get(pc).copied().unwrap_or_default();
-            let after_test = pc
-                .checked_sub(1)
-                .and_then(|p| self.code.get(p))
-                .and_then(|x| x.opcode())
-                .is_some_and(|op| op.has(props::TEST));
-            let bad = match i.opcode() {
-                Some(OpCode::ExtraArg) => Some("an EXTRAARG"),
-                Some(OpCode::VarArgPrep) => Some("VARARGPREP"),
-                Some(OpCode::Jmp) if after_test => Some("the jump of a test"),
-                _ if uses_top(i) => Some("an instruction that uses the top"),
-                _ => None,
-            };
-            if let Some(what) = bad {
-                return Err(at(self.code, pc, format!("jump onto {what}")));
-            }
         }
         Ok(())
     }
@@ -528,10 +523,10 @@ impl Checker<'_> {
     /// V-VARARG (VARARGPREP present) and V-END.
     fn check_frame(&self) -> R<()> {
         let first = self.op_at(0);
-        if self.p.is_vararg && first != Some(OpCode::VarArgPrep) {
+        if self.f.is_vararg() && first != Some(OpCode::VarArgPrep) {
             return Err(ChunkError::new("vararg function without VARARGPREP"));
         }
-        let last = self.op_at(self.code.len() as i64 - 1);
+        let last = self.op_at(self.f.n_code() as i64 - 1);
         if !matches!(
             last,
             Some(OpCode::Return | OpCode::Return0 | OpCode::Return1)

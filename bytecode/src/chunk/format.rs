@@ -6,7 +6,7 @@
 pub const MAGIC: [u8; 4] = *b"\x1bMJC";
 
 /// Format version; bumped on any incompatible change.
-pub const FORMAT_VERSION: u8 = 1;
+pub const FORMAT_VERSION: u8 = 2;
 
 /// Deepest nesting of functions accepted (the main function is depth 0).
 pub const MAX_DEPTH: usize = 200;
@@ -32,14 +32,23 @@ pub(crate) const HEADER_SIZE: usize = 40;
 /// Byte offset of the total-length field in the header.
 pub(crate) const TOTAL_LEN_AT: usize = 32;
 
+/// Byte offset of the string-pool offset field in the header.
+pub(crate) const POOL_AT: usize = 36;
+
 /// Size of the fixed part of a function record.
-pub(crate) const RECORD_SIZE: usize = 40;
+pub(crate) const RECORD_SIZE: usize = 48;
 
-/// Source-length value meaning "the same source as the enclosing function".
-pub(crate) const SAME_SOURCE: u32 = u32::MAX;
-
-/// Name-length value meaning "no name" (upvalue names of a non-stripped chunk).
+/// String-reference offset meaning "no name" (upvalue names of a non-stripped chunk).
 pub(crate) const NO_NAME: u32 = u32::MAX;
+
+/// Size of one upvalue descriptor (in stack, index, kind, 0).
+pub(crate) const UPVAL_SIZE: usize = 4;
+
+/// Size of one string reference (offset, length).
+pub(crate) const STR_REF_SIZE: usize = 8;
+
+/// Size of one local variable record (start pc, end pc, name reference).
+pub(crate) const LOCAL_SIZE: usize = 16;
 
 /// Constant kinds, one byte each in the kinds array.
 pub(crate) mod kind {
@@ -49,11 +58,11 @@ pub(crate) mod kind {
     pub const FALSE: u8 = 1;
     /// `true`
     pub const TRUE: u8 = 2;
-    /// Integer, 8 bytes in the numbers array.
+    /// Integer: its 8-byte slot holds the i64.
     pub const INT: u8 = 3;
-    /// Float, 8 bytes in the numbers array.
+    /// Float: its 8-byte slot holds the f64's bits.
     pub const FLOAT: u8 = 4;
-    /// String, in the strings area.
+    /// String: its 8-byte slot holds a string reference (offset, then length).
     pub const STR: u8 = 5;
 }
 

@@ -2,26 +2,33 @@
 //!
 //! [`dump`] writes a prototype tree; [`load_owned`] copies a chunk into owned prototypes
 //! (any alignment, any host byte order); [`load_static`] and [`load_shared`] build
-//! prototypes whose code, line info and string bytes stay in the chunk, read in place.
-//! Every loader runs [`verify`] before it hands out a prototype, so no code from a chunk can
-//! run unverified; the compiler's output can be checked with the same function.
+//! nothing: they return the main function as a [`ChunkFn`] read in place, from which
+//! prototypes whose code, line info and string bytes stay in the chunk are made one
+//! function at a time, when needed. Every loader verifies the whole chunk before it hands
+//! anything out, so no code from a chunk can run unverified; the compiler's output is
+//! checked by [`verify`], which runs the same checks on a prototype tree.
 //!
-//! Files: `format.rs` (the layout constants shared by both directions), `dump.rs` (writer),
-//! `undump.rs` (reader: bounds, alignment and padding checks, building the `Buf`s),
-//! `verify.rs` (structural checks of a prototype) and `code.rs` (checks of the code).
+//! Files: `format.rs` (the layout constants shared by both directions), `layout.rs`
+//! (field readers and record layout), `dump.rs` (writer), `verify.rs` (the verifier, for
+//! chunk bytes and prototype trees), `code.rs` (checks of the code), `build.rs`
+//! (prototypes from verified bytes), `view.rs` ([`ChunkFn`]) and `undump.rs` (loaders).
 
 use alloc::string::String;
 
+mod build;
 mod code;
 mod dump;
 mod format;
+mod layout;
 mod undump;
 mod verify;
+mod view;
 
 pub use dump::dump;
 pub use format::{FORMAT_VERSION, MAGIC, MAX_DEPTH};
 pub use undump::{load_owned, load_shared, load_static};
 pub use verify::verify;
+pub use view::{ChunkFn, ChunkMem};
 
 /// Why a chunk was rejected. The interpreter reports it as `bad binary chunk: <message>`.
 #[derive(Clone, Debug, PartialEq, Eq)]

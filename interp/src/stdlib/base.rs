@@ -452,6 +452,9 @@ pub fn load_file(
     use std::io::Read;
     let (bytes, name) = match path {
         Some(p) => {
+            if let Some(r) = l.load_mapped_file(p, &[b"@", p].concat(), mode, env) {
+                return r; // a binary chunk file, mapped and used in place
+            }
             let ps = String::from_utf8_lossy(p).into_owned();
             match std::fs::read(&ps) {
                 Ok(b) => (b, [b"@", p].concat()),

@@ -377,10 +377,13 @@ fn file_chunk(bytes: &[u8]) -> &[u8] {
 /// Loads the Lua file `file` as a function (chunk name "@file"), or the loader error
 /// message.
 fn load_file(l: &mut Lua, file: &[u8]) -> Result<Value, Vec<u8>> {
-    let bytes = read_source(file).map_err(String::into_bytes)?;
     let mut chunkname = Vec::with_capacity(file.len() + 1);
     chunkname.push(b'@');
     chunkname.extend_from_slice(file);
+    if let Some(r) = l.load_mapped_file(file, &chunkname, "bt", None) {
+        return r.map_err(|e| error_text(e.value)); // a binary chunk file, used in place
+    }
+    let bytes = read_source(file).map_err(String::into_bytes)?;
     l.load(file_chunk(&bytes), &chunkname, "bt", None)
         .map_err(|e| error_text(e.value))
 }

@@ -108,7 +108,7 @@ fn dump(l: &mut Lua) -> LuaResult<usize> {
     let strip = super::util::arg_bool(l, 2);
     match l.arg(1) {
         Value::LuaFn(c) => {
-            let bytes = moonjet_bytecode::chunk::dump(&c.proto.proto, strip);
+            let bytes = c.proto.dump(strip);
             push_bytes(l, &bytes);
             Ok(1)
         }

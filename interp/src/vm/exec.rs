@@ -834,8 +834,8 @@ impl Lua {
                         self.top = ci_top;
                     }
                     OpCode::Closure => {
-                        let p = fp.protos[i.bx() as usize];
-                        let c = self.make_closure(p, base, upvals);
+                        savepc!();
+                        let c = self.nested_closure(fp, i.bx() as usize, base, upvals)?;
                         reg!(a) = Value::LuaFn(c);
                         savepc!();
                         self.gc_check();

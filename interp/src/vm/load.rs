@@ -3,24 +3,35 @@
 //!
 //! Every binary chunk goes through `moonjet_bytecode::chunk`'s loaders, which verify it
 //! completely before a prototype exists (see `bytecode/FORMAT.md`, "Verification"); in
-//! debug builds the compiler's output is verified the same way.
+//! debug builds the compiler's output is verified the same way. Runtime prototypes are
+//! made lazily (LAZY-PROTO in `func.rs`): the main function's at load, every other one's
+//! at the first `CLOSURE` of it (`Lua::nested_closure`).
 
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use core::cell::Cell;
 
-use moonjet_bytecode::chunk::{self, ChunkError};
+use moonjet_bytecode::chunk::{self, ChunkError, ChunkFn};
 use moonjet_bytecode::{Backing, Constant, Proto};
 
 use crate::error::{LuaError, LuaResult};
-use crate::func::{FnProto, LuaClosure, UpState, UpVal};
+use crate::func::{FnProto, LuaClosure, Nested, UpState, UpVal};
 use crate::gc::Gc;
 use crate::value::Value;
 use crate::Lua;
 
-/// Deepest nesting of function prototypes accepted (the compiler's own limit is lower).
-const MAX_PROTO_DEPTH: u32 = 250;
+/// Loads a file in place if it can (a binary chunk file mapped into memory): given the
+/// path, chunk name, `mode` and `env` of `loadfile`, the function or the load error, or
+/// `None` to let the caller read the file instead. Installed with
+/// [`Lua::set_file_mapper`].
+pub type MapFileFn = fn(
+    &mut Lua,
+    path: &[u8],
+    chunkname: &[u8],
+    mode: &str,
+    env: Option<Value>,
+) -> Option<LuaResult<Value>>;
 
 /// The name that prefixes a binary chunk's load error, as `lua5.4` shows it: `@file` and
 /// `=name` lose their first byte, a name that is itself a binary string (the default
@@ -34,15 +45,17 @@ fn binary_chunk_name(chunkname: &[u8]) -> &[u8] {
 }
 
 impl Lua {
-    /// Builds the runtime prototype of `p` and of its nested functions.
+    /// Builds the runtime prototype of `p` (nested functions are built when their first
+    /// closure is made: LAZY-PROTO in `func.rs`).
     pub fn new_fn_proto(&mut self, p: Rc<Proto>) -> LuaResult<Gc<FnProto>> {
-        self.fn_proto_depth(p, 0)
+        self.fn_proto_of(p, Nested::Protos)
     }
 
-    /// `new_fn_proto` with a nesting bound.
-    fn fn_proto_depth(&mut self, p: Rc<Proto>, depth: u32) -> LuaResult<Gc<FnProto>> {
-        if depth > MAX_PROTO_DEPTH {
-            return Err(self.error_value_str("function nesting too deep"));
+    /// The runtime prototype of `p`, its nested functions coming from `nested`.
+    fn fn_proto_of(&mut self, p: Rc<Proto>, nested: Nested) -> LuaResult<Gc<FnProto>> {
+        if p.code.is_empty() {
+            // Only a `Backing` that broke its contract gets here (V-SIZES).
+            return Err(self.error_value_str("function without code"));
         }
         let consts: Vec<Value> = p
             .constants
@@ -55,15 +68,51 @@ impl Lua {
                 Constant::Str(s) => Value::Str(self.intern(s)),
             })
             .collect();
-        let mut protos = Vec::with_capacity(p.protos.len());
-        for child in p.protos.iter() {
-            protos.push(self.fn_proto_depth(child.clone(), depth + 1)?);
+        Ok(self
+            .heap
+            .alloc(FnProto::new(p, consts.into_boxed_slice(), nested)))
+    }
+
+    /// The runtime prototype of nested function `i` of `fp`, made on first use
+    /// (LAZY-PROTO). The caller must make it reachable from a new closure before the next
+    /// safepoint (see [`Lua::nested_closure`]).
+    pub fn nested_fn_proto(&mut self, fp: Gc<FnProto>, i: usize) -> LuaResult<Gc<FnProto>> {
+        if let Some(made) = fp.nested_made(i) {
+            return Ok(made);
         }
-        Ok(self.heap.alloc(FnProto::new(
-            p,
-            consts.into_boxed_slice(),
-            protos.into_boxed_slice(),
-        )))
+        let child = match &fp.nested {
+            Nested::Protos => fp.proto.protos.get(i).cloned().map(|p| (p, Nested::Protos)),
+            Nested::Chunk(f) => f
+                .child(i)
+                .map(|c| (Rc::new(c.proto(Some(&fp.proto))), Nested::Chunk(c))),
+        };
+        let Some((p, nested)) = child else {
+            return Err(self.error_value_str("function index out of range"));
+        };
+        let made = self.fn_proto_of(p, nested)?;
+        let grew = fp.set_nested(i, made);
+        self.heap.account_grow(grew);
+        Ok(made)
+    }
+
+    /// CLOSURE: a new closure of nested function `i` of `fp`, capturing from the frame at
+    /// `base` or the enclosing closure's `upvals`; makes the runtime prototype on first use.
+    pub fn nested_closure(
+        &mut self,
+        fp: Gc<FnProto>,
+        i: usize,
+        base: usize,
+        upvals: &[Gc<UpVal>],
+    ) -> LuaResult<Gc<LuaClosure>> {
+        let fresh = fp.nested_made(i).is_none();
+        let p = self.nested_fn_proto(fp, i)?;
+        let c = self.make_closure(p, base, upvals);
+        if fresh {
+            // `fp` (maybe already marked) now refers to the new prototype: marking the
+            // new closure, which refers to it too, keeps it alive in this cycle.
+            self.heap.barrier_value(fp, Value::LuaFn(c));
+        }
+        Ok(c)
     }
 
     /// A closure of a main-chunk prototype: upvalue 0 is `env` (default: the globals),
@@ -71,6 +120,11 @@ impl Lua {
     /// were when it was dumped).
     pub fn closure_from_proto(&mut self, p: Rc<Proto>, env: Option<Value>) -> LuaResult<Value> {
         let fp = self.new_fn_proto(p)?;
+        Ok(self.main_closure(fp, env))
+    }
+
+    /// A closure of a main function's runtime prototype (see `closure_from_proto`).
+    fn main_closure(&mut self, fp: Gc<FnProto>, env: Option<Value>) -> Value {
         let n = fp.proto.upvalues.len();
         let mut ups: Vec<Gc<UpVal>> = Vec::with_capacity(n);
         for i in 0..n {
@@ -87,7 +141,15 @@ impl Lua {
             proto: fp,
             upvals: ups.into_boxed_slice() as Box<[_]>,
         });
-        Ok(Value::LuaFn(c))
+        Value::LuaFn(c)
+    }
+
+    /// A closure of the main function of a chunk used in place: only its runtime
+    /// prototype is built (LAZY-PROTO).
+    fn closure_in_place(&mut self, main: ChunkFn, env: Option<Value>) -> LuaResult<Value> {
+        let p = Rc::new(main.proto(None));
+        let fp = self.fn_proto_of(p, Nested::Chunk(main))?;
+        Ok(self.main_closure(fp, env))
     }
 
     /// Compiles source text or loads a binary chunk (a copy: `load_owned`) into a
@@ -127,8 +189,8 @@ impl Lua {
         chunk: &'static [u8],
         chunkname: &[u8],
     ) -> LuaResult<Value> {
-        let p = chunk::load_static(chunk).map_err(|e| self.bad_chunk(chunkname, &e))?;
-        self.closure_from_proto(Rc::new(p), None)
+        let f = chunk::load_static(chunk).map_err(|e| self.bad_chunk(chunkname, &e))?;
+        self.closure_in_place(f, None)
     }
 
     /// Loads a chunk in place from shared memory (a file mapping): the prototypes keep
@@ -139,8 +201,40 @@ impl Lua {
         backing: Rc<dyn Backing>,
         chunkname: &[u8],
     ) -> LuaResult<Value> {
-        let p = chunk::load_shared(backing).map_err(|e| self.bad_chunk(chunkname, &e))?;
-        self.closure_from_proto(Rc::new(p), None)
+        self.load_in_place(backing, chunkname, "b", None)
+    }
+
+    /// [`Lua::load_chunk_shared`] with `load`'s `mode` and `env` (what `loadfile`,
+    /// `dofile` and `require` use through the [`MapFileFn`] hook).
+    pub fn load_in_place(
+        &mut self,
+        backing: Rc<dyn Backing>,
+        chunkname: &[u8],
+        mode: &str,
+        env: Option<Value>,
+    ) -> LuaResult<Value> {
+        self.check_load_mode(true, mode)?;
+        let f = chunk::load_shared(backing).map_err(|e| self.bad_chunk(chunkname, &e))?;
+        self.closure_in_place(f, env)
+    }
+
+    /// Installs the hook that `loadfile`, `dofile` and `require` try first for a file
+    /// (the root crate installs one that maps binary chunks: `moonjet::map_chunk_file`).
+    pub fn set_file_mapper(&mut self, f: MapFileFn) {
+        self.file_mapper = Some(f);
+    }
+
+    /// Loads the file at `path` through the installed [`MapFileFn`]; `None` when there is
+    /// none or it declines (not a binary chunk, cannot be mapped): then read the file.
+    pub fn load_mapped_file(
+        &mut self,
+        path: &[u8],
+        chunkname: &[u8],
+        mode: &str,
+        env: Option<Value>,
+    ) -> Option<LuaResult<Value>> {
+        let f = self.file_mapper?;
+        f(self, path, chunkname, mode, env)
     }
 
     /// The message of a rejected chunk, as `load` returns it:
@@ -290,6 +384,32 @@ mod tests {
         let odd = &leak_aligned(&shifted)[1..];
         let e = l.load_chunk_static(odd, b"=rom").unwrap_err();
         assert!(err_text(e).starts_with("rom: bad binary chunk: chunk at address"));
+    }
+
+    #[test]
+    fn nested_prototypes_are_made_at_first_closure() {
+        let mut l = state();
+        let src = "local function f() return function() return 7 end end return f";
+        for c in [None, Some(leak_aligned(&chunk_of(src, false)))] {
+            let main = match c {
+                None => l.load(src.as_bytes(), b"=s", "t", None).unwrap(),
+                Some(bytes) => l.load_chunk_static(bytes, b"=rom").unwrap(),
+            };
+            let Value::LuaFn(m) = main else {
+                panic!("not a Lua function")
+            };
+            assert!(m.proto.n_nested() == 1 && m.proto.nested_made(0).is_none());
+            let Value::LuaFn(f) = call1(&mut l, main) else {
+                panic!("not a Lua function")
+            };
+            assert!(m.proto.nested_made(0) == Some(f.proto));
+            assert!(f.proto.nested_made(0).is_none());
+            let Value::LuaFn(g) = call1(&mut l, Value::LuaFn(f)) else {
+                panic!("not a Lua function")
+            };
+            assert!(matches!(call1(&mut l, Value::LuaFn(g)), Value::Int(7)));
+            assert_eq!(c.is_some(), matches!(g.proto.nested, Nested::Chunk(_)));
+        }
     }
 
     /// A leaked copy of `bytes` at an 8-aligned address.
