@@ -80,6 +80,9 @@ fn emit_warning(l: &mut Lua, msg: &[u8]) {
         let _ = e.write_all(msg);
         let _ = e.write_all(b"\n");
     }
+    // Without std there is no stderr: warnings are dropped.
+    #[cfg(not(feature = "std"))]
+    let _ = msg;
 }
 
 /// warn(msg1, ...): a warning made of the concatenated strings; a single argument
