@@ -5,7 +5,6 @@
 //! completely before a prototype exists (see `bytecode/FORMAT.md`, "Verification"); in
 //! debug builds the compiler's output is verified the same way.
 
-use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use core::cell::Cell;
@@ -14,7 +13,7 @@ use moonjet_bytecode::chunk::{self, ChunkError};
 use moonjet_bytecode::{Backing, Constant, Proto};
 
 use crate::error::{LuaError, LuaResult};
-use crate::func::{FnProto, LuaClosure, UpState, UpVal};
+use crate::func::{FnProto, UpState, UpVal};
 use crate::gc::Gc;
 use crate::value::Value;
 use crate::Lua;
@@ -83,10 +82,7 @@ impl Lua {
                 state: Cell::new(UpState::Closed(v)),
             }));
         }
-        let c = self.heap.alloc(LuaClosure {
-            proto: fp,
-            upvals: ups.into_boxed_slice() as Box<[_]>,
-        });
+        let c = self.heap.new_lua_closure(fp, &ups);
         Ok(Value::LuaFn(c))
     }
 
