@@ -3,12 +3,13 @@
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use core::cell::{Cell, OnceCell};
+use core::ptr::NonNull;
 
 use moonjet_bytecode::chunk::ChunkFn;
 use moonjet_bytecode::{Instruction, Proto};
 
 use crate::error::LuaResult;
-use crate::gc::{Gc, GcObject, Marker, ObjKind};
+use crate::gc::{box_layout, tail_of, Gc, GcObject, Heap, Marker, ObjKind};
 use crate::state::Lua;
 use crate::thread::Thread;
 use crate::value::Value;
@@ -163,8 +164,29 @@ impl GcObject for FnProto {
 pub struct LuaClosure {
     /// The function's code.
     pub proto: Gc<FnProto>,
-    /// One cell per upvalue descriptor of the prototype.
-    pub upvals: Box<[Gc<UpVal>]>,
+    /// One cell per upvalue descriptor of the prototype (replaceable:
+    /// `debug.upvaluejoin`). They live in the object's tail (`Heap::alloc_with`).
+    pub upvals: UpvalCells,
+}
+
+/// The upvalue cells of a Lua closure: a slice in the closure's own block.
+pub struct UpvalCells {
+    /// First cell (dangling when there are none); a raw pointer taken from the block
+    /// at allocation, so it carries the whole block's provenance.
+    ptr: NonNull<Cell<Gc<UpVal>>>,
+    /// Number of cells.
+    len: usize,
+}
+
+impl core::ops::Deref for UpvalCells {
+    type Target = [Cell<Gc<UpVal>>];
+    #[inline(always)]
+    fn deref(&self) -> &[Cell<Gc<UpVal>>] {
+        // SAFETY: `ptr` points to `len` initialised cells in the closure's block
+        // (written by `ClosureBuilder` before the closure was linked), which lives as
+        // long as the closure (GC-INVARIANT); cells are only mutated through `Cell`.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
 }
 
 impl GcObject for LuaClosure {
@@ -172,11 +194,92 @@ impl GcObject for LuaClosure {
     fn trace(&self, m: &mut Marker) {
         m.mark(self.proto);
         for u in self.upvals.iter() {
-            m.mark(*u);
+            m.mark(u.get());
         }
     }
-    fn extra_bytes(&self) -> usize {
-        self.upvals.len() * core::mem::size_of::<Gc<UpVal>>()
+    fn tail_bytes(&self) -> usize {
+        self.upvals.len * core::mem::size_of::<Cell<Gc<UpVal>>>()
+    }
+}
+
+/// A Lua closure under construction: its block is allocated, its upvalue cells are
+/// filled one by one (`push`), and `finish` links it into the heap. No collection can
+/// happen in between (GC-INVARIANT: only at safepoints), so the cells may be found or
+/// created with further allocations meanwhile.
+pub(crate) struct ClosureBuilder {
+    /// The unlinked block (`box_layout::<LuaClosure>(tail)`).
+    block: NonNull<u8>,
+    /// The prototype.
+    proto: Gc<FnProto>,
+    /// Cells wanted (the prototype's upvalue count).
+    len: usize,
+    /// Cells written so far.
+    filled: usize,
+}
+
+impl ClosureBuilder {
+    /// Writes the next upvalue cell (ignored beyond the prototype's count).
+    #[inline]
+    pub(crate) fn push(&mut self, u: Gc<UpVal>) {
+        if self.filled < self.len {
+            // SAFETY: `filled < len`, so the cell lies in the block's tail, which is
+            // sized for `len` cells and aligned for them (box sizes are multiples of
+            // the box's alignment, which is at least a pointer's).
+            unsafe { self.cells().add(self.filled).write(Cell::new(u)) };
+            self.filled += 1;
+        }
+    }
+
+    /// The first cell of the tail.
+    #[inline(always)]
+    fn cells(&self) -> *mut Cell<Gc<UpVal>> {
+        tail_of::<LuaClosure>(self.block).as_ptr().cast()
+    }
+
+    /// Links the closure; cells not pushed get fresh closed upvalues holding nil.
+    pub(crate) fn finish(mut self, heap: &mut Heap) -> Gc<LuaClosure> {
+        while self.filled < self.len {
+            let u = heap.alloc(UpVal {
+                state: Cell::new(UpState::Closed(Value::Nil)),
+            });
+            self.push(u);
+        }
+        let value = LuaClosure {
+            proto: self.proto,
+            upvals: UpvalCells {
+                // SAFETY: the tail address of a live block is not null.
+                ptr: unsafe { NonNull::new_unchecked(self.cells()) },
+                len: self.len,
+            },
+        };
+        // SAFETY: the block came from the pool with the layout for `len` cells, all of
+        // which are written.
+        unsafe { heap.link_block(self.block, value) }
+    }
+}
+
+impl Heap {
+    /// Starts a closure of `proto` with one cell per upvalue descriptor.
+    #[inline]
+    pub(crate) fn closure_builder(&mut self, proto: Gc<FnProto>) -> ClosureBuilder {
+        let len = proto.proto.upvalues.len();
+        let tail = len * core::mem::size_of::<Cell<Gc<UpVal>>>();
+        ClosureBuilder {
+            block: self.pool.alloc(box_layout::<LuaClosure>(tail)),
+            proto,
+            len,
+            filled: 0,
+        }
+    }
+
+    /// A closure of `proto` with these upvalue cells (extra ones ignored, missing ones
+    /// fresh and nil).
+    pub fn new_lua_closure(&mut self, proto: Gc<FnProto>, ups: &[Gc<UpVal>]) -> Gc<LuaClosure> {
+        let mut b = self.closure_builder(proto);
+        for &u in ups {
+            b.push(u);
+        }
+        b.finish(self)
     }
 }
 

@@ -11,7 +11,7 @@
 //! safepoint) must keep it reachable, e.g. on the Lua stack. Every `Deref` of a `Gc<T>`
 //! relies on this; the heap is single-threaded (`Gc<T>` is neither `Send` nor `Sync`).
 
-use alloc::boxed::Box;
+use alloc::alloc::Layout;
 use alloc::vec::Vec;
 use core::cell::Cell;
 use core::marker::PhantomData;
@@ -22,8 +22,10 @@ use crate::table::Table;
 use crate::value::Value;
 
 mod collector;
+mod pool;
 
 pub(crate) use collector::GcState;
+pub use pool::Pool;
 
 /// Which concrete type a heap object has (stored in its header for the sweeper).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,6 +149,36 @@ pub trait GcObject: Sized {
     fn extra_bytes(&self) -> usize {
         0
     }
+    /// Bytes allocated right after the box, in the same block (see `Heap::alloc_with`):
+    /// a string's bytes, a closure's upvalue cells.
+    fn tail_bytes(&self) -> usize {
+        0
+    }
+    /// Gives back the buffers this object allocated from the heap's pool (called by
+    /// the collector just before the object is dropped and freed).
+    fn release(&self, _pool: &mut Pool) {}
+}
+
+/// The block layout of a `GcBox<T>` followed by `tail` bytes.
+#[inline(always)]
+pub(crate) fn box_layout<T>(tail: usize) -> Layout {
+    let size = core::mem::size_of::<GcBox<T>>() + tail;
+    Layout::from_size_align(size, core::mem::align_of::<GcBox<T>>())
+        .unwrap_or_else(|_| alloc::alloc::handle_alloc_error(Layout::new::<GcBox<T>>()))
+}
+
+/// The tail of a block laid out by `box_layout::<T>`.
+#[inline(always)]
+pub(crate) fn tail_of<T>(block: NonNull<u8>) -> NonNull<u8> {
+    // SAFETY: the block is at least `size_of::<GcBox<T>>()` bytes long, so the result
+    // is in bounds or one past the end.
+    unsafe { block.add(core::mem::size_of::<GcBox<T>>()) }
+}
+
+/// Bytes an object accounts for: its block (box and tail) plus its buffers.
+#[inline(always)]
+pub(crate) fn obj_bytes<T: GcObject>(v: &T) -> usize {
+    core::mem::size_of::<GcBox<T>>() + v.tail_bytes() + v.extra_bytes()
 }
 
 // ------------------------------------------------------------------------ colours
@@ -278,6 +310,9 @@ pub struct Heap {
     pub(crate) strings: StrTable,
     /// The collector's state (phase, gray lists, finalizer lists, parameters).
     pub(crate) gc: GcState,
+    /// Where objects and small buffers are allocated (GC-POOL). Declared last: it
+    /// must outlive every object, which `Drop for Heap` frees first.
+    pub(crate) pool: Pool,
 }
 
 impl Default for Heap {
@@ -289,6 +324,7 @@ impl Default for Heap {
             objects: 0,
             strings: StrTable::new(),
             gc: GcState::new(),
+            pool: Pool::default(),
         };
         let mode = h.intern_bytes(b"__mode");
         let gc = h.intern_bytes(b"__gc");
@@ -300,18 +336,47 @@ impl Default for Heap {
 
 impl Heap {
     /// Moves `value` into a new heap object and links it into the object list.
+    #[inline]
     pub fn alloc<T: GcObject>(&mut self, value: T) -> Gc<T> {
-        self.bytes += core::mem::size_of::<GcBox<T>>() + value.extra_bytes();
+        self.alloc_with(0, |_| value)
+    }
+
+    /// Allocates a block for a `GcBox<T>` followed by `tail` bytes, lets `make` fill
+    /// the tail (it gets the tail's address; the bytes are uninitialised) and build the
+    /// value, then links the object. The value's `tail_bytes()` must equal `tail`.
+    #[inline]
+    pub(crate) fn alloc_with<T: GcObject>(
+        &mut self,
+        tail: usize,
+        make: impl FnOnce(NonNull<u8>) -> T,
+    ) -> Gc<T> {
+        let block = self.pool.alloc(box_layout::<T>(tail));
+        let value = make(tail_of::<T>(block));
+        // SAFETY: the block came from the pool with the layout for `tail` bytes.
+        unsafe { self.link_block(block, value) }
+    }
+
+    /// Writes `value` into a block for a `GcBox<T>` plus its tail and links the object.
+    ///
+    /// # Safety
+    /// `block` came from `self.pool.alloc(box_layout::<T>(value.tail_bytes()))`, is
+    /// unused, and its tail holds whatever `value` relies on.
+    #[inline]
+    pub(crate) unsafe fn link_block<T: GcObject>(&mut self, block: NonNull<u8>, value: T) -> Gc<T> {
+        self.bytes += obj_bytes(&value);
         self.objects += 1;
-        let boxed = Box::new(GcBox {
-            header: GcHeader {
-                next: Cell::new(self.all),
-                kind: T::KIND,
-                mark: Cell::new(self.gc.white),
-            },
-            value,
-        });
-        let ptr = NonNull::from(Box::leak(boxed));
+        let ptr = block.cast::<GcBox<T>>();
+        // SAFETY: the block is fresh, large enough and aligned for a `GcBox<T>`.
+        unsafe {
+            ptr.write(GcBox {
+                header: GcHeader {
+                    next: Cell::new(self.all),
+                    kind: T::KIND,
+                    mark: Cell::new(self.gc.white),
+                },
+                value,
+            })
+        };
         self.all = Some(ptr.cast());
         Gc {
             ptr,

@@ -255,7 +255,7 @@ fn const_str(cl: &LuaClosure, k: u32) -> Option<crate::gc::Gc<crate::string::Lua
 
 /// Upvalue `up` of the running closure.
 fn upval_value(l: &Lua, cl: &LuaClosure, up: u32) -> Option<Value> {
-    cl.upvals.get(up as usize).map(|u| l.upval_get(*u))
+    cl.upvals.get(up as usize).map(|u| l.upval_get(u.get()))
 }
 
 /// The interpreter's fast read `*dst = t[key]`: `HELPER_EXIT` (nothing written) when a
@@ -289,7 +289,7 @@ unsafe extern "C" fn h_get_upval(ctx: *mut JitCtx, up: u32, dst: *mut Value) -> 
     let Some(u) = cl.upvals.get(up as usize) else {
         return HELPER_EXIT;
     };
-    let v = l.upval_get(*u);
+    let v = l.upval_get(u.get());
     // SAFETY: `dst` is a register of the frame.
     unsafe { dst.write(v) };
     HELPER_OK
@@ -304,7 +304,7 @@ unsafe extern "C" fn h_set_upval(ctx: *mut JitCtx, up: u32, val: *const Value) -
     };
     // SAFETY: `val` is a register of the frame.
     let v = unsafe { val.read() };
-    l.upval_set(*u, v);
+    l.upval_set(u.get(), v);
     HELPER_OK
 }
 

@@ -150,8 +150,8 @@ impl Lua {
         let mut heap = Heap::default();
         let main = heap.alloc(Thread::new(ThreadData::default()));
         main.status.set(CoStatus::Running);
-        let registry = heap.alloc(Table::new(4, 4));
-        let globals = heap.alloc(Table::new(0, 64));
+        let registry = heap.new_table(4, 4);
+        let globals = heap.new_table(0, 64);
         #[cfg(feature = "std")]
         let stdout: Box<dyn Output> = Box::new(StdOutput::default());
         #[cfg(not(feature = "std"))]
@@ -339,7 +339,7 @@ impl Lua {
 
     /// Allocates an empty table.
     pub fn new_table(&mut self, narray: usize, nhash: usize) -> Gc<Table> {
-        self.heap.alloc(Table::new(narray, nhash))
+        self.heap.new_table(narray, nhash)
     }
 
     /// Allocates a native closure with upvalues.

@@ -8,32 +8,46 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::ptr::NonNull;
 
-use crate::gc::{Gc, GcObject, Heap, Marker, ObjKind};
+use crate::gc::{box_layout, tail_of, Gc, GcObject, Heap, Marker, ObjKind};
+use crate::value::Value;
 
-/// A Lua string: bytes (not necessarily UTF-8) and their hash.
+/// A Lua string: bytes (not necessarily UTF-8) and their hash. The bytes live right
+/// after the object, in the same block (`Heap::alloc_with`).
 pub struct LuaStr {
     /// Hash of the bytes (computed once, at interning).
     pub(crate) hash: u32,
-    /// The bytes.
-    pub(crate) bytes: Box<[u8]>,
+    /// Length in bytes.
+    len: usize,
+    /// The bytes (the object's tail; dangling when empty). A raw pointer taken from
+    /// the block at allocation, so it carries the whole block's provenance.
+    data: NonNull<u8>,
 }
 
 impl LuaStr {
     /// The bytes.
     #[inline(always)]
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+        // SAFETY: `data` points to `len` initialised bytes in this object's block,
+        // written before the object was linked and never changed; the block lives as
+        // long as the object (GC-INVARIANT).
+        unsafe { core::slice::from_raw_parts(self.data.as_ptr(), self.len) }
     }
     /// Length in bytes.
     #[inline(always)]
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        self.len
     }
     /// True for "".
     #[inline(always)]
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.len == 0
+    }
+    /// Address of the first byte (for copying out without a borrow).
+    #[inline(always)]
+    fn as_ptr_bytes(&self) -> *const u8 {
+        self.data.as_ptr()
     }
     /// The precomputed hash.
     #[inline(always)]
@@ -45,8 +59,8 @@ impl LuaStr {
 impl GcObject for LuaStr {
     const KIND: ObjKind = ObjKind::Str;
     fn trace(&self, _m: &mut Marker) {}
-    fn extra_bytes(&self) -> usize {
-        self.bytes.len()
+    fn tail_bytes(&self) -> usize {
+        self.len
     }
 }
 
@@ -75,22 +89,59 @@ fn load_partial(b: &[u8]) -> u64 {
     u64::from_le_bytes(w)
 }
 
-/// Hash of a byte string under `seed`: 16 bytes per round through a folded multiply,
-/// the zero-padded tail, then the length (so `"a"` and `"a\0"` differ).
+/// Third-lane mixing constant (see `hash_lanes`).
+const K3: u64 = 0x5899_65cc_7537_4cc3;
+
+/// Strings longer than this are hashed four lanes at a time (`hash_lanes`).
+const LANES_FROM: usize = 64;
+
+/// A little-endian word.
+#[inline(always)]
+fn word(b: &[u8; 8]) -> u64 {
+    u64::from_le_bytes(*b)
+}
+
+/// Hash of a byte string under `seed`: 16 bytes per round through a folded multiply
+/// (four independent lanes of 16 bytes over the 64-byte blocks of a long string, so
+/// the multiplies overlap), the zero-padded tail, then the length (so `"a"` and
+/// `"a\0"` differ). Every byte counts: strings are interned, so a hash that skipped
+/// bytes would turn families of similar long strings into long probe chains.
 pub fn hash_bytes(seed: u64, bytes: &[u8]) -> u32 {
     let mut h = seed ^ K0;
-    let mut chunks = bytes.chunks_exact(16);
-    for c in &mut chunks {
+    let mut rest = bytes;
+    if bytes.len() > LANES_FROM {
+        let (blocks, tail) = bytes.as_chunks::<64>();
+        h = hash_lanes(seed, h, blocks);
+        rest = tail;
+    }
+    let (pairs, tail) = rest.as_chunks::<16>();
+    for c in pairs {
         let (a, b) = c.split_at(8);
         h = fold_mul(load_partial(a) ^ h ^ K1, load_partial(b) ^ seed ^ K2);
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let (a, b) = rest.split_at(rest.len().min(8));
+    if !tail.is_empty() {
+        let (a, b) = tail.split_at(tail.len().min(8));
         h = fold_mul(load_partial(a) ^ h ^ K1, load_partial(b) ^ seed ^ K2);
     }
     let h = fold_mul(h ^ (bytes.len() as u64), K0 ^ seed);
     (h ^ (h >> 32)) as u32
+}
+
+/// The 64-byte blocks of a long string: four lanes, each folding 16 bytes per block
+/// into its own state, combined at the end (position-dependent constants, so swapping
+/// lanes changes the hash).
+#[inline]
+fn hash_lanes(seed: u64, h: u64, blocks: &[[u8; 64]]) -> u64 {
+    let mut l = [h, h ^ K1, h ^ K2, h ^ K3];
+    for blk in blocks {
+        let (words, _) = blk.as_chunks::<8>();
+        for (j, lane) in l.iter_mut().enumerate() {
+            if let (Some(a), Some(b)) = (words.get(2 * j), words.get(2 * j + 1)) {
+                *lane = fold_mul(word(a) ^ *lane ^ K1, word(b) ^ seed ^ K2);
+            }
+        }
+    }
+    fold_mul(l[0] ^ K1, l[1] ^ K2) ^ fold_mul(l[2] ^ K3, l[3] ^ K0)
 }
 
 /// A per-heap seed from addresses (ASLR) of a stack slot and a fresh allocation.
@@ -135,7 +186,7 @@ impl StrTable {
         let mask = self.mask();
         let mut i = hash as usize & mask;
         while let Some(s) = self.slots.get(i).copied().flatten() {
-            if s.hash == hash && *s.bytes == *bytes {
+            if s.hash == hash && s.as_bytes() == bytes {
                 return Some(s);
             }
             i = (i + 1) & mask;
@@ -180,7 +231,7 @@ impl StrTable {
         loop {
             match self.slots.get(i).copied().flatten() {
                 None => return,
-                Some(x) if x == s => break,
+                Some(x) if x.addr() == s.addr() => break,
                 Some(_) => i = (i + 1) & mask,
             }
         }
@@ -228,12 +279,58 @@ impl Heap {
             self.revive(s);
             return s;
         }
-        let s = self.alloc(LuaStr {
-            hash,
-            bytes: bytes.into(),
+        let s = self.alloc_with(bytes.len(), |p| {
+            // SAFETY: the tail is `bytes.len()` writable bytes, disjoint from `bytes`.
+            unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), p.as_ptr(), bytes.len()) };
+            LuaStr {
+                hash,
+                len: bytes.len(),
+                data: p,
+            }
         });
         self.strings.insert(s);
         s
+    }
+
+    /// The interned concatenation of `parts` if every part is a string (`None`
+    /// otherwise). The bytes are copied once, straight into a new string's block; if
+    /// an equal string exists already, the block is given back and that one returned.
+    pub fn concat_strings(&mut self, parts: &[Value]) -> Option<Gc<LuaStr>> {
+        let mut len = 0usize;
+        for v in parts {
+            match v {
+                Value::Str(s) => len = len.checked_add(s.len())?,
+                _ => return None,
+            }
+        }
+        let layout = box_layout::<LuaStr>(len);
+        let block = self.pool.alloc(layout);
+        let data = tail_of::<LuaStr>(block);
+        let mut at = 0;
+        for v in parts {
+            if let Value::Str(s) = v {
+                // SAFETY: the parts' lengths sum to `len`, the tail's size; the tail is
+                // a fresh block, disjoint from every existing string.
+                unsafe {
+                    core::ptr::copy_nonoverlapping(s.as_ptr_bytes(), data.as_ptr().add(at), s.len())
+                };
+                at += s.len();
+            }
+        }
+        // SAFETY: all `len` bytes of the tail were written just above.
+        let bytes = unsafe { core::slice::from_raw_parts(data.as_ptr(), len) };
+        let hash = hash_bytes(self.strings.seed, bytes);
+        if let Some(s) = self.strings.find(bytes, hash) {
+            // SAFETY: the block came from `pool.alloc(layout)` and nothing refers to it.
+            unsafe { self.pool.free(block, layout) };
+            self.revive(s);
+            return Some(s);
+        }
+        let value = LuaStr { hash, len, data };
+        // SAFETY: the block has this layout and its tail holds the bytes.
+        let s = unsafe { self.link_block(block, value) };
+        self.strings.insert(s);
+        Some(s)
     }
 }
 
@@ -275,6 +372,25 @@ mod tests {
                 assert_ne!(hs[i], hs[j]);
             }
         }
+    }
+
+    #[test]
+    fn every_byte_of_a_long_string_counts() {
+        let base: Vec<u8> = (0..300u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut seen = alloc::collections::BTreeSet::new();
+        seen.insert(hash_bytes(3, &base));
+        for pos in 0..base.len() {
+            for flip in [1u8, 0x80] {
+                let mut v = base.clone();
+                v[pos] ^= flip;
+                assert!(seen.insert(hash_bytes(3, &v)), "byte {pos} flip {flip:#x}");
+            }
+        }
+        // The same high bit flipped in two words of one lane does not cancel out.
+        let mut v = base.clone();
+        v[7] ^= 0x80;
+        v[71] ^= 0x80;
+        assert_ne!(hash_bytes(3, &v), hash_bytes(3, &base));
     }
 
     #[test]

@@ -27,14 +27,14 @@
 //! and no method calls back into Lua or into code that could reach the same table, so
 //! two method activations on one table never overlap.
 
-use alloc::boxed::Box;
+use alloc::alloc::{handle_alloc_error, Layout};
 use alloc::vec::Vec;
 use core::cell::Cell;
 use core::ptr::NonNull;
 
 use moonjet_bytecode::num::float_to_int_exact;
 
-use crate::gc::{Gc, GcObject, Heap, Marker, ObjKind};
+use crate::gc::{Gc, GcObject, Heap, Marker, ObjKind, Pool};
 use crate::string::{fold_mul, LuaStr};
 use crate::value::Value;
 
@@ -65,26 +65,31 @@ pub const TM_CACHED_EVENTS: u8 = 8;
 /// Largest array part a rehash or an append creates (2^31 slots).
 const MAX_ARRAY_BITS: usize = 31;
 
-/// A Lua table (see TABLE-LAYOUT and the soundness note above).
+/// A Lua table (see TABLE-LAYOUT and the soundness note above). The buffers come
+/// from the heap's pool (GC-POOL) and go back to it through `GcObject::release` when
+/// the collector frees the table; an empty part owns no buffer.
 #[repr(C)]
 pub struct Table {
     /// Array part buffer (`arr_len` values; dangling when empty).
     arr: Cell<*mut Value>,
-    /// Array part size.
-    arr_len: Cell<usize>,
     /// Hash part buffer (`node_cap` nodes; dangling when empty).
     nodes: Cell<*mut Node>,
+    /// The metatable.
+    metatable: Cell<Option<Gc<Table>>>,
+    /// Array part size (at most 2^31, `MAX_ARRAY_BITS`).
+    arr_len: Cell<u32>,
     /// Hash part size: 0 or a power of two >= 2.
-    node_cap: Cell<usize>,
+    node_cap: Cell<u32>,
     /// Nodes with a non-nil key (live plus dead).
-    node_used: Cell<usize>,
+    node_used: Cell<u32>,
     /// Metamethod-absence cache: bit `e` set = "no field for event `e`" (see `has_no_tm`).
     tm_absent: Cell<u8>,
     /// Mirror of the collector's "black" colour, read by the write barrier.
     gc_black: Cell<bool>,
-    /// The metatable.
-    metatable: Cell<Option<Gc<Table>>>,
 }
+
+// Tables are the most numerous objects of many programs: keep the box at 56 bytes.
+const _: () = assert!(core::mem::size_of::<Table>() <= 40);
 
 impl GcObject for Table {
     const KIND: ObjKind = ObjKind::Table;
@@ -98,18 +103,20 @@ impl GcObject for Table {
         });
     }
     fn extra_bytes(&self) -> usize {
-        buffer_bytes(self.arr_len.get(), self.node_cap.get())
+        buffer_bytes(self.array_len(), self.node_cap())
     }
-}
-
-impl Drop for Table {
-    fn drop(&mut self) {
-        // SAFETY: the buffers were made by `new_values`/`new_nodes` with these sizes and
-        // are not used after this.
+    fn release(&self, pool: &mut Pool) {
+        // SAFETY: the buffers were made from `pool` with these sizes; the parts are
+        // emptied right away, so they are not used again.
         unsafe {
-            free_values(self.arr.get(), self.arr_len.get());
-            free_nodes(self.nodes.get(), self.node_cap.get());
+            free_values(pool, self.arr.get(), self.array_len());
+            free_nodes(pool, self.nodes.get(), self.node_cap());
         }
+        self.arr.set(NonNull::dangling().as_ptr());
+        self.arr_len.set(0);
+        self.nodes.set(NonNull::dangling().as_ptr());
+        self.node_cap.set(0);
+        self.node_used.set(0);
     }
 }
 
@@ -120,49 +127,92 @@ fn buffer_bytes(arr_len: usize, node_cap: usize) -> usize {
     arr_len * core::mem::size_of::<Value>() + node_cap * core::mem::size_of::<Node>()
 }
 
-/// A buffer of `n` nils.
-fn new_values(n: usize) -> *mut Value {
-    let b: Box<[Value]> = alloc::vec![Value::Nil; n].into_boxed_slice();
-    Box::into_raw(b) as *mut Value
+/// The layout of a buffer of `n` items of `T`.
+fn buf_layout<T>(n: usize) -> Layout {
+    Layout::array::<T>(n).unwrap_or_else(|_| handle_alloc_error(Layout::new::<T>()))
+}
+
+/// A buffer of `n` nils from `pool` (dangling when `n == 0`).
+fn new_values(pool: &mut Pool, n: usize) -> *mut Value {
+    if n == 0 {
+        return NonNull::dangling().as_ptr();
+    }
+    let p = pool.alloc(buf_layout::<Value>(n)).cast::<Value>().as_ptr();
+    // SAFETY: `p` is a fresh buffer of `n` values.
+    unsafe { fill_nil(p, 0, n) };
+    p
+}
+
+/// Writes nil into slots `from..to` of a value buffer.
+///
+/// # Safety
+/// `p` is valid for writes of `to` values.
+unsafe fn fill_nil(p: *mut Value, from: usize, to: usize) {
+    for i in from..to {
+        // SAFETY: `i < to`, per the contract.
+        unsafe { p.add(i).write(Value::Nil) };
+    }
 }
 
 /// Frees a buffer made by `new_values`/`resize_values`.
 ///
 /// # Safety
-/// `p` came from `new_values(n)` or `resize_values(_, _, n)` and is not used again.
-unsafe fn free_values(p: *mut Value, n: usize) {
-    // SAFETY: per the contract, `p`/`n` describe a boxed slice we own.
-    drop(unsafe { Box::from_raw(core::ptr::slice_from_raw_parts_mut(p, n)) });
+/// `p` came from `new_values(pool, n)` or `resize_values(pool, _, _, n)` and is not
+/// used again.
+unsafe fn free_values(pool: &mut Pool, p: *mut Value, n: usize) {
+    if let (Some(p), true) = (NonNull::new(p), n > 0) {
+        // SAFETY: per the contract, `p` is a pool block of this layout.
+        unsafe { pool.free(p.cast(), buf_layout::<Value>(n)) };
+    }
 }
 
 /// Resizes a value buffer from `old` to `new` slots (new slots nil).
 ///
 /// # Safety
-/// As `free_values(p, old)`; the returned buffer replaces `p`.
-unsafe fn resize_values(p: *mut Value, old: usize, new: usize) -> *mut Value {
-    // SAFETY: a boxed slice of `old` values has exactly the layout of a Vec with
-    // length and capacity `old`.
-    let mut v = unsafe { Vec::from_raw_parts(p, old, old) };
-    if new > old {
-        v.reserve_exact(new - old);
+/// As `free_values(pool, p, old)`; the returned buffer replaces `p`.
+unsafe fn resize_values(pool: &mut Pool, p: *mut Value, old: usize, new: usize) -> *mut Value {
+    match (NonNull::new(p), old, new) {
+        (_, 0, _) => new_values(pool, new),
+        (_, _, 0) => {
+            // SAFETY: per the contract.
+            unsafe { free_values(pool, p, old) };
+            NonNull::dangling().as_ptr()
+        }
+        (Some(q), _, _) => {
+            let bytes = buf_layout::<Value>(new).size();
+            // SAFETY: per the contract, `q` is a pool block of `old` values.
+            let r = unsafe { pool.realloc(q.cast(), buf_layout::<Value>(old), bytes) };
+            let r = r.cast::<Value>().as_ptr();
+            // SAFETY: `r` holds `new` values, the first `min(old, new)` copied.
+            unsafe { fill_nil(r, old.min(new), new) };
+            r
+        }
+        (None, _, _) => new_values(pool, new),
     }
-    v.resize(new, Value::Nil);
-    Box::into_raw(v.into_boxed_slice()) as *mut Value
 }
 
-/// A buffer of `n` empty nodes.
-fn new_nodes(n: usize) -> *mut Node {
-    let b: Box<[Node]> = alloc::vec![Node::default(); n].into_boxed_slice();
-    Box::into_raw(b) as *mut Node
+/// A buffer of `n` empty nodes from `pool` (dangling when `n == 0`).
+fn new_nodes(pool: &mut Pool, n: usize) -> *mut Node {
+    if n == 0 {
+        return NonNull::dangling().as_ptr();
+    }
+    let p = pool.alloc(buf_layout::<Node>(n)).cast::<Node>().as_ptr();
+    for i in 0..n {
+        // SAFETY: `p` is a fresh buffer of `n` nodes.
+        unsafe { p.add(i).write(Node::default()) };
+    }
+    p
 }
 
 /// Frees a buffer made by `new_nodes`.
 ///
 /// # Safety
-/// `p` came from `new_nodes(n)` and is not used again.
-unsafe fn free_nodes(p: *mut Node, n: usize) {
-    // SAFETY: per the contract, `p`/`n` describe a boxed slice we own.
-    drop(unsafe { Box::from_raw(core::ptr::slice_from_raw_parts_mut(p, n)) });
+/// `p` came from `new_nodes(pool, n)` and is not used again.
+unsafe fn free_nodes(pool: &mut Pool, p: *mut Node, n: usize) {
+    if let (Some(p), true) = (NonNull::new(p), n > 0) {
+        // SAFETY: per the contract, `p` is a pool block of this layout.
+        unsafe { pool.free(p.cast(), buf_layout::<Node>(n)) };
+    }
 }
 
 // ------------------------------------------------------------------- key helpers
@@ -243,28 +293,33 @@ fn node_cap_for(n: usize, headroom: bool) -> usize {
 
 // ------------------------------------------------------------------- the table
 
-impl Table {
-    /// A new empty table with room for `narray` list items and `nhash` other keys.
-    pub fn new(narray: usize, nhash: usize) -> Table {
-        let cap = node_cap_for(nhash, false);
-        Table {
-            arr: Cell::new(new_values(narray)),
-            arr_len: Cell::new(narray),
-            nodes: Cell::new(new_nodes(cap)),
-            node_cap: Cell::new(cap),
+impl Heap {
+    /// A new empty table with room for `narray` list items and `nhash` other keys
+    /// (hints, capped at the largest array part and a hash part of 2^26 nodes).
+    pub fn new_table(&mut self, narray: usize, nhash: usize) -> Gc<Table> {
+        let narray = narray.min(1 << MAX_ARRAY_BITS);
+        let cap = node_cap_for(nhash.min(1 << 26), false);
+        let t = Table {
+            arr: Cell::new(new_values(&mut self.pool, narray)),
+            nodes: Cell::new(new_nodes(&mut self.pool, cap)),
+            metatable: Cell::new(None),
+            arr_len: Cell::new(narray as u32),
+            node_cap: Cell::new(cap as u32),
             node_used: Cell::new(0),
             tm_absent: Cell::new(0),
             gc_black: Cell::new(false),
-            metatable: Cell::new(None),
-        }
+        };
+        self.alloc(t)
     }
+}
 
+impl Table {
     // ------------------------------------------------------------- raw access
 
     /// Array slot `i` (0-based).
     #[inline(always)]
     fn arr_at(&self, i: usize) -> Value {
-        debug_assert!(i < self.arr_len.get());
+        debug_assert!(i < self.array_len());
         // SAFETY: callers pass `i < arr_len`, the buffer's length.
         unsafe { *self.arr.get().add(i) }
     }
@@ -272,7 +327,7 @@ impl Table {
     /// Writes array slot `i` (0-based).
     #[inline(always)]
     fn arr_put(&self, i: usize, v: Value) {
-        debug_assert!(i < self.arr_len.get());
+        debug_assert!(i < self.array_len());
         // SAFETY: callers pass `i < arr_len`; no reference into the buffer is alive.
         unsafe { *self.arr.get().add(i) = v }
     }
@@ -280,7 +335,7 @@ impl Table {
     /// Pointer to node `i`.
     #[inline(always)]
     fn node(&self, i: usize) -> *mut Node {
-        debug_assert!(i < self.node_cap.get());
+        debug_assert!(i < self.node_cap());
         // SAFETY: callers pass `i < node_cap`, the buffer's length.
         unsafe { self.nodes.get().add(i) }
     }
@@ -309,7 +364,7 @@ impl Table {
     /// The node holding normalised key `key` (live or dead), if any.
     #[inline]
     fn find_node(&self, key: &Value) -> Option<usize> {
-        let cap = self.node_cap.get();
+        let cap = self.node_cap();
         if cap == 0 {
             return None;
         }
@@ -358,7 +413,7 @@ impl Table {
     #[inline(always)]
     pub fn get_int(&self, i: i64) -> Value {
         let idx = (i as u64).wrapping_sub(1);
-        if idx < self.arr_len.get() as u64 {
+        if idx < self.array_len() as u64 {
             self.arr_at(idx as usize)
         } else {
             self.get_hash(&Value::Int(i))
@@ -368,7 +423,7 @@ impl Table {
     /// Raw get with a string key: cached hash, then a pointer compare per probe.
     #[inline(always)]
     pub fn get_str(&self, s: Gc<LuaStr>) -> Value {
-        let cap = self.node_cap.get();
+        let cap = self.node_cap();
         if cap == 0 {
             return Value::Nil;
         }
@@ -405,7 +460,7 @@ impl Table {
     #[inline(always)]
     pub fn set_int(&self, heap: &mut Heap, i: i64, val: Value) {
         let idx = (i as u64).wrapping_sub(1);
-        if idx < self.arr_len.get() as u64 {
+        if idx < self.array_len() as u64 {
             self.arr_put(idx as usize, val);
             self.barrier(heap);
         } else {
@@ -434,7 +489,7 @@ impl Table {
     /// The node holding string key `s` (live or dead), if any.
     #[inline(always)]
     fn find_str(&self, s: Gc<LuaStr>) -> Option<usize> {
-        let cap = self.node_cap.get();
+        let cap = self.node_cap();
         if cap == 0 {
             return None;
         }
@@ -469,10 +524,12 @@ impl Table {
         if val.is_nil() {
             return;
         }
-        let len = self.arr_len.get();
+        let len = self.array_len();
         let appends = (i as u64).wrapping_sub(1) == len as u64;
         if appends && len < 1 << MAX_ARRAY_BITS && (len == 0 || !self.arr_at(len - 1).is_nil()) {
-            self.grow_array(heap, (len * 2).max(4));
+            // An empty part starts at 4 slots; a constructor's exact part (`{f(), g()}`
+            // sized 1, then appended to) doubles, as a rehash would size it.
+            self.grow_array(heap, if len == 0 { 4 } else { len * 2 });
             self.arr_put(len, val);
             self.barrier(heap);
         } else {
@@ -502,7 +559,7 @@ impl Table {
         self.rehash(heap, &key);
         if let Value::Int(i) = key {
             let idx = (i as u64).wrapping_sub(1);
-            if idx < self.arr_len.get() as u64 {
+            if idx < self.array_len() as u64 {
                 self.arr_put(idx as usize, val);
                 return;
             }
@@ -515,7 +572,7 @@ impl Table {
     /// Puts an absent key in the first free or dead node of its probe sequence, unless
     /// that would take the hash part over 3/4 full. Returns false when it did not fit.
     fn try_place(&self, key: Value, val: Value) -> bool {
-        let cap = self.node_cap.get();
+        let cap = self.node_cap();
         if cap == 0 {
             return false;
         }
@@ -526,7 +583,7 @@ impl Table {
             // SAFETY: `n` is in bounds (see `node`); no other reference is alive.
             let node = unsafe { &mut *n };
             if node.key.is_nil() {
-                if (self.node_used.get() + 1) * 4 > cap * 3 {
+                if (self.node_used.get() as usize + 1) * 4 > cap * 3 {
                     return false;
                 }
                 self.node_used.set(self.node_used.get() + 1);
@@ -546,11 +603,11 @@ impl Table {
     /// Grows the array part to `new_len` slots for an append, moving integer keys of
     /// the new range out of the hash part (leaving dead keys there).
     fn grow_array(&self, heap: &mut Heap, new_len: usize) {
-        let old = self.arr_len.get();
+        let old = self.array_len();
         // SAFETY: `arr`/`old` describe our array buffer, replaced right away.
-        let p = unsafe { resize_values(self.arr.get(), old, new_len) };
+        let p = unsafe { resize_values(&mut heap.pool, self.arr.get(), old, new_len) };
         self.arr.set(p);
-        self.arr_len.set(new_len);
+        self.arr_len.set(new_len as u32);
         heap.account_grow((new_len - old) * core::mem::size_of::<Value>());
         if self.node_used.get() == 0 {
             return;
@@ -588,8 +645,8 @@ impl Table {
 
     /// Rebuilds with an array part of `new_arr` slots and room for `nhash` hash keys.
     fn resize(&self, heap: &mut Heap, new_arr: usize, nhash: usize) {
-        let old_arr = self.arr_len.get();
-        let old_cap = self.node_cap.get();
+        let old_arr = self.array_len();
+        let old_cap = self.node_cap();
         let old_nodes = self.nodes.get();
         let mut spill = Vec::new();
         for i in new_arr..old_arr {
@@ -599,12 +656,12 @@ impl Table {
             }
         }
         // SAFETY: `arr`/`old_arr` describe our array buffer, replaced right away.
-        let p = unsafe { resize_values(self.arr.get(), old_arr, new_arr) };
+        let p = unsafe { resize_values(&mut heap.pool, self.arr.get(), old_arr, new_arr) };
         self.arr.set(p);
-        self.arr_len.set(new_arr);
+        self.arr_len.set(new_arr as u32);
         let cap = node_cap_for(nhash, true);
-        self.nodes.set(new_nodes(cap));
-        self.node_cap.set(cap);
+        self.nodes.set(new_nodes(&mut heap.pool, cap));
+        self.node_cap.set(cap as u32);
         self.node_used.set(0);
         for i in 0..old_cap {
             // SAFETY: `i < old_cap`, the length of the old node buffer, still allocated.
@@ -616,8 +673,9 @@ impl Table {
         for (k, v) in spill {
             self.reinsert(k, v);
         }
-        // SAFETY: the old buffer came from `new_nodes(old_cap)` and is no longer used.
-        unsafe { free_nodes(old_nodes, old_cap) };
+        // SAFETY: the old buffer came from `new_nodes(pool, old_cap)` and is no longer
+        // used.
+        unsafe { free_nodes(&mut heap.pool, old_nodes, old_cap) };
         let (before, after) = (buffer_bytes(old_arr, old_cap), buffer_bytes(new_arr, cap));
         if after >= before {
             heap.account_grow(after - before);
@@ -630,7 +688,7 @@ impl Table {
     fn reinsert(&self, key: Value, val: Value) {
         if let Value::Int(i) = key {
             let idx = (i as u64).wrapping_sub(1);
-            if idx < self.arr_len.get() as u64 {
+            if idx < self.array_len() as u64 {
                 self.arr_put(idx as usize, val);
                 return;
             }
@@ -644,7 +702,7 @@ impl Table {
     /// A border (`#t` without `__len`): `0` or an index `n` with `t[n] ~= nil` and
     /// `t[n + 1] == nil` (or `n == maxinteger`). Binary search, O(log n).
     pub fn len(&self) -> i64 {
-        let n = self.arr_len.get();
+        let n = self.array_len();
         if n > 0 && self.arr_at(n - 1).is_nil() {
             // Invariant: lo == 0 or arr[lo - 1] non-nil; arr[hi - 1] nil.
             let (mut lo, mut hi) = (0usize, n);
@@ -703,7 +761,7 @@ impl Table {
     /// Order: array part, then nodes in slot order. Stable while no new key is added.
     #[allow(clippy::result_unit_err)]
     pub fn next(&self, key: Value) -> Result<Option<(Value, Value)>, ()> {
-        let n = self.arr_len.get();
+        let n = self.array_len();
         let mut pos = match normalize(key) {
             Value::Nil => 0,
             Value::Int(i) if (i as u64).wrapping_sub(1) < n as u64 => i as usize,
@@ -716,7 +774,7 @@ impl Table {
             }
             pos += 1;
         }
-        for j in pos - n..self.node_cap.get() {
+        for j in pos - n..self.node_cap() {
             let v = self.node_val(j);
             if !v.is_nil() {
                 return Ok(Some((self.node_key(j), v)));
@@ -733,13 +791,13 @@ impl Table {
     /// Calls `f(key, value)` for every entry (value non-nil). `f` must not touch the
     /// table.
     pub(crate) fn for_each_entry(&self, mut f: impl FnMut(&Value, &Value)) {
-        for i in 0..self.arr_len.get() {
+        for i in 0..self.array_len() {
             let v = self.arr_at(i);
             if !v.is_nil() {
                 f(&Value::Int(i as i64 + 1), &v);
             }
         }
-        for j in 0..self.node_cap.get() {
+        for j in 0..self.node_cap() {
             let v = self.node_val(j);
             if !v.is_nil() {
                 f(&self.node_key(j), &v);
@@ -750,13 +808,13 @@ impl Table {
     /// Removes (sets to nil, keeping dead keys) every entry for which `dead(key, value)`
     /// holds: the collector's clearing of weak tables.
     pub(crate) fn clear_entries(&self, mut dead: impl FnMut(&Value, &Value) -> bool) {
-        for i in 0..self.arr_len.get() {
+        for i in 0..self.array_len() {
             let v = self.arr_at(i);
             if !v.is_nil() && dead(&Value::Int(i as i64 + 1), &v) {
                 self.arr_put(i, Value::Nil);
             }
         }
-        for j in 0..self.node_cap.get() {
+        for j in 0..self.node_cap() {
             let v = self.node_val(j);
             if !v.is_nil() && dead(&self.node_key(j), &v) {
                 self.set_node_val(j, Value::Nil);
@@ -823,7 +881,7 @@ impl Table {
     /// Array part size.
     #[inline]
     pub fn array_len(&self) -> usize {
-        self.arr_len.get()
+        self.arr_len.get() as usize
     }
 
     /// Hash part buffer (`node_cap()` nodes); see TABLE-LAYOUT for the probe rule.
@@ -835,7 +893,7 @@ impl Table {
     /// Hash part size (0 or a power of two).
     #[inline]
     pub fn node_cap(&self) -> usize {
-        self.node_cap.get()
+        self.node_cap.get() as usize
     }
 
     // ------------------------------------------------------ collector hooks

@@ -22,15 +22,18 @@
 //! 5. Finalizers of the separated objects run at the next safepoint (`Lua::gc_check`),
 //!    most recently registered first, with the collector paused while they run.
 //!
-//! Pacing is PUC-like: a cycle starts when the heap reaches `pause`% of the size left
-//! by the previous one, and each step does work proportional to the bytes allocated
-//! since the last step (`stepmul`%).
+//! Pacing is PUC-like: a cycle starts when the heap reaches `pause`% of the live size
+//! the previous marking found, and each step does work proportional to the bytes
+//! allocated since the last step (`stepmul`%).
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::ptr::NonNull;
 
-use super::{Gc, GcBox, GcHeader, GcObject, Heap, Marker, ObjKind, BLACK, FINOBJ, WHITE0, WHITES};
+use super::{
+    box_layout, obj_bytes, Gc, GcBox, GcHeader, GcObject, Heap, Marker, ObjKind, Pool, BLACK,
+    FINOBJ, WHITE0, WHITES,
+};
 use crate::func::{FnProto, LuaClosure, NativeClosure, UpVal};
 use crate::state::Lua;
 use crate::string::LuaStr;
@@ -96,6 +99,10 @@ pub(crate) struct GcState {
     pub(crate) generational: bool,
     /// Completed cycles.
     pub(crate) cycles: usize,
+    /// `marker.work` when the current cycle's marking started.
+    mark_start: usize,
+    /// Live bytes found by the last marking (the work it did): the base of the pause.
+    pub(crate) estimate: usize,
     /// Where finalizer errors go (none: dropped, like lua5.4 with warnings off).
     pub(crate) warn: Option<WarnFn>,
 }
@@ -118,6 +125,8 @@ impl GcState {
             closed: false,
             generational: false,
             cycles: 0,
+            mark_start: 0,
+            estimate: 0,
             warn: None,
         }
     }
@@ -146,7 +155,7 @@ fn value_header(v: &Value) -> Option<NonNull<GcHeader>> {
 unsafe fn size_as<T: GcObject>(h: NonNull<GcHeader>) -> usize {
     // SAFETY: per the contract.
     let g: Gc<T> = unsafe { Gc::from_header(h) };
-    core::mem::size_of::<GcBox<T>>() + g.extra_bytes()
+    obj_bytes(&*g)
 }
 
 /// Size of any object.
@@ -172,13 +181,22 @@ unsafe fn obj_size(h: NonNull<GcHeader>) -> usize {
 /// Frees a typed object; returns its size.
 ///
 /// # Safety
-/// `h` is the header of a `GcBox<T>` made by `Heap::alloc`, unlinked and never used
-/// again.
-unsafe fn free_as<T: GcObject>(h: NonNull<GcHeader>) -> usize {
-    // SAFETY: per the contract the box came from `Box::leak` in `Heap::alloc`.
-    let b = unsafe { alloc::boxed::Box::from_raw(h.cast::<GcBox<T>>().as_ptr()) };
-    let n = core::mem::size_of::<GcBox<T>>() + b.value.extra_bytes();
-    drop(b);
+/// `h` is the header of a `GcBox<T>` made by `Heap::alloc_with` from `pool`, unlinked
+/// and never used again.
+unsafe fn free_as<T: GcObject>(h: NonNull<GcHeader>, pool: &mut Pool) -> usize {
+    let p = h.cast::<GcBox<T>>();
+    // SAFETY: per the contract the box is live and initialised until dropped here.
+    let (tail, n) = unsafe {
+        let v = &p.as_ref().value;
+        let sizes = (v.tail_bytes(), obj_bytes(v));
+        v.release(pool);
+        sizes
+    };
+    // SAFETY: per the contract; the block came from `pool` with this layout.
+    unsafe {
+        core::ptr::drop_in_place(p.as_ptr());
+        pool.free(p.cast(), box_layout::<T>(tail));
+    }
     n
 }
 
@@ -186,18 +204,18 @@ unsafe fn free_as<T: GcObject>(h: NonNull<GcHeader>) -> usize {
 ///
 /// # Safety
 /// As `free_as`, for the type the header names.
-unsafe fn free_obj(h: NonNull<GcHeader>) -> usize {
+unsafe fn free_obj(h: NonNull<GcHeader>, pool: &mut Pool) -> usize {
     // SAFETY: the header's kind names the box's type; per the contract.
     unsafe {
         match h.as_ref().kind {
-            ObjKind::Str => free_as::<LuaStr>(h),
-            ObjKind::Table => free_as::<Table>(h),
-            ObjKind::LuaClosure => free_as::<LuaClosure>(h),
-            ObjKind::NativeClosure => free_as::<NativeClosure>(h),
-            ObjKind::UpVal => free_as::<UpVal>(h),
-            ObjKind::Proto => free_as::<FnProto>(h),
-            ObjKind::UserData => free_as::<UserData>(h),
-            ObjKind::Thread => free_as::<Thread>(h),
+            ObjKind::Str => free_as::<LuaStr>(h, pool),
+            ObjKind::Table => free_as::<Table>(h, pool),
+            ObjKind::LuaClosure => free_as::<LuaClosure>(h, pool),
+            ObjKind::NativeClosure => free_as::<NativeClosure>(h, pool),
+            ObjKind::UpVal => free_as::<UpVal>(h, pool),
+            ObjKind::Proto => free_as::<FnProto>(h, pool),
+            ObjKind::UserData => free_as::<UserData>(h, pool),
+            ObjKind::Thread => free_as::<Thread>(h, pool),
         }
     }
 }
@@ -452,6 +470,7 @@ impl Heap {
         m.ephemeron.clear();
         m.allweak.clear();
         m.atomic = false;
+        self.gc.mark_start = m.work;
         roots(m);
         self.mark_heap_roots();
         self.gc.phase = Phase::Propagate;
@@ -490,6 +509,7 @@ impl Heap {
         m.clear_by_values(&weak2);
         m.clear_by_values(&allweak2);
         m.atomic = false;
+        self.gc.estimate = m.work - self.gc.mark_start;
         self.gc.white ^= WHITES;
         self.gc.phase = Phase::Sweep;
         self.gc.sweep_prev = None;
@@ -564,7 +584,7 @@ impl Heap {
             self.strings.remove(unsafe { Gc::from_header(h) });
         }
         // SAFETY: per the contract.
-        let n = unsafe { free_obj(h) };
+        let n = unsafe { free_obj(h, &mut self.pool) };
         self.bytes = self.bytes.saturating_sub(n);
         self.objects -= 1;
     }
@@ -577,9 +597,12 @@ impl Heap {
         self.set_pause_threshold();
     }
 
-    /// Next cycle when the heap reaches `pause`% of its current size.
+    /// Next cycle when the heap reaches `pause`% of the live size the last marking
+    /// found (not of the current size, which includes what was allocated during the
+    /// cycle: basing the pause on it would let the heap creep up cycle after cycle).
     pub(crate) fn set_pause_threshold(&mut self) {
-        let t = (self.bytes / 100).saturating_mul(self.gc.pause as usize);
+        let live = self.gc.estimate.min(self.bytes);
+        let t = (live / 100).saturating_mul(self.gc.pause as usize);
         self.threshold = t.max(MIN_THRESHOLD);
     }
 
@@ -590,7 +613,7 @@ impl Heap {
             // SAFETY: every object on the list is alive and owned by the heap.
             cur = unsafe { h.as_ref().next.get() };
             // SAFETY: the heap is being dropped; no handle is used after this.
-            let n = unsafe { free_obj(h) };
+            let n = unsafe { free_obj(h, &mut self.pool) };
             self.bytes = self.bytes.saturating_sub(n);
             self.objects -= 1;
         }
@@ -625,6 +648,15 @@ impl Heap {
                     self.barrier_forward_slow(NonNull::from(obj.header()), vh);
                 }
             }
+        }
+    }
+
+    /// Forward write barrier for a handle that is not a value: call after storing
+    /// `child` into `obj` (a closure's upvalue cell replaced by `debug.upvaluejoin`).
+    #[inline]
+    pub fn barrier_object<T, U>(&mut self, obj: Gc<T>, child: Gc<U>) {
+        if obj.header().is_black() && child.header().is_white() {
+            self.barrier_forward_slow(NonNull::from(obj.header()), NonNull::from(child.header()));
         }
     }
 
@@ -755,7 +787,7 @@ impl Lua {
 
     /// Work units one step performs for `bytes` of allocation.
     fn step_budget(&self, bytes: usize) -> usize {
-        bytes.saturating_mul(self.heap.gc.stepmul.max(10) as usize) / 50
+        bytes.saturating_mul(self.heap.gc.stepmul.max(10) as usize) / 25
     }
 
     /// GC safepoint (the collector's `gc_check`): does a step when allocation crossed

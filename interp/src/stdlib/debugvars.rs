@@ -147,7 +147,7 @@ fn upvalue_ref(f: Value, n: i64) -> Option<(Vec<u8>, UpRef)> {
     let i = usize::try_from(n).ok()?.checked_sub(1)?;
     match f {
         Value::LuaFn(c) => {
-            let u = *c.upvals.get(i)?;
+            let u = c.upvals.get(i)?.get();
             let name = match c.proto.proto.upvalues.get(i).and_then(|d| d.name.as_ref()) {
                 Some(name) => name.to_vec(),
                 None => b"(no name)".to_vec(),
@@ -243,21 +243,36 @@ pub(super) fn upvalueid(l: &mut Lua) -> LuaResult<usize> {
     Ok(1)
 }
 
-/// debug.upvaluejoin(f1, n1, f2, n2): arguments are checked as lua5.4 does, but a
-/// closure's upvalue cells cannot be replaced yet (`LuaClosure::upvals` is
-/// immutable), so joining two different cells raises an error.
+/// debug.upvaluejoin(f1, n1, f2, n2): makes upvalue `n1` of Lua closure `f1` refer to
+/// upvalue `n2` of Lua closure `f2` (the same cell, shared from then on). Arguments are
+/// checked as lua5.4 does: both indices first, then that both are Lua functions.
 pub(super) fn upvaluejoin(l: &mut Lua) -> LuaResult<usize> {
-    let u1 = check_upval(l, 1, 2, true)?;
-    let u2 = check_upval(l, 3, 4, true)?;
-    for arg in [1, 3] {
-        if !matches!(l.arg(arg), Value::LuaFn(_)) {
-            return Err(l.arg_error(arg, "Lua function expected"));
-        }
-    }
-    match (u1, u2) {
-        (Some(UpRef::Lua(a)), Some(UpRef::Lua(b))) if a == b => Ok(0),
-        _ => Err(l.error_str("debug.upvaluejoin is not supported")),
-    }
+    check_upval(l, 1, 2, true)?;
+    check_upval(l, 3, 4, true)?;
+    let (Value::LuaFn(f1), Value::LuaFn(f2)) = (l.arg(1), l.arg(3)) else {
+        let bad = if matches!(l.arg(1), Value::LuaFn(_)) {
+            3
+        } else {
+            1
+        };
+        return Err(l.arg_error(bad, "Lua function expected"));
+    };
+    let index = |n: Value| {
+        n.as_int()
+            .and_then(|n| usize::try_from(n).ok())?
+            .checked_sub(1)
+    };
+    let (i1, i2) = (index(l.arg(2)), index(l.arg(4)));
+    let (Some(dst), Some(src)) = (
+        i1.and_then(|i| f1.upvals.get(i)),
+        i2.and_then(|i| f2.upvals.get(i)),
+    ) else {
+        return Err(l.arg_error(2, "invalid upvalue index"));
+    };
+    let u = src.get();
+    dst.set(u);
+    l.heap.barrier_object(f1, u);
+    Ok(0)
 }
 
 #[cfg(test)]

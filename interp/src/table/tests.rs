@@ -42,7 +42,7 @@ fn entries(t: &Table) -> Vec<(Value, Value)> {
 #[test]
 fn sequential_fill_uses_the_array_part() {
     let mut h = Heap::default();
-    let t = Table::new(0, 0);
+    let t = h.new_table(0, 0);
     for i in 1..=1000 {
         t.set_int(&mut h, i, Value::Int(i * 10));
     }
@@ -58,7 +58,7 @@ fn sequential_fill_uses_the_array_part() {
 #[test]
 fn reverse_fill_migrates_to_the_array_on_rehash() {
     let mut h = Heap::default();
-    let t = Table::new(0, 0);
+    let t = h.new_table(0, 0);
     for i in (1..=1000).rev() {
         t.set_int(&mut h, i, Value::Int(i));
     }
@@ -80,7 +80,7 @@ fn reverse_fill_migrates_to_the_array_on_rehash() {
 #[test]
 fn append_moves_following_hash_keys() {
     let mut h = Heap::default();
-    let t = Table::new(0, 0);
+    let t = h.new_table(0, 0);
     t.set_int(&mut h, 6, Value::Int(6));
     t.set_int(&mut h, 7, Value::Int(7));
     for i in 1..=5 {
@@ -97,26 +97,26 @@ fn append_moves_following_hash_keys() {
 #[test]
 fn borders() {
     let mut h = Heap::default();
-    let t = Table::new(4, 0);
+    let t = h.new_table(4, 0);
     for i in [1, 2, 4] {
         t.set_int(&mut h, i, Value::Int(i));
     }
     assert!(is_border(&t, t.len()));
-    let t = Table::new(8, 0);
+    let t = h.new_table(8, 0);
     for i in [1, 2, 3, 5] {
         t.set_int(&mut h, i, Value::Int(i));
     }
     let n = t.len();
     assert!(n == 3 || n == 5, "{n}");
     assert!(is_border(&t, n));
-    let e = Table::new(0, 0);
+    let e = h.new_table(0, 0);
     assert_eq!(e.len(), 0);
     // Only in the hash part, including a huge one.
-    let t = Table::new(0, 0);
+    let t = h.new_table(0, 0);
     t.set_int(&mut h, 1, Value::Int(1));
     t.set_int(&mut h, i64::MAX, Value::Int(2));
     assert!(is_border(&t, t.len()));
-    let t = Table::new(0, 4);
+    let t = h.new_table(0, 4);
     t.set_int(&mut h, 2, Value::Int(1));
     t.set_int(&mut h, 3, Value::Int(1));
     assert!(is_border(&t, t.len()));
@@ -125,7 +125,7 @@ fn borders() {
 #[test]
 fn nil_and_nan_keys() {
     let mut h = Heap::default();
-    let t = Table::new(0, 0);
+    let t = h.new_table(0, 0);
     assert_eq!(t.set(&mut h, Value::Nil, Value::Int(1)), Err(KeyError::Nil));
     assert_eq!(
         t.set(&mut h, Value::Float(f64::NAN), Value::Int(1)),
@@ -141,7 +141,7 @@ fn nil_and_nan_keys() {
 #[test]
 fn float_keys_are_normalised() {
     let mut h = Heap::default();
-    let t = Table::new(0, 0);
+    let t = h.new_table(0, 0);
     t.set(&mut h, Value::Float(3.0), Value::Int(3)).unwrap();
     t.set(&mut h, Value::Float(-0.0), Value::Int(0)).unwrap();
     t.set(&mut h, Value::Float(1.5), Value::Int(15)).unwrap();
@@ -166,7 +166,7 @@ fn float_keys_are_normalised() {
 #[test]
 fn next_survives_clearing_and_updating_during_traversal() {
     let mut h = Heap::default();
-    let t = Table::new(0, 0);
+    let t = h.new_table(0, 0);
     let strs: Vec<_> = (0..200)
         .map(|i| h.intern_bytes(alloc::format!("s{i}").as_bytes()))
         .collect();
@@ -197,7 +197,7 @@ fn next_survives_clearing_and_updating_during_traversal() {
 #[test]
 fn metamethod_absence_cache() {
     let mut h = Heap::default();
-    let mt = Table::new(0, 0);
+    let mt = h.new_table(0, 0);
     let idx = h.intern_bytes(b"__index");
     assert!(!mt.has_no_tm(0));
     assert!(mt.get_tm(0, idx).is_nil());
@@ -217,7 +217,7 @@ fn metamethod_absence_cache() {
 fn memory_is_accounted() {
     let mut h = Heap::default();
     let before = h.bytes_in_use();
-    let t = h.alloc(Table::new(0, 0));
+    let t = h.new_table(0, 0);
     let mut r = Rng(99);
     for _ in 0..5000 {
         let k = r.below(3000) as i64 - 100;
@@ -262,7 +262,7 @@ fn random_workload_matches_a_model() {
         .collect();
     for seed in 1..=8u64 {
         let mut r = Rng(seed * 0x9e37_79b9);
-        let t = Table::new(r.below(8) as usize, r.below(8) as usize);
+        let t = h.new_table(r.below(8) as usize, r.below(8) as usize);
         let mut model: BTreeMap<(u8, i128), (Value, i64)> = BTreeMap::new();
         for step in 0..20_000 {
             let k = random_key(&mut r, &strs);

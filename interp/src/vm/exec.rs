@@ -141,7 +141,7 @@ impl Lua {
                     debug_assert!(x < upvals.len());
                     // SAFETY: V-UP (upvalue operands are below the prototype's upvalue
                     // count, and a closure has one cell per upvalue descriptor).
-                    unsafe { *upvals.get_unchecked(x) }
+                    unsafe { upvals.get_unchecked(x).get() }
                 }};
             }
             // Register `$x`: every index the loop computes is an operand of the current

@@ -7,7 +7,6 @@
 //! made lazily (LAZY-PROTO in `func.rs`): the main function's at load, every other one's
 //! at the first `CLOSURE` of it (`Lua::nested_closure`).
 
-use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use core::cell::Cell;
@@ -102,7 +101,7 @@ impl Lua {
         fp: Gc<FnProto>,
         i: usize,
         base: usize,
-        upvals: &[Gc<UpVal>],
+        upvals: &[Cell<Gc<UpVal>>],
     ) -> LuaResult<Gc<LuaClosure>> {
         let fresh = fp.nested_made(i).is_none();
         let p = self.nested_fn_proto(fp, i)?;
@@ -137,10 +136,7 @@ impl Lua {
                 state: Cell::new(UpState::Closed(v)),
             }));
         }
-        let c = self.heap.alloc(LuaClosure {
-            proto: fp,
-            upvals: ups.into_boxed_slice() as Box<[_]>,
-        });
+        let c = self.heap.new_lua_closure(fp, &ups);
         Value::LuaFn(c)
     }
 

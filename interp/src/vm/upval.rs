@@ -127,16 +127,16 @@ impl Lua {
         &mut self,
         p: Gc<FnProto>,
         base: usize,
-        upvals: &[Gc<UpVal>],
+        upvals: &[Cell<Gc<UpVal>>],
     ) -> Gc<LuaClosure> {
         let descs = &p.proto.upvalues;
-        let mut ups = Vec::with_capacity(descs.len());
+        let mut ups = self.heap.closure_builder(p);
         for d in descs.iter() {
             let u = if d.in_stack {
                 self.find_upval(base + d.index as usize)
             } else {
                 match upvals.get(d.index as usize) {
-                    Some(&u) => u,
+                    Some(u) => u.get(),
                     None => self.heap.alloc(UpVal {
                         state: Cell::new(UpState::Closed(Value::Nil)),
                     }),
@@ -144,10 +144,7 @@ impl Lua {
             };
             ups.push(u);
         }
-        self.heap.alloc(LuaClosure {
-            proto: p,
-            upvals: ups.into_boxed_slice(),
-        })
+        ups.finish(&mut self.heap)
     }
 
     // ------------------------------------------------------- to-be-closed variables
@@ -222,11 +219,16 @@ impl Lua {
                 while k < n && is_strnum(self.stack[top - k - 1]) {
                     k += 1;
                 }
-                let mut out = Vec::new();
-                for j in top - k..top {
-                    append_strnum(self.stack[j], &mut out);
-                }
-                let s = self.intern(&out);
+                let s = match self.heap.concat_strings(&self.stack[top - k..top]) {
+                    Some(s) => s,
+                    None => {
+                        let mut out = Vec::new();
+                        for j in top - k..top {
+                            append_strnum(self.stack[j], &mut out);
+                        }
+                        self.intern(&out)
+                    }
+                };
                 self.stack[top - k] = Value::Str(s);
                 n -= k - 1;
             } else {

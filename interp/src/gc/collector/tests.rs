@@ -13,11 +13,11 @@ fn full(h: &mut Heap, roots: &[Value]) {
 
 /// A table with metatable `{__mode = mode}`.
 fn weak_table(h: &mut Heap, mode: &[u8]) -> Gc<Table> {
-    let mt = h.alloc(Table::new(0, 1));
+    let mt = h.new_table(0, 1);
     let k = h.intern_bytes(b"__mode");
     let v = h.intern_bytes(mode);
     mt.set_str(h, k, Value::Str(v));
-    let t = h.alloc(Table::new(0, 0));
+    let t = h.new_table(0, 0);
     t.set_metatable(Some(mt));
     t
 }
@@ -26,10 +26,10 @@ fn weak_table(h: &mut Heap, mode: &[u8]) -> Gc<Table> {
 fn unreachable_cycles_are_freed_and_roots_kept() {
     let mut h = Heap::default();
     let base = h.object_count();
-    let keep = h.alloc(Table::new(0, 0));
+    let keep = h.new_table(0, 0);
     for _ in 0..100 {
-        let a = h.alloc(Table::new(0, 0));
-        let b = h.alloc(Table::new(0, 0));
+        let a = h.new_table(0, 0);
+        let b = h.new_table(0, 0);
         a.set_int(&mut h, 1, Value::Table(b));
         b.set_int(&mut h, 1, Value::Table(a));
     }
@@ -52,14 +52,14 @@ fn unreachable_cycles_are_freed_and_roots_kept() {
 fn weak_values_are_cleared_but_strings_stay() {
     let mut h = Heap::default();
     let t = weak_table(&mut h, b"v");
-    let kept = h.alloc(Table::new(0, 0));
-    let dead = h.alloc(Table::new(0, 0));
+    let kept = h.new_table(0, 0);
+    let dead = h.new_table(0, 0);
     let s = h.intern_bytes(b"a string value");
     t.set_int(&mut h, 1, Value::Table(dead));
     t.set_int(&mut h, 2, Value::Str(s));
     t.set_int(&mut h, 3, Value::Table(kept));
     let key = h.intern_bytes(b"key");
-    let x = h.alloc(Table::new(0, 0));
+    let x = h.new_table(0, 0);
     t.set_str(&mut h, key, Value::Table(x));
     full(&mut h, &[Value::Table(t), Value::Table(kept)]);
     assert!(t.get_int(1).is_nil());
@@ -74,19 +74,19 @@ fn ephemerons() {
     let t = weak_table(&mut h, b"k");
     let base = h.object_count();
     // A dead key whose value refers back to it: the entry goes.
-    let k1 = h.alloc(Table::new(0, 0));
-    let v1 = h.alloc(Table::new(0, 0));
+    let k1 = h.new_table(0, 0);
+    let v1 = h.new_table(0, 0);
     v1.set_int(&mut h, 1, Value::Table(k1));
     t.set(&mut h, Value::Table(k1), Value::Table(v1)).unwrap();
     // A chain of keys reached only through values of the same table: all stay.
-    let a = h.alloc(Table::new(0, 0));
-    let b = h.alloc(Table::new(0, 0));
-    let c = h.alloc(Table::new(0, 0));
+    let a = h.new_table(0, 0);
+    let b = h.new_table(0, 0);
+    let c = h.new_table(0, 0);
     t.set(&mut h, Value::Table(b), Value::Table(c)).unwrap();
     t.set(&mut h, Value::Table(a), Value::Table(b)).unwrap();
     // String keys are never weak; their values are strong.
     let s = h.intern_bytes(b"strkey");
-    let x = h.alloc(Table::new(0, 0));
+    let x = h.new_table(0, 0);
     t.set_str(&mut h, s, Value::Table(x));
     full(&mut h, &[Value::Table(t), Value::Table(a)]);
     assert!(t.get(Value::Table(a)).raw_eq(&Value::Table(b)));
@@ -131,7 +131,7 @@ fn reachable(root: Gc<Table>) -> Vec<Gc<Table>> {
 fn incremental_steps_with_barriers_keep_everything_reachable() {
     let mut h = Heap::default();
     let base = h.object_count();
-    let root = h.alloc(Table::new(0, 0));
+    let root = h.new_table(0, 0);
     let mut rng = 0x1234_5678_9abc_def1u64;
     let mut rand = move |n: usize| {
         rng ^= rng << 13;
@@ -145,7 +145,7 @@ fn incremental_steps_with_barriers_keep_everything_reachable() {
         let key = rand(8) as i64 + 1;
         match rand(4) {
             0 => {
-                let n = h.alloc(Table::new(0, 0));
+                let n = h.new_table(0, 0);
                 a.set_int(&mut h, key, Value::Table(n));
             }
             1 => {
@@ -181,7 +181,7 @@ fn dead_string_found_during_sweep_is_revived() {
         h.intern_bytes(alloc::format!("filler {i}").as_bytes());
     }
     let s = h.intern_bytes(b"phoenix");
-    let holder = h.alloc(Table::new(0, 0));
+    let holder = h.new_table(0, 0);
     // Run until sweeping starts, with `s` unreachable.
     while h.gc.phase != Phase::Sweep {
         h.gc_run(&mut |m| m.mark(holder), 1);
@@ -200,7 +200,7 @@ fn dead_string_found_during_sweep_is_revived() {
 #[test]
 fn free_all_leaves_nothing() {
     let mut h = Heap::default();
-    let t = h.alloc(Table::new(0, 0));
+    let t = h.new_table(0, 0);
     for i in 0..1000 {
         let s = h.intern_bytes(alloc::format!("s{i}").as_bytes());
         t.set_str(&mut h, s, Value::Int(i));
