@@ -172,14 +172,7 @@ impl<'p> Writer<'p> {
     fn constants(&mut self, ks: &'p [Constant]) {
         self.align(8);
         for k in ks {
-            self.out.push(match k {
-                Constant::Nil => kind::NIL,
-                Constant::Bool(false) => kind::FALSE,
-                Constant::Bool(true) => kind::TRUE,
-                Constant::Int(_) => kind::INT,
-                Constant::Float(_) => kind::FLOAT,
-                Constant::Str(_) => kind::STR,
-            });
+            self.out.push(kind::of(k));
         }
         self.align(8);
         for k in ks {

@@ -64,6 +64,19 @@ pub(crate) mod kind {
     pub const FLOAT: u8 = 4;
     /// String: its 8-byte slot holds a string reference (offset, then length).
     pub const STR: u8 = 5;
+
+    /// The kind byte of a constant.
+    pub fn of(c: &crate::proto::Constant) -> u8 {
+        use crate::proto::Constant;
+        match c {
+            Constant::Nil => NIL,
+            Constant::Bool(false) => FALSE,
+            Constant::Bool(true) => TRUE,
+            Constant::Int(_) => INT,
+            Constant::Float(_) => FLOAT,
+            Constant::Str(_) => STR,
+        }
+    }
 }
 
 /// Bytes of padding needed to bring `pos` to a multiple of `align` (a power of two).

@@ -33,7 +33,7 @@ use super::format::*;
 use super::layout::{bytes_at, u32_at, u64_at, u8_at, Record, StrRef};
 use super::ChunkError;
 use crate::instr::Instruction;
-use crate::proto::{Constant, Proto};
+use crate::proto::Proto;
 
 type R<T> = Result<T, ChunkError>;
 
@@ -186,14 +186,7 @@ impl FnShape for Proto {
         self.protos.len()
     }
     fn const_kind(&self, k: usize) -> Option<u8> {
-        Some(match self.constants.get(k)? {
-            Constant::Nil => kind::NIL,
-            Constant::Bool(false) => kind::FALSE,
-            Constant::Bool(true) => kind::TRUE,
-            Constant::Int(_) => kind::INT,
-            Constant::Float(_) => kind::FLOAT,
-            Constant::Str(_) => kind::STR,
-        })
+        self.constants.get(k).map(kind::of)
     }
 }
 
