@@ -29,7 +29,7 @@ use super::meta::Blame;
 use super::meta::Tm;
 use crate::abi::{
     CallInfo, CIST_CLOSE, CIST_FIN, CIST_LUA, CIST_META_MASK, CIST_META_SHIFT, CIST_PCALL,
-    CIST_XPCALL,
+    CIST_TAIL, CIST_XPCALL,
 };
 use crate::error::{LuaError, LuaResult};
 use crate::func::{LuaClosure, NativeFn};
@@ -145,10 +145,11 @@ impl Lua {
         Ok(())
     }
 
-    /// The common case of `push_lua_frame`, inlined into CALL: a fixed-arity Lua
-    /// function called from the Lua frame whose flags are `caller_flags`, with its
-    /// registers already inside the stack, room for one more frame and no hooks. Returns
-    /// false, having changed nothing, when any of that does not hold.
+    /// The common case of `push_lua_frame`, inlined into CALL (see DISPATCH in
+    /// `exec.rs`): a fixed-arity Lua function called from the running Lua frame (whose
+    /// flags are `caller_flags`), room for one more frame and no hooks. Makes sure the new frame's register window exists
+    /// (REG-WINDOW). Returns false, having changed nothing, when any of that does not
+    /// hold.
     #[inline(always)]
     pub(crate) fn try_push_fixed_frame(
         &mut self,
@@ -163,18 +164,20 @@ impl Lua {
         let len = self.frames.len();
         if fp.is_vararg
             || self.hook_mask != 0
-            || ftop + EXTRA_STACK > self.stack.len()
             || ftop + EXTRA_STACK > self.stack_limit
             || len == self.frames.capacity()
         {
             return false;
         }
+        // The window also covers `ftop + EXTRA_STACK` (`max_stack <= 255`).
+        self.ensure_reg_window(base);
         fp.calls.set(fp.calls.get().wrapping_add(1));
         let nparams = fp.num_params as usize;
         let mut nargs = self.top - base;
         while nargs < nparams {
             // SAFETY: `base + nargs < base + nparams <= ftop < stack.len()` (a function's
-            // parameters are registers, so `num_params <= max_stack`).
+            // parameters are registers, so `num_params <= max_stack`; the window was
+            // ensured just above).
             unsafe { *self.stack.get_unchecked_mut(base + nargs) = Value::Nil };
             nargs += 1;
         }
@@ -345,6 +348,141 @@ impl Lua {
     pub(crate) fn do_return(&mut self, ra: usize, n: usize, entry: usize) -> LuaResult<()> {
         let ci = self.poscall(ra, n);
         self.after_return(ci, entry)
+    }
+
+    /// The common case of a return, inlined into RETURN (see DISPATCH in `exec.rs`):
+    /// the running frame (the top one, above `entry`, neither a metamethod nor a
+    /// `__close` frame) returns `n` results from `ra` to a Lua caller that wants a fixed
+    /// number of them. Moves them and pops the frame, so the caller is on top; false,
+    /// having changed nothing, otherwise. (Fields are read one by one: a wider load over
+    /// the narrower stores that just wrote them would stall.)
+    #[inline(always)]
+    pub(crate) fn try_pop_to_lua(&mut self, entry: usize, ra: usize, n: usize) -> bool {
+        let len = self.frames.len();
+        if len <= entry + 1 {
+            return false;
+        }
+        // SAFETY: `len >= entry + 2 >= 2`, so both indices are below `len`.
+        let (ci, caller) = unsafe {
+            (
+                self.frames.get_unchecked(len - 1),
+                self.frames.get_unchecked(len - 2),
+            )
+        };
+        if ci.flags & (CIST_FIN | CIST_CLOSE) != 0
+            || caller.flags & CIST_LUA == 0
+            || ci.nresults < 0
+        {
+            return false;
+        }
+        let dst = ci.func as usize;
+        let wanted = ci.nresults as usize;
+        let caller_top = caller.top as usize;
+        let m = n.min(wanted);
+        if ra + m > self.stack.len() || dst + wanted > self.stack.len() {
+            return false;
+        }
+        // Results sit above the function slot (`dst < ra`): a forward copy is safe.
+        let p = self.stack.as_mut_ptr();
+        for j in 0..m {
+            // SAFETY: `dst + j < ra + j < ra + m <= stack.len()` (checked above).
+            unsafe { *p.add(dst + j) = *p.add(ra + j) };
+        }
+        for j in m..wanted {
+            // SAFETY: `dst + j < dst + wanted <= stack.len()` (checked above).
+            unsafe { *p.add(dst + j) = Value::Nil };
+        }
+        // SAFETY: shrinking by one; `CallInfo` has no destructor.
+        unsafe { self.frames.set_len(len - 1) };
+        self.top = caller_top;
+        true
+    }
+
+    /// RETURN's closing step when upvalues or to-be-closed variables at `>= base` are
+    /// pending: closes the upvalues; true when a `__close` handler frame was pushed. The
+    /// RETURN (at index `pc`) then runs again when it returns, its value count in `aux`.
+    #[inline(never)]
+    pub(crate) fn return_close(
+        &mut self,
+        base: usize,
+        ra: usize,
+        n: usize,
+        pc: u32,
+    ) -> LuaResult<bool> {
+        self.close_upvals(base);
+        if !self.has_tbc(base) {
+            return Ok(false);
+        }
+        let f = self.cur_frame();
+        f.aux = n as u32 + 1;
+        f.pc = pc;
+        self.top = (ra + n).max(f.top as usize);
+        self.close_tbc_step(base)?;
+        Ok(true)
+    }
+
+    /// The common case of TAILCALL, inlined into the loop (see DISPATCH in `exec.rs`):
+    /// a fixed-arity Lua function at `func` (arguments up to the top) replaces the
+    /// running Lua frame, which is not a metamethod frame and has nothing to close; no
+    /// hooks. Returns the new frame's base; `None`, having changed nothing, otherwise.
+    #[inline(always)]
+    pub(crate) fn try_tail_fixed(&mut self, func: usize, cl: Gc<LuaClosure>) -> Option<usize> {
+        let fp = cl.proto;
+        let cur = *self.frames.last()?;
+        let dst = cur.func as usize;
+        let base = dst + 1;
+        let ftop = base + fp.max_stack as usize;
+        let n = self.top - func; // the function and its arguments
+        if fp.is_vararg
+            || self.hook_mask != 0
+            || cur.flags & (CIST_FIN | CIST_CLOSE) != 0
+            || ftop + EXTRA_STACK > self.stack_limit
+            || func + n > self.stack.len()
+        {
+            return None;
+        }
+        // The window also covers `ftop + EXTRA_STACK` (`max_stack <= 255`).
+        self.ensure_reg_window(base);
+        fp.calls.set(fp.calls.get().wrapping_add(1));
+        self.stack.copy_within(func..func + n, dst);
+        let nparams = fp.num_params as usize;
+        let mut nargs = n - 1;
+        while nargs < nparams {
+            self.stack[base + nargs] = Value::Nil;
+            nargs += 1;
+        }
+        let f = self.frames.last_mut()?;
+        f.base = base as u32;
+        f.top = ftop as u32;
+        f.pc = 0;
+        f.nvarargs = 0;
+        f.aux = 0;
+        f.flags = CIST_LUA | CIST_TAIL | (cur.flags & CIST_META_MASK);
+        self.top = ftop;
+        Some(base)
+    }
+
+    /// TAILCALL of the function at `func` (arguments up to the top) from the running
+    /// frame: a Lua function replaces the frame (constant space); anything else is
+    /// called and its results returned. The loop continues with the frame on top.
+    #[inline(never)]
+    pub(crate) fn tail_call(&mut self, func: usize, entry: usize) -> LuaResult<()> {
+        let cur = *self.cur_frame();
+        self.close_upvals(cur.base as usize);
+        if let Value::LuaFn(f) = self.resolve_callable(func)? {
+            let dst = cur.func as usize;
+            let n = self.top - func;
+            self.stack.copy_within(func..func + n, dst);
+            self.top = dst + n;
+            self.frames.pop();
+            let flags = (cur.flags & (CIST_FIN | CIST_CLOSE)) | CIST_TAIL;
+            return self.push_lua_frame(dst, f, cur.nresults, flags);
+        }
+        if !self.precall_other(func, -1, 0)? {
+            return Ok(());
+        }
+        let n = self.top - func;
+        self.do_return(func, n, entry)
     }
 
     /// Finishes what the return of frame `popped` completes: a metamethod's instruction,

@@ -1,34 +1,44 @@
 //! The dispatch loop: one `match` arm per opcode of `bytecode/src/opcodes.rs`, each a
 //! few lines; slow paths (metamethods, coercions, errors) are out-of-line methods.
 //!
-//! Lua-to-Lua calls and returns never recurse on the Rust stack: CALL pushes a frame and
-//! restarts the outer loop on it (`continue 'frames`), RETURN pops one. Metamethods run
-//! in frames of their own (see METAMETHOD-FRAMES in `call.rs`).
+//! # The running frame (anchor: DISPATCH)
+//! The loop keeps the running Lua frame in locals: its closure, base, code and constants
+//! (fixed while the frame runs), `pc` (a pointer to the next instruction) and `regs` (a
+//! pointer to R[0]); only `pc` and `regs` change inside the inner loop, so they stay in
+//! machine registers. Its `CallInfo` is the top of `frames`. Lua-to-Lua calls and
+//! returns never recurse on the Rust stack. The common ones hand the next frame to the
+//! outer loop's short entry (`next`): CALL of a fixed-arity Lua function pushes its
+//! frame (`try_push_fixed_frame`), TAILCALL of one replaces the running frame
+//! (`try_tail_fixed`), and a return of a fixed number of results into a Lua caller pops
+//! the frame (`try_pop_to_lua`). Everything else that pushes or pops frames
+//! (metamethods, natives that call back, vararg functions, `pcall` boundaries, hooks)
+//! lets the outer loop derive the frame from the top `CallInfo`. Metamethods run in
+//! frames of their own (see METAMETHOD-FRAMES in `call.rs`).
+
+use core::cell::Cell;
 
 use moonjet_bytecode::{Instruction, OpCode};
 
 use super::arith::{float_fast, int_fast, ArithOp, Num};
 use super::meta::{Blame, Meta};
-use crate::abi::{CIST_CLOSE, CIST_FIN, CIST_TAIL};
+use crate::abi::{CallInfo, CIST_FIN};
 use crate::error::LuaResult;
-use crate::func::LuaClosure;
+use crate::func::{LuaClosure, UpVal};
 use crate::gc::Gc;
 use crate::value::Value;
 use crate::Lua;
 
-/// Decodes the opcode of an instruction; invalid numbers become `ExtraArg`, which the
-/// loop rejects (EXTRAARG is never executed on its own).
+/// Decodes the opcode of an instruction the loop fetched.
 #[inline(always)]
 fn decode(i: Instruction) -> OpCode {
     let raw = i.op_raw();
-    if (raw as usize) < OpCode::COUNT {
-        // SAFETY: `OpCode` is `#[repr(u8)]` with the implicit discriminants 0..COUNT
-        // (row order of the table; pinned by the opcode table's own test), and `raw` is
-        // below COUNT.
-        unsafe { core::mem::transmute::<u8, OpCode>(raw) }
-    } else {
-        OpCode::ExtraArg
-    }
+    debug_assert!((raw as usize) < OpCode::COUNT);
+    // SAFETY: V-OPCODE: every instruction of a function's code has an opcode of the
+    // table (binary chunks are verified before they run; the compiler builds its
+    // instructions from `OpCode` values only, and debug builds verify its output too,
+    // see `load.rs`). `OpCode` is `#[repr(u8)]` with the implicit discriminants
+    // 0..COUNT (row order of the table, pinned by the opcode table's own test).
+    unsafe { core::mem::transmute::<u8, OpCode>(raw) }
 }
 
 /// The integer-loop preparation of FORPREP: `None` if the loop must be skipped,
@@ -57,7 +67,7 @@ impl Lua {
     /// stack up to `REG_WINDOW` slots past the overflow limit, which applies to what
     /// frames use.
     #[inline(always)]
-    fn ensure_reg_window(&mut self, base: usize) {
+    pub(crate) fn ensure_reg_window(&mut self, base: usize) {
         if self.stack.len() < base + REG_WINDOW {
             self.grow_reg_window(base);
         }
@@ -72,72 +82,90 @@ impl Lua {
         self.stack.resize(base + REG_WINDOW, Value::Nil);
     }
 
-    /// Runs Lua frames until the frame count drops to `entry` (see FRAME-LAYOUT).
-    /// Errors are returned with the frames intact; `drive` recovers from them.
+    /// Runs Lua frames until the frame count drops to `entry` (see FRAME-LAYOUT and
+    /// DISPATCH in the module docs). Errors are returned with the frames intact; `drive`
+    /// recovers from them.
     pub(crate) fn execute(&mut self, entry: usize) -> LuaResult<()> {
+        // The frame to run next when a fast call or return already knows it: its
+        // closure, base and instruction index (see DISPATCH).
+        let mut next: Option<(Gc<LuaClosure>, usize, usize)> = None;
         'frames: loop {
-            let nframes = self.frames.len();
-            if nframes <= entry {
-                return Ok(());
-            }
-            let ci_idx = nframes - 1;
-            // SAFETY: `ci_idx < frames.len()` (checked just above).
-            let ci = unsafe { *self.frames.get_unchecked(ci_idx) };
-            let cl: Gc<LuaClosure> = match self.stack.get(ci.func as usize) {
-                Some(Value::LuaFn(c)) => *c,
-                _ => return Err(self.not_lua_frame()),
+            let (cl, base, pc0) = match next.take() {
+                Some(n) => n,
+                None => {
+                    // Full entry: the frame on top, whatever pushed or popped frames.
+                    let nframes = self.frames.len();
+                    if nframes <= entry {
+                        return Ok(());
+                    }
+                    // SAFETY: `nframes - 1 < frames.len()` (checked just above).
+                    let ci = unsafe { *self.frames.get_unchecked(nframes - 1) };
+                    match self.stack.get(ci.func as usize) {
+                        Some(Value::LuaFn(c)) => (*c, ci.base as usize, ci.pc as usize),
+                        _ => return Err(self.not_lua_frame()),
+                    }
+                }
             };
+            // The running frame's state (anchor: DISPATCH): `cl` and `base` above, its
+            // code and constants, the pointer `pc` to the next instruction and `regs`, a
+            // pointer to R[0]; its record is the top of `frames`. Only `pc` and `regs`
+            // change while the frame runs. Registers are reached through `regs` (anchor:
+            // REG-WINDOW). Invariant: `stack.len() >= base + REG_WINDOW` whenever `regs`
+            // is used; it is established here and re-established by `refresh!` after
+            // anything that may reallocate or resize the stack.
             let fp = cl.proto;
-            let code: &[Instruction] = fp.code();
-            let k: &[Value] = &fp.consts;
-            let upvals = &cl.upvals[..];
-            let base = ci.base as usize;
-            let ci_top = ci.top as usize;
-            let mut pc = ci.pc as usize;
+            let code: *const Instruction = fp.code().as_ptr();
+            let k: *const Value = fp.consts.as_ptr();
+            let mut pc0 = pc0;
             if self.jit.active {
-                pc = self.jit_enter(cl, base, pc); // JIT-ENTRY in jit_iface.rs
+                pc0 = self.jit_enter(cl, base, pc0); // JIT-ENTRY in jit_iface.rs
             }
-
-            // Registers are reached through `regs`, a pointer to R[0] kept in a machine
-            // register (anchor: REG-WINDOW). Invariant: `stack.len() >= base + REG_WINDOW`
-            // whenever `regs` is used; it is established here and re-established by
-            // `refresh!` after anything that may reallocate or resize the stack.
+            let mut pc: *const Instruction = code.wrapping_add(pc0);
             self.ensure_reg_window(base);
             let mut regs: *mut Value = self.stack.as_mut_ptr().wrapping_add(base);
+
             macro_rules! refresh {
                 () => {{
                     self.ensure_reg_window(base);
                     regs = self.stack.as_mut_ptr().wrapping_add(base);
                 }};
             }
-            // Instruction at `$pc` (CODE-RANGE): the loop only fetches at a pc that is the
-            // start of the function, the successor of a non-final instruction, a jump
-            // target or the EXTRAARG/JMP paired with the previous instruction, and V-JUMP,
-            // V-PAIR, V-EXTRA and V-END (the verifier's guarantees, which the compiler's
-            // output meets by construction; binary chunks are verified before they run)
-            // keep all of these inside `code`.
+            // Index of the instruction `pc` points at.
+            macro_rules! pc_index {
+                () => {
+                    (pc as usize - code as usize) / core::mem::size_of::<Instruction>()
+                };
+            }
+            // Instruction at `$p` (CODE-RANGE): the loop only fetches at the start of the
+            // function, the successor of a non-final instruction, a jump target or the
+            // EXTRAARG/JMP paired with the previous instruction, and V-JUMP, V-PAIR,
+            // V-EXTRA and V-END (the verifier's guarantees, which the compiler's output
+            // meets by construction; binary chunks are verified before they run) keep
+            // all of these inside the code.
             macro_rules! code_at {
-                ($pc:expr) => {{
-                    let p: usize = $pc;
-                    debug_assert!(p < code.len());
-                    // SAFETY: CODE-RANGE (see the macro's comment): `p < code.len()`.
-                    unsafe { *code.get_unchecked(p) }
+                ($p:expr) => {{
+                    let p: *const Instruction = $p;
+                    debug_assert!(cl.proto.code().as_ptr_range().contains(&p));
+                    // SAFETY: CODE-RANGE (see the macro's comment): `p` points into the
+                    // running function's code, which its prototype keeps alive.
+                    unsafe { *p }
                 }};
             }
             // Constant `$x`: V-K guarantees every constant operand is in range.
             macro_rules! kst {
                 ($x:expr) => {{
                     let x = ($x) as usize;
-                    debug_assert!(x < k.len());
+                    debug_assert!(x < cl.proto.consts.len());
                     // SAFETY: V-K (constant operands index the prototype's constants, which
-                    // `FnProto::consts` holds one-to-one).
-                    unsafe { *k.get_unchecked(x) }
+                    // `FnProto::consts` holds one-to-one; `k` points at them).
+                    unsafe { *k.add(x) }
                 }};
             }
             // Upvalue cell `$x`: V-UP guarantees every upvalue operand is in range.
             macro_rules! upv {
                 ($x:expr) => {{
                     let x = ($x) as usize;
+                    let upvals: &[Cell<Gc<UpVal>>] = &cl.upvals;
                     debug_assert!(x < upvals.len());
                     // SAFETY: V-UP (upvalue operands are below the prototype's upvalue
                     // count, and a closure has one cell per upvalue descriptor).
@@ -161,18 +189,59 @@ impl Lua {
             }
             macro_rules! savepc {
                 () => {
-                    self.frames[ci_idx].pc = pc as u32
+                    self.cur_frame().pc = pc_index!() as u32
+                };
+            }
+            // The running frame's end of registers (its `CallInfo::top`).
+            macro_rules! ci_top {
+                () => {
+                    self.cur_frame().top as usize
                 };
             }
             // A loop back-edge: count it; a hot or compiled loop continues in compiled code.
             macro_rules! backedge {
                 () => {
+                    let fp = cl.proto;
                     fp.backedges.set(fp.backedges.get().wrapping_add(1));
                     if self.jit.active && self.jit_backedge(fp) {
                         savepc!();
                         continue 'frames;
                     }
                 };
+            }
+            // Calls Lua function `$f` at stack slot `$func`: the common case tells the
+            // outer loop the new frame, the others let it find the frame on top.
+            macro_rules! call_lua {
+                ($func:expr, $f:expr, $nresults:expr) => {{
+                    let (func, f, nresults) = ($func, $f, $nresults);
+                    let caller_flags = self.cur_frame().flags;
+                    if self.try_push_fixed_frame(func, f, nresults, caller_flags) {
+                        next = Some((f, func + 1, 0));
+                        continue 'frames;
+                    }
+                    self.push_lua_frame(func, f, nresults, 0)?;
+                    continue 'frames;
+                }};
+            }
+            // Returns `$n` results from R[$ra]: the common case tells the outer loop the
+            // Lua caller to resume, the others go through `do_return`.
+            macro_rules! ret {
+                ($ra:expr, $n:expr) => {{
+                    let (ra, n) = (base + $ra, $n);
+                    if self.try_pop_to_lua(entry, ra, n) {
+                        let caller = self.cur_frame();
+                        let (func, cbase, cpc) = (caller.func, caller.base, caller.pc);
+                        match self.stack.get(func as usize) {
+                            Some(Value::LuaFn(c)) => {
+                                next = Some((*c, cbase as usize, cpc as usize))
+                            }
+                            _ => return Err(self.not_lua_frame()),
+                        }
+                        continue 'frames;
+                    }
+                    self.do_return(ra, n, entry)?;
+                    continue 'frames;
+                }};
             }
             // Runs a slow path that yields `Option<T>`: `None` means a metamethod frame
             // was pushed and the loop must continue with it.
@@ -199,10 +268,10 @@ impl Lua {
             macro_rules! cond_jump {
                 ($cond:expr, $i:expr) => {
                     if $cond != $i.k() {
-                        pc += 1;
+                        pc = pc.wrapping_add(1);
                     } else {
                         let j = code_at!(pc);
-                        pc = (pc as i64 + 1 + j.sj_field() as i64) as usize;
+                        pc = pc.wrapping_offset(1 + j.sj_field() as isize);
                     }
                 };
             }
@@ -249,6 +318,31 @@ impl Lua {
                     cond_jump!(r, $i);
                 }};
             }
+            // `R[A] op R[B]` with a jump (`$le`: the metamethod is `__le`).
+            macro_rules! cmp_rr {
+                ($i:expr, $cmp:tt, $le:expr) => {{
+                    let r = match (&reg!($i.a()), &reg!($i.b())) {
+                        (Value::Int(p), Value::Int(q)) => p $cmp q,
+                        (Value::Float(p), Value::Float(q)) => p $cmp q,
+                        _ => slow!({
+                            let (x, y) = (reg!($i.a()), reg!($i.b()));
+                            let m = self.compare_meta(x, y, $le)?;
+                            self.meta_bool(m)
+                        }),
+                    };
+                    cond_jump!(r, $i);
+                }};
+            }
+            // `R[A] := op R[B]`.
+            macro_rules! arith_un {
+                ($op:expr, $i:expr) => {{
+                    let x = reg!($i.b());
+                    store_num!($i.a(), fast_num!($op, x, x), {
+                        let bb = Blame::Stack(base + $i.b() as usize);
+                        meta_val!(self.arith_meta($op, x, x, (bb, bb)))
+                    });
+                }};
+            }
             macro_rules! arith_rr {
                 ($op:expr, $i:expr) => {{
                     store_num!($i.a(), fast_num!($op, reg!($i.b()), reg!($i.c())), {
@@ -282,12 +376,12 @@ impl Lua {
                 if self.hook_mask != 0 {
                     // HOOKS (stdlib/debughook.rs): the pc saved is the one an error
                     // or `debug.getinfo` reports for the instruction about to run.
-                    self.frames[ci_idx].pc = pc as u32 + 1;
+                    self.cur_frame().pc = pc_index!() as u32 + 1;
                     self.hook_instr()?;
                     refresh!();
                 }
                 let i = code_at!(pc);
-                pc += 1;
+                pc = pc.wrapping_add(1);
                 let a = i.a() as usize;
                 match decode(i) {
                     OpCode::Move => reg!(a) = reg!(i.b()),
@@ -296,12 +390,12 @@ impl Lua {
                     OpCode::LoadK => reg!(a) = kst!(i.bx() as usize),
                     OpCode::LoadKX => {
                         reg!(a) = kst!(code_at!(pc).ax_field() as usize);
-                        pc += 1;
+                        pc = pc.wrapping_add(1);
                     }
                     OpCode::LoadFalse => Value::write_bool(&mut reg!(a), false),
                     OpCode::LFalseSkip => {
                         reg!(a) = Value::Bool(false);
-                        pc += 1;
+                        pc = pc.wrapping_add(1);
                     }
                     OpCode::LoadTrue => Value::write_bool(&mut reg!(a), true),
                     OpCode::LoadNil => {
@@ -445,22 +539,15 @@ impl Lua {
                         meta_val!(self.newindex_meta(t, key, v, Blame::Stack(base + a)));
                     }
                     OpCode::NewTable => {
-                        let nhash = if i.b() > 0 {
-                            1usize << (i.b() - 1).min(30)
-                        } else {
-                            0
-                        };
-                        let mut narr = i.c() as usize;
-                        if code.get(pc).map(|n| decode(*n)) == Some(OpCode::ExtraArg) {
-                            if i.k() {
-                                narr += code_at!(pc).ax_field() as usize * 256;
-                            }
-                            pc += 1;
+                        // V-END: NEWTABLE is not the last instruction, so `pc` is in the
+                        // code; an EXTRAARG there belongs to it (V-EXTRA).
+                        let next = code_at!(pc);
+                        let extra = decode(next) == OpCode::ExtraArg;
+                        if extra {
+                            pc = pc.wrapping_add(1);
                         }
-                        let t = self.new_table(narr, nhash);
-                        reg!(a) = Value::Table(t);
                         savepc!();
-                        self.gc_check();
+                        reg!(a) = self.new_table_op(i, extra.then_some(next));
                         refresh!();
                     }
                     OpCode::SelfOp => {
@@ -519,18 +606,8 @@ impl Lua {
                     OpCode::BXor => arith_rr!(ArithOp::BXor, i),
                     OpCode::Shl => arith_rr!(ArithOp::Shl, i),
                     OpCode::Shr => arith_rr!(ArithOp::Shr, i),
-                    OpCode::Unm | OpCode::BNot => {
-                        let op = if decode(i) == OpCode::Unm {
-                            ArithOp::Unm
-                        } else {
-                            ArithOp::BNot
-                        };
-                        let x = reg!(i.b());
-                        store_num!(a, fast_num!(op, x, x), {
-                            let bb = Blame::Stack(base + i.b() as usize);
-                            meta_val!(self.arith_meta(op, x, x, (bb, bb)))
-                        });
-                    }
+                    OpCode::Unm => arith_un!(ArithOp::Unm, i),
+                    OpCode::BNot => arith_un!(ArithOp::BNot, i),
                     OpCode::Not => {
                         let t = reg!(i.b()).truthy();
                         Value::write_bool(&mut reg!(a), !t);
@@ -553,10 +630,8 @@ impl Lua {
                     }
 
                     OpCode::Close => {
-                        self.close_upvals(base + a);
-                        if self.has_tbc(base + a) {
-                            self.frames[ci_idx].pc = pc as u32 - 1;
-                            self.close_tbc_step(base + a)?;
+                        savepc!();
+                        if self.close_op(base + a)? {
                             continue 'frames;
                         }
                     }
@@ -566,7 +641,7 @@ impl Lua {
                     }
                     OpCode::Jmp => {
                         let sj = i.sj_field();
-                        pc = (pc as i64 + sj as i64) as usize;
+                        pc = pc.wrapping_offset(sj as isize);
                         if sj < 0 {
                             backedge!();
                         }
@@ -583,31 +658,8 @@ impl Lua {
                         };
                         cond_jump!(eq, i);
                     }
-                    OpCode::Lt | OpCode::Le => {
-                        let le = decode(i) == OpCode::Le;
-                        let r = match (&reg!(a), &reg!(i.b())) {
-                            (Value::Int(p), Value::Int(q)) => {
-                                if le {
-                                    p <= q
-                                } else {
-                                    p < q
-                                }
-                            }
-                            (Value::Float(p), Value::Float(q)) => {
-                                if le {
-                                    p <= q
-                                } else {
-                                    p < q
-                                }
-                            }
-                            _ => slow!({
-                                let (x, y) = (reg!(a), reg!(i.b()));
-                                let m = self.compare_meta(x, y, le)?;
-                                self.meta_bool(m)
-                            }),
-                        };
-                        cond_jump!(r, i);
-                    }
+                    OpCode::Lt => cmp_rr!(i, <, false),
+                    OpCode::Le => cmp_rr!(i, <=, true),
                     OpCode::EqK => {
                         let eq = reg!(a).raw_eq(&kst!(i.b() as usize));
                         cond_jump!(eq, i);
@@ -630,9 +682,9 @@ impl Lua {
                         if v.truthy() == i.k() {
                             reg!(a) = v;
                             let j = code_at!(pc);
-                            pc = (pc as i64 + 1 + j.sj_field() as i64) as usize;
+                            pc = pc.wrapping_offset(1 + j.sj_field() as isize);
                         } else {
-                            pc += 1;
+                            pc = pc.wrapping_add(1);
                         }
                     }
 
@@ -644,20 +696,17 @@ impl Lua {
                         let nresults = i.c() as i32 - 1;
                         savepc!();
                         if let Value::LuaFn(f) = reg!(a) {
-                            if !self.try_push_fixed_frame(func, f, nresults, ci.flags) {
-                                self.push_lua_frame(func, f, nresults, 0)?;
-                            }
-                            continue 'frames;
+                            call_lua!(func, f, nresults);
                         }
                         if !self.precall_other(func, nresults, 0)? {
                             continue 'frames;
                         }
                         if nresults >= 0 {
-                            self.top = ci_top;
+                            self.top = ci_top!();
                         }
                         self.gc_check();
                         refresh!();
-                        if self.jit_has_code(fp) {
+                        if self.jit_has_code(cl.proto) {
                             savepc!();
                             continue 'frames;
                         }
@@ -668,92 +717,51 @@ impl Lua {
                             self.top = func + i.b() as usize;
                         }
                         savepc!();
-                        self.close_upvals(base);
-                        let f = self.resolve_callable(func)?;
-                        if let Value::LuaFn(f) = f {
-                            let cur = self.frames[ci_idx];
-                            let dst = cur.func as usize;
-                            let n = self.top - func;
-                            self.stack.copy_within(func..func + n, dst);
-                            self.top = dst + n;
-                            self.frames.pop();
-                            let flags = (cur.flags & (CIST_FIN | CIST_CLOSE)) | CIST_TAIL;
-                            self.push_lua_frame(dst, f, cur.nresults, flags)?;
-                            continue 'frames;
+                        if let Value::LuaFn(f) = reg!(a) {
+                            if !self.needs_close(base) {
+                                if let Some(new_base) = self.try_tail_fixed(func, f) {
+                                    next = Some((f, new_base, 0));
+                                    continue 'frames;
+                                }
+                            }
                         }
-                        if !self.precall_other(func, -1, 0)? {
-                            continue 'frames;
-                        }
-                        let n = self.top - func;
-                        self.do_return(func, n, entry)?;
+                        self.tail_call(func, entry)?;
                         continue 'frames;
                     }
                     OpCode::Return => {
-                        let ra = base + a;
                         let n = if i.b() != 0 {
                             i.b() as usize - 1
-                        } else if self.frames[ci_idx].aux > 0 {
-                            self.frames[ci_idx].aux as usize - 1
                         } else {
-                            self.top - ra
+                            match self.cur_frame().aux {
+                                0 => self.top - (base + a),
+                                aux => aux as usize - 1,
+                            }
                         };
                         if self.needs_close(base) {
-                            self.close_upvals(base);
-                            if self.has_tbc(base) {
-                                let f = &mut self.frames[ci_idx];
-                                f.aux = n as u32 + 1;
-                                f.pc = pc as u32 - 1;
-                                self.top = (ra + n).max(ci_top);
-                                self.close_tbc_step(base)?;
+                            let at = pc_index!() as u32 - 1;
+                            if self.return_close(base, base + a, n, at)? {
                                 continue 'frames;
                             }
                         }
-                        self.do_return(ra, n, entry)?;
-                        continue 'frames;
+                        ret!(a, n);
                     }
                     OpCode::Return0 => {
                         if self.needs_close(base) {
-                            self.close_upvals(base);
-                            if self.has_tbc(base) {
-                                pc -= 1;
-                                savepc!();
-                                self.close_tbc_step(base)?;
+                            let at = pc_index!() as u32 - 1;
+                            if self.return_close(base, base, 0, at)? {
                                 continue 'frames;
                             }
                         }
-                        self.do_return(base, 0, entry)?;
-                        continue 'frames;
+                        ret!(0, 0);
                     }
                     OpCode::Return1 => {
                         if self.needs_close(base) {
-                            self.close_upvals(base);
-                            if self.has_tbc(base) {
-                                pc -= 1;
-                                savepc!();
-                                self.close_tbc_step(base)?;
+                            let at = pc_index!() as u32 - 1;
+                            if self.return_close(base, base + a, 1, at)? {
                                 continue 'frames;
                             }
                         }
-                        // `ci` (the copy taken on entry) still holds this frame's func,
-                        // nresults and flags: nothing changes them while it runs.
-                        if ci.nresults == 1
-                            && ci.flags & (CIST_FIN | CIST_CLOSE) == 0
-                            && ci_idx > entry
-                            && self.hook_mask == 0
-                        {
-                            // Fast path: one result into a Lua caller that wants one.
-                            // SAFETY: `ci_idx - 1 < ci_idx < frames.len()` (ci_idx > entry >= 0).
-                            let caller = unsafe { *self.frames.get_unchecked(ci_idx - 1) };
-                            if caller.flags & crate::abi::CIST_LUA != 0 {
-                                self.stack[ci.func as usize] = reg!(a);
-                                // SAFETY: shrinking by one; CallInfo has no destructor.
-                                unsafe { self.frames.set_len(ci_idx) };
-                                self.top = caller.top as usize;
-                                continue 'frames;
-                            }
-                        }
-                        self.do_return(base + a, 1, entry)?;
-                        continue 'frames;
+                        ret!(a, 1);
                     }
                     OpCode::ForLoop => {
                         if let Value::Int(step) = reg!(a + 2) {
@@ -765,42 +773,43 @@ impl Lua {
                                         Value::write_int(&mut reg!(a), idx);
                                         Value::write_int(&mut reg!(a + 3), idx);
                                     }
-                                    pc -= i.bx() as usize;
+                                    pc = pc.wrapping_sub(i.bx() as usize);
                                     backedge!();
                                 }
                             }
                         } else if self.float_for_loop(base + a) {
-                            pc -= i.bx() as usize;
+                            pc = pc.wrapping_sub(i.bx() as usize);
                             backedge!();
                         }
                     }
                     OpCode::ForPrep => {
                         savepc!();
                         if !self.for_prep(base + a)? {
-                            pc += i.bx() as usize + 1;
+                            pc = pc.wrapping_add(i.bx() as usize + 1);
                         }
                     }
                     OpCode::TForPrep => {
                         savepc!();
                         self.new_tbc(base + a + 3)?;
-                        pc += i.bx() as usize;
+                        pc = pc.wrapping_add(i.bx() as usize);
                     }
                     OpCode::TForCall => {
-                        let ra = base + a;
-                        self.stack.copy_within(ra..ra + 3, ra + 4);
-                        self.top = ra + 7;
+                        reg!(a + 4) = reg!(a);
+                        reg!(a + 5) = reg!(a + 1);
+                        reg!(a + 6) = reg!(a + 2);
+                        let func = base + a + 4;
+                        self.top = func + 3;
                         savepc!();
                         let nresults = i.c() as i32;
-                        if let Value::LuaFn(f) = self.stack[ra + 4] {
-                            self.push_lua_frame(ra + 4, f, nresults, 0)?;
-                            continue 'frames;
+                        if let Value::LuaFn(f) = reg!(a + 4) {
+                            call_lua!(func, f, nresults);
                         }
-                        if !self.precall_other(ra + 4, nresults, 0)? {
+                        if !self.precall_other(func, nresults, 0)? {
                             continue 'frames;
                         }
                         refresh!();
-                        self.top = ci_top;
-                        if self.jit_has_code(fp) {
+                        self.top = ci_top!();
+                        if self.jit_has_code(cl.proto) {
                             savepc!();
                             continue 'frames;
                         }
@@ -809,33 +818,27 @@ impl Lua {
                         let v = reg!(a + 4);
                         if !v.is_nil() {
                             reg!(a + 2) = v;
-                            pc -= i.bx() as usize;
+                            pc = pc.wrapping_sub(i.bx() as usize);
                             backedge!();
                         }
                     }
                     OpCode::SetList => {
-                        let ra = base + a;
                         let n = if i.b() == 0 {
-                            self.top - ra - 1
+                            self.top - (base + a) - 1
                         } else {
                             i.b() as usize
                         };
                         let mut first = i.c() as i64;
                         if i.k() {
                             first += code_at!(pc).ax_field() as i64 * 256;
-                            pc += 1;
+                            pc = pc.wrapping_add(1);
                         }
-                        if let Value::Table(h) = self.stack[ra] {
-                            for j in 1..=n {
-                                let v = self.stack[ra + j];
-                                h.set_int(&mut self.heap, first + j as i64, v);
-                            }
-                        }
-                        self.top = ci_top;
+                        self.set_list(base + a, n, first);
+                        self.top = ci_top!();
                     }
                     OpCode::Closure => {
                         savepc!();
-                        let c = self.nested_closure(fp, i.bx() as usize, base, upvals)?;
+                        let c = self.nested_closure(cl.proto, i.bx() as usize, base, &cl.upvals)?;
                         reg!(a) = Value::LuaFn(c);
                         savepc!();
                         self.gc_check();
@@ -846,7 +849,7 @@ impl Lua {
                         self.varargs(base + a, i.c() as i32 - 1)?;
                         refresh!();
                         if i.c() != 0 {
-                            self.top = ci_top;
+                            self.top = ci_top!();
                         }
                     }
                     OpCode::VarArgPrep => {}
@@ -859,6 +862,54 @@ impl Lua {
         }
     }
 
+    /// NEWTABLE: a table with the instruction's size hints (`extra`: its EXTRAARG).
+    #[inline(never)]
+    fn new_table_op(&mut self, i: Instruction, extra: Option<Instruction>) -> Value {
+        let nhash = if i.b() > 0 {
+            1usize << (i.b() - 1).min(30)
+        } else {
+            0
+        };
+        let mut narr = i.c() as usize;
+        if let Some(x) = extra.filter(|_| i.k()) {
+            narr += x.ax_field() as usize * 256;
+        }
+        Value::Table(self.new_table(narr, nhash))
+    }
+
+    /// SETLIST: stores `stack[ra + 1 ..= ra + n]` into the table at `ra` from index
+    /// `first + 1` on.
+    #[inline(never)]
+    fn set_list(&mut self, ra: usize, n: usize, first: i64) {
+        if let Value::Table(h) = self.stack[ra] {
+            for j in 1..=n {
+                let v = self.stack[ra + j];
+                h.set_int(&mut self.heap, first + j as i64, v);
+            }
+        }
+    }
+
+    /// The running frame's record: the loop always runs the top frame (DISPATCH).
+    #[inline(always)]
+    pub(crate) fn cur_frame(&mut self) -> &mut CallInfo {
+        let n = self.frames.len();
+        &mut self.frames[n.wrapping_sub(1)]
+    }
+
+    /// CLOSE in the running frame (its pc saved, just after the CLOSE): closes upvalues
+    /// at `>= level`; true when a `__close` handler frame was pushed (the CLOSE runs
+    /// again when it returns).
+    #[inline(never)]
+    fn close_op(&mut self, level: usize) -> LuaResult<bool> {
+        self.close_upvals(level);
+        if !self.has_tbc(level) {
+            return Ok(false);
+        }
+        self.cur_frame().pc -= 1;
+        self.close_tbc_step(level)?;
+        Ok(true)
+    }
+
     /// The error for a frame whose function slot does not hold a Lua function.
     #[cold]
     #[inline(never)]
@@ -868,6 +919,7 @@ impl Lua {
 
     /// Runs a slow path's metamethod call in a frame of its own: `Some(v)` when the
     /// value is ready, `None` when a Lua frame was pushed (finished by `finish_op`).
+    #[cold]
     #[inline(never)]
     pub(crate) fn meta_value(&mut self, m: Meta) -> LuaResult<Option<Value>> {
         match m {
@@ -1004,5 +1056,82 @@ impl Lua {
             self.top = ra + n;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The fast call, return and tail-call paths of the loop (DISPATCH) against the
+    //! general ones: result counts, missing arguments, metamethod frames, closing.
+
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    use crate::Lua;
+
+    /// Runs a chunk with the base library and returns its results as text.
+    fn run(src: &str) -> Vec<String> {
+        let mut l = Lua::new();
+        l.set_compiler(|s, n| moonjet_compiler::compile(s, n).map_err(|e| e.message));
+        l.open_base();
+        let f = match l.load(src.as_bytes(), b"=t", "t", None) {
+            Ok(f) => f,
+            Err(e) => panic!(
+                "load: {}",
+                String::from_utf8_lossy(&l.tostring_basic(e.value))
+            ),
+        };
+        match l.pcall_with_traceback(f, &[]) {
+            Ok(vs) => vs
+                .iter()
+                .map(|v| String::from_utf8_lossy(&l.tostring_basic(*v)).into_owned())
+                .collect(),
+            Err((_, tb)) => panic!("error: {tb}"),
+        }
+    }
+
+    #[test]
+    fn returns_adjust_to_what_the_caller_wants() {
+        let src = "local function three() return 1, 2, 3 end
+            local function one() return 7 end
+            local function none() end
+            local a, b, c, d = three()
+            local x = three()
+            local p, q, r = one()
+            local s, t = none()
+            one() none() three()
+            return a, b, c, d, x, p, q, r, s, t, select('#', three()), select('#', one())";
+        assert_eq!(run(src).join(","), "1,2,3,nil,1,7,nil,nil,nil,nil,3,1");
+    }
+
+    #[test]
+    fn fast_calls_fill_missing_arguments_and_nest() {
+        let src = "local function f(a, b, c) return c end
+            local function g(n) if n == 0 then return 0 end return 1 + g(n - 1) end
+            return f(1), f(1, 2, 3, 4), g(10000)";
+        assert_eq!(run(src).join(","), "nil,3,10000");
+    }
+
+    #[test]
+    fn tail_calls_run_in_constant_space() {
+        let src = "local function t(n, acc) if n == 0 then return acc end
+                return t(n - 1, (acc or 0) + 1) end
+            local function u(n) if n == 0 then return 'u' end return t(n) end
+            local function v(n, x) if n == 0 then return x end return v(n - 1) end
+            return t(2000000), u(5), v(3, 'kept'), v(0, 'kept')";
+        assert_eq!(run(src).join(","), "2000000,5,nil,kept");
+    }
+
+    #[test]
+    fn slow_paths_still_apply() {
+        // A tail call with an open upvalue, one from a metamethod frame, a vararg callee.
+        let src = "local function f(n) local x = n local g = function() return x end
+                if n == 0 then return g() end return f(n - 1) end
+            local mt = {__index = function(t, k) return f(k) end}
+            local o = setmetatable({}, mt)
+            local function va(...) return select('#', ...), ... end
+            local function tv(...) return va(...) end
+            return f(50), o[3], va(1, nil), tv(4, 5)";
+        assert_eq!(run(src).join(","), "0,0,2,2,4,5");
     }
 }

@@ -236,6 +236,7 @@ impl Lua {
     }
 
     /// "attempt to <op> a <type> value<varinfo>" with position.
+    #[cold]
     #[inline(never)]
     pub(crate) fn op_type_error(&mut self, v: Value, op: &str, blame: Blame) -> LuaError {
         let info = self.varinfo(blame);
@@ -246,6 +247,7 @@ impl Lua {
     // ------------------------------------------------------------------ indexing
 
     /// `obj[key]` beyond the raw table hit: follows `__index`.
+    #[cold]
     #[inline(never)]
     pub(crate) fn index_meta(&mut self, obj: Value, key: Value, blame: Blame) -> LuaResult<Meta> {
         let mut t = obj;
@@ -318,6 +320,7 @@ impl Lua {
     }
 
     /// `obj[key] = val` beyond a plain raw store: follows `__newindex`.
+    #[cold]
     #[inline(never)]
     pub(crate) fn newindex_meta(
         &mut self,
@@ -374,6 +377,7 @@ impl Lua {
 
     /// `a op b` beyond the numeric fast path: string coercion (as the string library's
     /// metamethods do it), then `__add` and friends. `blame` locates `a` and `b`.
+    #[cold]
     #[inline(never)]
     pub(crate) fn arith_meta(
         &mut self,
@@ -477,6 +481,7 @@ impl Lua {
     // --------------------------------------------------------------- comparisons
 
     /// `a < b` (`le`: `a <= b`) beyond numbers: strings, then `__lt` / `__le`.
+    #[cold]
     #[inline(never)]
     pub(crate) fn compare_meta(&mut self, a: Value, b: Value, le: bool) -> LuaResult<Meta> {
         let r = if le { num_le(a, b) } else { num_lt(a, b) };
@@ -507,6 +512,7 @@ impl Lua {
     }
 
     /// `a == b` beyond raw equality: `__eq` for two tables or two userdata.
+    #[cold]
     #[inline(never)]
     pub(crate) fn eq_meta(&mut self, a: Value, b: Value) -> Meta {
         if a.raw_eq(&b) {
@@ -533,6 +539,7 @@ impl Lua {
     }
 
     /// `#v` beyond strings and plain tables.
+    #[cold]
     #[inline(never)]
     pub(crate) fn len_meta(&mut self, v: Value, blame: Blame) -> LuaResult<Meta> {
         let tm = self.get_tm(v, Tm::Len);
