@@ -238,6 +238,10 @@ end
 function C(n, f, ...)
   io.write(n, "\t", show(pcall(f, ...)), "\n")
 end
+function E(n, f, ...)
+  local ok, err = pcall(f, ...)
+  io.write(n, "\t", ok and "ok" or ("error " .. show(err)), "\n")
+end
 function Q(v)
   local s = string.format("%q", v)
   local back = load("return " .. s)()
@@ -297,6 +301,12 @@ impl Script {
             source: PRELUDE.to_string(),
             cases: Vec::new(),
         }
+    }
+
+    /// Adds a case given as a whole statement that prints the case's line itself.
+    fn add(&mut self, statement: String) {
+        let _ = writeln!(self.source, "{statement}");
+        self.cases.push(statement);
     }
 
     /// Adds a case: `call` is "function, arg1, arg2, ..." as Lua source.
@@ -780,6 +790,198 @@ fn pack_script() -> Script {
 }
 
 // ---------------------------------------------------------------------------
+// Category: argument errors of every library function
+// ---------------------------------------------------------------------------
+
+/// Every function of the manual's chapter 6 that junk arguments cannot turn against the
+/// test itself. Left out: `print`, `io.write`, `io.read`, `io.output`, `io.close`,
+/// `io.popen`, `os.execute`, `os.exit`, `os.tmpname`, `debug.debug`, `debug.sethook`,
+/// `debug.setmetatable` (output, stdin, processes, files or global state),
+/// `debug.setlocal` (level 1 is `pcall`'s own frame, whose slots it would overwrite),
+/// `require` and
+/// `package.loadlib` (their messages differ by design: search paths, no C libraries).
+/// File methods are reached through `io.stdout` and never get a file as `self`.
+const LIB_FUNCTIONS: &[&str] = &[
+    "assert",
+    "collectgarbage",
+    "dofile",
+    "error",
+    "getmetatable",
+    "ipairs",
+    "load",
+    "loadfile",
+    "next",
+    "pairs",
+    "pcall",
+    "rawequal",
+    "rawget",
+    "rawlen",
+    "rawset",
+    "select",
+    "setmetatable",
+    "tonumber",
+    "tostring",
+    "type",
+    "warn",
+    "xpcall",
+    "coroutine.close",
+    "coroutine.create",
+    "coroutine.isyieldable",
+    "coroutine.resume",
+    "coroutine.running",
+    "coroutine.status",
+    "coroutine.wrap",
+    "coroutine.yield",
+    "package.searchpath",
+    "string.byte",
+    "string.char",
+    "string.dump",
+    "string.find",
+    "string.format",
+    "string.gmatch",
+    "string.gsub",
+    "string.len",
+    "string.lower",
+    "string.match",
+    "string.pack",
+    "string.packsize",
+    "string.rep",
+    "string.reverse",
+    "string.sub",
+    "string.unpack",
+    "string.upper",
+    "utf8.char",
+    "utf8.codes",
+    "utf8.codepoint",
+    "utf8.len",
+    "utf8.offset",
+    "table.concat",
+    "table.insert",
+    "table.move",
+    "table.pack",
+    "table.remove",
+    "table.sort",
+    "table.unpack",
+    "math.abs",
+    "math.acos",
+    "math.asin",
+    "math.atan",
+    "math.ceil",
+    "math.cos",
+    "math.deg",
+    "math.exp",
+    "math.floor",
+    "math.fmod",
+    "math.log",
+    "math.max",
+    "math.min",
+    "math.modf",
+    "math.rad",
+    "math.random",
+    "math.randomseed",
+    "math.sin",
+    "math.sqrt",
+    "math.tan",
+    "math.tointeger",
+    "math.type",
+    "math.ult",
+    "io.flush",
+    "io.input",
+    "io.lines",
+    "io.open",
+    "io.tmpfile",
+    "io.type",
+    "io.stdout.close",
+    "io.stdout.flush",
+    "io.stdout.lines",
+    "io.stdout.read",
+    "io.stdout.seek",
+    "io.stdout.setvbuf",
+    "io.stdout.write",
+    "os.clock",
+    "os.date",
+    "os.difftime",
+    "os.getenv",
+    "os.remove",
+    "os.rename",
+    "os.setlocale",
+    "os.time",
+    "debug.gethook",
+    "debug.getinfo",
+    "debug.getlocal",
+    "debug.getmetatable",
+    "debug.getregistry",
+    "debug.getupvalue",
+    "debug.getuservalue",
+    "debug.setupvalue",
+    "debug.setuservalue",
+    "debug.traceback",
+    "debug.upvalueid",
+    "debug.upvaluejoin",
+];
+
+/// The argument values tried in each of the first three positions.
+const JUNK: &[&str] = &["nil", "1", "2.5", "\"x\"", "{}"];
+
+/// Every library function called with no arguments and with every combination of
+/// `JUNK` values in the first one, two and three positions, directly from `pcall`
+/// (so messages name the function as `lua5.4`'s `pushglobalfuncname` does), and the
+/// string functions also as methods of a string (`calling 'rep' on bad self`, argument
+/// numbers shifted). Only "ok" or the error value is printed, so results that vary
+/// (times, addresses, random numbers) do not matter.
+fn argerror_script() -> Script {
+    let mut script = Script::new();
+    let mut lists: Vec<String> = vec![String::new()];
+    for a in JUNK {
+        lists.push((*a).to_string());
+        for b in JUNK {
+            lists.push(format!("{a}, {b}"));
+            for c in JUNK {
+                lists.push(format!("{a}, {b}, {c}"));
+            }
+        }
+    }
+    for name in LIB_FUNCTIONS {
+        // Debian's lua5.4 also has `math.atan2`, the same C function as `math.atan`, and
+        // names either one in messages depending on its hash seed: call it from Lua.
+        let callee = if *name == "math.atan" {
+            format!("function(...) return {name}(...) end")
+        } else {
+            (*name).to_string()
+        };
+        for args in &lists {
+            script.add(format!(
+                "E({}, {callee}{}{args})",
+                script.cases.len(),
+                sep(args)
+            ));
+        }
+    }
+    for name in LIB_FUNCTIONS
+        .iter()
+        .filter_map(|n| n.strip_prefix("string."))
+    {
+        for args in lists.iter().filter(|a| a.matches(',').count() < 2) {
+            script.add(format!(
+                "E({}, function(...) return (\"x\"):{name}(...) end{}{args})",
+                script.cases.len(),
+                sep(args)
+            ));
+        }
+    }
+    script
+}
+
+/// ", " before a non-empty argument list.
+fn sep(args: &str) -> &'static str {
+    if args.is_empty() {
+        ""
+    } else {
+        ", "
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Running and comparing
 // ---------------------------------------------------------------------------
 
@@ -892,6 +1094,11 @@ fn libdiff_patterns() {
 }
 
 /// `string.pack/packsize/unpack` over random formats and values.
+#[test]
+fn libdiff_argerrors() {
+    check("argerrors", &argerror_script());
+}
+
 #[test]
 fn libdiff_pack() {
     check("pack", &pack_script());

@@ -7,9 +7,11 @@
 //!
 //! * [`parse`]: string → number (`tonumber`, literals, string coercion).
 //! * [`arith`]: float ↔ integer conversions, `//`, `%`, `^`, shifts, mixed comparisons.
-//! * [`printf`]: the `string.format` engine, `tostring` of numbers and `%q` of numbers.
+//! * [`printf`]: the `string.format` engine, `tostring` of numbers and `%q` of numbers,
+//!   writing to any [`buf::Sink`] (a `Vec<u8>` or a [`buf::StackBuf`]).
 
 pub mod arith;
+pub mod buf;
 pub mod parse;
 pub mod printf;
 
@@ -18,10 +20,11 @@ pub use arith::{
     float_to_int_floor, int_idiv, int_mod, le_float_int, le_int_float, lt_float_int, lt_int_float,
     shift_left, shift_right,
 };
+pub use buf::{Sink, StackBuf};
 pub use parse::{str_to_int_base, str_to_number};
 pub use printf::{
     fmt_float, fmt_int, format_bytes, format_float, format_int, format_q_number, parse_format_spec,
-    FormatSpec,
+    push_float, push_int, spec_run, FormatSpec,
 };
 
 /// A Lua number: the two subtypes of Lua 5.4.

@@ -8,8 +8,8 @@ use moonjet_interp::{Lua, Value};
 use super::args::Early;
 use super::PROGNAME;
 
-/// A state with the compiler and all libraries; `-E` sets `LUA_NOENV` first so that
-/// `package` ignores `LUA_PATH` and friends.
+/// A state with the compiler and all libraries, in "generational" mode as lua.c's; `-E`
+/// sets `LUA_NOENV` first so that `package` ignores `LUA_PATH` and friends.
 pub fn new_state(ignore_env: bool) -> Lua {
     let mut l = moonjet::bare_state();
     if ignore_env {
@@ -19,6 +19,8 @@ pub fn new_state(ignore_env: bool) -> Lua {
     }
     moonjet_interp::stdlib::open_libs(&mut l);
     moonjet::open_jit(&mut l);
+    // lua.c switches its state to generational mode (reported by `collectgarbage`).
+    l.gc_set_generational(true);
     l
 }
 

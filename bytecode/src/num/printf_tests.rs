@@ -1,6 +1,7 @@
 //! Unit tests of the printf engine; expected strings come from `lua5.4` on x86-64 Linux.
 
 use super::*;
+use alloc::vec::Vec;
 
 /// Formats `v` with the spec text `fmt` (without the leading `%`).
 fn fi(fmt: &str, v: i64) -> String {

@@ -66,7 +66,17 @@ impl Lua {
     }
 
     /// An integer (numbers with an exact integer value and numeric strings accepted).
+    #[inline]
     pub fn check_int(&mut self, n: usize) -> LuaResult<i64> {
+        match self.arg(n) {
+            Value::Int(i) => Ok(i),
+            _ => self.check_int_slow(n),
+        }
+    }
+
+    /// `check_int` of anything but an integer: conversions and errors.
+    #[inline(never)]
+    fn check_int_slow(&mut self, n: usize) -> LuaResult<i64> {
         let v = self.arg(n);
         match v.to_integer() {
             Some(i) => Ok(i),
@@ -94,7 +104,17 @@ impl Lua {
     }
 
     /// A string; numbers are converted (and replaced by the string in the frame).
+    #[inline]
     pub fn check_str(&mut self, n: usize) -> LuaResult<Gc<LuaStr>> {
+        match self.arg(n) {
+            Value::Str(s) => Ok(s),
+            _ => self.check_str_slow(n),
+        }
+    }
+
+    /// `check_str` of anything but a string: numbers converted, errors.
+    #[inline(never)]
+    fn check_str_slow(&mut self, n: usize) -> LuaResult<Gc<LuaStr>> {
         match self.arg(n) {
             Value::Str(s) => Ok(s),
             v @ (Value::Int(_) | Value::Float(_)) => {
@@ -126,11 +146,12 @@ impl Lua {
     }
 
     /// An optional integer (`def` when absent or nil).
+    #[inline]
     pub fn opt_int(&mut self, n: usize, def: i64) -> LuaResult<i64> {
-        if self.arg(n).is_nil() {
-            Ok(def)
-        } else {
-            self.check_int(n)
+        match self.arg(n) {
+            Value::Int(i) => Ok(i),
+            Value::Nil => Ok(def),
+            _ => self.check_int_slow(n),
         }
     }
 

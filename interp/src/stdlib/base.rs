@@ -17,7 +17,7 @@ use crate::Lua;
 /// The functions of the basic library.
 const FUNCS: &[(&str, NativeFn)] = &[
     ("assert", assert),
-    ("collectgarbage", collectgarbage),
+    ("collectgarbage", super::gcfunc::collectgarbage),
     #[cfg(feature = "std")]
     ("dofile", dofile),
     ("error", error),
@@ -138,7 +138,20 @@ fn type_(l: &mut Lua) -> LuaResult<usize> {
 /// tostring(v)
 fn tostring(l: &mut Lua) -> LuaResult<usize> {
     let v = l.check_any(1)?;
-    let s = l.tostring(v)?;
+    let s = match v {
+        // Numbers without a metatable (none unless `debug.setmetatable` gave one) are
+        // formatted on the stack and interned once.
+        Value::Int(_) | Value::Float(_) if l.metatable(v).is_none() => {
+            let mut buf = moonjet_bytecode::num::StackBuf::<32>::new();
+            match v {
+                Value::Int(i) => moonjet_bytecode::num::push_int(i, &mut buf),
+                Value::Float(f) => moonjet_bytecode::num::push_float(f, &mut buf),
+                _ => {}
+            }
+            l.intern(buf.as_slice())
+        }
+        _ => l.tostring(v)?,
+    };
     l.push(Value::Str(s));
     Ok(1)
 }
@@ -405,6 +418,8 @@ fn load(l: &mut Lua) -> LuaResult<usize> {
     } else {
         None
     };
+    // As lua5.4: the mode, then the chunk name, then the chunk's type.
+    let given_name: Option<Vec<u8>> = l.opt_str(2)?.map(|s| s.as_bytes().into());
     let chunk = l.arg(1);
     let (text, default_name): (Vec<u8>, Vec<u8>) = match chunk {
         Value::Str(s) => (s.as_bytes().into(), s.as_bytes().into()),
@@ -418,10 +433,7 @@ fn load(l: &mut Lua) -> LuaResult<usize> {
         },
         _ => return Err(l.type_error(1, "function")),
     };
-    let name: Vec<u8> = match l.opt_str(2)? {
-        Some(s) => s.as_bytes().into(),
-        None => default_name,
-    };
+    let name = given_name.unwrap_or(default_name);
     match l.load(&text, &name, &mode, env) {
         Ok(f) => {
             l.push(f);
@@ -529,68 +541,4 @@ fn dofile(l: &mut Lua) -> LuaResult<usize> {
     l.push(f);
     l.call(func, -1)?;
     Ok(l.top - func)
-}
-
-/// collectgarbage([opt [, arg]]), on the collector's API.
-fn collectgarbage(l: &mut Lua) -> LuaResult<usize> {
-    const OPTS: &[&str] = &[
-        "collect",
-        "stop",
-        "restart",
-        "count",
-        "step",
-        "setpause",
-        "setstepmul",
-        "isrunning",
-        "generational",
-        "incremental",
-    ];
-    let o = l.check_option(1, Some("collect"), OPTS)?;
-    match OPTS[o] {
-        "collect" => {
-            l.full_gc();
-            l.push(Value::Int(0));
-        }
-        "stop" | "restart" => {
-            l.gc_set_running(OPTS[o] == "restart");
-            l.push(Value::Int(0));
-        }
-        "count" => {
-            let b = l.heap.bytes_in_use() as f64;
-            l.push(Value::Float(b / 1024.0));
-        }
-        "step" => {
-            let kb = l.opt_int(2, 0)?;
-            let done = l.gc_step(kb);
-            l.push(Value::Bool(done));
-        }
-        "setpause" | "setstepmul" => {
-            let v = l.opt_int(2, 0)?.clamp(0, u32::MAX as i64) as u32;
-            let (p, s) = if OPTS[o] == "setpause" {
-                l.gc_set_params(Some(v), None)
-            } else {
-                l.gc_set_params(None, Some(v))
-            };
-            l.push(Value::Int(if OPTS[o] == "setpause" { p } else { s } as i64));
-        }
-        "isrunning" => {
-            let r = l.gc_is_running();
-            l.push(Value::Bool(r));
-        }
-        _ => {
-            if OPTS[o] == "incremental" {
-                let pause = l.opt_int(2, 0)?;
-                let mul = l.opt_int(3, 0)?;
-                let nz = |v: i64| (v != 0).then_some(v.clamp(0, u32::MAX as i64) as u32);
-                l.gc_set_params(nz(pause), nz(mul));
-            }
-            let was_gen = l.gc_set_generational(OPTS[o] == "generational");
-            l.push_str(if was_gen {
-                b"generational"
-            } else {
-                b"incremental"
-            });
-        }
-    }
-    Ok(1)
 }

@@ -116,8 +116,12 @@ fn status(l: &mut Lua) -> LuaResult<usize> {
 
 /// coroutine.isyieldable([co])
 fn isyieldable(l: &mut Lua) -> LuaResult<usize> {
+    /// No argument at all (an explicit nil is checked as a thread).
+    fn nargs_is_zero(l: &Lua) -> bool {
+        l.arg_count() == 0
+    }
     let r = match l.arg(1) {
-        Value::Nil => l.is_yieldable(),
+        _ if nargs_is_zero(l) => l.is_yieldable(),
         _ => {
             let co = check_co(l, 1)?;
             if co == l.current {

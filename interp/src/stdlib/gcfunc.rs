@@ -38,15 +38,15 @@ pub fn collectgarbage(l: &mut Lua) -> LuaResult<usize> {
         }
         "count" => Value::Float(l.heap.bytes_in_use() as f64 / 1024.0),
         "step" => {
-            let kb = l.opt_int(2, 0)?;
-            Value::Bool(l.gc_step(kb))
+            let kb = int_param(l, 2)?;
+            Value::Bool(l.gc_step(i64::from(kb)))
         }
         "setpause" | "setstepmul" => {
-            let n = l.opt_int(2, 0)?.clamp(0, i64::from(u32::MAX)) as u32;
+            let n = Some(gc_param(int_param(l, 2)?));
             let (pause, stepmul) = if name == "setpause" {
-                l.gc_set_params(Some(n), None)
+                l.gc_set_params(n, None)
             } else {
-                l.gc_set_params(None, Some(n))
+                l.gc_set_params(None, n)
             };
             Value::Int(i64::from(if name == "setpause" { pause } else { stepmul }))
         }
@@ -57,15 +57,28 @@ pub fn collectgarbage(l: &mut Lua) -> LuaResult<usize> {
     Ok(1)
 }
 
-/// `collectgarbage("incremental"|"generational", ...)`: returns the previous mode's name.
-/// The incremental parameters (pause, step multiplier; 0 = unchanged) are applied; the
-/// collector stays incremental either way.
+/// An optional integer argument as the C `int` lua5.4 passes to `lua_gc` (wrapped).
+fn int_param(l: &mut Lua, n: usize) -> LuaResult<i32> {
+    Ok(l.opt_int(n, 0)? as i32)
+}
+
+/// A pause or step multiplier as lua5.4 stores it: a quarter of the value in one byte, so
+/// reading it back gives a multiple of 4 (150 reads back as 148).
+fn gc_param(v: i32) -> u32 {
+    u32::from((v / 4) as u8) * 4
+}
+
+/// `collectgarbage("incremental" [, pause [, stepmul [, stepsize]]])` or
+/// `collectgarbage("generational" [, minormul [, majormul]])`: returns the previous
+/// mode's name. The incremental parameters (0 = unchanged) are applied; the generational
+/// ones are checked and ignored, because the collector always works incrementally (the
+/// mode is only reported).
 fn set_mode(l: &mut Lua, generational: bool) -> LuaResult<usize> {
-    let a = l.opt_int(2, 0)?;
-    let b = l.opt_int(3, 0)?;
-    l.opt_int(4, 0)?;
+    let a = int_param(l, 2)?;
+    let b = int_param(l, 3)?;
     if !generational {
-        let param = |x: i64| (x > 0).then(|| x.min(i64::from(u32::MAX)) as u32);
+        int_param(l, 4)?;
+        let param = |x: i32| (x != 0).then(|| gc_param(x));
         l.gc_set_params(param(a), param(b));
     }
     let was_gen = l.gc_set_generational(generational);
@@ -75,4 +88,28 @@ fn set_mode(l: &mut Lua, generational: bool) -> LuaResult<usize> {
         b"incremental"
     });
     Ok(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gc_param;
+    use crate::stdlib::util::testlua::{check, check_err};
+
+    #[test]
+    fn parameters_read_back_as_lua_stores_them() {
+        assert_eq!(gc_param(150), 148);
+        assert_eq!(gc_param(1000), 1000);
+        assert_eq!(gc_param(2000), 976);
+        assert_eq!(gc_param(-4), 1020);
+        check(
+            "collectgarbage('setpause', 150) return collectgarbage('setpause', 200), \
+             collectgarbage('generational'), collectgarbage('incremental', 0, 0, 0), \
+             collectgarbage('incremental')",
+            "148,incremental,generational,incremental",
+        );
+        check_err(
+            "collectgarbage('generational', 'x')",
+            "t:1: bad argument #2 to 'collectgarbage' (number expected, got string)",
+        );
+    }
 }

@@ -287,7 +287,8 @@ fn default_file(l: &mut Lua, key: &[u8]) -> LuaResult<(Value, FileRef)> {
 fn set_default(l: &mut Lua, key: &[u8], mode: &[u8]) -> LuaResult<usize> {
     match l.arg(1) {
         Value::Nil => {}
-        Value::Str(s) => {
+        Value::Str(_) | Value::Int(_) | Value::Float(_) => {
+            let s = l.check_str(1)?;
             let h = open_or_raise(l, s.as_bytes(), mode)?;
             reg_set(l, key, h);
         }

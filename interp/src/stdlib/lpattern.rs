@@ -48,8 +48,49 @@ pub struct Matcher<'a> {
     caps: [(usize, CapLen); MAX_CAPTURES],
 }
 
-/// Result of matching: end of the match, or an error message.
-type MResult = Result<Option<usize>, String>;
+/// A malformed pattern or a matcher limit, found while matching.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PatError {
+    /// "malformed pattern (ends with '%')"
+    EndsWithPercent,
+    /// "malformed pattern (missing ']')"
+    MissingBracket,
+    /// "malformed pattern (missing arguments to '%b')"
+    MissingBalanceArgs,
+    /// "missing '[' after '%f' in pattern"
+    FrontierBracket,
+    /// "pattern too complex"
+    TooComplex,
+    /// "too many captures"
+    TooManyCaptures,
+    /// "invalid pattern capture"
+    InvalidCapture,
+    /// "invalid capture index %n"
+    CaptureIndex(u8),
+}
+
+impl PatError {
+    /// The message `lua5.4` raises.
+    fn message(self) -> String {
+        String::from(match self {
+            PatError::EndsWithPercent => "malformed pattern (ends with '%')",
+            PatError::MissingBracket => "malformed pattern (missing ']')",
+            PatError::MissingBalanceArgs => "malformed pattern (missing arguments to '%b')",
+            PatError::FrontierBracket => "missing '[' after '%f' in pattern",
+            PatError::TooComplex => "pattern too complex",
+            PatError::TooManyCaptures => "too many captures",
+            PatError::InvalidCapture => "invalid pattern capture",
+            PatError::CaptureIndex(n) => return format!("invalid capture index %{n}"),
+        })
+    }
+}
+
+/// Result of matching: the end of the match, `NO_MATCH`, or an error. (A plain `usize`
+/// rather than an `Option` keeps the result in two registers through the recursion.)
+type MResult = Result<usize, PatError>;
+
+/// The "did not match" end.
+const NO_MATCH: usize = usize::MAX;
 
 /// True if `pat` has no magic characters (so `find` may search for it literally).
 pub fn is_plain(pat: &[u8]) -> bool {
@@ -79,44 +120,113 @@ pub fn find_plain(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 // Character classes
 // ---------------------------------------------------------------------------------------------
 
-/// C-locale `isspace`.
-fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
+/// Class bits of one byte in `CLASS_TABLE`.
+const ALPHA: u16 = 1;
+/// Control characters.
+const CNTRL: u16 = 1 << 1;
+/// Decimal digits.
+const DIGIT: u16 = 1 << 2;
+/// Printable characters except space.
+const GRAPH: u16 = 1 << 3;
+/// Lower-case letters.
+const LOWER: u16 = 1 << 4;
+/// Punctuation.
+const PUNCT: u16 = 1 << 5;
+/// White space.
+const SPACE: u16 = 1 << 6;
+/// Upper-case letters.
+const UPPER: u16 = 1 << 7;
+/// Letters and digits.
+const ALNUM: u16 = 1 << 8;
+/// Hexadecimal digits.
+const XDIGIT: u16 = 1 << 9;
+/// The zero byte (`%z`).
+const ZERO: u16 = 1 << 10;
+/// In `CLASS_OF`: the class is the complement (an upper-case class letter).
+const NEGATE: u16 = 1 << 15;
 
-/// C-locale `ispunct`.
-fn is_punct(c: u8) -> bool {
-    c.is_ascii_graphic() && !c.is_ascii_alphanumeric()
-}
+/// The C-locale classes of every byte.
+const CLASS_TABLE: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        let mut k = 0;
+        if c.is_ascii_alphabetic() {
+            k |= ALPHA;
+        }
+        if c.is_ascii_control() {
+            k |= CNTRL;
+        }
+        if c.is_ascii_digit() {
+            k |= DIGIT;
+        }
+        if c.is_ascii_graphic() {
+            k |= GRAPH;
+        }
+        if c.is_ascii_lowercase() {
+            k |= LOWER;
+        }
+        if c.is_ascii_graphic() && !c.is_ascii_alphanumeric() {
+            k |= PUNCT;
+        }
+        if matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+            k |= SPACE;
+        }
+        if c.is_ascii_uppercase() {
+            k |= UPPER;
+        }
+        if c.is_ascii_alphanumeric() {
+            k |= ALNUM;
+        }
+        if c.is_ascii_hexdigit() {
+            k |= XDIGIT;
+        }
+        if c == 0 {
+            k |= ZERO;
+        }
+        t[i] = k;
+        i += 1;
+    }
+    t
+};
+
+/// For each class letter after `%` (`a`, `d`, `S`, ...): its bit in `CLASS_TABLE`, with
+/// `NEGATE` for the upper-case complements; 0 for letters that match themselves.
+const CLASS_OF: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let letters: [(u8, u16); 11] = [
+        (b'a', ALPHA),
+        (b'c', CNTRL),
+        (b'd', DIGIT),
+        (b'g', GRAPH),
+        (b'l', LOWER),
+        (b'p', PUNCT),
+        (b's', SPACE),
+        (b'u', UPPER),
+        (b'w', ALNUM),
+        (b'x', XDIGIT),
+        (b'z', ZERO),
+    ];
+    let mut i = 0;
+    while i < letters.len() {
+        let (c, bit) = letters[i];
+        t[c as usize] = bit;
+        t[c.to_ascii_uppercase() as usize] = bit | NEGATE;
+        i += 1;
+    }
+    t
+};
 
 /// Does `c` belong to the class letter `cl` (`a`, `d`, `S`, ..., and the deprecated `z`,
 /// the zero byte)? Other letters match themselves.
+#[inline]
 pub fn match_class(c: u8, cl: u8) -> bool {
-    match cl {
-        b'a' => c.is_ascii_alphabetic(),
-        b'A' => !c.is_ascii_alphabetic(),
-        b'c' => c.is_ascii_control(),
-        b'C' => !c.is_ascii_control(),
-        b'd' => c.is_ascii_digit(),
-        b'D' => !c.is_ascii_digit(),
-        b'g' => c.is_ascii_graphic(),
-        b'G' => !c.is_ascii_graphic(),
-        b'l' => c.is_ascii_lowercase(),
-        b'L' => !c.is_ascii_lowercase(),
-        b'p' => is_punct(c),
-        b'P' => !is_punct(c),
-        b's' => is_space(c),
-        b'S' => !is_space(c),
-        b'u' => c.is_ascii_uppercase(),
-        b'U' => !c.is_ascii_uppercase(),
-        b'w' => c.is_ascii_alphanumeric(),
-        b'W' => !c.is_ascii_alphanumeric(),
-        b'x' => c.is_ascii_hexdigit(),
-        b'X' => !c.is_ascii_hexdigit(),
-        b'z' => c == 0,
-        b'Z' => c != 0,
-        _ => cl == c,
+    let k = CLASS_OF[usize::from(cl)];
+    if k == 0 {
+        return cl == c;
     }
+    ((CLASS_TABLE[usize::from(c)] & k) != 0) != (k & NEGATE != 0)
 }
 
 impl<'a> Matcher<'a> {
@@ -133,10 +243,14 @@ impl<'a> Matcher<'a> {
 
     /// Tries to match pattern bytes `p..` at subject position `s` (captures reset first).
     /// Returns the end of the match.
-    pub fn match_at(&mut self, s: usize, p: usize) -> MResult {
+    pub fn match_at(&mut self, s: usize, p: usize) -> Result<Option<usize>, String> {
         self.level = 0;
         self.depth = MAX_MATCH_DEPTH;
-        self.do_match(s, p)
+        match self.do_match(s, p) {
+            Ok(NO_MATCH) => Ok(None),
+            Ok(e) => Ok(Some(e)),
+            Err(e) => Err(e.message()),
+        }
     }
 
     /// Number of captures the last successful match produced.
@@ -194,47 +308,59 @@ impl<'a> Matcher<'a> {
     /// [`Matcher::first_class`]) matches; the subject's length when there is none.
     pub fn skip_to(&self, s: usize, first: (usize, usize)) -> usize {
         let (p, ep) = first;
-        let mut s = s;
-        while s < self.src.len() && !self.single_match(s, p, ep) {
-            s += 1;
-        }
-        s.min(self.src.len())
+        let rest = self.src.get(s..).unwrap_or_default();
+        let found = match self.pat_at(p) {
+            b'.' => Some(0),
+            ESC => {
+                let cl = self.pat_at(p + 1);
+                rest.iter().position(|&c| match_class(c, cl))
+            }
+            b'[' => rest.iter().position(|&c| self.match_bracket(c, p, ep - 1)),
+            pc => rest.iter().position(|&c| c == pc),
+        };
+        (s + found.unwrap_or(rest.len())).min(self.src.len())
     }
 
     /// Byte of the pattern at `p` (0 past the end, like C's terminator).
+    #[inline(always)]
     fn pat_at(&self, p: usize) -> u8 {
         self.pat.get(p).copied().unwrap_or(0)
     }
 
     /// Index just past the single-character class starting at `p`.
-    fn class_end(&self, p: usize) -> Result<usize, String> {
+    #[inline]
+    fn class_end(&self, p: usize) -> Result<usize, PatError> {
         let c = self.pat_at(p);
-        let mut q = p + 1;
+        let q = p + 1;
         if c == ESC {
             if q >= self.pat.len() {
-                return Err(String::from("malformed pattern (ends with '%')"));
+                return Err(PatError::EndsWithPercent);
             }
             return Ok(q + 1);
         }
         if c == b'[' {
-            if self.pat_at(q) == b'^' {
-                q += 1;
-            }
-            loop {
-                if q >= self.pat.len() {
-                    return Err(String::from("malformed pattern (missing ']')"));
-                }
-                let cc = self.pat[q];
-                q += 1;
-                if cc == ESC && q < self.pat.len() {
-                    q += 1;
-                }
-                if q < self.pat.len() && self.pat[q] == b']' {
-                    return Ok(q + 1);
-                }
-            }
+            return self.bracket_end(q);
         }
         Ok(q)
+    }
+
+    /// Index just past the `]` of a set whose contents start at `q`.
+    fn bracket_end(&self, mut q: usize) -> Result<usize, PatError> {
+        if self.pat_at(q) == b'^' {
+            q += 1;
+        }
+        loop {
+            let Some(&cc) = self.pat.get(q) else {
+                return Err(PatError::MissingBracket);
+            };
+            q += 1;
+            if cc == ESC && q < self.pat.len() {
+                q += 1;
+            }
+            if q < self.pat.len() && self.pat[q] == b']' {
+                return Ok(q + 1);
+            }
+        }
     }
 
     /// Does `c` belong to the set `[...]` spanning `p` (the `[`) to `ec` (the `]`)?
@@ -269,16 +395,39 @@ impl<'a> Matcher<'a> {
     }
 
     /// Does the subject byte at `s` match the single class `p..ep`?
+    #[inline]
     fn single_match(&self, s: usize, p: usize, ep: usize) -> bool {
         let Some(&c) = self.src.get(s) else {
             return false;
         };
+        self.byte_matches(c, p, ep)
+    }
+
+    /// Does byte `c` match the single class `p..ep`?
+    #[inline(always)]
+    fn byte_matches(&self, c: u8, p: usize, ep: usize) -> bool {
         match self.pat_at(p) {
             b'.' => true,
             ESC => match_class(c, self.pat_at(p + 1)),
             b'[' => self.match_bracket(c, p, ep - 1),
             pc => pc == c,
         }
+    }
+
+    /// How many bytes from `s` on match the single class `p..ep` (the class decoded
+    /// once for the whole run).
+    fn run_length(&self, s: usize, p: usize, ep: usize) -> usize {
+        let rest = self.src.get(s..).unwrap_or_default();
+        let stop = match self.pat_at(p) {
+            b'.' => None,
+            ESC => {
+                let cl = self.pat_at(p + 1);
+                rest.iter().position(|&c| !match_class(c, cl))
+            }
+            b'[' => rest.iter().position(|&c| !self.match_bracket(c, p, ep - 1)),
+            pc => rest.iter().position(|&c| c != pc),
+        };
+        stop.unwrap_or(rest.len())
     }
 
     // -----------------------------------------------------------------------------------------
@@ -288,7 +437,7 @@ impl<'a> Matcher<'a> {
     /// Matches pattern `p..` at subject `s`, counting the nesting depth.
     fn do_match(&mut self, s: usize, p: usize) -> MResult {
         if self.depth == 0 {
-            return Err(String::from("pattern too complex"));
+            return Err(PatError::TooComplex);
         }
         self.depth -= 1;
         let r = self.match_loop(s, p);
@@ -299,10 +448,10 @@ impl<'a> Matcher<'a> {
     /// The matcher proper: loops over plain items, recurses for the rest.
     fn match_loop(&mut self, mut s: usize, mut p: usize) -> MResult {
         loop {
-            if p >= self.pat.len() {
-                return Ok(Some(s));
-            }
-            match self.pat[p] {
+            let Some(&pc) = self.pat.get(p) else {
+                return Ok(s);
+            };
+            match pc {
                 b'(' => {
                     return if self.pat_at(p + 1) == b')' {
                         self.start_capture(s, p + 2, CapLen::Position)
@@ -312,44 +461,34 @@ impl<'a> Matcher<'a> {
                 }
                 b')' => return self.end_capture(s, p + 1),
                 b'$' if p + 1 == self.pat.len() => {
-                    return Ok((s == self.src.len()).then_some(s));
+                    return Ok(if s == self.src.len() { s } else { NO_MATCH });
                 }
-                ESC if self.pat_at(p + 1) == b'b' => match self.match_balance(s, p + 2)? {
-                    Some(ns) => {
-                        s = ns;
+                ESC => match self.pat_at(p + 1) {
+                    b'b' => {
+                        s = self.match_balance(s, p + 2)?;
+                        if s == NO_MATCH {
+                            return Ok(NO_MATCH);
+                        }
                         p += 4;
                         continue;
                     }
-                    None => return Ok(None),
-                },
-                ESC if self.pat_at(p + 1) == b'f' => {
-                    p += 2;
-                    if self.pat_at(p) != b'[' {
-                        return Err(String::from("missing '[' after '%f' in pattern"));
-                    }
-                    let ep = self.class_end(p)?;
-                    let prev = if s == 0 {
-                        0
-                    } else {
-                        self.src.get(s - 1).copied().unwrap_or(0)
-                    };
-                    let cur = self.src.get(s).copied().unwrap_or(0);
-                    if !self.match_bracket(prev, p, ep - 1) && self.match_bracket(cur, p, ep - 1) {
-                        p = ep;
+                    b'f' => {
+                        p = self.match_frontier(s, p + 2)?;
+                        if p == NO_MATCH {
+                            return Ok(NO_MATCH);
+                        }
                         continue;
                     }
-                    return Ok(None);
-                }
-                ESC if self.pat_at(p + 1).is_ascii_digit() => {
-                    match self.match_backref(s, self.pat_at(p + 1))? {
-                        Some(ns) => {
-                            s = ns;
-                            p += 2;
-                            continue;
+                    d @ b'0'..=b'9' => {
+                        s = self.match_backref(s, d)?;
+                        if s == NO_MATCH {
+                            return Ok(NO_MATCH);
                         }
-                        None => return Ok(None),
+                        p += 2;
+                        continue;
                     }
-                }
+                    _ => {}
+                },
                 _ => {}
             }
             let ep = self.class_end(p)?;
@@ -359,12 +498,13 @@ impl<'a> Matcher<'a> {
                     p = ep + 1;
                     continue;
                 }
-                return Ok(None);
+                return Ok(NO_MATCH);
             }
             match next {
                 b'?' => {
-                    if let Some(e) = self.do_match(s + 1, ep + 1)? {
-                        return Ok(Some(e));
+                    let e = self.do_match(s + 1, ep + 1)?;
+                    if e != NO_MATCH {
+                        return Ok(e);
                     }
                     p = ep + 1;
                 }
@@ -379,18 +519,38 @@ impl<'a> Matcher<'a> {
         }
     }
 
+    /// `%f[set]` with the `[` at `p`, at subject `s`: the pattern index after the set
+    /// when the frontier is there, else `NO_MATCH`.
+    fn match_frontier(&self, s: usize, p: usize) -> MResult {
+        if self.pat_at(p) != b'[' {
+            return Err(PatError::FrontierBracket);
+        }
+        let ep = self.class_end(p)?;
+        let prev = match s.checked_sub(1) {
+            Some(i) => self.src.get(i).copied().unwrap_or(0),
+            None => 0,
+        };
+        let cur = self.src.get(s).copied().unwrap_or(0);
+        if !self.match_bracket(prev, p, ep - 1) && self.match_bracket(cur, p, ep - 1) {
+            Ok(ep)
+        } else {
+            Ok(NO_MATCH)
+        }
+    }
+
     /// Greedy repetition: the longest run of class `p..ep` from `s`, then backs off.
     fn max_expand(&mut self, s: usize, p: usize, ep: usize) -> MResult {
-        let mut i = 0;
-        while self.single_match(s + i, p, ep) {
-            i += 1;
+        let mut i = self.run_length(s, p, ep);
+        if ep + 1 >= self.pat.len() && self.depth > 0 {
+            return Ok(s + i); // nothing follows: the longest run is the match
         }
         loop {
-            if let Some(e) = self.do_match(s + i, ep + 1)? {
-                return Ok(Some(e));
+            let e = self.do_match(s + i, ep + 1)?;
+            if e != NO_MATCH {
+                return Ok(e);
             }
             if i == 0 {
-                return Ok(None);
+                return Ok(NO_MATCH);
             }
             i -= 1;
         }
@@ -399,51 +559,49 @@ impl<'a> Matcher<'a> {
     /// Lazy repetition: the shortest run of class `p..ep` from `s` that lets the rest match.
     fn min_expand(&mut self, mut s: usize, p: usize, ep: usize) -> MResult {
         loop {
-            if let Some(e) = self.do_match(s, ep + 1)? {
-                return Ok(Some(e));
+            let e = self.do_match(s, ep + 1)?;
+            if e != NO_MATCH {
+                return Ok(e);
             }
             if self.single_match(s, p, ep) {
                 s += 1;
             } else {
-                return Ok(None);
+                return Ok(NO_MATCH);
             }
         }
     }
 
     /// `%bxy` with `x` at `p`: a balanced run from `s`.
     fn match_balance(&self, s: usize, p: usize) -> MResult {
-        if p + 1 >= self.pat.len() {
-            return Err(String::from(
-                "malformed pattern (missing arguments to '%b')",
-            ));
-        }
-        let (open, close) = (self.pat[p], self.pat[p + 1]);
+        let (Some(&open), Some(&close)) = (self.pat.get(p), self.pat.get(p + 1)) else {
+            return Err(PatError::MissingBalanceArgs);
+        };
         if self.src.get(s) != Some(&open) {
-            return Ok(None);
+            return Ok(NO_MATCH);
         }
         let mut depth = 1usize;
         for (i, &c) in self.src.iter().enumerate().skip(s + 1) {
             if c == close {
                 depth -= 1;
                 if depth == 0 {
-                    return Ok(Some(i + 1));
+                    return Ok(i + 1);
                 }
             } else if c == open {
                 depth += 1;
             }
         }
-        Ok(None)
+        Ok(NO_MATCH)
     }
 
     /// Opens capture slot `level` at `s` and matches the rest.
     fn start_capture(&mut self, s: usize, p: usize, what: CapLen) -> MResult {
-        if self.level >= MAX_CAPTURES {
-            return Err(String::from("too many captures"));
-        }
-        self.caps[self.level] = (s, what);
+        let Some(slot) = self.caps.get_mut(self.level) else {
+            return Err(PatError::TooManyCaptures);
+        };
+        *slot = (s, what);
         self.level += 1;
         let r = self.do_match(s, p)?;
-        if r.is_none() {
+        if r == NO_MATCH {
             self.level -= 1;
         }
         Ok(r)
@@ -454,10 +612,10 @@ impl<'a> Matcher<'a> {
         let l = (0..self.level)
             .rev()
             .find(|&i| self.caps[i].1 == CapLen::Unfinished)
-            .ok_or_else(|| String::from("invalid pattern capture"))?;
+            .ok_or(PatError::InvalidCapture)?;
         self.caps[l].1 = CapLen::Len(s - self.caps[l].0);
         let r = self.do_match(s, p)?;
-        if r.is_none() {
+        if r == NO_MATCH {
             self.caps[l].1 = CapLen::Unfinished;
         }
         Ok(r)
@@ -465,17 +623,21 @@ impl<'a> Matcher<'a> {
 
     /// `%1`..`%9`: the same bytes as an earlier closed capture.
     fn match_backref(&self, s: usize, digit: u8) -> MResult {
-        let l = usize::from(digit - b'0');
-        let idx = l.wrapping_sub(1);
+        let l = digit - b'0';
+        let idx = usize::from(l).wrapping_sub(1);
         if l == 0 || idx >= self.level || self.caps[idx].1 == CapLen::Unfinished {
-            return Err(format!("invalid capture index %{l}"));
+            return Err(PatError::CaptureIndex(l));
         }
         let (start, len) = self.caps[idx];
         let CapLen::Len(len) = len else {
-            return Ok(None);
+            return Ok(NO_MATCH);
         };
         let want = &self.src[start..start + len];
-        Ok((self.src.get(s..s + len) == Some(want)).then_some(s + len))
+        Ok(if self.src.get(s..s + len) == Some(want) {
+            s + len
+        } else {
+            NO_MATCH
+        })
     }
 }
 

@@ -201,8 +201,9 @@ fn fmod(l: &mut Lua) -> LuaResult<usize> {
         };
         l.push(Value::Int(r));
     } else {
-        let a = check_num(l, 1)?;
+        // lua5.4 (built by gcc) checks the second argument first.
         let b = check_num(l, 2)?;
+        let a = check_num(l, 1)?;
         l.push(Value::Float(libm::fmod(a, b)));
     }
     Ok(1)

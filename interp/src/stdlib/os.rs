@@ -393,11 +393,14 @@ fn exit(l: &mut Lua) -> LuaResult<usize> {
 }
 
 /// `lua_close` before `os.exit(code, true)`: closes the main thread's pending to-be-closed
-/// variables (innermost first; only when called from the main thread, the one whose
-/// stack lua5.4 closes), then runs every pending finalizer.
+/// variables (innermost first), then runs every pending finalizer. Called inside a
+/// coroutine it still closes the main thread's variables (on the main thread's stack)
+/// and not the coroutines', as lua5.4 does.
 fn close_state(l: &mut Lua) {
     if l.current == l.main_thread {
         l.close_all(0, None);
+    } else {
+        l.close_thread(l.main_thread);
     }
     l.close();
 }

@@ -554,10 +554,11 @@ fn find_loader(l: &mut Lua, name: Gc<LuaStr>) -> LuaResult<(Value, Value)> {
 /// `package.searchpath(name, path [, sep [, rep]])`: the first readable file name, or
 /// nil and the "no file '...'" lines of every place tried.
 fn pkg_searchpath(l: &mut Lua) -> LuaResult<usize> {
-    let name = l.check_str(1)?;
-    let path = l.check_str(2)?;
-    let sep = l.opt_str(3)?;
+    // lua5.4 (built by gcc) evaluates these checks right to left.
     let rep = l.opt_str(4)?;
+    let sep = l.opt_str(3)?;
+    let path = l.check_str(2)?;
+    let name = l.check_str(1)?;
     let sep = sep.as_ref().map_or(&b"."[..], |s| s.as_bytes());
     let rep = rep.as_ref().map_or(&b"/"[..], |s| s.as_bytes());
     match search_path(name.as_bytes(), path.as_bytes(), sep, rep, readable) {

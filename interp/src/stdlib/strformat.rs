@@ -1,9 +1,7 @@
 //! `string.format`: walks the format string and drives the number printf engine of
 //! `moonjet_bytecode::num` for each conversion; `%q` and `%s` are done here.
 
-use alloc::vec::Vec;
-
-use moonjet_bytecode::num::{self, FormatSpec};
+use moonjet_bytecode::num::{self, FormatSpec, Sink, StackBuf};
 
 use super::util::{
     arg_error, check_int, check_num, check_str, nargs, push_bytes, rt_error, to_number, tostring,
@@ -39,23 +37,30 @@ fn is_conversion(c: u8) -> bool {
     )
 }
 
+/// Bytes of output `string.format` keeps on the stack before moving to the heap.
+const OUT_INLINE: usize = 256;
+
+/// The output buffer of one `string.format` call.
+type Out = StackBuf<OUT_INLINE>;
+
 /// `string.format(fmt, ...)`
 pub fn format(l: &mut Lua) -> LuaResult<usize> {
     let fmt = check_str(l, 1)?;
     let fmt = fmt.as_bytes();
     let top = nargs(l);
-    let mut out = Vec::with_capacity(fmt.len() + 16);
+    let mut out = Out::new();
     let mut arg = 1;
     let mut i = 0;
     while i < fmt.len() {
-        let c = fmt[i];
-        i += 1;
-        if c != b'%' {
-            out.push(c);
-            continue;
-        }
+        let rest = fmt.get(i..).unwrap_or_default();
+        let Some(pct) = rest.iter().position(|&c| c == b'%') else {
+            out.put_slice(rest);
+            break;
+        };
+        out.put_slice(rest.get(..pct).unwrap_or_default());
+        i += pct + 1;
         if fmt.get(i) == Some(&b'%') {
-            out.push(b'%');
+            out.put(b'%');
             i += 1;
             continue;
         }
@@ -65,15 +70,15 @@ pub fn format(l: &mut Lua) -> LuaResult<usize> {
         }
         let (spec, used) = match fmt.get(i) {
             Some(&c) if is_conversion(c) => (FormatSpec::plain(c), 1),
-            _ => match num::parse_format_spec(&fmt[i..]) {
+            _ => match num::parse_format_spec(fmt.get(i..).unwrap_or_default()) {
                 Ok(r) => r,
-                Err(msg) => return Err(spec_error(l, &fmt[i..], arg, &msg)),
+                Err(msg) => return Err(spec_error(l, fmt.get(i..).unwrap_or_default(), arg, &msg)),
             },
         };
         i += used;
         format_one(l, &spec, arg, &mut out)?;
     }
-    push_bytes(l, &out);
+    push_bytes(l, out.as_slice());
     Ok(1)
 }
 
@@ -82,10 +87,7 @@ pub fn format(l: &mut Lua) -> LuaResult<usize> {
 /// a wrong argument is reported before the bad modifiers.
 fn spec_error(l: &mut Lua, rest: &[u8], arg: usize, msg: &str) -> LuaError {
     if msg.starts_with("invalid conversion specification") {
-        let run = rest
-            .iter()
-            .take_while(|c| b"-+ #0123456789.".contains(c))
-            .count();
+        let run = num::spec_run(rest);
         if let Err(e) = check_arg(l, rest.get(run).copied().unwrap_or(0), arg) {
             return e;
         }
@@ -112,15 +114,35 @@ fn check_arg(l: &mut Lua, conv: u8, arg: usize) -> LuaResult<()> {
     }
 }
 
+/// Argument `arg` as an integer: the common case inline, conversions and errors in
+/// `check_int`.
+#[inline]
+fn int_arg(l: &mut Lua, arg: usize) -> LuaResult<i64> {
+    match l.arg(arg) {
+        Value::Int(i) => Ok(i),
+        _ => check_int(l, arg),
+    }
+}
+
+/// Argument `arg` as a float, as `int_arg`.
+#[inline]
+fn float_arg(l: &mut Lua, arg: usize) -> LuaResult<f64> {
+    match l.arg(arg) {
+        Value::Float(f) => Ok(f),
+        Value::Int(i) => Ok(i as f64),
+        _ => check_num(l, arg),
+    }
+}
+
 /// Formats argument `arg` by `spec` onto `out`.
-fn format_one(l: &mut Lua, spec: &FormatSpec, arg: usize, out: &mut Vec<u8>) -> LuaResult<()> {
+fn format_one(l: &mut Lua, spec: &FormatSpec, arg: usize, out: &mut Out) -> LuaResult<()> {
     match spec.conv {
         b'c' | b'd' | b'i' | b'u' | b'o' | b'x' | b'X' => {
-            let v = check_int(l, arg)?;
+            let v = int_arg(l, arg)?;
             num::format_int(spec, v, out);
         }
         b'a' | b'A' | b'e' | b'E' | b'f' | b'F' | b'g' | b'G' => {
-            let v = check_num(l, arg)?;
+            let v = float_arg(l, arg)?;
             num::format_float(spec, v, out);
         }
         b'p' => {
@@ -139,30 +161,61 @@ fn format_one(l: &mut Lua, spec: &FormatSpec, arg: usize, out: &mut Vec<u8>) -> 
             }
         }
         b'q' => add_quoted(l, arg, out)?,
-        _ => {
-            let v = l.arg(arg);
-            let s = tostring(l, v)?;
-            let bytes = s.as_bytes();
-            let plain = *spec == FormatSpec::plain(b's');
-            if plain {
-                out.extend_from_slice(bytes);
-            } else {
-                if bytes.contains(&0) {
-                    return Err(arg_error(l, arg, "string contains zeros"));
-                }
-                if spec.precision.is_none() && bytes.len() >= LONG_STRING {
-                    out.extend_from_slice(bytes);
-                } else {
-                    num::format_bytes(spec, bytes, out);
-                }
-            }
+        _ => add_string(l, spec, arg, out)?,
+    }
+    Ok(())
+}
+
+/// `%s`: `tostring` of the argument (numbers formatted in place, without making a
+/// string), truncated and padded by the spec.
+fn add_string(l: &mut Lua, spec: &FormatSpec, arg: usize, out: &mut Out) -> LuaResult<()> {
+    let plain = *spec == FormatSpec::plain(b's');
+    let v = l.arg(arg);
+    let mut digits = StackBuf::<32>::new();
+    // Numbers are formatted here unless a metatable (debug.setmetatable) could give
+    // them a `__tostring`.
+    let bare_number = matches!(v, Value::Int(_) | Value::Float(_)) && l.metatable(v).is_none();
+    let s = match v {
+        Value::Str(s) => s,
+        _ if !bare_number => tostring(l, v)?,
+        Value::Int(i) if plain => {
+            num::push_int(i, out);
+            return Ok(());
         }
+        Value::Float(f) if plain => {
+            num::push_float(f, out);
+            return Ok(());
+        }
+        Value::Int(i) => {
+            num::push_int(i, &mut digits);
+            num::format_bytes(spec, digits.as_slice(), out);
+            return Ok(());
+        }
+        Value::Float(f) => {
+            num::push_float(f, &mut digits);
+            num::format_bytes(spec, digits.as_slice(), out);
+            return Ok(());
+        }
+        _ => tostring(l, v)?,
+    };
+    let bytes = s.as_bytes();
+    if plain {
+        out.put_slice(bytes);
+        return Ok(());
+    }
+    if bytes.contains(&0) {
+        return Err(arg_error(l, arg, "string contains zeros"));
+    }
+    if spec.precision.is_none() && bytes.len() >= LONG_STRING {
+        out.put_slice(bytes);
+    } else {
+        num::format_bytes(spec, bytes, out);
     }
     Ok(())
 }
 
 /// `%q`: a literal that reads back as the same value.
-fn add_quoted(l: &mut Lua, arg: usize, out: &mut Vec<u8>) -> LuaResult<()> {
+fn add_quoted<S: Sink>(l: &mut Lua, arg: usize, out: &mut S) -> LuaResult<()> {
     match l.arg(arg) {
         Value::Str(s) => quote_string(s.as_bytes(), out),
         v @ (Value::Int(_) | Value::Float(_)) => {
@@ -170,40 +223,42 @@ fn add_quoted(l: &mut Lua, arg: usize, out: &mut Vec<u8>) -> LuaResult<()> {
                 num::format_q_number(n, out);
             }
         }
-        Value::Nil => out.extend_from_slice(b"nil"),
-        Value::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        Value::Nil => out.put_slice(b"nil"),
+        Value::Bool(b) => out.put_slice(if b { b"true" } else { b"false" }),
         _ => return Err(arg_error(l, arg, "value has no literal form")),
     }
     Ok(())
 }
 
 /// Appends `s` as a double-quoted Lua string literal, escaping what must be.
-pub fn quote_string(s: &[u8], out: &mut Vec<u8>) {
-    out.push(b'"');
+pub fn quote_string<S: Sink + ?Sized>(s: &[u8], out: &mut S) {
+    out.put(b'"');
     for (i, &c) in s.iter().enumerate() {
         match c {
             b'"' | b'\\' | b'\n' => {
-                out.push(b'\\');
-                out.push(c);
+                out.put(b'\\');
+                out.put(c);
             }
             _ if c.is_ascii_control() => {
+                out.put(b'\\');
                 let next_digit = s.get(i + 1).is_some_and(|d| d.is_ascii_digit());
-                let text = if next_digit {
-                    alloc::format!("\\{c:03}")
+                if next_digit {
+                    out.put_slice(&[b'0' + c / 100, b'0' + c / 10 % 10, b'0' + c % 10]);
                 } else {
-                    alloc::format!("\\{c}")
-                };
-                out.extend_from_slice(text.as_bytes());
+                    num::push_int(i64::from(c), out);
+                }
             }
-            _ => out.push(c),
+            _ => out.put(c),
         }
     }
-    out.push(b'"');
+    out.put(b'"');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use alloc::vec::Vec;
 
     #[test]
     fn quoting() {

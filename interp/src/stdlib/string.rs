@@ -3,7 +3,7 @@
 
 use alloc::vec::Vec;
 
-use moonjet_bytecode::num::{self, Number};
+use moonjet_bytecode::num::{self, Number, Sink, StackBuf};
 
 use super::strpack::{self, ArgSource, PackError, Unpacked};
 use super::util::{
@@ -15,6 +15,9 @@ use crate::error::{LuaError, LuaResult};
 use crate::func::NativeFn;
 use crate::state::Lua;
 use crate::value::Value;
+
+/// Results up to this many bytes are built on the stack.
+const SHORT: usize = 128;
 
 /// Largest string `rep` (and other builders) may produce (C's `INT_MAX`, as `lua5.4`).
 const MAX_STRING: usize = i32::MAX as usize;
@@ -55,10 +58,11 @@ fn sub(l: &mut Lua) -> LuaResult<usize> {
     let len = s.len();
     let start = pos_relative(i, len);
     let end = end_relative(j, len);
-    let v = if start <= end {
-        str_value(l, &s.as_bytes()[start - 1..end])
+    let v = if start == 1 && end == len {
+        Value::Str(s)
     } else {
-        str_value(l, b"")
+        let piece = s.as_bytes().get(start - 1..end).unwrap_or_default();
+        str_value(l, piece)
     };
     l.push(v);
     Ok(1)
@@ -69,10 +73,9 @@ fn byte(l: &mut Lua) -> LuaResult<usize> {
     let s = check_str(l, 1)?;
     let i = opt_int(l, 2, 1)?;
     let start = pos_relative(i, s.len());
-    let j = if nargs(l) >= 3 && !l.arg(3).is_nil() {
-        check_int(l, 3)?
-    } else {
-        start as i64
+    let j = match l.arg(3) {
+        Value::Nil => start as i64,
+        _ => check_int(l, 3)?,
     };
     let end = end_relative(j, s.len());
     if start > end {
@@ -81,24 +84,32 @@ fn byte(l: &mut Lua) -> LuaResult<usize> {
     if end - start >= i32::MAX as usize {
         return Err(rt_error(l, "string slice too long"));
     }
-    for &b in &s.as_bytes()[start - 1..end] {
+    let bytes = s.as_bytes().get(start - 1..end).unwrap_or_default();
+    if let [b] = bytes {
+        l.push(Value::Int(i64::from(*b)));
+        return Ok(1);
+    }
+    if l.ensure_stack(l.top + bytes.len()).is_err() {
+        return Err(rt_error(l, "stack overflow (string slice too long)"));
+    }
+    for &b in bytes {
         l.push(Value::Int(i64::from(b)));
     }
-    Ok(end - start + 1)
+    Ok(bytes.len())
 }
 
 /// `string.char(...)`
 fn char(l: &mut Lua) -> LuaResult<usize> {
     let n = nargs(l);
-    let mut out = Vec::with_capacity(n);
+    let mut out = StackBuf::<SHORT>::new();
     for i in 1..=n {
         let c = check_int(l, i)?;
         if !(0..=255).contains(&c) {
             return Err(arg_error(l, i, "value out of range"));
         }
-        out.push(c as u8);
+        out.put(c as u8);
     }
-    push_bytes(l, &out);
+    push_bytes(l, out.as_slice());
     Ok(1)
 }
 
@@ -120,8 +131,22 @@ fn dump(l: &mut Lua) -> LuaResult<usize> {
 /// Applies a byte mapping to argument 1.
 fn map_bytes(l: &mut Lua, f: fn(u8) -> u8) -> LuaResult<usize> {
     let s = check_str(l, 1)?;
-    let out: Vec<u8> = s.as_bytes().iter().map(|&c| f(c)).collect();
-    push_bytes(l, &out);
+    let bytes = s.as_bytes();
+    let mut small = [0u8; SHORT];
+    let long: Vec<u8>;
+    let out: &[u8] = match small.get_mut(..bytes.len()) {
+        Some(dst) => {
+            for (d, &c) in dst.iter_mut().zip(bytes) {
+                *d = f(c);
+            }
+            dst
+        }
+        None => {
+            long = bytes.iter().map(|&c| f(c)).collect();
+            &long
+        }
+    };
+    push_bytes(l, out);
     Ok(1)
 }
 

@@ -7,12 +7,16 @@ use super::util::{
     arg_error, call1, check_int, check_str, index, len_of, less_than, meta_field, nargs, opt_int,
     push_bytes, rt_error, set_index, type_error,
 };
+use crate::abi::CIST_META_SHIFT;
 use crate::error::LuaResult;
-use crate::func::NativeFn;
+use crate::func::{LuaClosure, NativeFn};
+use crate::gc::Gc;
 use crate::state::Lua;
+use crate::state::MAX_CCALLS;
 use crate::value::Value;
 
-use moonjet_bytecode::num::Number;
+use moonjet_bytecode::num;
+use moonjet_bytecode::OpCode;
 
 /// The functions of the `table` table.
 pub const FUNCS: &[(&str, NativeFn)] = &[
@@ -143,6 +147,9 @@ fn remove(l: &mut Lua) -> LuaResult<usize> {
 
 /// `table.move(a1, f, e, t [, a2])`
 fn tmove(l: &mut Lua) -> LuaResult<usize> {
+    let f = check_int(l, 2)?;
+    let e = check_int(l, 3)?;
+    let t = check_int(l, 4)?;
     let a1 = check_tab(
         l,
         1,
@@ -152,9 +159,6 @@ fn tmove(l: &mut Lua) -> LuaResult<usize> {
             len: false,
         },
     )?;
-    let f = check_int(l, 2)?;
-    let e = check_int(l, 3)?;
-    let t = check_int(l, 4)?;
     let a2 = if nargs(l) >= 5 && !l.arg(5).is_nil() {
         check_tab(
             l,
@@ -208,28 +212,18 @@ fn concat(l: &mut Lua) -> LuaResult<usize> {
         getn(l, t)?
     };
     let sep = sep.as_ref().map_or(&b""[..], |s| s.as_bytes());
-    let mut out = Vec::new();
-    let mut digits = alloc::string::String::new();
+    let mut out = Vec::with_capacity(concat_size_hint(t, i, j, sep.len()));
     let mut k = i;
     while k <= j {
-        let v = geti(l, t, k)?;
-        let number = match v {
-            Value::Str(s) => {
-                out.extend_from_slice(s.as_bytes());
-                None
-            }
-            Value::Int(x) => Some(Number::Int(x)),
-            Value::Float(x) => Some(Number::Float(x)),
+        match geti(l, t, k)? {
+            Value::Str(s) => out.extend_from_slice(s.as_bytes()),
+            Value::Int(x) => num::push_int(x, &mut out),
+            Value::Float(x) => num::push_float(x, &mut out),
             other => {
                 let ty = other.type_name();
                 let msg = alloc::format!("invalid value ({ty}) at index {k} in table for 'concat'");
                 return Err(rt_error(l, &msg));
             }
-        };
-        if let Some(x) = number {
-            digits.clear();
-            x.fmt_lua(&mut digits);
-            out.extend_from_slice(digits.as_bytes());
         }
         if k < j {
             out.extend_from_slice(sep);
@@ -241,6 +235,29 @@ fn concat(l: &mut Lua) -> LuaResult<usize> {
     }
     push_bytes(l, &out);
     Ok(1)
+}
+
+/// The length of `table.concat`'s result for a plain table whose elements `i..=j` are
+/// strings (numbers counted at their longest), so the buffer is allocated once; 0 (grow
+/// as needed) otherwise.
+fn concat_size_hint(t: Value, i: i64, j: i64, sep: usize) -> usize {
+    /// Longest `tostring` of a number ("-9.2233720368548e+18").
+    const NUMBER: usize = 24;
+    /// Ranges longer than this are not pre-measured.
+    const MEASURE: i64 = 1 << 20;
+    let Value::Table(tt) = t else { return 0 };
+    if tt.metatable().is_some() || j < i || j - i >= MEASURE {
+        return 0;
+    }
+    let mut total = 0usize;
+    for k in i..=j {
+        total += match tt.get_int(k) {
+            Value::Str(s) => s.len(),
+            Value::Int(_) | Value::Float(_) => NUMBER,
+            _ => return 0,
+        } + sep;
+    }
+    total.saturating_sub(sep)
 }
 
 /// `table.pack(...)`
@@ -296,20 +313,141 @@ fn unpack(l: &mut Lua) -> LuaResult<usize> {
 // sort
 // ---------------------------------------------------------------------------------------------
 
+/// How `sort` compares two elements.
+#[derive(Clone, Copy)]
+enum Order {
+    /// No comparator: `<` (with `__lt`).
+    Less,
+    /// A Lua function comparator, called straight into a Lua frame.
+    Lua(Value, Gc<LuaClosure>),
+    /// A Lua comparator whose whole body is one `<` or `<=` of its parameters
+    /// (`return a > b`): numbers and strings are compared here without calling it.
+    Simple(Value, Gc<LuaClosure>, SimpleOrder),
+    /// Any other comparator (a native function).
+    Other(Value),
+}
+
+/// The comparison a [`simple_order`] comparator makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct SimpleOrder {
+    /// `<=` rather than `<`.
+    le: bool,
+    /// It compares its second parameter with its first.
+    swap: bool,
+    /// The instruction's `k`: the function returns whether the comparison equals it.
+    k: bool,
+}
+
+/// Recognises a comparator compiled from `function(a, b) return a < b end` (or `>`,
+/// `<=`, `>=`): two fixed parameters and the code `LT/LE; JMP +1; LFALSESKIP r;
+/// LOADTRUE r; RETURN1 r`.
+fn simple_order(cl: Gc<LuaClosure>) -> Option<SimpleOrder> {
+    let fp = cl.proto;
+    if fp.is_vararg || fp.num_params != 2 {
+        return None;
+    }
+    let code = &fp.proto.code;
+    let Some(&[cmp, jmp, lfalse, ltrue, ret]) = code.get(..5) else {
+        return None;
+    };
+    let le = match cmp.opcode()? {
+        OpCode::Lt => false,
+        OpCode::Le => true,
+        _ => return None,
+    };
+    let swap = match (cmp.a(), cmp.b()) {
+        (0, 1) => false,
+        (1, 0) => true,
+        _ => return None,
+    };
+    let r = lfalse.a();
+    let shape = jmp.opcode() == Some(OpCode::Jmp)
+        && jmp.sj_field() == 1
+        && lfalse.opcode() == Some(OpCode::LFalseSkip)
+        && ltrue.opcode() == Some(OpCode::LoadTrue)
+        && ltrue.a() == r
+        && ret.opcode() == Some(OpCode::Return1)
+        && ret.a() == r;
+    shape.then_some(SimpleOrder {
+        le,
+        swap,
+        k: cmp.k(),
+    })
+}
+
+/// `x < y` (or `x <= y`) when both are integers, both floats or both strings: the cases
+/// where no metamethod or conversion can be involved.
+#[inline]
+fn raw_compare(x: Value, y: Value, le: bool) -> Option<bool> {
+    Some(match (x, y) {
+        (Value::Int(a), Value::Int(b)) => (a < b) || (le && a == b),
+        (Value::Float(a), Value::Float(b)) => (a < b) || (le && a == b),
+        (Value::Str(a), Value::Str(b)) => {
+            let (a, b) = (a.as_bytes(), b.as_bytes());
+            (a < b) || (le && a == b)
+        }
+        _ => return None,
+    })
+}
+
 /// Sorting state: the elements (kept reachable by an anchor table on the stack while Lua
 /// code runs) and the comparator.
 struct Sorter {
     a: Vec<Value>,
-    cmp: Value,
+    order: Order,
+}
+
+/// Calls the Lua comparator `cl` (the value `f`) with `x, y` and returns the truth of its
+/// first result: `Lua::call` without resolving `__call` or collecting results, so one
+/// comparison costs a frame push and a return (see METAMETHOD-FRAMES, ERRORS).
+fn call_lua_order(
+    l: &mut Lua,
+    f: Value,
+    cl: Gc<LuaClosure>,
+    x: Value,
+    y: Value,
+) -> LuaResult<bool> {
+    let meta = l.frames.last().map_or(0, |c| c.flags >> CIST_META_SHIFT);
+    if l.n_ccalls + meta >= MAX_CCALLS {
+        return Err(l.error_str("C stack overflow"));
+    }
+    let func = l.top;
+    l.ensure_stack(func + 3)?;
+    l.stack[func] = f;
+    l.stack[func + 1] = x;
+    l.stack[func + 2] = y;
+    l.top = func + 3;
+    l.n_ccalls += 1;
+    l.nny += 1;
+    let entry = l.frames.len();
+    let r = l.push_lua_frame(func, cl, 1, 0);
+    let r = l.drive(entry, r);
+    l.n_ccalls -= 1;
+    l.nny -= 1;
+    r?;
+    let v = l.stack[func];
+    l.top = func;
+    Ok(v.truthy())
 }
 
 impl Sorter {
     /// `a[i] < a[j]` by the comparator or `<`.
+    #[inline]
     fn lt(&self, l: &mut Lua, x: Value, y: Value) -> LuaResult<bool> {
-        if self.cmp.is_nil() {
-            less_than(l, x, y)
-        } else {
-            Ok(call1(l, self.cmp, &[x, y])?.truthy())
+        match self.order {
+            Order::Less => less_than(l, x, y),
+            Order::Lua(f, cl) => call_lua_order(l, f, cl, x, y),
+            Order::Simple(f, cl, o) => {
+                // With hooks on, the call must be seen.
+                if l.hook_mask == 0 {
+                    let (p, q) = if o.swap { (y, x) } else { (x, y) };
+                    if let Some(c) = raw_compare(p, q, o.le) {
+                        return Ok(c == o.k);
+                    }
+                }
+                call_lua_order(l, f, cl, x, y)
+            }
+            Order::Other(f) => Ok(call1(l, f, &[x, y])?.truthy()),
         }
     }
 
@@ -445,10 +583,65 @@ fn sort(l: &mut Lua) -> LuaResult<usize> {
         l.push(Value::Table(anchor));
     }
     let depth = 2 * (usize::BITS - n.leading_zeros()) + 8;
-    let mut s = Sorter { a, cmp };
+    let order = match cmp {
+        Value::Nil => Order::Less,
+        Value::LuaFn(cl) => match simple_order(cl) {
+            Some(o) => Order::Simple(cmp, cl, o),
+            None => Order::Lua(cmp, cl),
+        },
+        _ => Order::Other(cmp),
+    };
+    let mut s = Sorter { a, order };
     s.sort(l, 0, n - 1, depth)?;
     for (i, v) in s.a.into_iter().enumerate() {
         seti(l, t, i as i64 + 1, v)?;
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::stdlib::util::testlua::check;
+
+    #[test]
+    fn simple_comparators_sort_like_calls() {
+        // Each comparator shape (both operand orders, `k` true and false) with integers,
+        // strings, mixed numbers (called) and tables with `__lt`/`__le` (called);
+        // expected output from lua5.4.
+        check(
+            r#"local out = {}
+local mt = {__lt = function(a, b) return a.v < b.v end,
+            __le = function(a, b) return a.v <= b.v end}
+local cmps = {
+  function(a, b) return a < b end, function(a, b) return a > b end,
+  function(a, b) return b < a end, function(a, b) return not (a >= b) end,
+  function(x, y) return not (y >= x) end,
+}
+for i, c in ipairs(cmps) do
+  local n = {5, 3, 9, 1, 7}
+  local s = {"b", "a", "d", "c"}
+  local m = {2, 1.5, 3, 0.5}
+  local t = {}
+  for j, v in ipairs({4, 2, 8, 6}) do t[j] = setmetatable({v = v}, mt) end
+  table.sort(n, c); table.sort(s, c); table.sort(m, c); table.sort(t, c)
+  out[#out + 1] = table.concat(n, " ") .. "/" .. table.concat(s) .. "/" ..
+    table.concat(m, " ") .. "/" .. t[1].v .. t[4].v
+end
+return table.concat(out, ";")
+"#,
+            "1 3 5 7 9/abcd/0.5 1.5 2 3/28;9 7 5 3 1/dcba/3 2 1.5 0.5/82;\
+             9 7 5 3 1/dcba/3 2 1.5 0.5/82;1 3 5 7 9/abcd/0.5 1.5 2 3/28;\
+             9 7 5 3 1/dcba/3 2 1.5 0.5/82",
+        );
+    }
+
+    #[test]
+    fn comparator_errors_propagate_through_the_direct_call() {
+        check(
+            r#"local ok, e = pcall(table.sort, {3, 2, 1}, function(a, b) error("boom") end)
+            local ok2, e2 = pcall(table.sort, {1, "x"}, function(a, b) return a < b end)
+            return ok, e, ok2, e2"#,
+            "false,t:1: boom,false,t:2: attempt to compare string with number",
+        );
+    }
 }

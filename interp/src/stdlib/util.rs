@@ -59,17 +59,15 @@ pub fn to_integer(v: Value) -> Option<i64> {
 }
 
 /// `luaL_checkinteger`.
+#[inline]
 pub fn check_int(l: &mut Lua, n: usize) -> LuaResult<i64> {
     l.check_int(n)
 }
 
 /// `luaL_optinteger`.
+#[inline]
 pub fn opt_int(l: &mut Lua, n: usize, default: i64) -> LuaResult<i64> {
-    if l.arg(n).is_nil() {
-        Ok(default)
-    } else {
-        check_int(l, n)
-    }
+    l.opt_int(n, default)
 }
 
 /// `luaL_checknumber` keeping the subtype.
@@ -102,6 +100,7 @@ pub fn number_bytes(x: Number) -> Vec<u8> {
 }
 
 /// `luaL_checklstring`: a string, or a number converted to one.
+#[inline]
 pub fn check_str(l: &mut Lua, n: usize) -> LuaResult<Gc<LuaStr>> {
     l.check_str(n)
 }
