@@ -29,6 +29,12 @@ pub fn compile_source(source: &[u8], chunkname: &[u8]) -> Result<bytecode::Proto
 /// no libraries.
 pub fn bare_state() -> Lua {
     let mut l = Lua::new();
+    // Without its `std` feature the interpreter has no io library and prints nowhere;
+    // this host still has a standard output.
+    #[cfg(not(feature = "std"))]
+    {
+        l.stdout = Box::new(HostStdout);
+    }
     l.set_compiler(compile_source);
     l.set_file_mapper(map_chunk_file);
     install_jit(&mut l);
@@ -209,5 +215,22 @@ fn io_text(e: &io::Error) -> String {
     match s.find(" (os error") {
         Some(i) => s[..i].to_string(),
         None => s,
+    }
+}
+
+/// `print`'s output for builds whose interpreter has no `std` feature: the process's
+/// standard output (Rust's own line buffering; `flush` pushes the rest out).
+#[cfg(not(feature = "std"))]
+struct HostStdout;
+
+#[cfg(not(feature = "std"))]
+impl moonjet_interp::state::Output for HostStdout {
+    fn write(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        let _ = std::io::stdout().write_all(bytes);
+    }
+    fn flush(&mut self) {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
     }
 }

@@ -567,7 +567,7 @@ const INTEGRAL_FAST: f64 = 1e14;
 /// Appends `tostring()` of a float to any sink: `%.14g`, plus `.0` when that looks like
 /// an integer.
 pub fn push_float<S: Sink + ?Sized>(f: f64, out: &mut S) {
-    if f.abs() < INTEGRAL_FAST && f == f.trunc() {
+    if f.abs() < INTEGRAL_FAST && f == libm::trunc(f) {
         // An integral value with at most 14 digits prints as them (a zero keeps its sign).
         if f.is_sign_negative() {
             out.put(b'-');
