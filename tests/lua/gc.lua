@@ -74,3 +74,23 @@ end
 full()
 assert(#keep == 1000 and keep[1000][1] == 100000)
 collectgarbage("incremental")
+
+-- Allocation alone drives the collector: tables, closures and strings made in loops
+-- (each kind on its own, so a safepoint missing from one instruction shows) never
+-- pile up.
+do
+  collectgarbage("collect")
+  local base = collectgarbage("count")
+  for i = 1, 300000 do local t = {i} end
+  assert(collectgarbage("count") - base < 8192, "tables pile up")
+  for i = 1, 300000 do local f = function() return i end end
+  assert(collectgarbage("count") - base < 8192, "closures pile up")
+  for i = 1, 300000 do local s = "k" .. i end
+  assert(collectgarbage("count") - base < 8192, "strings pile up")
+  local big = {}
+  for r = 1, 20 do
+    big = {}
+    for i = 1, 20000 do big[i] = i end
+  end
+  assert(collectgarbage("count") - base < 8192, "grown arrays pile up")
+end

@@ -548,6 +548,8 @@ impl Lua {
                         }
                         savepc!();
                         reg!(a) = self.new_table_op(i, extra.then_some(next));
+                        // GC-INVARIANT: a safepoint, after the new table is in a register.
+                        self.gc_check();
                         refresh!();
                     }
                     OpCode::SelfOp => {
