@@ -69,21 +69,21 @@ const MAX_ARRAY_BITS: usize = 31;
 #[repr(C)]
 pub struct Table {
     /// Array part buffer (`arr_len` values; dangling when empty).
-    arr: Cell<*mut Value>,
+    pub(crate) arr: Cell<*mut Value>,
     /// Array part size.
-    arr_len: Cell<usize>,
+    pub(crate) arr_len: Cell<usize>,
     /// Hash part buffer (`node_cap` nodes; dangling when empty).
-    nodes: Cell<*mut Node>,
+    pub(crate) nodes: Cell<*mut Node>,
     /// Hash part size: 0 or a power of two >= 2.
-    node_cap: Cell<usize>,
+    pub(crate) node_cap: Cell<usize>,
     /// Nodes with a non-nil key (live plus dead).
     node_used: Cell<usize>,
     /// Metamethod-absence cache: bit `e` set = "no field for event `e`" (see `has_no_tm`).
     tm_absent: Cell<u8>,
     /// Mirror of the collector's "black" colour, read by the write barrier.
-    gc_black: Cell<bool>,
+    pub(crate) gc_black: Cell<bool>,
     /// The metatable.
-    metatable: Cell<Option<Gc<Table>>>,
+    pub(crate) metatable: Cell<Option<Gc<Table>>>,
 }
 
 impl GcObject for Table {

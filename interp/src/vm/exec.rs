@@ -95,7 +95,10 @@ impl Lua {
             let ci_top = ci.top as usize;
             let mut pc = ci.pc as usize;
             if self.jit.active {
-                pc = self.jit_enter(cl, base, pc); // JIT-ENTRY in jit_iface.rs
+                pc = self.jit_enter(cl, base, pc)?; // JIT-ENTRY in jit_iface.rs
+                if pc == crate::jit_iface::JIT_REDISPATCH {
+                    continue 'frames; // NATIVE-CALLS: the frames changed
+                }
             }
 
             // Registers are reached through `regs`, a pointer to R[0] kept in a machine
