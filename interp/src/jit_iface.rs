@@ -35,11 +35,14 @@ use core::cell::Cell;
 
 use moonjet_bytecode::Proto;
 
-use crate::error::LuaResult;
+use crate::error::{LuaError, LuaResult};
 use crate::func::{FnProto, LuaClosure};
 use crate::gc::Gc;
 use crate::state::Lua;
 use crate::value::Value;
+
+mod allocating;
+mod call;
 
 // ------------------------------------------------------------------ the entry ABI
 
@@ -61,6 +64,19 @@ pub struct JitCtx {
     pub helpers: *const Helpers,
     /// Out: why the code returned (`STATUS_NOT_ENTRY` or a reason of the engine).
     pub status: u32,
+    /// Native nesting of this activation (NATIVE-CALLS): 0 when the interpreter entered
+    /// the code, n > 0 when the compiled code of the frame below called it through
+    /// [`Helpers::call`]. Only a nested activation returns natively.
+    pub depth: u32,
+    /// R[0] of the frame (the `base` argument). A helper that may move the value stack
+    /// (calls, allocations) rewrites it; the code compares it with its own after such
+    /// a helper and, when the stack moved, leaves with `STATUS_UNWIND` to be re-entered
+    /// with the new base (NATIVE-CALLS).
+    pub base: *mut Value,
+    /// Out, with `STATUS_RETURNED`: the register of the first result of the RETURN...
+    pub ret_reg: u32,
+    /// ... and how many results (`RET_TO_TOP`: up to the stack top).
+    pub ret_n: u32,
 }
 
 /// Byte offsets of [`JitCtx`]'s fields.
@@ -73,10 +89,26 @@ pub mod ctx_offsets {
     pub const HELPERS: i32 = offset_of!(JitCtx, helpers) as i32;
     /// `JitCtx::status`.
     pub const STATUS: i32 = offset_of!(JitCtx, status) as i32;
+    /// `JitCtx::depth`.
+    pub const DEPTH: i32 = offset_of!(JitCtx, depth) as i32;
+    /// `JitCtx::base`.
+    pub const BASE: i32 = offset_of!(JitCtx, base) as i32;
+    /// `JitCtx::ret_reg`.
+    pub const RET_REG: i32 = offset_of!(JitCtx, ret_reg) as i32;
+    /// `JitCtx::ret_n`.
+    pub const RET_N: i32 = offset_of!(JitCtx, ret_n) as i32;
 }
 
 /// Status: `entry_pc` is not an entry point of the code; nothing was executed.
 pub const STATUS_NOT_ENTRY: u32 = 0;
+/// Status of a nested activation (`depth > 0`) at a RETURN: the results are described
+/// by `ctx.ret_reg` / `ctx.ret_n` and the returned pc is the RETURN's; the call helper
+/// pops the frame (NATIVE-CALLS).
+pub const STATUS_RETURNED: u32 = 1;
+/// Status: a call made natively left compiled code (a callee exited, a native function
+/// pushed frames, yielded or raised an error); every compiled activation on the way
+/// returns at once, and the interpreter continues with whatever frame is on top.
+pub const STATUS_UNWIND: u32 = 2;
 /// Status values are below this (the engine's reason table is at most this long).
 pub const MAX_STATUS: usize = 64;
 
@@ -96,6 +128,62 @@ pub mod tags {
     pub const TABLE: u8 = 5;
 }
 
+/// Byte offsets into a table object for compiled code's inline paths (TABLE-LAYOUT in
+/// `table.rs`), from the value's payload (the address of the table's `GcBox`). Computed
+/// with `offset_of!`, and the field types pinned below, so a change of the table's
+/// layout changes these or breaks the build; compiled code only reads through them
+/// after a tag guard, and falls back to the helpers whenever the inline case does not
+/// hold.
+pub mod table_offsets {
+    use crate::gc::{Gc, GcBox};
+    use crate::table::{Node, Table};
+    use crate::value::Value;
+    use core::cell::Cell;
+    use core::mem::{offset_of, size_of};
+
+    /// Start of the `Table` inside its box.
+    const BOX: usize = offset_of!(GcBox<Table>, value);
+    /// Array part buffer (`*mut Value`).
+    pub const ARR: i32 = (BOX + offset_of!(Table, arr)) as i32;
+    /// Array part size (`u32`: compiled code loads 32 bits and zero-extends).
+    pub const ARR_LEN: i32 = (BOX + offset_of!(Table, arr_len)) as i32;
+    /// Hash part buffer (`*mut Node`).
+    pub const NODES: i32 = (BOX + offset_of!(Table, nodes)) as i32;
+    /// Hash part size (`u32`, 0 or a power of two; loaded as 32 bits).
+    pub const NODE_CAP: i32 = (BOX + offset_of!(Table, node_cap)) as i32;
+    // The two sizes are 32-bit fields: these fail to compile if their type changes,
+    // which would make compiled code read the wrong number of bytes.
+    const _: fn(&Table) -> &Cell<u32> = |t| &t.arr_len;
+    const _: fn(&Table) -> &Cell<u32> = |t| &t.node_cap;
+    /// The write barrier's colour flag (`bool`, one byte): a store of a collectable
+    /// value into a black table needs the barrier (the helpers do it).
+    pub const GC_BLACK: i32 = (BOX + offset_of!(Table, gc_black)) as i32;
+    /// The metatable (a nullable pointer: 0 = none).
+    pub const METATABLE: i32 = (BOX + offset_of!(Table, metatable)) as i32;
+    /// Bytes per hash node.
+    pub const NODE_SIZE: i32 = size_of::<Node>() as i32;
+    /// The key of a node.
+    pub const NODE_KEY: i32 = offset_of!(Node, key) as i32;
+    /// The value of a node.
+    pub const NODE_VAL: i32 = offset_of!(Node, val) as i32;
+
+    const _: () = assert!(size_of::<Cell<*mut Value>>() == 8);
+    const _: () = assert!(size_of::<Cell<*mut Node>>() == 8);
+    const _: () = assert!(size_of::<Cell<usize>>() == 8);
+    const _: () = assert!(size_of::<Cell<bool>>() == 1);
+    const _: () = assert!(size_of::<Option<Gc<Table>>>() == 8);
+}
+
+/// Byte offset of a string's hash (`u32`) from the value's payload (the address of the
+/// string's `GcBox`), for the inline hash probe (TABLE-LAYOUT).
+pub mod str_offsets {
+    use crate::gc::GcBox;
+    use crate::string::LuaStr;
+    use core::mem::offset_of;
+    /// `LuaStr::hash`.
+    pub const HASH: i32 = (offset_of!(GcBox<LuaStr>, value) + offset_of!(LuaStr, hash)) as i32;
+}
+
 // ------------------------------------------------------------------ runtime helpers
 
 /// Helper result: done, continue with the next instruction.
@@ -104,6 +192,14 @@ pub const HELPER_OK: u32 = 0;
 pub const HELPER_EXIT: u32 = 1;
 /// `for_prep` result: the loop runs zero times.
 pub const FORPREP_SKIP: u32 = 2;
+/// `call` result: the call left compiled code; the caller exits with `STATUS_UNWIND`
+/// at the instruction after the call (its saved pc).
+pub const CALL_UNWIND: u32 = 3;
+/// `ret` operand: return the values from R[A] up to the stack top.
+pub const RET_TO_TOP: u32 = u32::MAX;
+/// Most compiled activations on the Rust stack at once (NATIVE-CALLS): past it a call
+/// is left to the interpreter, so deep Lua recursion never grows the Rust stack much.
+pub const MAX_NATIVE_DEPTH: u32 = 200;
 
 /// The runtime helpers compiled code may call, as a `#[repr(C)]` table of `extern "C"`
 /// functions (the code loads them through `JitCtx::helpers` at [`helper_offsets`], so
@@ -161,6 +257,20 @@ pub struct Helpers {
     pub fmod: extern "C" fn(a: f64, b: f64) -> f64,
     /// Exact comparison of an integer and a float ([`MixedCmp`]); 1 = true.
     pub cmp_mixed: extern "C" fn(op: u32, i: i64, f: f64) -> u32,
+    /// CALL at `pc` (`ra` = R[A], B and C its operands), made natively when the callee
+    /// is compiled or a native function (NATIVE-CALLS): `HELPER_OK` (results in place,
+    /// `ctx.base` updated), `HELPER_EXIT` (nothing done) or `CALL_UNWIND`.
+    pub call:
+        unsafe extern "C" fn(ctx: *mut JitCtx, ra: *mut Value, b: u32, c: u32, pc: u32) -> u32,
+    /// NEWTABLE at `pc`: `R[a] := {}` sized `narr`/`nhash`; `HELPER_OK`, `ctx.base`
+    /// updated (the collector step may run finalizers).
+    pub new_table:
+        unsafe extern "C" fn(ctx: *mut JitCtx, a: u32, narr: u32, nhash: u32, pc: u32) -> u32,
+    /// CLOSURE at `pc`: `R[a] := closure(KPROTO[bx])`; as `new_table`.
+    pub closure: unsafe extern "C" fn(ctx: *mut JitCtx, a: u32, bx: u32, pc: u32) -> u32,
+    /// CONCAT at `pc` of `n` strings or numbers from R[a]; as `new_table`, or
+    /// `HELPER_EXIT` when an operand needs `__concat`.
+    pub concat: unsafe extern "C" fn(ctx: *mut JitCtx, a: u32, n: u32, pc: u32) -> u32,
 }
 
 /// The exact integer/float comparisons of [`Helpers::cmp_mixed`].
@@ -213,6 +323,14 @@ pub mod helper_offsets {
     pub const FMOD: i32 = offset_of!(Helpers, fmod) as i32;
     /// `Helpers::cmp_mixed`.
     pub const CMP_MIXED: i32 = offset_of!(Helpers, cmp_mixed) as i32;
+    /// `Helpers::call`.
+    pub const CALL: i32 = offset_of!(Helpers, call) as i32;
+    /// `Helpers::new_table`.
+    pub const NEW_TABLE: i32 = offset_of!(Helpers, new_table) as i32;
+    /// `Helpers::closure`.
+    pub const CLOSURE: i32 = offset_of!(Helpers, closure) as i32;
+    /// `Helpers::concat`.
+    pub const CONCAT: i32 = offset_of!(Helpers, concat) as i32;
 }
 
 /// The helper table every `JitCtx` points at.
@@ -232,6 +350,10 @@ pub static HELPERS: Helpers = Helpers {
     pow: h_pow,
     fmod: h_fmod,
     cmp_mixed: h_cmp_mixed,
+    call: call::h_call,
+    new_table: allocating::h_new_table,
+    closure: allocating::h_closure,
+    concat: allocating::h_concat,
 };
 
 /// The state, closure and constant `k` of a helper's context.
@@ -403,13 +525,43 @@ unsafe extern "C" fn h_get_field(
     dst: *mut Value,
 ) -> u32 {
     // SAFETY: called by compiled code with its live context (JIT-ENTRY).
-    let (_, cl) = unsafe { parts(ctx) };
+    let (l, cl) = unsafe { parts(ctx) };
     // SAFETY: `t` is a register of the frame.
     let (Value::Table(h), Some(s)) = (unsafe { &*t }, const_str(cl, k)) else {
         return HELPER_EXIT;
     };
     // SAFETY: the slot is in `h`'s nodes; `dst` is a register.
-    unsafe { copy_hit(h, string_slot(h, s), dst) }
+    unsafe { read_field(l, *h, s, dst) }
+}
+
+/// `*dst = h[s]` for a string key: a raw hit, or a miss settled through an `__index`
+/// chain of tables (class inheritance, `index_str_chain`); `HELPER_EXIT` when a
+/// metamethod must run.
+///
+/// # Safety
+/// `dst` is a register of the running frame (JIT-ENTRY).
+#[inline(always)]
+unsafe fn read_field(
+    l: &Lua,
+    h: Gc<crate::table::Table>,
+    s: Gc<crate::string::LuaStr>,
+    dst: *mut Value,
+) -> u32 {
+    let slot = string_slot(&h, s);
+    // SAFETY: the slot is in `h`'s nodes.
+    let nil = slot.is_none_or(|p| unsafe { (*p).is_nil() });
+    if nil && h.metatable().is_some() {
+        return match l.index_str_chain(h, s) {
+            Some(v) => {
+                // SAFETY: per the contract.
+                unsafe { dst.write(v) };
+                HELPER_OK
+            }
+            None => HELPER_EXIT,
+        };
+    }
+    // SAFETY: per the contract.
+    unsafe { copy_hit(&h, slot, dst) }
 }
 
 /// See [`Helpers::get_tabup`].
@@ -419,18 +571,21 @@ unsafe extern "C" fn h_get_tabup(ctx: *mut JitCtx, up: u32, k: u32, dst: *mut Va
     let (Some(Value::Table(h)), Some(s)) = (upval_value(l, cl, up), const_str(cl, k)) else {
         return HELPER_EXIT;
     };
-    // SAFETY: the slot is in `h`'s nodes; `dst` is a register.
-    unsafe { copy_hit(&h, string_slot(&h, s), dst) }
+    // SAFETY: `dst` is a register.
+    unsafe { read_field(l, h, s, dst) }
 }
 
-/// The interpreter's fast write `t[key] = v` (tables without a metatable; keys that
-/// cannot raise an error): false, having changed nothing, otherwise.
+/// The interpreter's fast write `t[key] = v` (a raw store: no metatable, or a string
+/// key that is present or has no `__newindex` to go to; keys that cannot raise an
+/// error): false, having changed nothing, otherwise.
 fn fast_newindex(l: &mut Lua, t: Value, key: Value, v: Value) -> bool {
     let Value::Table(h) = t else { return false };
-    if h.metatable().is_some() {
-        return false;
-    }
-    h.set(&mut l.heap, key, v).is_ok()
+    let raw = match (h.metatable(), key) {
+        (None, _) => true,
+        (Some(_), Value::Str(s)) => l.newindex_is_raw(h, s),
+        _ => false,
+    };
+    raw && h.set(&mut l.heap, key, v).is_ok()
 }
 
 /// See [`Helpers::set_table`].
@@ -600,6 +755,9 @@ pub struct JitStats {
     pub native_instrs: u64,
     /// See `native_instrs`.
     pub exit_instrs: u64,
+    /// Prototypes whose code was dropped because a site kept exiting (they stay
+    /// interpreted until the next `jit.flush()`).
+    pub blacklisted: u64,
 }
 
 /// A JIT compiler the interpreter can drive (the root crate installs one).
@@ -609,12 +767,22 @@ pub trait JitEngine {
     fn compile(&mut self, req: &CompileRequest<'_>) -> Result<JitFn, String>;
     /// Name and message of a status value (a row of the reason table).
     fn reason(&self, status: u32) -> (&'static str, &'static str);
-    /// An exit site of `proto` at `pc` has been taken `count` times (called at a few
-    /// thresholds; an engine reports it with `-jv` or recompiles).
-    fn hot_exit(&mut self, proto: &Proto, pc: u32, status: u32, count: u32);
-    /// Forgets all compiled code records (`jit.flush()`); the interpreter stops using
-    /// the code it holds at the same time.
-    fn flush(&mut self);
+    /// An exit site of `proto` at `pc` has been taken `count` times while the code was
+    /// entered `entries` times (called at the `HOT_EXIT_MARKS`); true when the engine
+    /// wants the prototype to stay interpreted (a guard that keeps failing).
+    fn hot_exit(&mut self, proto: &Proto, pc: u32, status: u32, count: u32, entries: u32) -> bool;
+    /// Forgets all compiled code (`jit.flush()`); the interpreter stops using the code
+    /// it holds at the same time. With `in_use`, compiled code is still running (a
+    /// native function called from it flushed): the engine frees the machine code only
+    /// at the next [`JitEngine::release`].
+    fn flush(&mut self, in_use: bool);
+    /// No compiled code is running any more: frees what a deferred flush kept.
+    fn release(&mut self);
+    /// A one-line-per-item summary of the run for `-jstats` (stderr).
+    fn summary(&self, exits: &[u64]) -> String;
+    /// Writes the bytecode, Cranelift IR and machine code of every function it compiles
+    /// to stderr (`-jdump`).
+    fn set_dump(&mut self, on: bool);
     /// Counters.
     fn stats(&self) -> JitStats;
     /// Turns the one-line-per-event report on stderr on or off (`-jv`).
@@ -651,6 +819,17 @@ pub struct JitState {
     pub generation: u32,
     /// Exits taken, by status (reason).
     pub exits: [u64; MAX_STATUS],
+    /// Compiled activations now on the Rust stack (NATIVE-CALLS), bounded by
+    /// `MAX_NATIVE_DEPTH`.
+    pub native_frames: u32,
+    /// An error (or yield) raised by a native function that compiled code called: the
+    /// activations unwind (`STATUS_UNWIND`) and `jit_enter` returns it.
+    pub pending: Option<LuaError>,
+    /// A `jit.flush()` ran while compiled code was running: release the machine code
+    /// when the last activation returns.
+    flush_pending: bool,
+    /// Calls made natively (compiled caller, compiled or native callee).
+    pub native_calls: u64,
 }
 
 impl Default for JitState {
@@ -663,6 +842,10 @@ impl Default for JitState {
             hotloop: DEFAULT_HOTLOOP,
             generation: 0,
             exits: [0; MAX_STATUS],
+            native_frames: 0,
+            pending: None,
+            flush_pending: false,
+            native_calls: 0,
         }
     }
 }
@@ -688,8 +871,21 @@ impl JitState {
     /// Drops all compiled code (`jit.flush()`): every prototype's code becomes stale.
     pub fn flush(&mut self) {
         self.generation = self.generation.wrapping_add(1);
+        let in_use = self.native_frames > 0;
+        self.flush_pending |= in_use;
         if let Some(e) = self.engine.as_mut() {
-            e.flush();
+            e.flush(in_use);
+        }
+    }
+
+    /// Called when the outermost compiled activation returned: a deferred flush frees
+    /// its machine code now.
+    fn settle(&mut self) {
+        if self.flush_pending && self.native_frames == 0 {
+            self.flush_pending = false;
+            if let Some(e) = self.engine.as_mut() {
+                e.release();
+            }
         }
     }
 
@@ -710,6 +906,8 @@ pub struct JitSlot {
     generation: Cell<u32>,
     /// Exits taken per pc (exit records are counted per site), allocated at compile.
     sites: core::cell::OnceCell<Box<[Cell<u32>]>>,
+    /// Times the code was entered (by the interpreter or by a native call).
+    entries: Cell<u32>,
 }
 
 impl JitSlot {
@@ -754,6 +952,17 @@ impl JitSlot {
         }
     }
 
+    /// Counts an entry into the code.
+    #[inline(always)]
+    pub fn count_entry(&self) {
+        self.entries.set(self.entries.get().saturating_add(1));
+    }
+
+    /// Times the code was entered so far.
+    pub fn entries(&self) -> u32 {
+        self.entries.get()
+    }
+
     /// Exits taken at `pc` so far.
     pub fn exits_at(&self, pc: usize) -> u32 {
         self.sites
@@ -775,13 +984,22 @@ impl JitSlot {
 impl Lua {
     /// JIT-ENTRY: runs the compiled code of the frame whose closure is `cl` and whose
     /// R[0] is `stack[base]`, from `pc` (compiling it first at its hot call). Returns
-    /// the pc at which the interpreter continues. Call only when `self.jit.active`.
+    /// the pc at which the interpreter continues the same frame, or [`JIT_REDISPATCH`]
+    /// when the frames changed under native calls (NATIVE-CALLS): the interpreter then
+    /// continues with whatever frame is on top. An error raised by a native function the
+    /// code called is returned with the frames in place, as if the interpreter had made
+    /// the call. Call only when `self.jit.active`.
     #[inline]
-    pub(crate) fn jit_enter(&mut self, cl: Gc<LuaClosure>, base: usize, pc: usize) -> usize {
+    pub(crate) fn jit_enter(
+        &mut self,
+        cl: Gc<LuaClosure>,
+        base: usize,
+        pc: usize,
+    ) -> LuaResult<usize> {
         let fp = cl.proto;
         let generation = self.jit.generation;
         if self.hook_mask != 0 {
-            return pc; // a debug hook sees every instruction: interpret (HOOKS)
+            return Ok(pc); // a debug hook sees every instruction: interpret (HOOKS)
         }
         let code = match fp.jit.code(generation) {
             Some(c) => c,
@@ -791,10 +1009,10 @@ impl Lua {
             {
                 match self.jit_compile(fp) {
                     Some(c) => c,
-                    None => return pc,
+                    None => return Ok(pc),
                 }
             }
-            None => return pc,
+            None => return Ok(pc),
         };
         self.jit_run(code, cl, base, pc)
     }
@@ -838,46 +1056,75 @@ impl Lua {
 
     /// Calls compiled code and counts its exit.
     #[inline(never)]
-    fn jit_run(&mut self, code: JitFn, cl: Gc<LuaClosure>, base: usize, pc: usize) -> usize {
+    fn jit_run(
+        &mut self,
+        code: JitFn,
+        cl: Gc<LuaClosure>,
+        base: usize,
+        pc: usize,
+    ) -> LuaResult<usize> {
         let fp = cl.proto;
+        fp.jit.count_entry();
         let lua: *mut Lua = self;
         let closure: &LuaClosure = &cl;
+        let regs = self.stack.as_mut_ptr().wrapping_add(base);
         let mut ctx = JitCtx {
             lua,
             closure,
             consts: fp.consts.as_ptr(),
             helpers: &HELPERS,
             status: STATUS_NOT_ENTRY,
+            depth: 0,
+            base: regs,
+            ret_reg: 0,
+            ret_n: 0,
         };
+        self.jit.native_frames += 1;
         // SAFETY: JIT-ENTRY. `cl` is the closure of the running frame, whose registers
-        // `stack[base .. base + max_stack]` exist (push_lua_frame ensured them) and stay in
-        // place while the code runs: neither the code nor any helper resizes the stack or
-        // runs the collector. `self` is not used until the code returns; the helpers reach
-        // the state through `ctx.lua` only. `code` was compiled from `fp`, whose
-        // constants `ctx.consts` points at.
-        let next = unsafe {
-            let regs = (*lua).stack.as_mut_ptr().add(base);
-            code(&mut ctx, regs, pc as u32)
-        };
-        if ctx.status != STATUS_NOT_ENTRY {
-            self.jit_note_exit(fp, next, ctx.status);
+        // `stack[base .. base + max_stack]` exist (push_lua_frame ensured them). Only the
+        // call helper may move the stack, and it rewrites `ctx.base` when it does. `self`
+        // is not used until the code returns; the helpers reach the state through
+        // `ctx.lua` only. `code` was compiled from `fp`, whose constants `ctx.consts`
+        // points at.
+        let next = unsafe { code(&mut ctx, regs, pc as u32) };
+        self.jit.native_frames -= 1;
+        self.jit.settle();
+        match ctx.status {
+            STATUS_NOT_ENTRY => Ok(next as usize),
+            STATUS_UNWIND => match self.jit.pending.take() {
+                Some(e) => Err(e),
+                None => Ok(JIT_REDISPATCH),
+            },
+            status => {
+                self.jit_note_exit(fp, next, status);
+                Ok(next as usize)
+            }
         }
-        next as usize
     }
 
-    /// Counts an exit by reason and by site; tells the engine about hot sites.
-    fn jit_note_exit(&mut self, fp: Gc<FnProto>, pc: u32, status: u32) {
+    /// Counts an exit by reason and by site; tells the engine about hot sites, and
+    /// drops the code of a prototype whose guard keeps failing (it stays interpreted).
+    pub(crate) fn jit_note_exit(&mut self, fp: Gc<FnProto>, pc: u32, status: u32) {
         if let Some(n) = self.jit.exits.get_mut(status as usize) {
             *n += 1;
         }
         let count = fp.jit.count_exit(pc as usize);
         if HOT_EXIT_MARKS.contains(&count) {
-            if let Some(e) = self.jit.engine.as_mut() {
-                e.hot_exit(&fp.proto, pc, status, count);
+            let entries = fp.jit.entries();
+            let drop_code = match self.jit.engine.as_mut() {
+                Some(e) => e.hot_exit(&fp.proto, pc, status, count, entries),
+                None => false,
+            };
+            if drop_code {
+                fp.jit.set(self.jit.generation, None, 0);
             }
         }
     }
 }
+
+/// `jit_enter`'s answer when the frames changed under native calls: the interpreter
+/// continues with the frame on top (NATIVE-CALLS).
+pub const JIT_REDISPATCH: usize = usize::MAX;
 
 // ------------------------------------------------------------------ the `jit` module
 
@@ -1003,6 +1250,33 @@ mod tests {
         assert_eq!(h_cmp_mixed(MixedCmp::FloatLtInt as u32, 1, 0.5), 1);
         assert_eq!(h_cmp_mixed(MixedCmp::IntLeFloat as u32, 1, f64::NAN), 0);
         assert_eq!(h_fmod(-1.0, f64::INFINITY), f64::INFINITY);
+    }
+
+    #[test]
+    fn table_offsets_read_the_fields() {
+        let mut l = Lua::new();
+        let h = l.new_table(4, 4);
+        let key = l.intern(b"k");
+        h.set_str(&mut l.heap, key, Value::Int(1));
+        let base = h.as_ptr() as *const u8;
+        // SAFETY: the offsets are inside the live table's box (this test pins them).
+        unsafe {
+            let rd = |off: i32| *(base.add(off as usize) as *const usize);
+            let rd32 = |off: i32| *(base.add(off as usize) as *const u32) as usize;
+            assert_eq!(rd(table_offsets::ARR), h.array_ptr() as usize);
+            assert_eq!(rd32(table_offsets::ARR_LEN), h.array_len());
+            assert_eq!(rd(table_offsets::NODES), h.node_ptr() as usize);
+            assert_eq!(rd32(table_offsets::NODE_CAP), h.node_cap());
+            assert_eq!(rd(table_offsets::METATABLE), 0);
+            let mt = l.new_table(0, 0);
+            h.set_metatable(Some(mt));
+            assert_eq!(rd(table_offsets::METATABLE), mt.as_ptr() as usize);
+            let kp = key.as_ptr() as *const u8;
+            assert_eq!(
+                *(kp.add(str_offsets::HASH as usize) as *const u32),
+                key.hash()
+            );
+        }
     }
 
     #[test]

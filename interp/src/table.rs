@@ -71,21 +71,21 @@ const MAX_ARRAY_BITS: usize = 31;
 #[repr(C)]
 pub struct Table {
     /// Array part buffer (`arr_len` values; dangling when empty).
-    arr: Cell<*mut Value>,
+    pub(crate) arr: Cell<*mut Value>,
     /// Hash part buffer (`node_cap` nodes; dangling when empty).
-    nodes: Cell<*mut Node>,
+    pub(crate) nodes: Cell<*mut Node>,
     /// The metatable.
-    metatable: Cell<Option<Gc<Table>>>,
+    pub(crate) metatable: Cell<Option<Gc<Table>>>,
     /// Array part size (at most 2^31, `MAX_ARRAY_BITS`).
-    arr_len: Cell<u32>,
+    pub(crate) arr_len: Cell<u32>,
     /// Hash part size: 0 or a power of two >= 2.
-    node_cap: Cell<u32>,
+    pub(crate) node_cap: Cell<u32>,
     /// Nodes with a non-nil key (live plus dead).
     node_used: Cell<u32>,
     /// Metamethod-absence cache: bit `e` set = "no field for event `e`" (see `has_no_tm`).
     tm_absent: Cell<u8>,
     /// Mirror of the collector's "black" colour, read by the write barrier.
-    gc_black: Cell<bool>,
+    pub(crate) gc_black: Cell<bool>,
 }
 
 // Tables are the most numerous objects of many programs: keep the box at 56 bytes.

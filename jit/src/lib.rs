@@ -12,10 +12,13 @@
 //! `moonjet_interp::abi` (and `Value`, whose layout those modules pin).
 
 pub mod analysis;
+mod inline_table;
 mod ops_arith;
+mod ops_call;
 mod ops_data;
 mod ops_test;
 pub mod reasons;
+mod report;
 pub mod translate;
 
 #[cfg(test)]
@@ -89,6 +92,12 @@ pub struct Jit {
     give_ups: Vec<u64>,
     /// Functions declared so far (names are unique).
     next_id: u32,
+    /// Write bytecode, IR and machine code of each compile to stderr (`-jdump`).
+    dump: bool,
+    /// Code memory of flushed generations still running (freed at `release`).
+    retired: Vec<JITModule>,
+    /// Exit sites reported hot (`hot_exit`): `(function, pc)` -> (status, count).
+    hot_sites: std::collections::HashMap<(String, u32), (u32, u32)>,
 }
 
 /// The host ISA with the flags the JIT uses.
@@ -122,7 +131,7 @@ fn host_isa() -> Result<OwnedTargetIsa, String> {
 impl Jit {
     /// An engine for the host machine (`Err` if Cranelift does not support it).
     pub fn new() -> Result<Jit, String> {
-        let module = JITModule::new(JITBuilder::with_isa(host_isa()?, default_libcall_names()));
+        let module = Self::new_module()?;
         let ctx = module.make_context();
         Ok(Jit {
             module,
@@ -134,7 +143,18 @@ impl Jit {
             stats: JitStats::default(),
             give_ups: vec![0; reasons::REASONS.len()],
             next_id: 0,
+            dump: false,
+            retired: Vec::new(),
+            hot_sites: Default::default(),
         })
+    }
+
+    /// Fresh code memory for the host.
+    fn new_module() -> Result<JITModule, String> {
+        Ok(JITModule::new(JITBuilder::with_isa(
+            host_isa()?,
+            default_libcall_names(),
+        )))
     }
 
     /// The signature of compiled code (`JitFn`).
@@ -180,7 +200,13 @@ impl Jit {
             return Err(Reason::CacheFull);
         }
         let outcome = self.translate(req);
+        let ir = self.dump.then(|| self.ctx.func.display().to_string());
+        self.ctx.set_disasm(self.dump);
         let done = self.finish_function();
+        if let Some(ir) = ir {
+            let asm = self.ctx.compiled_code().and_then(|c| c.vcode.clone());
+            report::dump(req.proto, &outcome, &ir, asm.as_deref());
+        }
         self.module.clear_context(&mut self.ctx);
         let (id, size) = done?;
         self.module
@@ -292,22 +318,64 @@ impl JitEngine for Jit {
         reasons::by_status(status).map_or(("?", "unknown status"), |r| (r.name, r.message))
     }
 
-    fn hot_exit(&mut self, proto: &Proto, pc: u32, status: u32, count: u32) {
+    fn hot_exit(&mut self, proto: &Proto, pc: u32, status: u32, count: u32, entries: u32) -> bool {
         let Some(r) = reasons::by_status(status) else {
-            return;
+            return false;
         };
+        let name = Self::name_of(proto);
+        self.hot_sites.insert((name.clone(), pc), (status, count));
+        let line = proto.line_at(pc as usize).unwrap_or(0);
+        let src = moonjet_bytecode::chunkid::short_src(&proto.source);
         if self.verbose && r.kind == Kind::Guard {
-            let line = proto.line_at(pc as usize).unwrap_or(0);
-            let src = moonjet_bytecode::chunkid::short_src(&proto.source);
             eprintln!(
                 "[jit] hot exit {src}:{line} (pc {pc}): {} taken {count} times: {}",
                 r.name, r.message
             );
         }
+        // A guard failing on at least half of the entries: the instruction's operands
+        // are not what compiled code handles (strings, metamethods), so every pass
+        // pays an exit and a re-entry for little native work. Stay interpreted.
+        let keeps_failing = r.kind == Kind::Guard && (count as u64) * 2 >= entries as u64;
+        if keeps_failing {
+            self.stats.blacklisted += 1;
+            if self.verbose {
+                eprintln!(
+                    "[jit] blacklisted {name}: {} at {src}:{line} (pc {pc}) failed {count} of {entries} entries; the function stays interpreted",
+                    r.name
+                );
+            }
+        }
+        keeps_failing
     }
 
-    fn flush(&mut self) {
+    fn flush(&mut self, in_use: bool) {
         self.records.clear();
+        self.hot_sites.clear();
+        let Ok(fresh) = Self::new_module() else {
+            return;
+        };
+        let old = std::mem::replace(&mut self.module, fresh);
+        self.retired.push(old);
+        if !in_use {
+            self.release();
+        }
+    }
+
+    fn release(&mut self) {
+        for m in self.retired.drain(..) {
+            // SAFETY: the interpreter calls `release` only when no compiled code runs,
+            // and after a flush it no longer calls code of older generations (every
+            // prototype's slot is stale), so no pointer into `m` is used again.
+            unsafe { m.free_memory() };
+        }
+    }
+
+    fn summary(&self, exits: &[u64]) -> String {
+        report::summary(&self.stats, &self.give_ups(), exits, &self.hot_sites)
+    }
+
+    fn set_dump(&mut self, on: bool) {
+        self.dump = on;
     }
 
     fn stats(&self) -> JitStats {

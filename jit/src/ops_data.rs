@@ -7,6 +7,7 @@ use moonjet_bytecode::{Instruction, OpCode};
 use moonjet_interp::jit_iface::{tags, FORPREP_SKIP, HELPER_OK};
 use moonjet_interp::Value;
 
+use crate::inline_table::ValSrc;
 use crate::reasons::Reason;
 use crate::translate::{FunctionTranslator, Helper};
 
@@ -16,7 +17,7 @@ impl FunctionTranslator<'_> {
     /// MOVE: `R[A] := R[B]`.
     pub fn translate_move(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, b, next) = (self.reg(i.a())?, self.reg(i.b())?, self.block_rel(pc, 1)?);
-        self.copy_value(self.base, b, a);
+        self.copy_reg(b, a);
         self.jump(next);
         Ok(())
     }
@@ -189,6 +190,7 @@ impl FunctionTranslator<'_> {
         let (t, dst) = (self.addr(b), self.addr(a));
         let other = self.when_int_key(c);
         let key = self.payload(c, types::I64);
+        self.inline_get_int(b, key, a, next);
         self.call_checked(Helper::GetInt, &[self.ctx, t, key, dst], pc, Reason::Table);
         self.jump(next);
         self.at(other);
@@ -218,6 +220,7 @@ impl FunctionTranslator<'_> {
     pub fn translate_geti(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, b, next) = (self.reg(i.a())?, self.reg(i.b())?, self.block_rel(pc, 1)?);
         let (t, key, dst) = (self.addr(b), self.i64(i.c() as i64), self.addr(a));
+        self.inline_get_int(b, key, a, next);
         self.call_checked(Helper::GetInt, &[self.ctx, t, key, dst], pc, Reason::Table);
         self.jump(next);
         Ok(())
@@ -228,9 +231,27 @@ impl FunctionTranslator<'_> {
         let (a, b, next) = (self.reg(i.a())?, self.reg(i.b())?, self.block_rel(pc, 1)?);
         self.string_key(i.c())?;
         let (t, k, dst) = (self.addr(b), self.i32(i.c()), self.addr(a));
+        self.inline_get_field(b, i.c(), a, next);
         self.call_checked(Helper::GetField, &[self.ctx, t, k, dst], pc, Reason::Table);
         self.jump(next);
         Ok(())
+    }
+
+    /// Where RK(C) comes from, for the inline stores.
+    fn rk_src(&self, i: Instruction) -> Result<ValSrc, Reason> {
+        if i.k() {
+            let tag = match self.konst(i.c())? {
+                Value::Nil => tags::NIL,
+                Value::Bool(_) => tags::BOOL,
+                Value::Int(_) => tags::INT,
+                Value::Float(_) => tags::FLOAT,
+                Value::Str(_) => tags::STR,
+                _ => tags::TABLE,
+            };
+            Ok(ValSrc::Const(self.konst_off(i.c())?, tag))
+        } else {
+            Ok(ValSrc::Reg(self.reg(i.c())?))
+        }
     }
 
     /// SETTABUP: `Up[A][K[B]] := RK(C)` (helper).
@@ -247,10 +268,11 @@ impl FunctionTranslator<'_> {
     /// SETTABLE: `R[A][R[B]] := RK(C)` (helper; integer keys go to the integer one).
     pub fn translate_settable(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, b, next) = (self.reg(i.a())?, self.reg(i.b())?, self.block_rel(pc, 1)?);
-        let val = self.rk_addr(i)?;
+        let (val, src) = (self.rk_addr(i)?, self.rk_src(i)?);
         let t = self.addr(a);
         let other = self.when_int_key(b);
         let key = self.payload(b, types::I64);
+        self.inline_set_int(a, key, src, next);
         self.call_checked(Helper::SetInt, &[self.ctx, t, key, val], pc, Reason::Table);
         self.jump(next);
         self.at(other);
@@ -268,8 +290,9 @@ impl FunctionTranslator<'_> {
     /// SETI: `R[A][B] := RK(C)` (helper).
     pub fn translate_seti(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
-        let val = self.rk_addr(i)?;
+        let (val, src) = (self.rk_addr(i)?, self.rk_src(i)?);
         let (t, key) = (self.addr(a), self.i64(i.b() as i64));
+        self.inline_set_int(a, key, src, next);
         self.call_checked(Helper::SetInt, &[self.ctx, t, key, val], pc, Reason::Table);
         self.jump(next);
         Ok(())
@@ -279,8 +302,9 @@ impl FunctionTranslator<'_> {
     pub fn translate_setfield(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
         self.string_key(i.b())?;
-        let val = self.rk_addr(i)?;
+        let (val, src) = (self.rk_addr(i)?, self.rk_src(i)?);
         let (t, k) = (self.addr(a), self.i32(i.b()));
+        self.inline_set_field(a, i.b(), src, next);
         self.call_checked(Helper::SetField, &[self.ctx, t, k, val], pc, Reason::Table);
         self.jump(next);
         Ok(())
@@ -446,7 +470,7 @@ impl FunctionTranslator<'_> {
         let cont = self.new_block();
         self.branch(nil, next, cont);
         self.at(cont);
-        self.copy_value(self.base, v, ctl);
+        self.copy_reg(v, ctl);
         self.jump(back);
         Ok(())
     }

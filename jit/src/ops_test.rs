@@ -93,7 +93,7 @@ impl FunctionTranslator<'_> {
         let copy = self.new_block();
         self.branch(take, copy, t.skip);
         self.at(copy);
-        self.copy_value(self.base, b, a);
+        self.copy_reg(b, a);
         self.jump(t.jump);
         Ok(())
     }

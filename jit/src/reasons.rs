@@ -3,18 +3,22 @@
 //!
 //! A reason's number is the status compiled code leaves in `JitCtx::status` (row 0 is
 //! `jit_iface::STATUS_NOT_ENTRY`). Kinds:
+//! * `Call`: control passed through a native call (NATIVE-CALLS): a nested activation
+//!   returned, or activations unwound to the interpreter;
 //! * `Exit`: the instruction is always run by the interpreter (calls, returns, ...);
 //! * `Guard`: a run-time check failed (an operand's type, a zero divisor, a table that
 //!   needs a metamethod); the interpreter runs the instruction;
 //! * `GiveUp`: the whole function stays interpreted.
 
-use moonjet_interp::jit_iface::{MAX_STATUS, STATUS_NOT_ENTRY};
+use moonjet_interp::jit_iface::{MAX_STATUS, STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_UNWIND};
 
 /// What a reason stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// The entry pc is not an entry point.
     Entry,
+    /// A native call's control transfer (not an exit of the function's own code).
+    Call,
     /// The instruction is not compiled natively.
     Exit,
     /// A guard of a natively compiled instruction failed.
@@ -53,15 +57,17 @@ macro_rules! reasons {
 reasons! {
     // variant      name            kind    message
     NotEntry      "not-entry"     Entry   "the interpreter's pc is not an entry point of the code";
-    Call          "call"          Exit    "CALL: the interpreter performs calls";
+    Returned      "returned"      Call    "a natively called function returned natively";
+    Unwind        "unwind"        Call    "a natively called function left compiled code; back to the interpreter";
+    Call          "call"          Exit    "CALL: a callee without compiled code, past the nesting limit, or under a hook";
     TailCall      "tailcall"      Exit    "TAILCALL: the interpreter performs tail calls";
-    Return        "return"        Exit    "RETURN: the interpreter performs returns";
-    Concat        "concat"        Exit    "CONCAT: concatenation allocates strings";
-    Closure       "closure"       Exit    "CLOSURE: creating a closure allocates";
-    NewTable      "newtable"      Exit    "NEWTABLE: creating a table allocates";
+    Return        "return"        Exit    "RETURN: of a function the interpreter entered (or with to-be-closed variables)";
+    Concat        "concat"        Exit    "CONCAT of a value that may have __concat";
+    Closure       "closure"       Exit    "CLOSURE: a prototype index out of range";
+    NewTable      "newtable"      Exit    "NEWTABLE: never (the helper always succeeds)";
     SetList       "setlist"       Exit    "SETLIST: table constructors run in the interpreter";
     VarArg        "vararg"        Exit    "VARARG: varargs are copied by the interpreter";
-    SelfOp        "self"          Exit    "SELF: method lookup runs in the interpreter";
+    SelfOp        "self"          Exit    "SELF with a key that is not a string constant";
     Close         "close"         Exit    "CLOSE/TBC: closing upvalues and to-be-closed variables";
     GenericFor    "generic-for"   Exit    "TFORPREP/TFORCALL: the generic for's iterator call";
     BadOperand    "bad-operand"   Exit    "operand out of range for this prototype";
@@ -85,6 +91,8 @@ reasons! {
 // Status values must fit the interpreter's counters, and row 0 is "not an entry".
 const _: () = assert!(REASONS.len() <= MAX_STATUS);
 const _: () = assert!(Reason::NotEntry as u32 == STATUS_NOT_ENTRY);
+const _: () = assert!(Reason::Returned as u32 == STATUS_RETURNED);
+const _: () = assert!(Reason::Unwind as u32 == STATUS_UNWIND);
 
 impl Reason {
     /// Its row.

@@ -336,3 +336,279 @@ fn every_opcode_has_a_translator_and_exits_are_named() {
         "div-zero"
     );
 }
+
+// ------------------------------------------------------------------ native calls
+
+#[test]
+fn native_calls_give_the_interpreters_results() {
+    same(
+        "local function add(a, b) return a + b end
+         local function twice(f, x) return f(x, x), f(x, 1) end
+         local function many() return 1, 2, 3 end
+         local function none() end
+         local function va(...) return select('#', ...), ... end
+         local s = 0
+         for i = 1, 200 do
+           local p, q = twice(add, i)
+           s = s + p + q + select('#', many()) + (none() or 0)
+           local n, x, y = va(i, nil, i)
+           s = s + n + x + y + math.max(i, 3) + #tostring(i)
+         end
+         local t = {many()}
+         return s, #t, va(many())",
+    );
+}
+
+#[test]
+fn errors_and_tracebacks_inside_native_calls() {
+    let r = same(
+        "local function leaf(x) return x.field + 1 end
+         local function mid(x) local v = leaf(x) return v * 2 end
+         local function top(x) return (mid(x)) end
+         local out = {}
+         for i = 1, 50 do out[#out+1] = top({field = i}) end
+         local ok, e = pcall(top, nil)
+         local ok2, tb = xpcall(top, debug.traceback, 5)
+         local ok3, e3 = pcall(top, {field = 'x'})
+         return table.concat(out, ' '), ok, e, ok2, tb, e3",
+    );
+    assert!(r.contains("attempt to index a nil value"), "{r}");
+    assert!(r.contains("in upvalue 'leaf'") || r.contains("leaf"), "{r}");
+}
+
+#[test]
+fn yields_from_natively_called_functions() {
+    same(
+        "local function inner(i) local v = coroutine.yield(i) return v * 2 end
+         local function middle(i) return inner(i) + 1 end
+         local co = coroutine.wrap(function()
+           local s = 0
+           for i = 1, 100 do s = s + middle(i) end
+           return s
+         end)
+         local last, n = nil, 0
+         local r = co()
+         while true do
+           n = n + 1
+           local nr = co(r)
+           if n == 100 then last = nr break end
+           r = nr
+         end
+         return last, n",
+    );
+}
+
+#[test]
+fn deep_recursion_and_stack_overflow_with_native_calls() {
+    let r = same(
+        "local function depth(n) if n == 0 then return 0 end return 1 + depth(n - 1) end
+         local function inf(n) return 1 + inf(n + 1) end
+         local ok, e = pcall(inf, 1)
+         return depth(190000), ok, e",
+    );
+    assert!(r.starts_with("190000\tfalse\t"), "{r}");
+    assert!(r.contains("stack overflow"), "{r}");
+}
+
+#[test]
+fn pcall_hooks_and_flush_inside_native_calls() {
+    same(
+        "local function f(x) if x > 150 then error('big ' .. x) end return x end
+         local function g(x) local ok, e = pcall(f, x) return ok and e or -1 end
+         local s = 0
+         for i = 1, 200 do s = s + g(i) end
+         local function h(i) if i == 100 then jit.flush() end return i end
+         local function k(i) return h(i) + 1 end
+         for i = 1, 200 do s = s + k(i) end
+         local lines = 0
+         local function w(i) if i == 50 then debug.sethook(function() lines = lines + 1 end, 'l') end return i end
+         local function v(i) return w(i) * 2 end
+         for i = 1, 60 do s = s + v(i) end
+         debug.sethook()
+         return s, lines > 0",
+    );
+}
+
+#[test]
+fn calls_run_natively_without_exits() {
+    let mut l = state(true);
+    let src = "local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
+               local Point = {}
+               Point.__index = Point
+               function Point.new(x, y) return setmetatable({x = x, y = y}, Point) end
+               function Point:norm1() return math.abs(self.x) + math.abs(self.y) end
+               local p = Point.new(3, -4)
+               local function loop(n)
+                 local s = 0
+                 for i = 1, n do s = s + p:norm1() + fib(5) end
+                 return s
+               end
+               return fib(20), loop(1000)";
+    let (text, _) = run_in(&mut l, src);
+    assert_eq!(text, "6765\t12000");
+    let e = engine(&l);
+    let rec = |line: &str| {
+        e.records
+            .iter()
+            .find(|r| r.name.ends_with(line))
+            .unwrap_or_else(|| panic!("{line} not compiled"))
+            .clone()
+    };
+    assert!(rec(":1").native(OpCode::Call) && rec(":1").native(OpCode::Return1));
+    let lp = rec(":7");
+    assert!(
+        lp.native(OpCode::SelfOp) && lp.native(OpCode::Call),
+        "{lp:?}"
+    );
+    assert_eq!(side_exits(&l), 0, "side exits taken");
+    assert!(l.jit.native_calls > 20000, "{}", l.jit.native_calls);
+}
+
+#[test]
+fn a_guard_that_keeps_failing_blacklists_its_function() {
+    let mut l = state(true);
+    let src = "local function f(a, b) return a + b end
+               local s = 0
+               for i = 1, 5000 do s = s + f('1', i) end
+               return s";
+    let (text, _) = run_in(&mut l, src);
+    let (want, _) = run_in(&mut state(false), src);
+    assert_eq!(text, want);
+    assert_eq!(engine(&l).stats().blacklisted, 1);
+}
+
+#[test]
+fn inline_table_paths_match_the_interpreter() {
+    same(
+        "local log = {}
+         local plain, meta = {1, 2, 3, 4}, setmetatable({1, nil, 3}, {
+           __index = function(_, k) log[#log+1] = 'i' .. tostring(k) return -1 end,
+           __newindex = function(t, k, v) log[#log+1] = 'n' .. tostring(k) rawset(t, k, v) end})
+         local obj = setmetatable({x = 1, y = 2}, {__index = {z = 30}})
+         local s = 0
+         for i = 0, 6 do
+           s = s + (plain[i] or 0) + meta[i]
+           plain[i] = i * 2; meta[i] = i * 3
+           obj.x = obj.x + i; obj.w = i; s = s + obj.z + obj.y
+         end
+         -- many fields: collisions and a growing hash part
+         local f = {}
+         for i = 1, 200 do f['k' .. i] = i end
+         for r = 1, 3 do for i = 1, 200 do f['k' .. i] = f['k' .. i] + 1 end end
+         local t = {a = 1, b = 2, c = 3, d = 4, e = 5}
+         for i = 1, 100 do t.a = t.b + t.c; t.e = t.d; t.b = nil; t.b = i end
+         -- stores of collectable values while the collector runs
+         local keep = {}
+         for i = 1, 2000 do
+           keep[i % 50 + 1] = {i}; keep.last = {i}; keep[i % 50 + 1][1] = 'v' .. i
+           if i % 100 == 0 then collectgarbage('step', 1) end
+         end
+         collectgarbage()
+         local sum = 0
+         for i = 1, 50 do sum = sum + #keep[i][1] end
+         return s, table.concat(log, ','), f.k7, f.k200, t.a, t.b, t.e, sum, keep.last[1], obj.w",
+    );
+}
+
+// ------------------------------------------------------------------ generated programs
+
+/// A tiny deterministic generator (64-bit LCG) for the property test.
+struct Gen(u64);
+
+impl Gen {
+    /// The next number below `n`.
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+
+    /// One of `items`.
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
+    /// An expression over the program's variables.
+    fn expr(&mut self, depth: u32) -> String {
+        let leaves = [
+            "a", "b", "c", "s", "t[1]", "t.x", "m[2]", "m.y", "i", "3", "-2", "0.5", "'7'",
+        ];
+        if depth == 0 || self.below(3) == 0 {
+            return self.pick(&leaves).to_string();
+        }
+        let ops = [
+            "+", "-", "*", "/", "//", "%", "^", "&", "|", "<<", ">>", "..",
+        ];
+        let (x, y) = (self.expr(depth - 1), self.expr(depth - 1));
+        format!("({x} {} {y})", self.pick(&ops))
+    }
+
+    /// A condition over the program's variables.
+    fn cond(&mut self) -> String {
+        let cmps = ["<", "<=", "==", "~=", ">", ">="];
+        let (x, y) = (self.expr(1), self.expr(1));
+        format!("{x} {} {y}", self.pick(&cmps))
+    }
+
+    /// One generated program: a loop whose variables change type half-way, table
+    /// reads and writes with and without metatables, every operation under `pcall`.
+    fn program(&mut self) -> String {
+        let mut body = String::new();
+        for _ in 0..6 {
+            let line = match self.below(4) {
+                0 => format!("a = {}", self.expr(2)),
+                1 => format!("t[1] = {}; t.x = {}", self.expr(1), self.expr(1)),
+                2 => format!(
+                    "if {} then b = {} else m[2] = {} end",
+                    self.cond(),
+                    self.expr(1),
+                    self.expr(1)
+                ),
+                _ => format!("c = {}", self.expr(2)),
+            };
+            body.push_str(&format!(
+                "  ok, e = pcall(function() {line} end); out[#out+1] = show(e)\n"
+            ));
+        }
+        format!(
+            "local a, b, c, s = 1, 2.5, -3, '4'
+             local t = {{1, 2, x = 3}}
+             local m = setmetatable({{}}, {{__index = function(_, k) return k end,
+                __add = function() return 100 end, __lt = function() return true end,
+                __concat = function() return 'cat' end}})
+             local function show(v) return type(v) == 'table' and 'tbl' or tostring(v) end
+             local out, ok, e = {{}}, nil, nil
+             for i = 1, 40 do
+               if i == 20 then a, b, c = 1.5, '2', m end
+             {body}
+               out[#out+1] = show(a) .. show(b) .. show(c)
+             end
+             return table.concat(out, ' ')"
+        )
+    }
+}
+
+#[test]
+fn generated_programs_give_identical_results() {
+    let mut g = Gen(0x5eed);
+    for _ in 0..10 {
+        let src = g.program();
+        same(&src);
+    }
+}
+
+#[test]
+fn table_constructors_with_extra_args_and_growth() {
+    let items: Vec<String> = (1..=300).map(|i| i.to_string()).collect();
+    let src = format!(
+        "local function mk() return {{{}}} end
+         local s = 0
+         for i = 1, 30 do local t = mk(); s = s + #t + t[300] end
+         local function grow(n) if n == 0 then return {{}} end local t = grow(n - 1); t[n] = n .. ''; return t end
+         return s, #grow(3000)",
+        items.join(",")
+    );
+    same(&src);
+}

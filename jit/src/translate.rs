@@ -83,6 +83,14 @@ pub enum Helper {
     FMod,
     /// `cmp_mixed(op, i, f)`
     CmpMixed,
+    /// `call(ctx, ra, b, c, pc)`
+    Call,
+    /// `new_table(ctx, a, narr, nhash, pc)`
+    NewTable,
+    /// `closure(ctx, a, bx, pc)`
+    Closure,
+    /// `concat(ctx, a, n, pc)`
+    Concat,
 }
 
 /// Pointer type (the engine only runs on 64-bit targets).
@@ -108,6 +116,10 @@ impl Helper {
             Helper::Pow => o::POW,
             Helper::FMod => o::FMOD,
             Helper::CmpMixed => o::CMP_MIXED,
+            Helper::Call => o::CALL,
+            Helper::NewTable => o::NEW_TABLE,
+            Helper::Closure => o::CLOSURE,
+            Helper::Concat => o::CONCAT,
         }
     }
 
@@ -124,6 +136,9 @@ impl Helper {
             Helper::ForPrep => (&[PTR, PTR], I32),
             Helper::Pow | Helper::FMod => (&[F64, F64], F64),
             Helper::CmpMixed => (&[I32, I64, F64], I32),
+            Helper::Call => (&[PTR, PTR, I32, I32, I32], I32),
+            Helper::NewTable => (&[PTR, I32, I32, I32, I32], I32),
+            Helper::Closure | Helper::Concat => (&[PTR, I32, I32, I32], I32),
         }
     }
 }
@@ -153,8 +168,10 @@ pub struct FunctionTranslator<'a> {
     call_conv: CallConv,
     /// `ctx` parameter.
     pub ctx: ir::Value,
-    /// `base` parameter.
-    pub base: ir::Value,
+    /// R[0], the `base` parameter. A call or allocating helper may move the stack
+    /// (it then rewrites `ctx.base`): the code checks and, if so, leaves (`Unwind`) to
+    /// be re-entered with the new base, which happens only when the stack grows.
+    base: ir::Value,
     /// The constants' address (`ctx.consts`).
     pub kbase: ir::Value,
     /// The helper table's address (`ctx.helpers`).
@@ -327,14 +344,30 @@ impl<'a> FunctionTranslator<'a> {
         i32::try_from(k as i64 * VALUE_SIZE as i64).map_err(|_| Reason::BadOperand)
     }
 
+    /// R[0] (see `base_var`).
+    pub fn base(&mut self) -> ir::Value {
+        self.base
+    }
+
+    /// After a helper that may have moved the stack (it saved the frame's pc as
+    /// `pc + 1`): continues when R[0] is where it was, else exits (`Unwind`) so that
+    /// the interpreter re-enters the code at `pc + 1` with the new base.
+    pub fn check_base(&mut self, pc: usize) {
+        let now = self.b.ins().load(PTR, mem(), self.ctx, ctx_offsets::BASE);
+        let same = self.b.ins().icmp(IntCC::Equal, now, self.base);
+        self.guard(same, pc + 1, Reason::Unwind);
+    }
+
     /// Address of the register at byte offset `off`.
     pub fn addr(&mut self, off: i32) -> ir::Value {
-        self.b.ins().iadd_imm_s(self.base, off as i64)
+        let base = self.base();
+        self.b.ins().iadd_imm_s(base, off as i64)
     }
 
     /// The tag byte of the register at `off` (an i8).
     pub fn tag(&mut self, off: i32) -> ir::Value {
-        self.b.ins().load(types::I8, mem(), self.base, off + TAG)
+        let base = self.base();
+        self.b.ins().load(types::I8, mem(), base, off + TAG)
     }
 
     /// `tag == t` (an i8 truth value).
@@ -344,7 +377,8 @@ impl<'a> FunctionTranslator<'a> {
 
     /// The payload of the register at `off` as `ty` (I64, F64 or I8).
     pub fn payload(&mut self, off: i32, ty: ir::Type) -> ir::Value {
-        self.b.ins().load(ty, mem(), self.base, off + PAYLOAD)
+        let base = self.base();
+        self.b.ins().load(ty, mem(), base, off + PAYLOAD)
     }
 
     /// Stores a whole value: the tag word (tag byte, zero padding) and the 8-byte payload
@@ -354,7 +388,8 @@ impl<'a> FunctionTranslator<'a> {
         let t = self.b.ins().iconst(types::I64, tag as i64);
         let v = self.b.ins().scalar_to_vector(types::I64X2, t);
         let v = self.b.ins().insertlane(v, word, 1);
-        self.b.ins().store(mem_vec(), v, self.base, off);
+        let base = self.base();
+        self.b.ins().store(mem_vec(), v, base, off);
     }
 
     /// Stores an integer into the register at `off`.
@@ -383,7 +418,14 @@ impl<'a> FunctionTranslator<'a> {
     /// Copies the 16-byte value at `src + src_off` to the register at `dst_off`.
     pub fn copy_value(&mut self, src: ir::Value, src_off: i32, dst_off: i32) {
         let v = self.b.ins().load(types::I64X2, mem_vec(), src, src_off);
-        self.b.ins().store(mem_vec(), v, self.base, dst_off);
+        let base = self.base();
+        self.b.ins().store(mem_vec(), v, base, dst_off);
+    }
+
+    /// Copies register `src_off` to register `dst_off`.
+    pub fn copy_reg(&mut self, src_off: i32, dst_off: i32) {
+        let base = self.base();
+        self.copy_value(base, src_off, dst_off);
     }
 
     /// Lua truthiness of the register at `off` (an i8): not nil and not false.
@@ -464,8 +506,8 @@ pub fn translator<'a>(op: OpCode) -> Translate<'a> {
         OpCode::SetTable => T::translate_settable,
         OpCode::SetI => T::translate_seti,
         OpCode::SetField => T::translate_setfield,
-        OpCode::NewTable => |_, _, _| Err(Reason::NewTable),
-        OpCode::SelfOp => |_, _, _| Err(Reason::SelfOp),
+        OpCode::NewTable => T::translate_newtable,
+        OpCode::SelfOp => T::translate_self,
         OpCode::AddI
         | OpCode::AddK
         | OpCode::SubK
@@ -495,7 +537,7 @@ pub fn translator<'a>(op: OpCode) -> Translate<'a> {
         OpCode::BNot => T::translate_bnot,
         OpCode::Not => T::translate_not,
         OpCode::Len => T::translate_len,
-        OpCode::Concat => |_, _, _| Err(Reason::Concat),
+        OpCode::Concat => T::translate_concat,
         OpCode::Close | OpCode::Tbc => |_, _, _| Err(Reason::Close),
         OpCode::Jmp => T::translate_jmp,
         OpCode::Eq => T::translate_eq,
@@ -505,15 +547,16 @@ pub fn translator<'a>(op: OpCode) -> Translate<'a> {
         OpCode::LtI | OpCode::LeI | OpCode::GtI | OpCode::GeI => T::translate_cmp_imm,
         OpCode::Test => T::translate_test,
         OpCode::TestSet => T::translate_testset,
-        OpCode::Call => |_, _, _| Err(Reason::Call),
+        OpCode::Call => T::translate_call,
         OpCode::TailCall => |_, _, _| Err(Reason::TailCall),
-        OpCode::Return | OpCode::Return0 | OpCode::Return1 => |_, _, _| Err(Reason::Return),
+        OpCode::Return | OpCode::Return0 | OpCode::Return1 => T::translate_return,
         OpCode::ForLoop => T::translate_forloop,
         OpCode::ForPrep => T::translate_forprep,
-        OpCode::TForPrep | OpCode::TForCall => |_, _, _| Err(Reason::GenericFor),
+        OpCode::TForPrep => |_, _, _| Err(Reason::GenericFor),
+        OpCode::TForCall => T::translate_tforcall,
         OpCode::TForLoop => T::translate_tforloop,
         OpCode::SetList => |_, _, _| Err(Reason::SetList),
-        OpCode::Closure => |_, _, _| Err(Reason::Closure),
+        OpCode::Closure => T::translate_closure,
         OpCode::VarArg => |_, _, _| Err(Reason::VarArg),
         OpCode::VarArgPrep => T::translate_varargprep,
         OpCode::ExtraArg => |_, _, _| Err(Reason::Invalid),

@@ -128,6 +128,12 @@ pub struct Options {
     pub jit: Option<bool>,
     /// `-jv`: report compiles, give-ups and hot exits on stderr.
     pub jit_verbose: bool,
+    /// `-jdump`: bytecode, Cranelift IR and machine code of each compiled function.
+    pub jit_dump: bool,
+    /// `-jstats`: a summary of the JIT's work on exit (stderr).
+    pub jit_stats: bool,
+    /// `-jflush`: drop compiled code (before anything runs).
+    pub jit_flush: bool,
     /// `-Ohotcall=N`.
     pub hotcall: Option<u32>,
     /// `-Ohotloop=N`.
@@ -197,7 +203,9 @@ pub fn parse(argv: &[Vec<u8>]) -> Result<Options, ParseError> {
                     b"on" => o.jit = Some(true),
                     b"off" => o.jit = Some(false),
                     b"v" => o.jit_verbose = true,
-                    b"flush" => {}
+                    b"dump" => o.jit_dump = true,
+                    b"stats" => o.jit_stats = true,
+                    b"flush" => o.jit_flush = true,
                     other => {
                         return Err(ParseError::Other(format!(
                             "unknown -j option '{}'",
@@ -294,6 +302,9 @@ mod tests {
             (o.hotcall, o.hotloop, o.jit_verbose),
             (Some(1), Some(7), true)
         );
+        let o = p(&["-jdump", "-jstats", "-jflush"]).unwrap();
+        assert!(o.jit_dump && o.jit_stats && o.jit_flush);
+        assert!(p(&["-jbogus"]).is_err());
         assert!(p(&["-Ohotcall=x"]).is_err());
         assert!(p(&["-Ofoo"]).is_err());
     }

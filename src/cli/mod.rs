@@ -82,28 +82,66 @@ fn run_options(argv: &[Vec<u8>], opts: &Options) -> i32 {
         opts.hotcall,
         opts.hotloop,
     );
-    run::create_arg_table(&mut l, argv, opts.script);
-    let ok = (opts.ignore_env || run::handle_init(&mut l))
-        && opts.actions.iter().all(|a| run_action(&mut l, a))
-        && opts
-            .script
-            .is_none_or(|s| run::handle_script(&mut l, argv, s));
+    jit_extras(&mut l, opts);
+    let started = std::time::Instant::now();
+    let code = run_program(&mut l, argv, opts);
+    if opts.jit_stats {
+        jit_summary(&l, started.elapsed());
+    }
+    code
+}
+
+/// `-jdump` and `-jflush`.
+fn jit_extras(l: &mut moonjet_interp::Lua, opts: &Options) {
+    if let Some(e) = l.jit.engine.as_mut() {
+        e.set_dump(opts.jit_dump);
+    }
+    if opts.jit_flush {
+        l.jit.flush();
+    }
+}
+
+/// `-jstats`: the engine's summary, native calls and the share of the run spent
+/// compiling, on stderr.
+fn jit_summary(l: &moonjet_interp::Lua, elapsed: std::time::Duration) {
+    let Some(e) = l.jit.engine.as_ref() else {
+        eprintln!("[jit] no JIT in this build");
+        return;
+    };
+    eprint!("{}", e.summary(&l.jit.exits));
+    let compile = e.stats().compile_nanos as f64 / 1e9;
+    let total = elapsed.as_secs_f64().max(1e-9);
+    eprintln!(
+        "[jit] {} native calls; compiling took {:.1}% of {:.3} s",
+        l.jit.native_calls,
+        100.0 * compile / total,
+        total
+    );
+}
+
+/// The init file, `-e`/`-l`/`-W`, the script and the REPL; the exit status.
+fn run_program(l: &mut moonjet_interp::Lua, argv: &[Vec<u8>], opts: &Options) -> i32 {
+    let l = &mut *l;
+    run::create_arg_table(l, argv, opts.script);
+    let ok = (opts.ignore_env || run::handle_init(l))
+        && opts.actions.iter().all(|a| run_action(l, a))
+        && opts.script.is_none_or(|s| run::handle_script(l, argv, s));
     if !ok {
-        run::finish(&mut l);
+        run::finish(l);
         return 1;
     }
     if opts.interactive {
-        repl::run(&mut l);
+        repl::run(l);
     } else if opts.script.is_none() && !opts.has_e && !opts.version {
         if std::io::stdin().is_terminal() {
             println!("{VERSION}");
-            repl::run(&mut l);
-        } else if !run::do_stdin(&mut l) {
-            run::finish(&mut l);
+            repl::run(l);
+        } else if !run::do_stdin(l) {
+            run::finish(l);
             return 1;
         }
     }
-    run::finish(&mut l);
+    run::finish(l);
     0
 }
 

@@ -118,7 +118,10 @@ impl Lua {
             let k: *const Value = fp.consts.as_ptr();
             let mut pc0 = pc0;
             if self.jit.active {
-                pc0 = self.jit_enter(cl, base, pc0); // JIT-ENTRY in jit_iface.rs
+                pc0 = self.jit_enter(cl, base, pc0)?; // JIT-ENTRY in jit_iface.rs
+                if pc0 == crate::jit_iface::JIT_REDISPATCH {
+                    continue 'frames; // NATIVE-CALLS: the frames changed
+                }
             }
             let mut pc: *const Instruction = code.wrapping_add(pc0);
             self.ensure_reg_window(base);

@@ -1,0 +1,245 @@
+//! Calls and returns made by compiled code (anchor: NATIVE-CALLS).
+//!
+//! A CALL in compiled code goes to [`h_call`]. When the callee is a Lua function with
+//! compiled code, the helper pushes its frame exactly as the interpreter would
+//! (FRAME-LAYOUT: same `CallInfo`, the caller's pc saved after the CALL) and calls the
+//! callee's code with a context one level deeper; the callee's RETURN then runs
+//! natively too (the code leaves `STATUS_RETURNED` and where its results are; this
+//! helper pops the frame and places them, `finish_return`) and the caller's code
+//! continues after the CALL. A native function is called in place, as the interpreter's
+//! CALL does. Anything else is left to the interpreter (`HELPER_EXIT`).
+//!
+//! When a nested callee leaves compiled code (a guard, an instruction the translator
+//! does not compile) its frame keeps the pc to resume at and the helper runs the
+//! interpreter loop on it (`execute` down to the callee's frame) until it returns; a
+//! native function that pushed frames (`pcall`, `__call`) is run to its end the same
+//! way. The Rust stack holds no Lua state (every frame, pc and register is in the
+//! thread's frames and value stack), so when anything else happens (an error, a yield,
+//! a hook set, `jit.off()`, `jit.flush()`) every compiled activation on the way
+//! returns at once with `STATUS_UNWIND` (each one's pc is already saved in its frame)
+//! and the outer interpreter loop continues with the frame on top: errors, `pcall`,
+//! yields, hooks and tracebacks are exactly the interpreter's. An error or yield
+//! travels in `JitState::pending` and is returned by `jit_enter`.
+//!
+//! Nesting is bounded by `MAX_NATIVE_DEPTH` compiled activations on the Rust stack
+//! (over every coroutine and every `Lua::call` level): past it a CALL exits and the
+//! interpreter makes it, so deep Lua recursion never overflows the Rust stack.
+
+use super::{
+    JitCtx, CALL_UNWIND, HELPERS, HELPER_EXIT, HELPER_OK, MAX_NATIVE_DEPTH, RET_TO_TOP,
+    STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_UNWIND,
+};
+use crate::func::LuaClosure;
+use crate::gc::Gc;
+use crate::state::Lua;
+use crate::value::Value;
+
+/// See [`super::Helpers::call`].
+///
+/// # Safety
+/// `ctx` is the live context of running compiled code and `ra` a register of its frame
+/// (JIT-ENTRY); the frame is the top one.
+pub(super) unsafe extern "C" fn h_call(
+    ctx: *mut JitCtx,
+    ra: *mut Value,
+    b: u32,
+    c: u32,
+    pc: u32,
+) -> u32 {
+    // SAFETY: per the contract.
+    let lua = unsafe { (*ctx).lua };
+    // SAFETY: as in `super::parts`; this reference ends before any compiled code runs.
+    let l = unsafe { &mut *lua };
+    if l.hook_mask != 0 || !l.jit.active || l.jit.native_frames >= MAX_NATIVE_DEPTH {
+        return HELPER_EXIT;
+    }
+    // SAFETY: `ra` points into `l.stack` (JIT-ENTRY), at or above its start.
+    let func = unsafe { ra.offset_from(l.stack.as_ptr()) } as usize;
+    let Some(caller_idx) = l.frames.len().checked_sub(1) else {
+        return HELPER_EXIT;
+    };
+    // SAFETY: `ra` is a register of the frame.
+    match unsafe { ra.read() } {
+        Value::LuaFn(f) if f.proto.jit.code(l.jit.generation).is_some() => {
+            // SAFETY: per the contract.
+            unsafe { call_lua(lua, ctx, f, func, b, c, pc) }
+        }
+        Value::NativeFn(_) | Value::NativeClosure(_) => {
+            let generation = l.jit.generation;
+            prepare(l, caller_idx, func, b, pc);
+            l.jit.native_calls += 1;
+            let nresults = c as i32 - 1;
+            match l.precall_other(func, nresults, 0) {
+                Ok(true) => {}
+                // The callable pushed frames (`pcall`, `__call`): run them to the end.
+                Ok(false) => {
+                    if let Err(e) = l.execute(caller_idx + 1) {
+                        l.jit.pending = Some(e);
+                        return CALL_UNWIND;
+                    }
+                }
+                Err(e) => {
+                    l.jit.pending = Some(e);
+                    return CALL_UNWIND;
+                }
+            }
+            if nresults >= 0 {
+                l.top = l.frames[caller_idx].top as usize;
+            }
+            l.gc_check();
+            if l.hook_mask != 0 || !l.jit.active || l.jit.generation != generation {
+                return CALL_UNWIND;
+            }
+            // SAFETY: per the contract.
+            unsafe { rebase(l, ctx, caller_idx) }
+        }
+        _ => HELPER_EXIT,
+    }
+}
+
+/// What the interpreter's CALL does before calling: saves the caller's pc (the
+/// instruction after the CALL) and sets the top after the arguments.
+fn prepare(l: &mut Lua, caller_idx: usize, func: usize, b: u32, pc: u32) {
+    l.frames[caller_idx].pc = pc + 1;
+    if b != 0 {
+        l.top = func + b as usize;
+    }
+}
+
+/// The caller's code continues after a completed call: `ctx.base` is its R[0] again
+/// (the stack may have moved).
+///
+/// # Safety
+/// `ctx` is the caller's live context; `frames[caller_idx]` is its frame.
+unsafe fn rebase(l: &mut Lua, ctx: *mut JitCtx, caller_idx: usize) -> u32 {
+    let base = l.frames[caller_idx].base as usize;
+    // SAFETY: per the contract; `base` is the start of the caller's registers, which
+    // are inside the stack.
+    unsafe { (*ctx).base = l.stack.as_mut_ptr().add(base) };
+    HELPER_OK
+}
+
+/// Calls the compiled Lua function `f` at `func` from the caller's code (see the module
+/// comment).
+///
+/// # Safety
+/// As [`h_call`]; `f` has compiled code in the current generation.
+unsafe fn call_lua(
+    lua: *mut Lua,
+    ctx: *mut JitCtx,
+    f: Gc<LuaClosure>,
+    func: usize,
+    b: u32,
+    c: u32,
+    pc: u32,
+) -> u32 {
+    // SAFETY: as in `h_call`; this reference ends before the callee's code runs.
+    let l = unsafe { &mut *lua };
+    let fp = f.proto;
+    let Some(code) = fp.jit.code(l.jit.generation) else {
+        return HELPER_EXIT;
+    };
+    let caller_idx = l.frames.len() - 1;
+    prepare(l, caller_idx, func, b, pc);
+    let nresults = c as i32 - 1;
+    let caller_flags = l.frames[caller_idx].flags;
+    if !l.try_push_fixed_frame(func, f, nresults, caller_flags) {
+        if let Err(e) = l.push_lua_frame(func, f, nresults, 0) {
+            l.jit.pending = Some(e);
+            return CALL_UNWIND;
+        }
+    }
+    let callee_idx = caller_idx + 1;
+    let cbase = l.frames[callee_idx].base as usize;
+    let regs = l.stack.as_mut_ptr().wrapping_add(cbase);
+    fp.jit.count_entry();
+    l.jit.native_frames += 1;
+    l.jit.native_calls += 1;
+    let closure: &LuaClosure = &f;
+    let mut cctx = JitCtx {
+        lua,
+        closure,
+        consts: fp.consts.as_ptr(),
+        helpers: &HELPERS,
+        status: STATUS_NOT_ENTRY,
+        // SAFETY: per the contract.
+        depth: unsafe { (*ctx).depth } + 1,
+        base: regs,
+        ret_reg: 0,
+        ret_n: 0,
+    };
+    // SAFETY: JIT-ENTRY for the new frame: `f` is its closure (in its function slot,
+    // so alive), its registers exist (the push ensured them), `code` was compiled from
+    // `fp`. `l` is not used again; the state is re-borrowed from `lua` afterwards.
+    let next = unsafe { code(&mut cctx, regs, 0) };
+    // SAFETY: the callee's code returned; no other reference to the state is alive.
+    let l = unsafe { &mut *lua };
+    l.jit.native_frames -= 1;
+    let done =
+        cctx.status == STATUS_RETURNED && finish_return(l, callee_idx, cctx.ret_reg, cctx.ret_n);
+    if done {
+        // SAFETY: per the contract.
+        return unsafe { rebase(l, ctx, caller_idx) };
+    }
+    if cctx.status == STATUS_UNWIND {
+        return CALL_UNWIND;
+    }
+    if cctx.status != STATUS_RETURNED {
+        l.jit_note_exit(fp, next, cctx.status);
+    }
+    if let Some(ci) = l.frames.get_mut(callee_idx) {
+        ci.pc = next;
+    }
+    // The callee left compiled code: the interpreter runs it to its return, then the
+    // caller's code continues.
+    let generation = l.jit.generation;
+    if let Err(e) = l.execute(callee_idx) {
+        l.jit.pending = Some(e);
+        return CALL_UNWIND;
+    }
+    if nresults >= 0 {
+        l.top = l.frames[caller_idx].top as usize;
+    }
+    if l.hook_mask != 0 || !l.jit.active || l.jit.generation != generation {
+        return CALL_UNWIND;
+    }
+    // SAFETY: per the contract.
+    unsafe { rebase(l, ctx, caller_idx) }
+}
+
+/// The interpreter's RETURN for the nested frame `callee_idx` (the top one, whose
+/// caller is a Lua frame): `n` results from register `reg` (or up to the top). False,
+/// having changed nothing, when the interpreter must run the RETURN (to-be-closed
+/// variables, a hook).
+fn finish_return(l: &mut Lua, callee_idx: usize, reg: u32, n: u32) -> bool {
+    let Some(&ci) = l.frames.get(callee_idx) else {
+        return false;
+    };
+    let base = ci.base as usize;
+    if l.hook_mask != 0 || l.has_tbc(base) || callee_idx + 1 != l.frames.len() {
+        return false;
+    }
+    l.close_upvals(base);
+    let first = base + reg as usize;
+    let func = ci.func as usize;
+    match (n, l.stack.get(first)) {
+        (1, Some(&v)) if ci.nresults == 1 => {
+            l.stack[func] = v;
+            l.frames.pop();
+        }
+        _ => {
+            let n = if n == RET_TO_TOP {
+                l.top.saturating_sub(first)
+            } else {
+                n as usize
+            };
+            l.poscall(first, n);
+        }
+    }
+    if ci.nresults >= 0 {
+        if let Some(caller) = l.frames.last() {
+            l.top = caller.top as usize;
+        }
+    }
+    true
+}

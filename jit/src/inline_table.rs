@@ -1,0 +1,186 @@
+//! Inline fast paths of table access (TABLE-LAYOUT in `interp/src/table.rs`, offsets in
+//! `jit_iface::table_offsets`): an array-part read or overwrite with an integer key, and
+//! a one-probe hash lookup of a string constant. Each path is guarded by the value's
+//! tag, the bounds, and "the slot already holds a non-nil value" (so no `__index` or
+//! `__newindex` can apply, whatever the metatable), plus, for stores of collectable
+//! values, "the table is not black" (no write barrier needed). Whenever a guard fails,
+//! control falls to the instruction's helper call, which handles every case.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{self, types, InstBuilder};
+use moonjet_interp::jit_iface::{str_offsets, table_offsets as t, tags};
+use moonjet_interp::Value;
+
+use crate::translate::{mem, mem_vec, FunctionTranslator, PAYLOAD, TAG};
+
+/// Where a stored value comes from: a register or a constant.
+#[derive(Clone, Copy, Debug)]
+pub enum ValSrc {
+    /// Register at this byte offset.
+    Reg(i32),
+    /// Constant at this byte offset from the constants' base, with its tag.
+    Const(i32, u8),
+}
+
+impl FunctionTranslator<'_> {
+    /// Continues in a new block when `cond` holds; `slow` otherwise.
+    fn or_slow(&mut self, cond: ir::Value, slow: ir::Block) {
+        let ok = self.new_block();
+        self.branch(cond, ok, slow);
+        self.at(ok);
+    }
+
+    /// The table object (its box address) in the register at `t_off`, continuing only
+    /// when it holds a table.
+    fn table_of(&mut self, t_off: i32, slow: ir::Block) -> ir::Value {
+        let tag = self.tag(t_off);
+        let is_table = self.is(tag, tags::TABLE);
+        self.or_slow(is_table, slow);
+        self.payload(t_off, types::I64)
+    }
+
+    /// The address of the array slot of integer `key` in table `h`, if in bounds.
+    fn array_slot(&mut self, h: ir::Value, key: ir::Value, slow: ir::Block) -> ir::Value {
+        let len = self.b.ins().load(types::I32, mem(), h, t::ARR_LEN);
+        let len = self.b.ins().uextend(types::I64, len);
+        let idx = self.b.ins().iadd_imm_s(key, -1);
+        let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
+        self.or_slow(inside, slow);
+        let arr = self.b.ins().load(types::I64, mem(), h, t::ARR);
+        let off = self.b.ins().ishl_imm_s(idx, 4);
+        self.b.ins().iadd(arr, off)
+    }
+
+    /// The address of the value of the node of string constant `k` in table `h`, when
+    /// the key sits in its home node (one probe; anything else is slow).
+    fn field_slot(&mut self, h: ir::Value, k: u32, slow: ir::Block) -> Option<ir::Value> {
+        let (Ok(Value::Str(_)), Ok(koff)) = (self.konst(k), self.konst_off(k)) else {
+            return None;
+        };
+        let cap = self.b.ins().load(types::I32, mem(), h, t::NODE_CAP);
+        let cap = self.b.ins().uextend(types::I64, cap);
+        let nonempty = self.b.ins().icmp_imm_s(IntCC::NotEqual, cap, 0);
+        self.or_slow(nonempty, slow);
+        let want = self
+            .b
+            .ins()
+            .load(types::I64, mem(), self.kbase, koff + PAYLOAD);
+        // The hash is read from the string (hashes are seeded per state).
+        let hash = self
+            .b
+            .ins()
+            .load(types::I32, mem(), want, str_offsets::HASH);
+        let hash = self.b.ins().uextend(types::I64, hash);
+        let mask = self.b.ins().iadd_imm_s(cap, -1);
+        let idx = self.b.ins().band(mask, hash);
+        let off = self.b.ins().imul_imm_s(idx, t::NODE_SIZE as i64);
+        let nodes = self.b.ins().load(types::I64, mem(), h, t::NODES);
+        let node = self.b.ins().iadd(nodes, off);
+        let ktag = self.b.ins().load(types::I8, mem(), node, t::NODE_KEY + TAG);
+        let kptr = self
+            .b
+            .ins()
+            .load(types::I64, mem(), node, t::NODE_KEY + PAYLOAD);
+        let is_str = self.is(ktag, tags::STR);
+        let same = self.b.ins().icmp(IntCC::Equal, kptr, want);
+        let hit = self.b.ins().band(is_str, same);
+        self.or_slow(hit, slow);
+        Some(self.b.ins().iadd_imm_s(node, t::NODE_VAL as i64))
+    }
+
+    /// Continues when the value at `slot` is not nil.
+    fn slot_live(&mut self, slot: ir::Value, slow: ir::Block) {
+        let tag = self.b.ins().load(types::I8, mem(), slot, TAG);
+        let live = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::NotEqual, tag, tags::NIL as i64);
+        self.or_slow(live, slow);
+    }
+
+    /// Copies a live slot into the register at `dst_off`.
+    fn read_slot(&mut self, slot: ir::Value, dst_off: i32, slow: ir::Block) {
+        self.slot_live(slot, slow);
+        self.copy_value(slot, 0, dst_off);
+    }
+
+    /// Overwrites a live slot of table `h` with `val` (the barrier guard first).
+    fn write_slot(&mut self, h: ir::Value, slot: ir::Value, val: ValSrc, slow: ir::Block) {
+        self.slot_live(slot, slow);
+        let (src, off, tag) = match val {
+            ValSrc::Reg(r) => {
+                let base = self.base();
+                let tag = self.tag(r);
+                (base, r, Some(tag))
+            }
+            ValSrc::Const(k, tag) => (self.kbase, k, (tag >= tags::STR).then(|| self.i8(tag))),
+        };
+        if let Some(tag) = tag {
+            let black = self.b.ins().load(types::I8, mem(), h, t::GC_BLACK);
+            let plain = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedLessThan, tag, tags::STR as i64);
+            let white = self.b.ins().icmp_imm_s(IntCC::Equal, black, 0);
+            let ok = self.b.ins().bor(plain, white);
+            self.or_slow(ok, slow);
+        }
+        let v = self.b.ins().load(types::I64X2, mem_vec(), src, off);
+        self.b.ins().store(mem_vec(), v, slot, 0);
+    }
+
+    /// An `i8` constant.
+    fn i8(&mut self, v: u8) -> ir::Value {
+        self.b.ins().iconst(types::I8, v as i64)
+    }
+
+    /// `R[dst] := R[t][key]` inline for an integer key; jumps to `done`, or continues
+    /// in the slow block it returns.
+    pub fn inline_get_int(&mut self, t_off: i32, key: ir::Value, dst: i32, done: ir::Block) {
+        let slow = self.new_block();
+        let h = self.table_of(t_off, slow);
+        let slot = self.array_slot(h, key, slow);
+        self.read_slot(slot, dst, slow);
+        self.jump(done);
+        self.at(slow);
+    }
+
+    /// `R[t][key] := val` inline for an integer key (see [`Self::inline_get_int`]).
+    pub fn inline_set_int(&mut self, t_off: i32, key: ir::Value, val: ValSrc, done: ir::Block) {
+        let slow = self.new_block();
+        let h = self.table_of(t_off, slow);
+        let slot = self.array_slot(h, key, slow);
+        self.write_slot(h, slot, val, slow);
+        self.jump(done);
+        self.at(slow);
+    }
+
+    /// `R[dst] := R[t][K[k]]` inline for a string constant (see
+    /// [`Self::inline_get_int`]).
+    pub fn inline_get_field(&mut self, t_off: i32, k: u32, dst: i32, done: ir::Block) {
+        let slow = self.new_block();
+        let h = self.table_of(t_off, slow);
+        match self.field_slot(h, k, slow) {
+            Some(slot) => {
+                self.read_slot(slot, dst, slow);
+                self.jump(done);
+            }
+            None => self.jump(slow),
+        }
+        self.at(slow);
+    }
+
+    /// `R[t][K[k]] := val` inline for a string constant.
+    pub fn inline_set_field(&mut self, t_off: i32, k: u32, val: ValSrc, done: ir::Block) {
+        let slow = self.new_block();
+        let h = self.table_of(t_off, slow);
+        match self.field_slot(h, k, slow) {
+            Some(slot) => {
+                self.write_slot(h, slot, val, slow);
+                self.jump(done);
+            }
+            None => self.jump(slow),
+        }
+        self.at(slow);
+    }
+}

@@ -1,0 +1,203 @@
+//! Translations of calls and returns (NATIVE-CALLS in `jit_iface/call.rs`): CALL goes
+//! through the call helper, which runs a compiled callee's code directly; RETURN of a
+//! natively called function hands its results to the call helper; SELF is a field read and a move.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{self, types, InstBuilder};
+use moonjet_bytecode::{Instruction, OpCode};
+use moonjet_interp::jit_iface::{ctx_offsets, HELPER_EXIT, HELPER_OK, RET_TO_TOP};
+use moonjet_interp::Value;
+
+use crate::reasons::Reason;
+use crate::translate::{mem, FunctionTranslator, Helper};
+
+impl FunctionTranslator<'_> {
+    /// CALL: `R[A], ..., R[A+C-2] := R[A](R[A+1], ..., R[A+B-1])` through the call
+    /// helper.
+    pub fn translate_call(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        let a = self.reg(i.a())?;
+        self.emit_call(a, i.b(), i.c(), pc, Reason::Call)
+    }
+
+    /// TFORCALL: `R[A+4], ..., R[A+3+C] := R[A](R[A+1], R[A+2])`: the three control
+    /// values are copied above the loop variables and called like a CALL with B = 3.
+    pub fn translate_tforcall(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        let a = i.a();
+        let (src, dst) = (self.reg(a)?, self.reg(a + 4)?);
+        self.reg(a + 6)?;
+        self.reg(a + 3 + i.c().max(1))?;
+        for j in 0..3 {
+            self.copy_reg(src + j * 16, dst + j * 16);
+        }
+        self.emit_call(dst, 3, i.c() + 1, pc, Reason::GenericFor)
+    }
+
+    /// Calls the helper for a call at register offset `ra` with operands B and C: done
+    /// (continue at pc + 1, R[0] checked), left to the interpreter (exit here for
+    /// `reason`), or unwound (exit after the call, whose pc the frame already holds).
+    fn emit_call(
+        &mut self,
+        ra: i32,
+        b: u32,
+        c: u32,
+        pc: usize,
+        reason: Reason,
+    ) -> Result<(), Reason> {
+        let next = self.block_rel(pc, 1)?;
+        let ra = self.addr(ra);
+        let (b, c, at) = (self.i32(b), self.i32(c), self.i32(pc as u32));
+        let r = self.call(Helper::Call, &[self.ctx, ra, b, c, at]);
+        let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
+        let (done, other) = (self.new_block(), self.new_block());
+        self.branch(ok, done, other);
+        self.at(done);
+        self.check_base(pc);
+        self.jump(next);
+        self.at(other);
+        let exit = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_EXIT as i64);
+        let (here, unwind) = (self.new_block(), self.new_block());
+        self.branch(exit, here, unwind);
+        self.at(here);
+        self.exit(pc, reason);
+        self.at(unwind);
+        self.exit(pc + 1, Reason::Unwind);
+        Ok(())
+    }
+
+    /// RETURN / RETURN0 / RETURN1: an activation called natively leaves where its
+    /// results are and `STATUS_RETURNED` (the call helper pops the frame); one the
+    /// interpreter entered exits, and the interpreter returns.
+    pub fn translate_return(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        let (ra, n) = match i.opcode() {
+            Some(OpCode::Return0) => (0, 0),
+            Some(OpCode::Return1) => (i.a(), 1),
+            _ if i.b() == 0 => (i.a(), RET_TO_TOP),
+            _ => (i.a(), i.b() - 1),
+        };
+        self.reg(ra)?;
+        if n != RET_TO_TOP && n > 0 {
+            self.reg(ra + n - 1)?;
+        }
+        let depth = self
+            .b
+            .ins()
+            .load(types::I32, mem(), self.ctx, ctx_offsets::DEPTH);
+        let nested = self.b.ins().icmp_imm_s(IntCC::NotEqual, depth, 0);
+        self.guard(nested, pc, Reason::Return);
+        let (r, n) = (self.i32(ra), self.i32(n));
+        self.b.ins().store(mem(), r, self.ctx, ctx_offsets::RET_REG);
+        self.b.ins().store(mem(), n, self.ctx, ctx_offsets::RET_N);
+        self.exit(pc, Reason::Returned);
+        Ok(())
+    }
+
+    /// SELF: `R[A+1] := R[B]; R[A] := R[B][K[C]]` (GETFIELD's read). When the read
+    /// exits, the interpreter repeats the copy, which gives the same value.
+    pub fn translate_self(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        let (a, a1, b) = (self.reg(i.a())?, self.reg(i.a() + 1)?, self.reg(i.b())?);
+        let next = self.block_rel(pc, 1)?;
+        let key_is_string = matches!(self.konst(i.c()), Ok(Value::Str(_)));
+        if !i.k() || !key_is_string {
+            return Err(Reason::SelfOp);
+        }
+        // Read through the copy in R[A+1]: R[A] may be R[B].
+        self.copy_reg(b, a1);
+        let (t, k, dst) = (self.addr(a1), self.i32(i.c()), self.addr(a));
+        self.inline_get_field(a1, i.c(), a, next);
+        self.call_checked(Helper::GetField, &[self.ctx, t, k, dst], pc, Reason::Table);
+        self.jump(next);
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ allocation
+
+    /// Calls an allocating helper (which may move the stack: R[0] is checked) and
+    /// continues at `next`, or exits at `pc` for `reason`.
+    fn alloc_call(
+        &mut self,
+        h: Helper,
+        args: &[ir::Value],
+        pc: usize,
+        next: ir::Block,
+        reason: Reason,
+    ) {
+        self.call_checked(h, args, pc, reason);
+        self.check_base(pc);
+        self.jump(next);
+    }
+
+    /// NEWTABLE: `R[A] := {}` (helper), sized like the interpreter does; an EXTRAARG
+    /// after it is skipped.
+    pub fn translate_newtable(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        self.reg(i.a())?;
+        let nhash = if i.b() > 0 {
+            1u32 << (i.b() - 1).min(30)
+        } else {
+            0
+        };
+        let mut narr = i.c();
+        let mut skip = 1;
+        if let Some(x) = self
+            .code
+            .get(pc + 1)
+            .filter(|x| x.opcode() == Some(OpCode::ExtraArg))
+        {
+            if i.k() {
+                narr = narr.saturating_add(x.ax_field().saturating_mul(256));
+            }
+            skip = 2;
+        }
+        let next = self.block_rel(pc, skip)?;
+        // The helper saves (and a moved stack resumes at) the pc after `last`.
+        let last = pc + skip as usize - 1;
+        let (a, narr, nhash, at) = (
+            self.i32(i.a()),
+            self.i32(narr),
+            self.i32(nhash),
+            self.i32(last as u32),
+        );
+        self.call_checked(
+            Helper::NewTable,
+            &[self.ctx, a, narr, nhash, at],
+            pc,
+            Reason::NewTable,
+        );
+        self.check_base(last);
+        self.jump(next);
+        Ok(())
+    }
+
+    /// CLOSURE: `R[A] := closure(KPROTO[Bx])` (helper).
+    pub fn translate_closure(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        self.reg(i.a())?;
+        let next = self.block_rel(pc, 1)?;
+        let (a, bx, at) = (self.i32(i.a()), self.i32(i.bx()), self.i32(pc as u32));
+        self.alloc_call(
+            Helper::Closure,
+            &[self.ctx, a, bx, at],
+            pc,
+            next,
+            Reason::Closure,
+        );
+        Ok(())
+    }
+
+    /// CONCAT: `R[A] := R[A].. ... ..R[A+B-1]` of strings and numbers (helper; other
+    /// operands exit: `__concat`).
+    pub fn translate_concat(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        if i.b() == 0 {
+            return Err(Reason::Concat);
+        }
+        self.reg(i.a() + i.b() - 1)?;
+        let next = self.block_rel(pc, 1)?;
+        let (a, n, at) = (self.i32(i.a()), self.i32(i.b()), self.i32(pc as u32));
+        self.alloc_call(
+            Helper::Concat,
+            &[self.ctx, a, n, at],
+            pc,
+            next,
+            Reason::Concat,
+        );
+        Ok(())
+    }
+}
