@@ -315,6 +315,106 @@ impl Lua {
         Ok(true)
     }
 
+    /// CALL or TFORCALL of something other than a Lua function at `func` (arguments up
+    /// to the top) from the running Lua frame: natives take the short path
+    /// (`call_native_from_lua`), the rest `precall_other`, whose result it returns.
+    #[inline(never)]
+    pub(crate) fn precall_from_lua(&mut self, func: usize, nresults: i32) -> LuaResult<bool> {
+        match self.stack.get(func) {
+            Some(&Value::NativeFn(f)) => self.call_native_from_lua(func, f, nresults),
+            Some(&Value::NativeClosure(c)) => self.call_native_from_lua(func, c.func, nresults),
+            _ => self.precall_other(func, nresults, 0),
+        }
+    }
+
+    /// The common case of a native call, for CALL (see DISPATCH in `exec.rs`): a Rust
+    /// function called at `func` (arguments up to the top) from the running Lua frame.
+    /// Without hooks, with room on the stack and for one more frame, it pushes the
+    /// frame, runs `f` and moves the results in place without the general machinery;
+    /// otherwise it is `call_native`. Returns as `call_native` does.
+    #[inline(always)]
+    pub(crate) fn call_native_from_lua(
+        &mut self,
+        func: usize,
+        f: NativeFn,
+        nresults: i32,
+    ) -> LuaResult<bool> {
+        let len = self.frames.len();
+        let end = self.top + MIN_STACK;
+        if self.hook_mask != 0
+            || end > self.stack.len()
+            || end > self.stack_limit
+            || len == self.frames.capacity()
+            || len == 0
+        {
+            return self.call_native(func, f, nresults, 0);
+        }
+        // SAFETY: `len >= 1` (checked above): the caller's frame.
+        let caller_flags = unsafe { self.frames.get_unchecked(len - 1).flags };
+        let ci = CallInfo {
+            func: func as u32,
+            base: func as u32 + 1,
+            top: 0,
+            pc: 0,
+            nresults,
+            nvarargs: 0,
+            flags: caller_flags & CIST_META_MASK,
+            aux: 0,
+        };
+        // SAFETY: `len < capacity` (checked above), so slot `len` is allocated; it is
+        // initialised before the length covers it.
+        unsafe {
+            self.frames.as_mut_ptr().add(len).write(ci);
+            self.frames.set_len(len + 1);
+        }
+        let n = f(self)?;
+        if self.frames.len() != len + 1 {
+            return Ok(false);
+        }
+        let n = n.min(self.top.saturating_sub(func + 1));
+        if self.hook_mask != 0 {
+            // The native installed a hook: finish the general way.
+            self.hook_native_return()?;
+            self.poscall(self.top - n, n);
+            return Ok(true);
+        }
+        self.frames.truncate(len);
+        let first = self.top - n;
+        if nresults == 1 {
+            // The usual `x = f(...)`: one value, no loops.
+            let v = if n == 0 {
+                Value::Nil
+            } else {
+                self.stack.get(first).copied().unwrap_or(Value::Nil)
+            };
+            if let Some(slot) = self.stack.get_mut(func) {
+                *slot = v;
+            }
+            self.top = func + 1;
+            return Ok(true);
+        }
+        let wanted = if nresults < 0 { n } else { nresults as usize };
+        let m = n.min(wanted);
+        // `first + m <= first + n = top`.
+        let need = (func + wanted).max(self.top);
+        if need > self.stack.len() {
+            self.stack.resize(need, Value::Nil);
+        }
+        // Results sit above the function slot (`func < first`): a forward copy is safe.
+        let p = self.stack.as_mut_ptr();
+        for j in 0..m {
+            // SAFETY: `func + j < first + j < first + m <= top <= stack.len()` (ensured
+            // above).
+            unsafe { *p.add(func + j) = *p.add(first + j) };
+        }
+        for j in m..wanted {
+            // SAFETY: `func + j < func + wanted <= stack.len()` (ensured above).
+            unsafe { *p.add(func + j) = Value::Nil };
+        }
+        self.top = func + wanted;
+        Ok(true)
+    }
+
     /// Pops the top frame, moving its `n` results from `first` to its function slot and
     /// adjusting them to the wanted count. Returns the popped frame.
     pub(crate) fn poscall(&mut self, first: usize, n: usize) -> CallInfo {
@@ -353,14 +453,20 @@ impl Lua {
     /// The common case of a return, inlined into RETURN (see DISPATCH in `exec.rs`):
     /// the running frame (the top one, above `entry`, neither a metamethod nor a
     /// `__close` frame) returns `n` results from `ra` to a Lua caller that wants a fixed
-    /// number of them. Moves them and pops the frame, so the caller is on top; false,
-    /// having changed nothing, otherwise. (Fields are read one by one: a wider load over
-    /// the narrower stores that just wrote them would stall.)
+    /// number of them. Moves them and pops the frame, so the caller is on top, and
+    /// returns the caller's function slot, base and pc; `None`, having changed nothing,
+    /// otherwise. (Fields are read one by one: a wider load over the narrower stores
+    /// that just wrote them would stall.)
     #[inline(always)]
-    pub(crate) fn try_pop_to_lua(&mut self, entry: usize, ra: usize, n: usize) -> bool {
+    pub(crate) fn try_pop_to_lua(
+        &mut self,
+        entry: usize,
+        ra: usize,
+        n: usize,
+    ) -> Option<(usize, usize, usize)> {
         let len = self.frames.len();
         if len <= entry + 1 {
-            return false;
+            return None;
         }
         // SAFETY: `len >= entry + 2 >= 2`, so both indices are below `len`.
         let (ci, caller) = unsafe {
@@ -373,14 +479,19 @@ impl Lua {
             || caller.flags & CIST_LUA == 0
             || ci.nresults < 0
         {
-            return false;
+            return None;
         }
         let dst = ci.func as usize;
         let wanted = ci.nresults as usize;
         let caller_top = caller.top as usize;
+        let resume = (
+            caller.func as usize,
+            caller.base as usize,
+            caller.pc as usize,
+        );
         let m = n.min(wanted);
         if ra + m > self.stack.len() || dst + wanted > self.stack.len() {
-            return false;
+            return None;
         }
         // Results sit above the function slot (`dst < ra`): a forward copy is safe.
         let p = self.stack.as_mut_ptr();
@@ -395,7 +506,7 @@ impl Lua {
         // SAFETY: shrinking by one; `CallInfo` has no destructor.
         unsafe { self.frames.set_len(len - 1) };
         self.top = caller_top;
-        true
+        Some(resume)
     }
 
     /// RETURN's closing step when upvalues or to-be-closed variables at `>= base` are
@@ -790,5 +901,78 @@ impl Lua {
                 alloc::format!("(error object is a {} value)", self.obj_type_name(v))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::String;
+
+    use crate::error::LuaResult;
+    use crate::value::Value;
+    use crate::Lua;
+
+    /// A native returning its arguments' count of values: 10, 20, 30, ...
+    fn counting(l: &mut Lua) -> LuaResult<usize> {
+        let n = l.top - l.frames.last().map_or(0, |c| c.base as usize);
+        for j in 0..n {
+            l.push(Value::Int(10 * (j as i64 + 1)));
+        }
+        Ok(n)
+    }
+
+    /// Runs `src` (with `count` and the standard libraries) and returns its one result
+    /// as text.
+    fn run(src: &str) -> String {
+        let mut l = Lua::new();
+        l.set_compiler(|src, name| moonjet_compiler::compile(src, name).map_err(|e| e.message));
+        crate::stdlib::open_libs(&mut l);
+        l.set_global("count", Value::NativeFn(counting));
+        let f = match l.load(src.as_bytes(), b"=t", "t", None) {
+            Ok(f) => f,
+            Err(e) => panic!("{}", String::from_utf8_lossy(&l.tostring_basic(e.value))),
+        };
+        match l.call_value_1(f, &[]) {
+            Ok(v) => String::from_utf8_lossy(&l.tostring_basic(v)).into_owned(),
+            Err(e) => panic!("{}", String::from_utf8_lossy(&l.tostring_basic(e.value))),
+        }
+    }
+
+    #[test]
+    fn native_calls_from_lua_adjust_their_results() {
+        // Fewer results than wanted are filled with nil, extra ones dropped.
+        assert_eq!(
+            run("local a, b, c = count(1) return tostring(a)..tostring(b)..tostring(c)"),
+            "10nilnil"
+        );
+        assert_eq!(run("local a = count(1, 2, 3) return a"), "10");
+        assert_eq!(run("local a = count() return tostring(a)"), "nil");
+        assert_eq!(
+            run("local a, b = count(1, 2, 3, 4, 5, 6) return a + b"),
+            "30"
+        );
+        // All results (more than a handful), and results in the middle of registers.
+        assert_eq!(
+            run("local t = {count(1, 2, 3, 4, 5, 6, 7)} return #t .. ':' .. t[7]"),
+            "7:70"
+        );
+        assert_eq!(
+            run("local x, y, z = 1, count(1, 2), 3 return x + y + z"),
+            "14"
+        );
+        // Native closures, generic `for` over a native iterator and a hook set inside.
+        assert_eq!(
+            run("local s = 0 for w in string.gmatch('a bb ccc', '%a+') do s = s + #w end return s"),
+            "6"
+        );
+        assert_eq!(
+            run("local s = 0 for k, v in pairs({4, 5, 6}) do s = s + v end return s"),
+            "15"
+        );
+        assert_eq!(
+            run("local n = 0 local a = debug.sethook(function() n = n + 1 end, 'r') debug.sethook() return n"),
+            "1"
+        );
+        assert_eq!(run("local ok, e = pcall(string.rep) return ok"), "false");
     }
 }

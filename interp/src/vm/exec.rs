@@ -10,9 +10,11 @@
 //! outer loop's short entry (`next`): CALL of a fixed-arity Lua function pushes its
 //! frame (`try_push_fixed_frame`), TAILCALL of one replaces the running frame
 //! (`try_tail_fixed`), and a return of a fixed number of results into a Lua caller pops
-//! the frame (`try_pop_to_lua`). Everything else that pushes or pops frames
-//! (metamethods, natives that call back, vararg functions, `pcall` boundaries, hooks)
-//! lets the outer loop derive the frame from the top `CallInfo`. Metamethods run in
+//! the frame (`try_pop_to_lua`); CALL and TFORCALL of a Rust function run it through a
+//! short path (`call_native_from_lua`) and continue in the same frame. Everything else
+//! that pushes or pops frames (metamethods, natives that call back, vararg functions,
+//! `pcall` boundaries, hooks) lets the outer loop derive the frame from the top
+//! `CallInfo`. Metamethods run in
 //! frames of their own (see METAMETHOD-FRAMES in `call.rs`).
 
 use core::cell::Cell;
@@ -100,8 +102,10 @@ impl Lua {
                     }
                     // SAFETY: `nframes - 1 < frames.len()` (checked just above).
                     let ci = unsafe { *self.frames.get_unchecked(nframes - 1) };
+                    let base = ci.base as usize;
+                    self.ensure_reg_window(base);
                     match self.stack.get(ci.func as usize) {
-                        Some(Value::LuaFn(c)) => (*c, ci.base as usize, ci.pc as usize),
+                        Some(Value::LuaFn(c)) => (*c, base, ci.pc as usize),
                         _ => return Err(self.not_lua_frame()),
                     }
                 }
@@ -122,9 +126,13 @@ impl Lua {
                 if pc0 == crate::jit_iface::JIT_REDISPATCH {
                     continue 'frames; // NATIVE-CALLS: the frames changed
                 }
+                self.ensure_reg_window(base);
             }
+            // The window exists here: the full entry ensured it just above; a fast call
+            // or tail call ensured the new frame's; a fast return resumes a caller whose
+            // base is below that of the frame that returned, whose window held.
+            debug_assert!(self.stack.len() >= base + REG_WINDOW);
             let mut pc: *const Instruction = code.wrapping_add(pc0);
-            self.ensure_reg_window(base);
             let mut regs: *mut Value = self.stack.as_mut_ptr().wrapping_add(base);
 
             macro_rules! refresh {
@@ -231,13 +239,9 @@ impl Lua {
             macro_rules! ret {
                 ($ra:expr, $n:expr) => {{
                     let (ra, n) = (base + $ra, $n);
-                    if self.try_pop_to_lua(entry, ra, n) {
-                        let caller = self.cur_frame();
-                        let (func, cbase, cpc) = (caller.func, caller.base, caller.pc);
-                        match self.stack.get(func as usize) {
-                            Some(Value::LuaFn(c)) => {
-                                next = Some((*c, cbase as usize, cpc as usize))
-                            }
+                    if let Some((func, cbase, cpc)) = self.try_pop_to_lua(entry, ra, n) {
+                        match self.stack.get(func) {
+                            Some(Value::LuaFn(c)) => next = Some((*c, cbase, cpc)),
                             _ => return Err(self.not_lua_frame()),
                         }
                         continue 'frames;
@@ -703,7 +707,7 @@ impl Lua {
                         if let Value::LuaFn(f) = reg!(a) {
                             call_lua!(func, f, nresults);
                         }
-                        if !self.precall_other(func, nresults, 0)? {
+                        if !self.precall_from_lua(func, nresults)? {
                             continue 'frames;
                         }
                         if nresults >= 0 {
@@ -809,7 +813,7 @@ impl Lua {
                         if let Value::LuaFn(f) = reg!(a + 4) {
                             call_lua!(func, f, nresults);
                         }
-                        if !self.precall_other(func, nresults, 0)? {
+                        if !self.precall_from_lua(func, nresults)? {
                             continue 'frames;
                         }
                         refresh!();
