@@ -101,6 +101,39 @@ fn mapped_chunk_runs_in_place() {
     );
 }
 
+#[test]
+fn string_constants_stay_in_the_mapping() {
+    let path = temp_path("strings.mjc");
+    std::fs::write(&path, chunk_of(PROGRAM, true)).unwrap();
+    let map = Rc::new(MappedChunk::open(&path).unwrap());
+    let region = {
+        let b = map.as_bytes();
+        b.as_ptr() as usize..b.as_ptr() as usize + b.len()
+    };
+    let mut l = moonjet::new_state();
+    let main = moonjet::load_mapped(&mut l, map.clone(), b"@strings.mjc").unwrap();
+    let inner = l.call_value(main, &[]).unwrap()[0];
+    // Only the function (kept reachable as a global) holds the mapping now.
+    let k = l.intern(b"inner");
+    l.globals.set_str(&mut l.heap, k, inner);
+    drop(map);
+    l.full_gc();
+    let r = l.call_value(inner, &[Value::Int(1)]).unwrap();
+    let Value::Str(s) = r[1] else {
+        panic!("not a string")
+    };
+    let bytes = s.as_bytes();
+    let at = bytes.as_ptr() as usize..bytes.as_ptr() as usize + bytes.len();
+    assert!(
+        inside(&at, &region),
+        "the constant's bytes are not in the mapping"
+    );
+    assert!(s.is_in_place());
+    // Interned like any string: the same bytes made at run time are the same object.
+    let made = l.intern(b"a string constant long enough to be worth mapping");
+    assert!(made == s);
+}
+
 /// True if `f` is a Lua function whose prototype comes from a chunk used in place.
 fn in_place(f: Value) -> bool {
     matches!(f, Value::LuaFn(c) if matches!(c.proto.nested, Nested::Chunk(_)))

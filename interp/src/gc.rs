@@ -157,6 +157,14 @@ pub trait GcObject: Sized {
     /// Gives back the buffers this object allocated from the heap's pool (called by
     /// the collector just before the object is dropped and freed).
     fn release(&self, _pool: &mut Pool) {}
+    /// Drops what the object keeps in its tail beyond plain bytes (a string's hold on
+    /// the backing of its bytes, STR-STORAGE); called by the collector just before the
+    /// object is dropped and freed.
+    ///
+    /// # Safety
+    /// `tail` is the tail of this object's block (`tail_of`); the object is freed right
+    /// after and this is called once.
+    unsafe fn drop_tail(&self, _tail: NonNull<u8>) {}
 }
 
 /// The block layout of a `GcBox<T>` followed by `tail` bytes.
@@ -285,7 +293,7 @@ impl Marker {
             hd.set_colour(BLACK);
             // SAFETY: the header says this box holds a `LuaStr`.
             let s: Gc<LuaStr> = unsafe { Gc::from_header(h) };
-            self.work += core::mem::size_of::<GcBox<LuaStr>>() + s.len();
+            self.work += obj_bytes(&*s);
         } else {
             hd.set_colour(0);
             self.gray.push(h);

@@ -31,8 +31,8 @@ use alloc::vec::Vec;
 use core::ptr::NonNull;
 
 use super::{
-    box_layout, obj_bytes, Gc, GcBox, GcHeader, GcObject, Heap, Marker, ObjKind, Pool, BLACK,
-    FINOBJ, WHITE0, WHITES,
+    box_layout, obj_bytes, tail_of, Gc, GcBox, GcHeader, GcObject, Heap, Marker, ObjKind, Pool,
+    BLACK, FINOBJ, WHITE0, WHITES,
 };
 use crate::func::{FnProto, LuaClosure, NativeClosure, UpVal};
 use crate::state::Lua;
@@ -185,11 +185,13 @@ unsafe fn obj_size(h: NonNull<GcHeader>) -> usize {
 /// and never used again.
 unsafe fn free_as<T: GcObject>(h: NonNull<GcHeader>, pool: &mut Pool) -> usize {
     let p = h.cast::<GcBox<T>>();
-    // SAFETY: per the contract the box is live and initialised until dropped here.
+    // SAFETY: per the contract the box is live and initialised until dropped here, and
+    // `tail_of` gives its tail, whose extras are dropped once, here.
     let (tail, n) = unsafe {
         let v = &p.as_ref().value;
         let sizes = (v.tail_bytes(), obj_bytes(v));
         v.release(pool);
+        v.drop_tail(tail_of::<T>(p.cast()));
         sizes
     };
     // SAFETY: per the contract; the block came from `pool` with this layout.

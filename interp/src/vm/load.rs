@@ -64,7 +64,7 @@ impl Lua {
                 Constant::Bool(b) => Value::Bool(*b),
                 Constant::Int(i) => Value::Int(*i),
                 Constant::Float(f) => Value::Float(*f),
-                Constant::Str(s) => Value::Str(self.intern(s)),
+                Constant::Str(s) => Value::Str(self.heap.intern_const(s)),
             })
             .collect();
         Ok(self
@@ -374,7 +374,12 @@ mod tests {
         let code = cl.proto.code().as_ptr() as usize;
         let base = bytes.as_ptr() as usize;
         assert!(code > base && code < base + c.len());
-        assert!(matches!(call1(&mut l, f), Value::Str(_)));
+        let Value::Str(s) = call1(&mut l, f) else {
+            panic!("not a string")
+        };
+        // The constant's bytes are used in place too (STR-STORAGE).
+        let at = s.as_bytes().as_ptr() as usize;
+        assert!(s.as_bytes() == b"in place" && at > base && at < base + c.len());
         let mut shifted = alloc::vec![0u8];
         shifted.extend_from_slice(&c);
         let odd = &leak_aligned(&shifted)[1..];

@@ -219,6 +219,12 @@ impl Lua {
                 while k < n && is_strnum(self.stack[top - k - 1]) {
                     k += 1;
                 }
+                // Numbers become strings in their (temporary) registers first, so the
+                // strings are joined in one copy that continues the first one's hash
+                // (STR-LANES in `string.rs`): `s = s .. i .. ","` stays linear per step.
+                for j in top - k..top {
+                    self.number_to_str(j);
+                }
                 let s = match self.heap.concat_strings(&self.stack[top - k..top]) {
                     Some(s) => s,
                     None => {
@@ -246,6 +252,17 @@ impl Lua {
             }
         }
         Ok(true)
+    }
+
+    /// Replaces a number in stack slot `i` by its string form, as `..` shows it.
+    #[inline]
+    fn number_to_str(&mut self, i: usize) {
+        let v = self.stack[i];
+        if matches!(v, Value::Int(_) | Value::Float(_)) {
+            let mut out = Vec::new();
+            append_strnum(v, &mut out);
+            self.stack[i] = Value::Str(self.intern(&out));
+        }
     }
 
     // ---------------------------------------------------------------- finishing
