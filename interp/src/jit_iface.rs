@@ -503,6 +503,30 @@ fn string_slot(h: &crate::table::Table, s: Gc<crate::string::LuaStr>) -> Option<
     }
 }
 
+/// `copy_hit` of a field of a table with a static part (a library table) that its
+/// hash part misses: copies the static entries into the hash part first (allocates,
+/// never collects), so that the library functions hot code uses are then found by the
+/// pointer-compare probe (STATIC-PART in table.rs). Out of line, so that the field
+/// helpers stay leaf functions.
+///
+/// # Safety
+/// `ctx` is the live context of the running compiled code and `dst` a register of its
+/// frame (JIT-ENTRY).
+#[cold]
+#[inline(never)]
+unsafe fn copy_materialized(
+    ctx: *mut JitCtx,
+    h: &crate::table::Table,
+    s: Gc<crate::string::LuaStr>,
+    dst: *mut Value,
+) -> u32 {
+    // SAFETY: per the contract.
+    let (l, _) = unsafe { parts(ctx) };
+    h.materialize(&mut l.heap);
+    // SAFETY: the slot is in `h`'s nodes; `dst` is a register.
+    unsafe { copy_hit(h, string_slot(h, s), dst) }
+}
+
 /// See [`Helpers::get_int`].
 unsafe extern "C" fn h_get_int(_ctx: *mut JitCtx, t: *const Value, i: i64, dst: *mut Value) -> u32 {
     // SAFETY: the pointers are registers of the frame (JIT-ENTRY).
@@ -530,6 +554,11 @@ unsafe extern "C" fn h_get_field(
     let (Value::Table(h), Some(s)) = (unsafe { &*t }, const_str(cl, k)) else {
         return HELPER_EXIT;
     };
+    let slot = string_slot(h, s);
+    if slot.is_none() && h.has_static_part() {
+        // SAFETY: `ctx` is live; `dst` is a register.
+        return unsafe { copy_materialized(ctx, h, s, dst) };
+    }
     // SAFETY: the slot is in `h`'s nodes; `dst` is a register.
     unsafe { read_field(l, *h, s, dst) }
 }
@@ -571,6 +600,10 @@ unsafe extern "C" fn h_get_tabup(ctx: *mut JitCtx, up: u32, k: u32, dst: *mut Va
     let (Some(Value::Table(h)), Some(s)) = (upval_value(l, cl, up), const_str(cl, k)) else {
         return HELPER_EXIT;
     };
+    if string_slot(&h, s).is_none() && h.has_static_part() {
+        // SAFETY: `ctx` is live; `dst` is a register.
+        return unsafe { copy_materialized(ctx, &h, s, dst) };
+    }
     // SAFETY: `dst` is a register.
     unsafe { read_field(l, h, s, dst) }
 }
@@ -1131,14 +1164,14 @@ pub const JIT_REDISPATCH: usize = usize::MAX;
 /// Opens the `jit` library: `jit.on()`, `jit.off()`, `jit.flush()`, `jit.status()`,
 /// `jit.stats()`, `jit.version`, `jit.arch` (LuaJIT's names).
 pub fn open_jit(l: &mut Lua) {
-    let funcs: &[(&str, crate::func::NativeFn)] = &[
+    const FUNCS: &[(&str, crate::func::NativeFn)] = &[
         ("on", jit_on),
         ("off", jit_off),
         ("flush", jit_flush),
         ("status", jit_status),
         ("stats", jit_stats),
     ];
-    let t = l.register_lib("jit", funcs);
+    let t = l.register_static_lib("jit", crate::static_part!(FUNCS), 2);
     let (version, arch) = match l.jit.engine.as_ref() {
         Some(e) => (e.version(), e.arch()),
         None => ("none", "none"),

@@ -8,7 +8,7 @@ use crate::error::LuaError;
 use crate::func::{NativeClosure, NativeFn, UpVal};
 use crate::gc::{Gc, Heap};
 use crate::string::LuaStr;
-use crate::table::Table;
+use crate::table::{StaticPart, Table};
 use crate::thread::{CoStatus, Thread, ThreadData};
 use crate::value::Value;
 use crate::vm::meta::TM_NAMES;
@@ -79,8 +79,6 @@ pub(crate) struct CatchPoint {
 pub const RIDX_MAINTHREAD: i64 = 1;
 /// Registry slot of the global table.
 pub const RIDX_GLOBALS: i64 = 2;
-/// Registry slot of the table that keeps the metamethod names alive.
-const RIDX_TMNAMES: i64 = 3;
 
 /// Most stack slots one thread may use (lua5.4's LUAI_MAXSTACK).
 pub const MAX_STACK: usize = 1_000_000;
@@ -150,8 +148,10 @@ impl Lua {
         let mut heap = Heap::default();
         let main = heap.alloc(Thread::new(ThreadData::default()));
         main.status.set(CoStatus::Running);
-        let registry = heap.new_table(4, 4);
-        let globals = heap.new_table(0, 64);
+        // Sized for what `open_libs` puts there: _G holds the library tables, its own
+        // functions stay in a static part (STATIC-PART in table.rs).
+        let registry = heap.new_table(2, 2);
+        let globals = heap.new_table(0, 12);
         #[cfg(feature = "std")]
         let stdout: Box<dyn Output> = Box::new(StdOutput::default());
         #[cfg(not(feature = "std"))]
@@ -185,14 +185,13 @@ impl Lua {
         l.stack.resize(64, Value::Nil);
         registry.set_int(&mut l.heap, RIDX_MAINTHREAD, Value::Thread(main));
         registry.set_int(&mut l.heap, RIDX_GLOBALS, Value::Table(globals));
-        let names = l.new_table(TM_NAMES.len(), 0);
-        registry.set_int(&mut l.heap, RIDX_TMNAMES, Value::Table(names));
-        for (i, n) in TM_NAMES.iter().enumerate() {
+        // The collector marks `tm_names` as roots.
+        l.tm_names.reserve_exact(TM_NAMES.len());
+        for n in TM_NAMES {
             let s = l.intern(n.as_bytes());
-            names.set_int(&mut l.heap, i as i64 + 1, Value::Str(s));
             l.tm_names.push(s);
         }
-        let loaded = l.new_table(0, 16);
+        let loaded = l.new_table(0, 12);
         let key = l.intern(b"_LOADED");
         registry.set_str(&mut l.heap, key, Value::Table(loaded));
         l
@@ -228,11 +227,32 @@ impl Lua {
             let k = self.intern(n.as_bytes());
             t.set_str(&mut self.heap, k, Value::NativeFn(*f));
         }
+        self.publish_lib(name, t);
+        t
+    }
+
+    /// Creates a library table whose entries stay in read-only memory until the table
+    /// is written to or traversed (STATIC-PART in table.rs), with room for `nhash`
+    /// other fields; sets `_G[name]` and `loaded[name]`. Build `part` with
+    /// `static_part!`.
+    pub fn register_static_lib(
+        &mut self,
+        name: &str,
+        part: &'static StaticPart,
+        nhash: usize,
+    ) -> Gc<Table> {
+        let t = self.new_table(0, nhash);
+        t.add_static(&mut self.heap, part);
+        self.publish_lib(name, t);
+        t
+    }
+
+    /// Sets `_G[name]` and `loaded[name]` to library table `t`.
+    fn publish_lib(&mut self, name: &str, t: Gc<Table>) {
         let k = self.intern(name.as_bytes());
         self.globals.set_str(&mut self.heap, k, Value::Table(t));
         let loaded = self.loaded_table();
         loaded.set_str(&mut self.heap, k, Value::Table(t));
-        t
     }
 
     /// Sets a global variable.

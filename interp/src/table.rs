@@ -20,6 +20,31 @@
 //!   would exceed 3/4 of the nodes), so assignments to existing fields never move
 //!   entries and `next` stays stable.
 //!
+//! # Static parts (anchor: STATIC-PART)
+//! A library table may keep its functions in read-only memory: a [`StaticPart`], a
+//! slice of `(key bytes, value)` sorted by key plus a hash index over it, built at
+//! compile time ([`static_part!`](crate::static_part)), whose values own no heap
+//! object. Such a
+//! table (`add_static`) has no array part, and its `arr` field holds the
+//! `&'static StaticPart` instead of a buffer while `has_static` is set. Invariants:
+//! * The static keys and the hash part's keys (live or dead) are disjoint, and the
+//!   hash part holds only string keys.
+//! * Lookups: a string-key lookup that misses the hash part (an empty node, or no
+//!   hash part) and finds `has_static` set looks the key's bytes up in the static
+//!   part's index. That is the only cost on the lookup paths: one flag test after a miss.
+//! * Writes: a string key that is neither in the hash part nor in the static part is
+//!   added to the hash part as usual (`_G.x = 1` keeps the base library static). Any
+//!   other write that the hash part cannot take as is (a static key, overridden or
+//!   deleted; any non-string key) first *materializes* the table: interns every static
+//!   key, copies the entries into the hash part and clears `has_static`. So does `next`
+//!   (traversal), so that a traversal only ever sees an ordinary table and may assign
+//!   to existing fields as the manual allows.
+//! * Compiled code's field reads (`jit_iface.rs`) materialize a table with a static
+//!   part on its first miss, so hot library reads become pointer-compare probes.
+//! * The array part stays empty while `has_static` is set: integer keys materialize
+//!   first, and a rehash of string keys sizes the array part to 0 (`resize` leaves
+//!   `arr` untouched when the array size does not change).
+//!
 //! # Soundness of the interior mutability
 //! All methods take `&self` and mutate through `Cell`s and the raw buffers. This is
 //! sound because: `Table` is neither `Send` nor `Sync` (it holds `Cell`s and raw
@@ -37,6 +62,13 @@ use moonjet_bytecode::num::float_to_int_exact;
 use crate::gc::{Gc, GcObject, Heap, Marker, ObjKind, Pool};
 use crate::string::{fold_mul, LuaStr};
 use crate::value::Value;
+
+mod static_part;
+
+pub use static_part::{
+    build_index as build_static_index, index_len as static_index_len,
+    key_words as static_key_words, sorted_entries, StaticEntry, StaticPart,
+};
 
 /// Why a raw set was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +102,9 @@ const MAX_ARRAY_BITS: usize = 31;
 /// the collector frees the table; an empty part owns no buffer.
 #[repr(C)]
 pub struct Table {
-    /// Array part buffer (`arr_len` values; dangling when empty).
+    /// Array part buffer (`arr_len` values; dangling when empty), or the static part
+    /// while `has_static` is set (STATIC-PART; `arr_len` is then 0, so compiled code's
+    /// bounds check never reads through it).
     pub(crate) arr: Cell<*mut Value>,
     /// Hash part buffer (`node_cap` nodes; dangling when empty).
     pub(crate) nodes: Cell<*mut Node>,
@@ -86,6 +120,8 @@ pub struct Table {
     tm_absent: Cell<u8>,
     /// Mirror of the collector's "black" colour, read by the write barrier.
     pub(crate) gc_black: Cell<bool>,
+    /// `arr` holds a `&'static StaticPart` (STATIC-PART).
+    has_static: Cell<bool>,
 }
 
 // Tables are the most numerous objects of many programs: keep the box at 56 bytes.
@@ -117,6 +153,7 @@ impl GcObject for Table {
         self.nodes.set(NonNull::dangling().as_ptr());
         self.node_cap.set(0);
         self.node_used.set(0);
+        self.has_static.set(false);
     }
 }
 
@@ -308,6 +345,7 @@ impl Heap {
             node_used: Cell::new(0),
             tm_absent: Cell::new(0),
             gc_black: Cell::new(false),
+            has_static: Cell::new(false),
         };
         self.alloc(t)
     }
@@ -420,21 +458,158 @@ impl Table {
         }
     }
 
-    /// Raw get with a string key: cached hash, then a pointer compare per probe.
+    /// Raw get with a string key: cached hash, then a pointer compare per probe; the
+    /// static part on a miss (STATIC-PART).
     #[inline(always)]
     pub fn get_str(&self, s: Gc<LuaStr>) -> Value {
         let cap = self.node_cap();
         if cap == 0 {
-            return Value::Nil;
+            return self.miss_str(s);
         }
         let mask = cap - 1;
         let mut i = s.hash() as usize & mask;
         loop {
             match self.node_key(i) {
                 Value::Str(k) if k == s => return self.node_val(i),
-                Value::Nil => return Value::Nil,
+                Value::Nil => return self.miss_str(s),
                 _ => i = (i + 1) & mask,
             }
+        }
+    }
+
+    // --------------------------------------------------------- static part
+
+    /// The value of string key `s` after the hash part missed it: nil, or the static
+    /// part's entry (STATIC-PART).
+    #[inline(always)]
+    fn miss_str(&self, s: Gc<LuaStr>) -> Value {
+        if self.has_static.get() {
+            return self.static_get(s);
+        }
+        Value::Nil
+    }
+
+    /// The static part's value for `s` (nil when absent).
+    #[cold]
+    #[inline(never)]
+    fn static_get(&self, s: Gc<LuaStr>) -> Value {
+        self.static_slot(s).copied().unwrap_or(Value::Nil)
+    }
+
+    /// The static part, if the table has one.
+    #[inline]
+    fn static_part(&self) -> Option<&'static StaticPart> {
+        if !self.has_static.get() {
+            return None;
+        }
+        // SAFETY: STATIC-PART: while `has_static` is set, `arr` holds the address of a
+        // `&'static StaticPart` (set by `add_static`, never written meanwhile).
+        Some(unsafe { &*(self.arr.get() as *const StaticPart) })
+    }
+
+    /// Adds `part`'s entries (raw sets): as this table's static part when it has none
+    /// yet, no array part, and only live string keys distinct from `part`'s
+    /// (STATIC-PART); copied into the hash part otherwise.
+    pub fn add_static(&self, heap: &mut Heap, part: &'static StaticPart) {
+        self.tm_absent.set(0);
+        if self.can_take_static(part) {
+            self.arr.set(part as *const StaticPart as *mut Value);
+            self.has_static.set(true);
+            return;
+        }
+        for (k, v) in part.entries() {
+            let key = heap.intern_bytes(k.as_bytes());
+            self.set_str(heap, key, *v);
+        }
+    }
+
+    /// True when `part` can become this table's static part (see `add_static`).
+    fn can_take_static(&self, part: &StaticPart) -> bool {
+        if self.has_static.get() || self.array_len() != 0 {
+            return false;
+        }
+        // Only live keys are looked at (a dead key's string may be freed): no dead
+        // keys is part of the condition.
+        let (mut live, mut disjoint) = (0usize, true);
+        self.for_each_entry(|k, _| {
+            live += 1;
+            disjoint &= matches!(k, Value::Str(s) if part.find(s.as_bytes()).is_none());
+        });
+        disjoint && live == self.node_used.get() as usize
+    }
+
+    /// True while the table keeps entries in a static part (STATIC-PART).
+    #[inline]
+    pub fn has_static_part(&self) -> bool {
+        self.has_static.get()
+    }
+
+    /// The static part's slot for string key `s`: what a lookup that missed the hash
+    /// part finds (`None` without a static part or that key). The slot lives for the
+    /// whole program; compiled code's inline lookups read it.
+    #[inline]
+    pub fn static_slot(&self, s: Gc<LuaStr>) -> Option<&'static Value> {
+        self.static_part().and_then(|p| p.slot(s.as_bytes()))
+    }
+
+    /// The static part's entries (empty without one), for searches that must not copy
+    /// them (a function's name in error messages).
+    pub fn static_entries(&self) -> &'static [StaticEntry] {
+        self.static_part().map_or(&[], |p| p.entries())
+    }
+
+    /// Copies the static part's entries into the hash part and drops it, making this an
+    /// ordinary table (no-op without a static part).
+    #[inline]
+    pub fn materialize(&self, heap: &mut Heap) {
+        if self.has_static.get() {
+            self.materialize_slow(heap);
+        }
+    }
+
+    /// See `materialize`.
+    #[cold]
+    #[inline(never)]
+    fn materialize_slow(&self, heap: &mut Heap) {
+        let Some(part) = self.static_part() else {
+            return;
+        };
+        self.has_static.set(false);
+        self.arr.set(NonNull::dangling().as_ptr());
+        let mut live = 0;
+        self.for_each_entry(|_, _| live += 1);
+        self.resize(heap, 0, live + part.entries().len());
+        for (k, v) in part.entries() {
+            let key = heap.intern_bytes(k.as_bytes());
+            self.set_str(heap, key, *v);
+        }
+    }
+
+    /// Writes string key `s`, absent from the hash part, of a table with a static
+    /// part: materializes first if `s` is a static key.
+    #[cold]
+    #[inline(never)]
+    fn set_str_static(&self, heap: &mut Heap, s: Gc<LuaStr>, val: Value) {
+        if self.static_slot(s).is_some() {
+            self.materialize(heap);
+            self.set_str(heap, s, val);
+        } else if !val.is_nil() {
+            self.insert_new(heap, Value::Str(s), val);
+        }
+    }
+
+    /// Calls `f(key bytes, value)` for every entry with a string key, static ones
+    /// included, without copying the static part.
+    pub fn for_each_str_entry(&self, mut f: impl FnMut(&[u8], Value)) {
+        for j in 0..self.node_cap() {
+            if let (Value::Str(k), v) = (self.node_key(j), self.node_val(j)) {
+                if !v.is_nil() {
+                    f(k.as_bytes(), v);
+                }
+            }
+        }
+        for (k, v) in self.static_entries() {
+            f(k.as_bytes(), *v);
         }
     }
 
@@ -478,6 +653,7 @@ impl Table {
                 self.set_node_val(n, val);
                 self.barrier(heap);
             }
+            None if self.has_static.get() => self.set_str_static(heap, s, val),
             None => {
                 if !val.is_nil() {
                     self.insert_new(heap, Value::Str(s), val);
@@ -524,6 +700,7 @@ impl Table {
         if val.is_nil() {
             return;
         }
+        self.materialize(heap);
         let len = self.array_len();
         let appends = (i as u64).wrapping_sub(1) == len as u64;
         if appends && len < 1 << MAX_ARRAY_BITS && (len == 0 || !self.arr_at(len - 1).is_nil()) {
@@ -544,6 +721,7 @@ impl Table {
             self.set_node_val(n, val);
             self.barrier(heap);
         } else if !val.is_nil() {
+            self.materialize(heap);
             self.insert_new(heap, key, val);
         }
     }
@@ -655,10 +833,14 @@ impl Table {
                 spill.push((Value::Int(i as i64 + 1), v));
             }
         }
-        // SAFETY: `arr`/`old_arr` describe our array buffer, replaced right away.
-        let p = unsafe { resize_values(&mut heap.pool, self.arr.get(), old_arr, new_arr) };
-        self.arr.set(p);
-        self.arr_len.set(new_arr as u32);
+        // Same size: keep the buffer (and, with a static part, `arr`: STATIC-PART).
+        debug_assert!(!self.has_static.get() || new_arr == 0);
+        if new_arr != old_arr {
+            // SAFETY: `arr`/`old_arr` describe our array buffer, replaced right away.
+            let p = unsafe { resize_values(&mut heap.pool, self.arr.get(), old_arr, new_arr) };
+            self.arr.set(p);
+            self.arr_len.set(new_arr as u32);
+        }
         let cap = node_cap_for(nhash, true);
         self.nodes.set(new_nodes(&mut heap.pool, cap));
         self.node_cap.set(cap as u32);
@@ -759,8 +941,15 @@ impl Table {
 
     /// `next`: the entry after `key` (nil = first). `Err(())` for a key not in the table.
     /// Order: array part, then nodes in slot order. Stable while no new key is added.
+    /// A table with a static part is materialized first (STATIC-PART).
     #[allow(clippy::result_unit_err)]
-    pub fn next(&self, key: Value) -> Result<Option<(Value, Value)>, ()> {
+    pub fn next(&self, heap: &mut Heap, key: Value) -> Result<Option<(Value, Value)>, ()> {
+        self.materialize(heap);
+        self.next_own(key)
+    }
+
+    /// `next` over the array and hash parts only.
+    fn next_own(&self, key: Value) -> Result<Option<(Value, Value)>, ()> {
         let n = self.array_len();
         let mut pos = match normalize(key) {
             Value::Nil => 0,
@@ -785,7 +974,7 @@ impl Table {
 
     /// True when the table has no entries.
     pub fn is_empty(&self) -> bool {
-        matches!(self.next(Value::Nil), Ok(None))
+        !self.has_static.get() && matches!(self.next_own(Value::Nil), Ok(None))
     }
 
     /// Calls `f(key, value)` for every entry (value non-nil). `f` must not touch the

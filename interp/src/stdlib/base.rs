@@ -46,9 +46,10 @@ impl Lua {
     /// Opens the basic and coroutine libraries (into `_G` and `package.loaded`).
     pub fn open_base(&mut self) {
         let g = self.globals;
-        for (n, f) in FUNCS {
-            self.set_global(n, Value::NativeFn(*f));
-        }
+        // The functions stay in read-only memory until _G is traversed or one of them
+        // is assigned (STATIC-PART in table.rs).
+        let funcs = crate::static_part!(FUNCS, &[("warn", Value::NativeFn(warn))]);
+        g.add_static(&mut self.heap, funcs);
         self.set_global("_G", Value::Table(g));
         let v = self.new_str(b"Lua 5.4");
         self.set_global("_VERSION", v);
@@ -56,7 +57,6 @@ impl Lua {
         let k = self.intern(b"_G");
         loaded.set_str(&mut self.heap, k, Value::Table(g));
         super::coroutine::open(self);
-        self.set_global("warn", Value::NativeFn(warn));
         self.set_gc_warn(Some(emit_warning));
     }
 
@@ -222,7 +222,8 @@ fn pairs(l: &mut Lua) -> LuaResult<usize> {
 /// next(t [, k])
 fn next(l: &mut Lua) -> LuaResult<usize> {
     let t = l.check_table(1)?;
-    match t.next(l.arg(2)) {
+    let key = l.arg(2);
+    match t.next(&mut l.heap, key) {
         Ok(Some((k, v))) => {
             l.push(k);
             l.push(v);

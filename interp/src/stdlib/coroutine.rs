@@ -21,7 +21,7 @@ const FUNCS: &[(&str, NativeFn)] = &[
 
 /// Registers the library.
 pub fn open(l: &mut Lua) {
-    l.register_lib("coroutine", FUNCS);
+    l.register_static_lib("coroutine", crate::static_part!(FUNCS), 0);
 }
 
 /// Argument `n` as a coroutine.

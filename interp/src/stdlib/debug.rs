@@ -49,7 +49,7 @@ const FUNCS: &[(&str, NativeFn)] = &[
 
 /// Registers the library as `debug` (in `_G` and `package.loaded`).
 pub fn open(l: &mut Lua) {
-    l.register_lib("debug", FUNCS);
+    l.register_static_lib("debug", crate::static_part!(FUNCS), 0);
 }
 
 // ---------------------------------------------------------------- threads and levels

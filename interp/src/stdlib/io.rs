@@ -777,16 +777,10 @@ fn lines_step(l: &mut Lua) -> LuaResult<usize> {
 /// Creates the `FILE*` metatable, the standard handles and the defaults; `io` is the
 /// library table.
 pub fn open(l: &mut Lua, io: Gc<Table>) {
-    let mt = l.new_table(0, METAMETHODS.len() + 2);
-    for &(name, f) in METAMETHODS {
-        let k = l.intern(name.as_bytes());
-        mt.set_str(&mut l.heap, k, Value::NativeFn(f));
-    }
-    let methods = l.new_table(0, METHODS.len());
-    for &(name, f) in METHODS {
-        let k = l.intern(name.as_bytes());
-        methods.set_str(&mut l.heap, k, Value::NativeFn(f));
-    }
+    let mt = l.new_table(0, 2);
+    mt.add_static(&mut l.heap, crate::static_part!(METAMETHODS));
+    let methods = l.new_table(0, 0);
+    methods.add_static(&mut l.heap, crate::static_part!(METHODS));
     let k = l.intern(b"__index");
     mt.set_str(&mut l.heap, k, Value::Table(methods));
     let k = l.intern(b"__name");

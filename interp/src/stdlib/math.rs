@@ -386,19 +386,18 @@ pub const FUNCS: &[(&str, NativeFn)] = &[
     ("ult", ult),
 ];
 
-/// Adds the constants and the generator closures to the `math` table `t`.
+/// The constants of the library.
+pub const CONSTS: &[(&str, Value)] = &[
+    ("huge", Value::Float(f64::INFINITY)),
+    ("maxinteger", Value::Int(i64::MAX)),
+    ("mininteger", Value::Int(i64::MIN)),
+    ("pi", Value::Float(core::f64::consts::PI)),
+];
+
+/// Adds the generator closures to the `math` table `t` (`FUNCS` and `CONSTS` are
+/// registered by `stdlib::open_libs`).
 pub fn add_extras(l: &mut Lua, t: Value) {
     let Value::Table(t) = t else { return };
-    let consts = [
-        ("pi", Value::Float(core::f64::consts::PI)),
-        ("huge", Value::Float(f64::INFINITY)),
-        ("maxinteger", Value::Int(i64::MAX)),
-        ("mininteger", Value::Int(i64::MIN)),
-    ];
-    for (k, v) in consts {
-        let key = l.intern(k.as_bytes());
-        t.set_str(&mut l.heap, key, v);
-    }
     let (s1, s2) = random_seed_parts(l);
     let state: Box<dyn core::any::Any> = Box::new(Xoshiro::seeded(s1, s2));
     let ud = l.heap.alloc(UserData {

@@ -27,27 +27,31 @@ pub mod utf8dec;
 pub mod util;
 
 use crate::state::Lua;
+use crate::static_part;
 use crate::value::Value;
 
 /// Opens the base library (and what the interpreter owns) plus string, table, math, utf8
-/// and, with `std`, os and io; installs the string metatable.
+/// and, with `std`, os and io; installs the string metatable. The library functions
+/// stay in read-only memory until their table is written to or traversed (STATIC-PART
+/// in `table.rs`).
 pub fn open_libs(l: &mut Lua) {
     l.open_base();
     package::open_package(l, false);
-    let s = l.register_lib("string", string::FUNCS);
+    let s = l.register_static_lib("string", static_part!(string::FUNCS), 0);
     string::set_string_meta(l, Value::Table(s));
-    l.register_lib("table", table::FUNCS);
+    l.register_static_lib("table", static_part!(table::FUNCS), 0);
     debug::open(l);
-    let m = l.register_lib("math", math::FUNCS);
+    let math_part = static_part!(math::FUNCS, math::CONSTS);
+    let m = l.register_static_lib("math", math_part, 2);
     math::add_extras(l, Value::Table(m));
-    let u = l.register_lib("utf8", utf8::FUNCS);
+    let u = l.register_static_lib("utf8", static_part!(utf8::FUNCS), 1);
     let key = l.intern(b"charpattern");
     let pat = l.new_str(utf8::CHARPATTERN);
     u.set_str(&mut l.heap, key, pat);
     #[cfg(feature = "std")]
     {
-        l.register_lib("os", os::FUNCS);
-        let io = l.register_lib("io", io::FUNCS);
+        l.register_static_lib("os", static_part!(os::FUNCS), 0);
+        let io = l.register_static_lib("io", static_part!(io::FUNCS), 3);
         io::open(l, io);
     }
 }

@@ -71,12 +71,12 @@ const PRELOAD_DATA: &str = ":preload:";
 /// and reads `LUA_PATH_5_4`/`LUA_PATH` (and the `CPATH` pair) unless `ignore_env` or
 /// the registry's `LUA_NOENV` field is true. Returns the `package` table.
 pub fn open_package(l: &mut Lua, ignore_env: bool) -> Gc<Table> {
-    let funcs: [(&str, NativeFn); 2] = [("loadlib", pkg_loadlib), ("searchpath", pkg_searchpath)];
-    // register_lib also sets the global `package` and `package.loaded.package`.
-    let pkg = l.register_lib("package", &funcs);
+    const FUNCS: &[(&str, NativeFn)] = &[("loadlib", pkg_loadlib), ("searchpath", pkg_searchpath)];
+    // This also sets the global `package` and `package.loaded.package`.
+    let pkg = l.register_static_lib("package", crate::static_part!(FUNCS), 6);
     let searchers = new_searchers(l, pkg);
     set_field(l, pkg, "searchers", Value::Table(searchers));
-    let no_env = ignore_env || get_field(l, l.registry, NOENV_KEY).truthy();
+    let no_env = ignore_env || has_true_field(l.registry, NOENV_KEY);
     let path = initial_path(&PATH_VARS, DEFAULT_PATH, no_env);
     set_field_bytes(l, pkg, "path", &path);
     let cpath = initial_path(&CPATH_VARS, DEFAULT_CPATH, no_env);
@@ -113,9 +113,17 @@ fn registry_table(l: &mut Lua, key: &str) -> Gc<Table> {
     if let Value::Table(t) = get_field(l, registry, key) {
         return t;
     }
-    let t = l.new_table(0, 4);
+    let t = l.new_table(0, 0);
     set_field(l, registry, key, Value::Table(t));
     t
+}
+
+/// True when `t[key]` is true, found without interning `key` (which would leave a
+/// garbage string behind at boot).
+fn has_true_field(t: Gc<Table>, key: &str) -> bool {
+    let mut on = false;
+    t.for_each_str_entry(|k, v| on |= k == key.as_bytes() && v.truthy());
+    on
 }
 
 // ---------------------------------------------------------------------------

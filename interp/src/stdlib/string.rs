@@ -442,13 +442,10 @@ fn arith(l: &mut Lua, op: Op, x: Number, y: Number) -> LuaResult<Value> {
 /// Builds the string metatable (`__index = string` plus the arithmetic metamethods) and
 /// installs it as `l.string_meta`.
 pub fn set_string_meta(l: &mut Lua, string_lib: Value) {
-    let mt = l.new_table(0, ARITH.len() + 1);
+    let mt = l.new_table(0, 1);
     let key = l.intern(b"__index");
     mt.set_str(&mut l.heap, key, string_lib);
-    for &(name, f) in ARITH {
-        let key = l.intern(name.as_bytes());
-        mt.set_str(&mut l.heap, key, Value::NativeFn(f));
-    }
+    mt.add_static(&mut l.heap, crate::static_part!(ARITH));
     l.string_meta = Some(mt);
 }
 

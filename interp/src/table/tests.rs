@@ -32,7 +32,7 @@ fn is_border(t: &Table, n: i64) -> bool {
 fn entries(t: &Table) -> Vec<(Value, Value)> {
     let mut out = Vec::new();
     let mut k = Value::Nil;
-    while let Ok(Some((nk, v))) = t.next(k) {
+    while let Ok(Some((nk, v))) = t.next_own(k) {
         out.push((nk, v));
         k = nk;
     }
@@ -134,8 +134,8 @@ fn nil_and_nan_keys() {
     assert!(t.get(Value::Nil).is_nil());
     assert!(t.get(Value::Float(f64::NAN)).is_nil());
     assert!(t.is_empty());
-    assert!(t.next(Value::Float(f64::NAN)).is_err());
-    assert!(t.next(Value::Int(5)).is_err());
+    assert!(t.next_own(Value::Float(f64::NAN)).is_err());
+    assert!(t.next_own(Value::Int(5)).is_err());
 }
 
 #[test]
@@ -179,7 +179,7 @@ fn next_survives_clearing_and_updating_during_traversal() {
     let mut seen = 0;
     let mut k = Value::Nil;
     let mut flip = false;
-    while let Some((nk, _)) = t.next(k).expect("valid key") {
+    while let Some((nk, _)) = t.next_own(k).expect("valid key") {
         seen += 1;
         // Clear the current field, and overwrite another existing field.
         t.set(&mut h, nk, Value::Nil).unwrap();
@@ -291,5 +291,210 @@ fn random_workload_matches_a_model() {
             assert_eq!(model.get(&model_key(&k)).map(|e| e.1), v.as_int());
         }
         assert!(is_border(&t, t.len()));
+    }
+}
+
+// ---------------------------------------------------------------- static parts
+
+/// Test functions for static parts (never called).
+fn sf_a(_: &mut crate::Lua) -> crate::LuaResult<usize> {
+    Ok(1)
+}
+/// See `sf_a`.
+fn sf_b(_: &mut crate::Lua) -> crate::LuaResult<usize> {
+    Ok(2)
+}
+
+/// Unsorted on purpose: `static_part!` sorts at compile time.
+const SF_FUNCS: &[(&str, crate::func::NativeFn)] =
+    &[("zeta", sf_b), ("alpha", sf_a), ("mid", sf_b)];
+/// Constant entries.
+const SF_VALUES: &[StaticEntry] = &[("pi", Value::Float(3.5)), ("n", Value::Int(7))];
+/// The static part the tests use.
+const SF_PART: &StaticPart = crate::static_part!(SF_FUNCS, SF_VALUES);
+
+/// A fresh table with `SF_PART` as its static part.
+fn static_table(h: &mut Heap) -> Gc<Table> {
+    let t = h.new_table(0, 0);
+    t.add_static(h, SF_PART);
+    assert!(t.has_static_part());
+    t
+}
+
+/// `t[name]` through an interned key.
+fn get_named(h: &mut Heap, t: &Table, name: &str) -> Value {
+    let k = h.intern_bytes(name.as_bytes());
+    t.get(Value::Str(k))
+}
+
+#[test]
+fn static_part_is_sorted_and_searchable() {
+    let keys: Vec<&str> = SF_PART.entries().iter().map(|e| e.0).collect();
+    assert_eq!(keys, ["alpha", "mid", "n", "pi", "zeta"]);
+    assert_eq!(SF_PART.find(b"n"), Some(2));
+    assert_eq!(SF_PART.find(b"nope"), None);
+    assert_eq!(SF_PART.find(b""), None);
+    assert_eq!(
+        SF_PART.slot(b"pi").copied().and_then(|v| v.as_float()),
+        Some(3.5)
+    );
+}
+
+#[test]
+fn static_entries_are_read_without_copying() {
+    let mut h = Heap::default();
+    let t = static_table(&mut h);
+    let before = h.bytes_in_use();
+    assert!(matches!(get_named(&mut h, &t, "alpha"), Value::NativeFn(_)));
+    assert_eq!(get_named(&mut h, &t, "n").as_int(), Some(7));
+    assert!(get_named(&mut h, &t, "absent").is_nil());
+    assert!(t.get_int(1).is_nil() && t.len().eq(&0) && !t.is_empty());
+    let k = h.intern_bytes(b"mid");
+    assert!(t.static_slot(k).is_some());
+    assert!(t.has_static_part() && t.node_cap() == 0);
+    // Only the interned lookup keys were allocated.
+    assert!(h.bytes_in_use() - before < 4 * 64);
+}
+
+#[test]
+fn new_string_keys_keep_the_static_part() {
+    let mut h = Heap::default();
+    let t = static_table(&mut h);
+    for i in 0..100 {
+        let k = h.intern_bytes(alloc::format!("k{i}").as_bytes());
+        t.set_str(&mut h, k, Value::Int(i));
+    }
+    assert!(t.has_static_part());
+    assert_eq!(get_named(&mut h, &t, "k42").as_int(), Some(42));
+    assert_eq!(get_named(&mut h, &t, "n").as_int(), Some(7));
+    let mut names = Vec::new();
+    t.for_each_str_entry(|k, _| names.push(k.to_vec()));
+    assert_eq!(names.len(), 105);
+}
+
+#[test]
+fn writing_a_static_key_copies_the_entries() {
+    let mut h = Heap::default();
+    let t = static_table(&mut h);
+    let k = h.intern_bytes(b"pi");
+    t.set_str(&mut h, k, Value::Int(3));
+    assert!(!t.has_static_part());
+    assert_eq!(get_named(&mut h, &t, "pi").as_int(), Some(3));
+    assert_eq!(get_named(&mut h, &t, "n").as_int(), Some(7));
+    assert!(matches!(get_named(&mut h, &t, "zeta"), Value::NativeFn(_)));
+
+    let t = static_table(&mut h);
+    let k = h.intern_bytes(b"alpha");
+    t.set(&mut h, Value::Str(k), Value::Nil).expect("valid key");
+    assert!(!t.has_static_part());
+    assert!(get_named(&mut h, &t, "alpha").is_nil());
+    assert_eq!(t.next(&mut h, Value::Nil).map(|_| ()), Ok(()));
+    let mut n = 0;
+    t.for_each_entry(|_, _| n += 1);
+    assert_eq!(n, 4);
+}
+
+#[test]
+fn other_keys_copy_the_entries_first() {
+    let mut h = Heap::default();
+    let t = static_table(&mut h);
+    t.set_int(&mut h, 1, Value::Int(10));
+    assert!(!t.has_static_part());
+    assert_eq!(t.get_int(1).as_int(), Some(10));
+    assert_eq!(t.len(), 1);
+    assert_eq!(get_named(&mut h, &t, "n").as_int(), Some(7));
+
+    let t = static_table(&mut h);
+    t.set(&mut h, Value::Bool(true), Value::Int(1))
+        .expect("valid key");
+    assert!(!t.has_static_part());
+    assert_eq!(t.get(Value::Bool(true)).as_int(), Some(1));
+    assert!(matches!(get_named(&mut h, &t, "mid"), Value::NativeFn(_)));
+}
+
+#[test]
+fn traversal_lists_every_entry_once() {
+    let mut h = Heap::default();
+    let t = static_table(&mut h);
+    let own = h.intern_bytes(b"own");
+    t.set_str(&mut h, own, Value::Bool(true));
+    let mut seen = Vec::new();
+    let mut k = Value::Nil;
+    while let Some((nk, v)) = t.next(&mut h, k).expect("valid key") {
+        assert!(t.get(nk).raw_eq(&v));
+        if let Value::Str(s) = nk {
+            seen.push(s.as_bytes().to_vec());
+        }
+        k = nk;
+    }
+    seen.sort();
+    let want: Vec<&[u8]> = alloc::vec![b"alpha", b"mid", b"n", b"own", b"pi", b"zeta"];
+    assert_eq!(seen, want);
+    assert!(!t.has_static_part());
+}
+
+#[test]
+fn a_clashing_table_takes_a_copy() {
+    let mut h = Heap::default();
+    let t = h.new_table(0, 4);
+    let k = h.intern_bytes(b"mid");
+    t.set_str(&mut h, k, Value::Int(1));
+    t.add_static(&mut h, SF_PART);
+    assert!(!t.has_static_part());
+    assert!(matches!(get_named(&mut h, &t, "mid"), Value::NativeFn(_)));
+    let u = h.new_table(4, 0);
+    u.add_static(&mut h, SF_PART);
+    assert!(!u.has_static_part());
+    assert_eq!(get_named(&mut h, &u, "n").as_int(), Some(7));
+}
+
+/// Keys that share their length and first eight bytes (the index's hash input).
+const SF_CLASH: &[(&str, crate::func::NativeFn)] = &[
+    ("abcdefgh1", sf_a),
+    ("abcdefgh2", sf_b),
+    ("abcdefgh3", sf_a),
+    ("abcdefgh", sf_b),
+    ("a", sf_a),
+    ("", sf_b),
+];
+
+#[test]
+fn the_static_index_finds_every_key() {
+    let part: &StaticPart = crate::static_part!(SF_CLASH);
+    for (i, (k, _)) in part.entries().iter().enumerate() {
+        assert_eq!(part.find(k.as_bytes()), Some(i), "{k}");
+    }
+    for miss in ["abcdefgh4", "abcdefg", "b", "abcdefgh12", "\0"] {
+        assert_eq!(part.find(miss.as_bytes()), None, "{miss}");
+    }
+    for (i, (k, _)) in SF_PART.entries().iter().enumerate() {
+        assert_eq!(SF_PART.find(k.as_bytes()), Some(i));
+    }
+}
+
+#[test]
+fn the_static_index_compares_every_byte() {
+    const LONG: &[(&str, crate::func::NativeFn)] = &[
+        ("abcdefghijklmnopq", sf_a),
+        ("abcdefghijklmnopr", sf_b),
+        ("abcdefghijklmno", sf_a),
+        ("abcdefghijklmnp", sf_b),
+        ("abcde", sf_a),
+        ("abcdf", sf_b),
+        ("xy", sf_a),
+    ];
+    let part: &StaticPart = crate::static_part!(LONG);
+    for (i, (k, _)) in part.entries().iter().enumerate() {
+        assert_eq!(part.find(k.as_bytes()), Some(i), "{k}");
+    }
+    for miss in [
+        "abcdefghijklmnopx",
+        "abcdefghijklmnx",
+        "abcdx",
+        "abcdefghijklmnopqr",
+        "xz",
+        "x",
+    ] {
+        assert_eq!(part.find(miss.as_bytes()), None, "{miss}");
     }
 }

@@ -306,30 +306,27 @@ impl Lua {
         let loaded = self.loaded_table();
         let mut k = Value::Nil;
         let mut found: Option<String> = None;
-        while let Ok(Some((mk, mv))) = loaded.next(k) {
+        while let Ok(Some((mk, mv))) = loaded.next(&mut self.heap, k) {
             k = mk;
             let (Value::Str(modname), Value::Table(m)) = (mk, mv) else {
                 continue;
             };
-            let mut k2 = Value::Nil;
-            while let Ok(Some((fk, fv))) = m.next(k2) {
-                k2 = fk;
-                if let Value::Str(fname) = fk {
-                    if fv.raw_eq(&f) {
-                        let mn = String::from_utf8_lossy(modname.as_bytes());
-                        let fname = String::from_utf8_lossy(fname.as_bytes());
-                        let name = if mn == "_G" {
-                            fname.into_owned()
-                        } else {
-                            format!("{mn}.{fname}")
-                        };
-                        // Prefer the shortest ("print" over "_G.print" duplicates).
-                        if found.as_ref().is_none_or(|o| name.len() < o.len()) {
-                            found = Some(name);
-                        }
+            // Not `next`: that would copy a library table's static part (STATIC-PART).
+            m.for_each_str_entry(|fname, fv| {
+                if fv.raw_eq(&f) {
+                    let mn = String::from_utf8_lossy(modname.as_bytes());
+                    let fname = String::from_utf8_lossy(fname);
+                    let name = if mn == "_G" {
+                        fname.into_owned()
+                    } else {
+                        format!("{mn}.{fname}")
+                    };
+                    // Prefer the shortest ("print" over "_G.print" duplicates).
+                    if found.as_ref().is_none_or(|o| name.len() < o.len()) {
+                        found = Some(name);
                     }
                 }
-            }
+            });
         }
         found
     }
