@@ -49,6 +49,23 @@ pub struct CallInfo {
     pub aux: u32,
 }
 
+impl CallInfo {
+    /// The record of a native function's frame: its arguments start above `func`.
+    #[inline(always)]
+    pub fn native(func: usize, nresults: i32, flags: u32) -> CallInfo {
+        CallInfo {
+            func: func as u32,
+            base: func as u32 + 1,
+            top: 0,
+            pc: 0,
+            nresults,
+            nvarargs: 0,
+            flags,
+            aux: 0,
+        }
+    }
+}
+
 /// Byte offsets of `CallInfo`'s fields, for compiled code.
 pub mod ci_offsets {
     use super::*;

@@ -289,16 +289,7 @@ impl Lua {
     ) -> LuaResult<bool> {
         self.ensure_stack(self.top + MIN_STACK)?;
         let flags = self.inherit_flags(flags)?;
-        self.frames.push(CallInfo {
-            func: func as u32,
-            base: func as u32 + 1,
-            top: 0,
-            pc: 0,
-            nresults,
-            nvarargs: 0,
-            flags,
-            aux: 0,
-        });
+        self.frames.push(CallInfo::native(func, nresults, flags));
         let depth = self.frames.len();
         if self.hook_mask != 0 {
             self.hook_native_call()?;
@@ -351,16 +342,7 @@ impl Lua {
         }
         // SAFETY: `len >= 1` (checked above): the caller's frame.
         let caller_flags = unsafe { self.frames.get_unchecked(len - 1).flags };
-        let ci = CallInfo {
-            func: func as u32,
-            base: func as u32 + 1,
-            top: 0,
-            pc: 0,
-            nresults,
-            nvarargs: 0,
-            flags: caller_flags & CIST_META_MASK,
-            aux: 0,
-        };
+        let ci = CallInfo::native(func, nresults, caller_flags & CIST_META_MASK);
         // SAFETY: `len < capacity` (checked above), so slot `len` is allocated; it is
         // initialised before the length covers it.
         unsafe {
