@@ -135,35 +135,31 @@ impl FunctionTranslator<'_> {
         let c = self.b.ins().fcmp(cc, x, y);
         self.test_branch(c, t);
 
-        self.at(no);
-        let int_float = self.b.ins().band(ia, fb);
-        let no = self.when(int_float);
-        let (x, y) = (self.payload(a, types::I64), self.payload(b, types::F64));
-        let c = self.mixed(
-            if le {
-                MixedCmp::IntLeFloat
+        // Mixed subtypes, through the helper (which takes the integer first).
+        let (lt_if, lt_fi) = if le {
+            (MixedCmp::IntLeFloat, MixedCmp::FloatLeInt)
+        } else {
+            (MixedCmp::IntLtFloat, MixedCmp::FloatLtInt)
+        };
+        let mut no = no;
+        for (int_left, op) in [(true, lt_if), (false, lt_fi)] {
+            self.at(no);
+            let mixed = if int_left {
+                self.b.ins().band(ia, fb)
             } else {
-                MixedCmp::IntLtFloat
-            },
-            x,
-            y,
-        );
-        self.test_branch(c, t);
-
-        self.at(no);
-        let float_int = self.b.ins().band(fa, ib);
-        let no = self.when(float_int);
-        let (x, y) = (self.payload(a, types::F64), self.payload(b, types::I64));
-        let c = self.mixed(
-            if le {
-                MixedCmp::FloatLeInt
+                self.b.ins().band(fa, ib)
+            };
+            no = self.when(mixed);
+            let (ty_a, ty_b) = if int_left {
+                (types::I64, types::F64)
             } else {
-                MixedCmp::FloatLtInt
-            },
-            y,
-            x,
-        );
-        self.test_branch(c, t);
+                (types::F64, types::I64)
+            };
+            let (x, y) = (self.payload(a, ty_a), self.payload(b, ty_b));
+            let (int, float) = if int_left { (x, y) } else { (y, x) };
+            let c = self.mixed(op, int, float);
+            self.test_branch(c, t);
+        }
 
         self.at(no);
         self.exit(pc, Reason::CompareType);
