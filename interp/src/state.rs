@@ -11,7 +11,7 @@ use crate::string::LuaStr;
 use crate::table::{StaticPart, Table};
 use crate::thread::{CoStatus, Thread, ThreadData};
 use crate::value::Value;
-use crate::vm::meta::TM_NAMES;
+use crate::vm::meta::TmNames;
 
 /// Turns source text into a prototype (the root crate wires in `moonjet_compiler`).
 pub type CompileFn =
@@ -124,8 +124,9 @@ pub struct Lua {
     pub warnings_on: bool,
     /// The rest of the hook state.
     pub(crate) hooks: crate::stdlib::debughook::HookState,
-    /// Interned metamethod names, indexed by `vm::meta::Tm` (kept alive by the registry).
-    pub(crate) tm_names: Vec<Gc<LuaStr>>,
+    /// Interned metamethod names, indexed by `vm::meta::Tm`, each found when first
+    /// needed (TM-NAMES in `vm/meta.rs`; the collector marks them).
+    pub(crate) tm_names: TmNames,
     /// The source compiler, if any.
     pub(crate) compiler: Option<CompileFn>,
     /// How `loadfile`/`dofile`/`require` map binary chunk files, if they can.
@@ -140,6 +141,8 @@ pub struct Lua {
     pub stdout: Box<dyn Output>,
     /// The JIT engine, its switches and counters (see JIT-ENTRY in `jit_iface.rs`).
     pub jit: crate::jit_iface::JitState,
+    /// The generator of `math.random` (seeded when the library is opened).
+    pub(crate) rng: crate::stdlib::math::Xoshiro,
 }
 
 impl Lua {
@@ -173,7 +176,7 @@ impl Lua {
             hook_mask: 0,
             warnings_on: false,
             hooks: Default::default(),
-            tm_names: Vec::new(),
+            tm_names: TmNames::default(),
             compiler: None,
             file_mapper: None,
             n_ccalls: 0,
@@ -181,18 +184,13 @@ impl Lua {
             stack_limit: MAX_STACK,
             stdout,
             jit: Default::default(),
+            rng: Default::default(),
         };
         l.stack.resize(64, Value::Nil);
         registry.set_int(&mut l.heap, RIDX_MAINTHREAD, Value::Thread(main));
         registry.set_int(&mut l.heap, RIDX_GLOBALS, Value::Table(globals));
-        // The collector marks `tm_names` as roots.
-        l.tm_names.reserve_exact(TM_NAMES.len());
-        for n in TM_NAMES {
-            let s = l.intern(n.as_bytes());
-            l.tm_names.push(s);
-        }
         let loaded = l.new_table(0, 12);
-        let key = l.intern(b"_LOADED");
+        let key = l.heap.intern_static(b"_LOADED");
         registry.set_str(&mut l.heap, key, Value::Table(loaded));
         l
     }
@@ -209,7 +207,7 @@ impl Lua {
 
     /// The `package.loaded` table (registry `_LOADED`).
     pub fn loaded_table(&mut self) -> Gc<Table> {
-        let key = self.intern(b"_LOADED");
+        let key = self.heap.intern_static(b"_LOADED");
         match self.registry.get_str(key) {
             Value::Table(t) => t,
             _ => {
@@ -227,7 +225,8 @@ impl Lua {
             let k = self.intern(n.as_bytes());
             t.set_str(&mut self.heap, k, Value::NativeFn(*f));
         }
-        self.publish_lib(name, t);
+        let k = self.intern(name.as_bytes());
+        self.publish_lib(k, t);
         t
     }
 
@@ -237,19 +236,19 @@ impl Lua {
     /// `static_part!`.
     pub fn register_static_lib(
         &mut self,
-        name: &str,
+        name: &'static str,
         part: &'static StaticPart,
         nhash: usize,
     ) -> Gc<Table> {
         let t = self.new_table(0, nhash);
         t.add_static(&mut self.heap, part);
-        self.publish_lib(name, t);
+        let k = self.heap.intern_static(name.as_bytes());
+        self.publish_lib(k, t);
         t
     }
 
-    /// Sets `_G[name]` and `loaded[name]` to library table `t`.
-    fn publish_lib(&mut self, name: &str, t: Gc<Table>) {
-        let k = self.intern(name.as_bytes());
+    /// Sets `_G[k]` and `loaded[k]` to library table `t`.
+    fn publish_lib(&mut self, k: Gc<LuaStr>, t: Gc<Table>) {
         self.globals.set_str(&mut self.heap, k, Value::Table(t));
         let loaded = self.loaded_table();
         loaded.set_str(&mut self.heap, k, Value::Table(t));

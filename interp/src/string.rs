@@ -390,6 +390,16 @@ impl Heap {
         Some(s)
     }
 
+    /// The interned string with these bytes, if any (revived like `find_str`); creates
+    /// nothing.
+    pub(crate) fn find_interned(&self, bytes: &[u8]) -> Option<Gc<LuaStr>> {
+        let s = self
+            .strings
+            .find(bytes, hash_bytes(self.strings.seed, bytes))?;
+        self.revive(s);
+        Some(s)
+    }
+
     /// Links a new string object (its tail ready) and adds it to the string table.
     fn add_str(&mut self, tail: usize, make: impl FnOnce(NonNull<u8>) -> LuaStr) -> Gc<LuaStr> {
         let s = self.alloc_with(tail, make);

@@ -21,6 +21,8 @@ const SMALL_MAX: usize = 4096;
 const N_SMALL: usize = SMALL_MAX / GRAIN;
 /// Number of power-of-two classes above `SMALL_MAX` (8 KiB and up).
 const N_LARGE: usize = 24;
+/// Most live blocks `Arena::track` records (later ones are counted, not listed).
+const TRACKED: usize = 512;
 /// Free-list "empty" marker. Links are stored as offset + 1 so that an empty heap is all
 /// zero bytes and lands in `.bss`, not in the program image.
 const NONE: usize = 0;
@@ -40,6 +42,15 @@ struct State {
     live: usize,
     /// Largest `live` seen.
     peak: usize,
+    /// Record live blocks in `blocks` (`Arena::track`).
+    tracking: bool,
+    /// Live blocks allocated while tracking: (offset + 1, requested size, allocation
+    /// number); offset 0 = unused.
+    blocks: [(usize, usize, usize); TRACKED],
+    /// Blocks allocated while tracking.
+    nallocs: usize,
+    /// Entries in use in `blocks`.
+    ntracked: usize,
 }
 
 /// Figures of the heap.
@@ -90,6 +101,10 @@ impl Arena {
                 free: [NONE; N_SMALL + N_LARGE],
                 live: 0,
                 peak: 0,
+                tracking: false,
+                blocks: [(NONE, 0, 0); TRACKED],
+                nallocs: 0,
+                ntracked: 0,
             }),
         }
     }
@@ -108,6 +123,23 @@ impl Arena {
         let r = f(state, self.mem.get().cast::<u8>());
         self.lock.store(false, Ordering::Release);
         r
+    }
+
+    /// Starts (or stops) recording the blocks allocated from now on, for `blocks`.
+    pub fn track(&self, on: bool) {
+        self.with(|s, _| s.tracking = on);
+    }
+
+    /// Calls `f(size)` for each live block recorded by `track` (up to `TRACKED`), in
+    /// allocation order.
+    pub fn blocks(&self, mut f: impl FnMut(usize)) {
+        let mut blocks = self.with(|s, _| s.blocks);
+        blocks.sort_unstable_by_key(|b| b.2);
+        for (off, size, _) in blocks {
+            if off != NONE {
+                f(size);
+            }
+        }
     }
 
     /// Current figures.
@@ -147,6 +179,40 @@ impl State {
         self.free[c] = off + 1;
     }
 
+    /// Records a block of `size` bytes allocated at `off`, while tracking.
+    fn note_alloc(&mut self, off: usize, size: usize) {
+        if !self.tracking {
+            return;
+        }
+        self.nallocs += 1;
+        let entry = (off + 1, size, self.nallocs);
+        if let Some(slot) = self.blocks.iter_mut().find(|b| b.0 == NONE) {
+            *slot = entry;
+            self.ntracked += 1;
+        }
+    }
+
+    /// Forgets the block at `off` if it was recorded.
+    fn note_free(&mut self, off: usize) {
+        if self.ntracked == 0 {
+            return;
+        }
+        if let Some(slot) = self.blocks.iter_mut().find(|b| b.0 == off + 1) {
+            *slot = (NONE, 0, 0);
+            self.ntracked -= 1;
+        }
+    }
+
+    /// Updates the size of the block at `off` if it was recorded.
+    fn note_resize(&mut self, off: usize, size: usize) {
+        if self.ntracked == 0 {
+            return;
+        }
+        if let Some(b) = self.blocks.iter_mut().find(|b| b.0 == off + 1) {
+            b.1 = size;
+        }
+    }
+
     /// Adds to the live count.
     fn account(&mut self, add: usize, sub: usize) {
         self.live = self.live + add - sub;
@@ -165,6 +231,7 @@ unsafe impl GlobalAlloc for Arena {
         self.with(|s, base| match s.take(base, c, block) {
             Some(off) => {
                 s.account(layout.size(), 0);
+                s.note_alloc(off, layout.size());
                 // SAFETY: `off + block <= HEAP_SIZE` (checked when the block was cut).
                 unsafe { base.add(off) }
             }
@@ -179,6 +246,7 @@ unsafe impl GlobalAlloc for Arena {
         self.with(|s, base| {
             s.account(0, layout.size());
             let off = ptr as usize - base as usize;
+            s.note_free(off);
             s.give(base, c, off);
         });
     }
@@ -186,7 +254,11 @@ unsafe impl GlobalAlloc for Arena {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let same = class_of(layout.size()).map(|c| c.0) == class_of(new_size).map(|c| c.0);
         if same {
-            self.with(|s, _| s.account(new_size, layout.size()));
+            self.with(|s, base| {
+                s.account(new_size, layout.size());
+                let off = ptr as usize - base as usize;
+                s.note_resize(off, new_size);
+            });
             return ptr;
         }
         // SAFETY: the layout is valid (size nonzero, alignment as the old one).
@@ -236,6 +308,32 @@ mod tests {
             assert_ne!(r, p);
             a.dealloc(r, Layout::from_size_align(1000, 8).unwrap());
             assert_eq!(a.stats().live, 0);
+        }
+    }
+
+    #[test]
+    fn tracking_lists_live_blocks_in_order() {
+        let a = Box::new(Arena::new());
+        let l = |n| Layout::from_size_align(n, 8).unwrap();
+        // SAFETY: valid layouts; every pointer is freed once with its layout.
+        unsafe {
+            let before = a.alloc(l(8));
+            a.track(true);
+            let p = a.alloc(l(100));
+            let q = a.alloc(l(20));
+            let r = a.alloc(l(300));
+            a.dealloc(q, l(20));
+            let p = a.realloc(p, l(100), 110);
+            a.track(false);
+            let mut seen = Vec::new();
+            a.blocks(|n| seen.push(n));
+            assert_eq!(seen, [110, 300]);
+            a.dealloc(r, l(300));
+            a.dealloc(p, l(110));
+            a.dealloc(before, l(8));
+            seen.clear();
+            a.blocks(|n| seen.push(n));
+            assert!(seen.is_empty());
         }
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! ```sh
 //! cd examples/embedded && cargo run --release
+//! cargo run --release -- --blocks   # also list each block live after boot
 //! ```
 //!
 //! `std` is used only by this host program (`main`, the UART stand-in, the exit code);
@@ -16,6 +17,10 @@ mod arena;
 use moonjet_interp::state::Output;
 use moonjet_interp::stdlib::util::check_str;
 use moonjet_interp::{Lua, LuaResult, Value};
+
+/// Most bytes the allocator may have handed out after boot (checked at the end, so
+/// that CI notices a regression).
+const BOOT_BUDGET: usize = 8 * 1024;
 
 /// The heap every allocation of this program comes from (unit tests keep the system
 /// allocator: the test harness needs more than this heap).
@@ -57,35 +62,61 @@ fn collectgarbage(l: &mut Lua, opt: &[u8]) -> LuaResult<Value> {
     l.call_value_1(f, &[o])
 }
 
-/// Prints the heap figures at a point of the run.
-fn report(l: &mut Lua, when: &str, baseline: usize) -> LuaResult<()> {
+/// Prints the heap figures at a point of the run: what the allocator handed out (the
+/// RAM the firmware loses), of which the GC pool's chunks, and what the collector
+/// counts (its objects and their buffers, not the Lua stack or the string table).
+/// With `blocks`, also lists the live blocks. Returns the live bytes.
+fn report(l: &mut Lua, when: &str, baseline: usize, blocks: bool) -> LuaResult<usize> {
     collectgarbage(l, b"collect")?;
     let kb = match collectgarbage(l, b"count")? {
         Value::Float(f) => f,
         _ => f64::NAN,
     };
     let s = HEAP.stats();
+    let live = s.live - baseline;
     println!(
-        "{when}: collectgarbage(\"count\") = {kb:.2} KB; allocator: {} B live ({:.2} KB), \
-         peak {} B, arena used {} of {} B",
-        s.live - baseline,
-        (s.live - baseline) as f64 / 1024.0,
+        "{when}: allocator {live} B live ({:.2} KB; peak {} B), of which GC pool chunks {} B; \
+         collectgarbage(\"count\") = {kb:.2} KB; arena used {} of {} B",
+        live as f64 / 1024.0,
         s.peak - baseline,
+        l.heap.pool_reserved_bytes(),
         s.used,
         arena::HEAP_SIZE
     );
-    Ok(())
+    if blocks {
+        list_blocks();
+    }
+    Ok(live)
+}
+
+/// Lists the live blocks allocated since tracking started, oldest first (`--blocks`).
+fn list_blocks() {
+    let mut sizes = Vec::new();
+    HEAP.blocks(|n| sizes.push(n));
+    let total: usize = sizes.iter().sum();
+    let list: Vec<String> = sizes.iter().map(|n| n.to_string()).collect();
+    println!(
+        "  {} live blocks, {total} B: {}",
+        sizes.len(),
+        list.join(" ")
+    );
 }
 
 /// Boots the interpreter, reports RAM, runs the script in place.
 fn run() -> LuaResult<i64> {
+    let blocks = std::env::args().any(|a| a == "--blocks");
+    println!(
+        "moonjet embedded example: {} KiB heap",
+        arena::HEAP_SIZE / 1024
+    );
     let baseline = HEAP.stats().live; // what the host runtime allocated before `main`
+    HEAP.track(blocks);
     let mut l = Lua::new();
     l.stdout = Box::new(Uart);
     moonjet_interp::stdlib::open_libs(&mut l);
     let f = l.new_native_closure(uart_write, &[]);
     l.set_global("uart_write", f);
-    report(&mut l, "after boot", baseline)?;
+    let boot = report(&mut l, "after boot", baseline, blocks)?;
 
     let chunk: &'static [u8] = &APP.0;
     let main = l.load_chunk_static(chunk, b"=app")?;
@@ -93,10 +124,19 @@ fn run() -> LuaResult<i64> {
     let key = l.intern(b"app.main");
     let registry = l.registry;
     registry.set_str(&mut l.heap, key, main);
-    report(&mut l, "after loading the script in place", baseline)?;
+    report(
+        &mut l,
+        "after loading the script in place",
+        baseline,
+        blocks,
+    )?;
     let r = l.call_value_1(main, &[])?;
-    report(&mut l, "after running it", baseline)?;
+    report(&mut l, "after running it", baseline, blocks)?;
     println!("chunk: {} bytes in flash (read in place)", chunk.len());
+    if boot > BOOT_BUDGET {
+        eprintln!("error: {boot} B after boot, over the budget of {BOOT_BUDGET} B");
+        std::process::exit(2);
+    }
     Ok(if let Value::Int(n) = r { n } else { -1 })
 }
 

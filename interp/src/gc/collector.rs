@@ -626,7 +626,7 @@ impl Heap {
     /// Revives a string the sweeper has found dead but not yet freed (the string table
     /// handed it out again).
     #[inline]
-    pub(crate) fn revive(&mut self, s: Gc<LuaStr>) {
+    pub(crate) fn revive(&self, s: Gc<LuaStr>) {
         let h = s.header();
         if h.mark.get() & (self.gc.white ^ WHITES) != 0 && self.gc.phase == Phase::Sweep {
             h.set_colour(self.gc.white);
@@ -716,7 +716,7 @@ struct LuaRoots<'a> {
     /// Metatables of the other basic types (`Lua::type_metas`).
     type_metas: [Option<Gc<Table>>; 9],
     /// Metamethod names.
-    tm_names: &'a [Gc<LuaStr>],
+    tm_names: &'a crate::vm::meta::TmNames,
     /// Threads of protected calls in progress.
     catch_threads: Vec<Gc<Thread>>,
 }
@@ -740,9 +740,7 @@ impl LuaRoots<'_> {
         for t in self.type_metas.into_iter().flatten() {
             m.mark(t);
         }
-        for s in self.tm_names {
-            m.mark(*s);
-        }
+        self.tm_names.mark(m);
         for t in &self.catch_threads {
             m.mark(*t);
         }

@@ -4,16 +4,23 @@
 //! # Design (anchor: GC-POOL)
 //! Requests of at most `MAX_SMALL` bytes (alignment at most `GRAIN`) are rounded up to
 //! a multiple of `GRAIN` and served from one LIFO free list per size, refilled by
-//! carving `CHUNK`-byte blocks obtained from the global allocator. Freeing pushes the
-//! block back on its list. Larger requests go straight to the global allocator. The
-//! collector frees dead objects in bursts (a sweep) and the program allocates them
-//! again right after, so a LIFO list hands out memory that is still in cache, and an
-//! allocation or a free is a few instructions instead of a trip through `malloc`'s
-//! bins. Chunks are returned to the global allocator only when the pool is dropped
-//! (with the heap): memory freed in one size class serves only that class.
+//! carving chunks obtained from the global allocator. Freeing pushes the block back on
+//! its list. Larger requests go straight to the global allocator. The collector frees
+//! dead objects in bursts (a sweep) and the program allocates them again right after,
+//! so a LIFO list hands out memory that is still in cache, and an allocation or a free
+//! is a few instructions instead of a trip through `malloc`'s bins. Chunks are returned
+//! to the global allocator only when the pool is dropped (with the heap): memory freed
+//! in one size class serves only that class.
+//!
+//! Chunks grow with the pool (anchor: POOL-GROWTH): the first is `MIN_CHUNK` bytes and
+//! each next one half of what the pool holds already, rounded down to `MIN_CHUNK`, at
+//! most `MAX_CHUNK`. So a small state (a firmware's, right after boot) takes from the
+//! allocator little more than it uses: the part of the pool not yet carved is at most
+//! half of it (a third past its first 2 KiB), and at most `MAX_CHUNK`. When a chunk cannot serve a request, what is left of
+//! it goes on the free list of its size, so no byte of a chunk is lost. Each chunk
+//! starts with a `ChunkHead` linking the chunks (no separate list to allocate).
 
 use alloc::alloc::{alloc, dealloc, handle_alloc_error, Layout};
-use alloc::vec::Vec;
 use core::ptr::NonNull;
 
 /// Size granularity and largest alignment of pooled blocks.
@@ -22,14 +29,33 @@ const GRAIN: usize = 16;
 pub(crate) const MAX_SMALL: usize = 256;
 /// Number of size classes (`GRAIN`, `2 * GRAIN`, ..., `MAX_SMALL`).
 const CLASSES: usize = MAX_SMALL / GRAIN;
-/// Bytes carved per chunk.
-const CHUNK: usize = 64 * 1024;
+/// Bytes of the first chunk, and the granularity of chunk sizes (POOL-GROWTH).
+const MIN_CHUNK: usize = 1024;
+/// Largest chunk.
+const MAX_CHUNK: usize = 64 * 1024;
 
 /// A free block: the link to the next free block of its class.
 struct FreeBlock {
     /// Next free block of the same class (null: none).
     next: *mut FreeBlock,
 }
+
+/// The start of every chunk: the chunk list's link and the chunk's size.
+#[repr(C, align(16))]
+struct ChunkHead {
+    /// The chunk obtained before this one (null: none).
+    prev: *mut ChunkHead,
+    /// This chunk's size in bytes (head included).
+    size: usize,
+}
+
+/// Bytes of a chunk taken by its head.
+const HEAD: usize = core::mem::size_of::<ChunkHead>();
+
+// The head keeps the blocks after it aligned to GRAIN.
+const _: () = assert!(
+    HEAD.is_multiple_of(GRAIN) && MIN_CHUNK.is_multiple_of(GRAIN) && MIN_CHUNK > HEAD + MAX_SMALL
+);
 
 /// The free lists and the chunks that back them.
 pub struct Pool {
@@ -39,8 +65,10 @@ pub struct Pool {
     bump: *mut u8,
     /// End of the current chunk.
     end: *mut u8,
-    /// Every chunk (freed on drop).
-    chunks: Vec<NonNull<u8>>,
+    /// The newest chunk (null: none); each links to the one before.
+    chunks: *mut ChunkHead,
+    /// Bytes of all chunks.
+    reserved: usize,
 }
 
 /// The size class of a pooled request, or `None` for one the global allocator serves.
@@ -53,10 +81,15 @@ fn class_of(layout: Layout) -> Option<usize> {
     Some((size - 1) / GRAIN)
 }
 
-/// The layout of one chunk.
-fn chunk_layout() -> Layout {
-    // GRAIN is a power of two and CHUNK a multiple of it, far below isize::MAX.
-    Layout::from_size_align(CHUNK, GRAIN).unwrap_or_else(|_| Layout::new::<[u128; 1]>())
+/// The size of the chunk after `reserved` bytes of chunks (POOL-GROWTH).
+fn next_chunk_size(reserved: usize) -> usize {
+    (reserved / 2 / MIN_CHUNK * MIN_CHUNK).clamp(MIN_CHUNK, MAX_CHUNK)
+}
+
+/// The layout of a chunk of `size` bytes.
+fn chunk_layout(size: usize) -> Layout {
+    // GRAIN is a power of two and chunk sizes multiples of it, far below isize::MAX.
+    Layout::from_size_align(size, GRAIN).unwrap_or_else(|_| Layout::new::<ChunkHead>())
 }
 
 impl Default for Pool {
@@ -65,7 +98,8 @@ impl Default for Pool {
             free: [core::ptr::null_mut(); CLASSES],
             bump: core::ptr::null_mut(),
             end: core::ptr::null_mut(),
-            chunks: Vec::new(),
+            chunks: core::ptr::null_mut(),
+            reserved: 0,
         }
     }
 }
@@ -89,23 +123,56 @@ impl Pool {
         self.carve((c + 1) * GRAIN)
     }
 
-    /// Cuts `size` bytes (a multiple of `GRAIN`) off the current chunk, starting a new
-    /// chunk when it is exhausted.
+    /// Cuts `size` bytes (a multiple of `GRAIN`, at most `MAX_SMALL`) off the current
+    /// chunk, starting a new chunk when it is exhausted.
     #[cold]
     fn carve(&mut self, size: usize) -> NonNull<u8> {
         if (self.end as usize) - (self.bump as usize) < size {
-            let layout = chunk_layout();
-            let p = alloc_global(layout);
-            self.chunks.push(p);
-            self.bump = p.as_ptr();
-            // SAFETY: `p` is a fresh block of `CHUNK` bytes; one past its end is in bounds.
-            self.end = unsafe { p.as_ptr().add(CHUNK) };
+            self.new_chunk();
         }
         let p = self.bump;
         // SAFETY: `size <= end - bump`, so the result stays within the chunk (or one past).
         self.bump = unsafe { p.add(size) };
         // SAFETY: `p` lies inside a live chunk, so it is not null.
         unsafe { NonNull::new_unchecked(p) }
+    }
+
+    /// Puts what is left of the current chunk on its class's free list, then makes a
+    /// new chunk the current one (POOL-GROWTH).
+    fn new_chunk(&mut self) {
+        let rest = (self.end as usize) - (self.bump as usize);
+        if rest >= GRAIN {
+            // `rest` is a multiple of GRAIN below MAX_SMALL (a request did not fit).
+            let c = rest / GRAIN - 1;
+            let b = self.bump.cast::<FreeBlock>();
+            // SAFETY: `[bump, end)` is an uncarved, GRAIN-aligned part of a live chunk,
+            // at least GRAIN bytes long: a block of class `c` that nobody uses.
+            unsafe { b.write(FreeBlock { next: self.free[c] }) };
+            self.free[c] = b;
+        }
+        let size = next_chunk_size(self.reserved);
+        let p = alloc_global(chunk_layout(size)).as_ptr();
+        let head = p.cast::<ChunkHead>();
+        // SAFETY: `p` is a fresh block of `size > HEAD` bytes aligned to GRAIN, the
+        // head's alignment.
+        unsafe {
+            head.write(ChunkHead {
+                prev: self.chunks,
+                size,
+            })
+        };
+        self.chunks = head;
+        self.reserved += size;
+        // SAFETY: both offsets are within the fresh block of `size` bytes (or one past).
+        unsafe {
+            self.bump = p.add(HEAD);
+            self.end = p.add(size);
+        }
+    }
+
+    /// Bytes the pool holds from the global allocator (its chunks; POOL-GROWTH).
+    pub fn reserved_bytes(&self) -> usize {
+        self.reserved
     }
 
     /// Gives back a block.
@@ -158,6 +225,15 @@ impl Pool {
     }
 }
 
+impl super::Heap {
+    /// Bytes the heap's pool holds from the global allocator, carved or not
+    /// (POOL-GROWTH): the objects and small buffers that `bytes_in_use` counts, blocks
+    /// freed for reuse, and the part of the newest chunk not yet carved.
+    pub fn pool_reserved_bytes(&self) -> usize {
+        self.pool.reserved_bytes()
+    }
+}
+
 /// A block from the global allocator; aborts on failure.
 fn alloc_global(layout: Layout) -> NonNull<u8> {
     // SAFETY: callers pass layouts of non-zero size.
@@ -167,18 +243,64 @@ fn alloc_global(layout: Layout) -> NonNull<u8> {
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        let layout = chunk_layout();
-        for c in self.chunks.drain(..) {
-            // SAFETY: every chunk came from `alloc_global(chunk_layout())`; the heap that
-            // owns this pool has freed all its objects, so no block is used any more.
-            unsafe { dealloc(c.as_ptr(), layout) };
+        let mut c = self.chunks;
+        while !c.is_null() {
+            // SAFETY: `c` is a live chunk's head, written by `new_chunk`.
+            let ChunkHead { prev, size } = unsafe { c.read() };
+            // SAFETY: the chunk came from `alloc_global(chunk_layout(size))`; the heap
+            // that owns this pool has freed all its objects, so no block is used any more.
+            unsafe { dealloc(c.cast(), chunk_layout(size)) };
+            c = prev;
         }
+        self.chunks = core::ptr::null_mut();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn chunks_grow_by_half_of_the_pool_up_to_the_largest() {
+        let mut sizes = Vec::new();
+        let mut reserved = 0;
+        while reserved < 1 << 20 {
+            let n = next_chunk_size(reserved);
+            sizes.push(n);
+            reserved += n;
+        }
+        assert_eq!(sizes[..6], [1024, 1024, 1024, 1024, 2048, 3072]);
+        assert!(sizes.iter().all(|&n| n % MIN_CHUNK == 0 && n <= MAX_CHUNK));
+        assert_eq!(sizes.last(), Some(&MAX_CHUNK));
+        let mut held = 0;
+        for n in sizes {
+            assert!(n <= (held / 2).max(MIN_CHUNK));
+            held += n;
+        }
+    }
+
+    #[test]
+    fn a_small_pool_reserves_little_and_keeps_chunk_ends() {
+        let mut p = Pool::default();
+        assert_eq!(p.reserved_bytes(), 0);
+        let l = Layout::from_size_align(48, 8).unwrap_or(Layout::new::<u64>());
+        let big = Layout::from_size_align(MAX_SMALL, 8).unwrap_or(l);
+        let a = p.alloc(l);
+        assert_eq!(p.reserved_bytes(), MIN_CHUNK);
+        // Fill the first chunk with 256-byte blocks until one does not fit: the rest of
+        // the chunk goes on its class's list and serves the next request of that size.
+        let mut bigs = Vec::new();
+        while p.reserved_bytes() == MIN_CHUNK {
+            bigs.push(p.alloc(big));
+        }
+        let left = MIN_CHUNK - HEAD - 48 - (bigs.len() - 1) * MAX_SMALL;
+        assert!((GRAIN..MAX_SMALL).contains(&left), "{left}");
+        let end = a.as_ptr() as usize - HEAD + MIN_CHUNK;
+        let rest = Layout::from_size_align(left, 8).unwrap_or(l);
+        assert_eq!(p.alloc(rest).as_ptr() as usize, end - left);
+        assert_eq!(p.reserved_bytes(), 2 * MIN_CHUNK);
+    }
 
     #[test]
     fn blocks_are_reused_lifo_and_distinct() {

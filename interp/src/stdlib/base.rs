@@ -50,12 +50,13 @@ impl Lua {
         // is assigned (STATIC-PART in table.rs).
         let funcs = crate::static_part!(FUNCS, &[("warn", Value::NativeFn(warn))]);
         g.add_static(&mut self.heap, funcs);
-        self.set_global("_G", Value::Table(g));
-        let v = self.new_str(b"Lua 5.4");
-        self.set_global("_VERSION", v);
+        let k = self.heap.intern_static(b"_G");
+        g.set_str(&mut self.heap, k, Value::Table(g));
         let loaded = self.loaded_table();
-        let k = self.intern(b"_G");
         loaded.set_str(&mut self.heap, k, Value::Table(g));
+        let v = Value::Str(self.heap.intern_static(b"Lua 5.4"));
+        let k = self.heap.intern_static(b"_VERSION");
+        g.set_str(&mut self.heap, k, v);
         super::coroutine::open(self);
         self.set_gc_warn(Some(emit_warning));
     }
@@ -304,14 +305,14 @@ fn setmetatable(l: &mut Lua) -> LuaResult<usize> {
         _ => return Err(l.type_error(2, "nil or table")),
     };
     if let Some(old) = t.metatable() {
-        if !old.get_str(l.tm_name(Tm::Metatable)).is_nil() {
+        if !l.raw_tm(old, Tm::Metatable).is_nil() {
             return Err(l.error_str("cannot change a protected metatable"));
         }
     }
     t.set_metatable(mt);
     if let Some(m) = mt {
         l.heap.barrier_value(t, Value::Table(m));
-        if !m.get_str(l.tm_name(Tm::Gc)).is_nil() {
+        if !l.raw_tm(m, Tm::Gc).is_nil() {
             l.check_finalizer(Value::Table(t));
         }
     }
@@ -325,7 +326,7 @@ fn getmetatable(l: &mut Lua) -> LuaResult<usize> {
     let r = match l.metatable(v) {
         None => Value::Nil,
         Some(mt) => {
-            let protected = mt.get_str(l.tm_name(Tm::Metatable));
+            let protected = l.raw_tm(mt, Tm::Metatable);
             if protected.is_nil() {
                 Value::Table(mt)
             } else {

@@ -363,7 +363,7 @@ fn setmetatable(l: &mut Lua) -> LuaResult<usize> {
             Value::UserData(u) => l.heap.barrier_value(u, Value::Table(m)),
             _ => {}
         }
-        if !m.get_str(l.tm_name(Tm::Gc)).is_nil() {
+        if !l.raw_tm(m, Tm::Gc).is_nil() {
             l.check_finalizer(v);
         }
     }

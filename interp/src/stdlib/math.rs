@@ -1,19 +1,14 @@
 //! The `math` library (manual §6.7), with 5.4's xoshiro256** generator.
 
-use alloc::boxed::Box;
-use alloc::vec::Vec;
-use core::cell::{Cell, RefCell};
-
 use moonjet_bytecode::num;
 
 use super::util::{
-    arg_error, check_any, check_int, check_num, less_than, nargs, new_closure, opt_int, push_bytes,
-    rt_error, to_integer, upvalue,
+    arg_error, check_any, check_int, check_num, less_than, nargs, opt_int, push_bytes, rt_error,
+    to_integer,
 };
 use crate::error::LuaResult;
 use crate::func::NativeFn;
 use crate::state::Lua;
-use crate::userdata::UserData;
 use crate::value::Value;
 
 // ---------------------------------------------------------------------------------------------
@@ -73,20 +68,16 @@ impl Xoshiro {
     }
 }
 
-/// The generator living in the userdata upvalue of `random`/`randomseed`.
-fn with_rng<R>(l: &Lua, f: impl FnOnce(&mut Xoshiro) -> R) -> Option<R> {
-    let Value::UserData(u) = upvalue(l, 0) else {
-        return None;
-    };
-    let mut data = u.data.try_borrow_mut().ok()?;
-    data.downcast_mut::<Xoshiro>().map(f)
+impl Default for Xoshiro {
+    /// The generator of `math.randomseed(0)`, until `open_libs` seeds it unpredictably.
+    fn default() -> Self {
+        Xoshiro::seeded(0, 0)
+    }
 }
 
 /// `math.random([m [, n]])`
 fn random(l: &mut Lua) -> LuaResult<usize> {
-    let Some(rv) = with_rng(l, |g| g.next_u64()) else {
-        return Err(rt_error(l, "random state missing"));
-    };
+    let rv = l.rng.next_u64();
     let (low, up) = match nargs(l) {
         0 => {
             l.push(Value::Float(Xoshiro::to_float(rv)));
@@ -107,7 +98,7 @@ fn random(l: &mut Lua) -> LuaResult<usize> {
         return Err(arg_error(l, 1, "interval is empty"));
     }
     let span = (up as u64).wrapping_sub(low as u64);
-    let p = with_rng(l, |g| g.project(rv, span)).unwrap_or(0);
+    let p = l.rng.project(rv, span);
     l.push(Value::Int(p.wrapping_add(low as u64) as i64));
     Ok(1)
 }
@@ -120,7 +111,7 @@ fn randomseed(l: &mut Lua) -> LuaResult<usize> {
         let n1 = check_int(l, 1)?;
         (n1 as u64, opt_int(l, 2, 0)? as u64)
     };
-    with_rng(l, |g| *g = Xoshiro::seeded(n1, n2));
+    l.rng = Xoshiro::seeded(n1, n2);
     l.push(Value::Int(n1 as i64));
     l.push(Value::Int(n2 as i64));
     Ok(2)
@@ -378,6 +369,8 @@ pub const FUNCS: &[(&str, NativeFn)] = &[
     ("min", min),
     ("modf", modf),
     ("rad", rad),
+    ("random", random),
+    ("randomseed", randomseed),
     ("sin", sin),
     ("sqrt", sqrt),
     ("tan", tan),
@@ -394,25 +387,12 @@ pub const CONSTS: &[(&str, Value)] = &[
     ("pi", Value::Float(core::f64::consts::PI)),
 ];
 
-/// Adds the generator closures to the `math` table `t` (`FUNCS` and `CONSTS` are
-/// registered by `stdlib::open_libs`).
-pub fn add_extras(l: &mut Lua, t: Value) {
-    let Value::Table(t) = t else { return };
+/// Seeds the generator of `random` unpredictably, as opening the library does in Lua
+/// 5.4. Its state lives in the `Lua` (not in an upvalue: `random` and `randomseed` are
+/// plain functions of the static part, so the library allocates nothing).
+pub fn seed_random(l: &mut Lua) {
     let (s1, s2) = random_seed_parts(l);
-    let state: Box<dyn core::any::Any> = Box::new(Xoshiro::seeded(s1, s2));
-    let ud = l.heap.alloc(UserData {
-        data: RefCell::new(state),
-        metatable: Cell::new(None),
-        user_values: RefCell::new(Vec::new()),
-    });
-    for (k, f) in [
-        ("random", random as NativeFn),
-        ("randomseed", randomseed as NativeFn),
-    ] {
-        let c = new_closure(l, f, &[Value::UserData(ud)]);
-        let key = l.intern(k.as_bytes());
-        t.set_str(&mut l.heap, key, c);
-    }
+    l.rng = Xoshiro::seeded(s1, s2);
 }
 
 #[cfg(test)]

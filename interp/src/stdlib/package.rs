@@ -77,17 +77,19 @@ pub fn open_package(l: &mut Lua, ignore_env: bool) -> Gc<Table> {
     let searchers = new_searchers(l, pkg);
     set_field(l, pkg, "searchers", Value::Table(searchers));
     let no_env = ignore_env || has_true_field(l.registry, NOENV_KEY);
-    let path = initial_path(&PATH_VARS, DEFAULT_PATH, no_env);
-    set_field_bytes(l, pkg, "path", &path);
-    let cpath = initial_path(&CPATH_VARS, DEFAULT_CPATH, no_env);
-    set_field_bytes(l, pkg, "cpath", &cpath);
-    set_field_bytes(l, pkg, "config", CONFIG.as_bytes());
+    let path = path_value(l, &PATH_VARS, DEFAULT_PATH, no_env);
+    set_field(l, pkg, "path", path);
+    let cpath = path_value(l, &CPATH_VARS, DEFAULT_CPATH, no_env);
+    set_field(l, pkg, "cpath", cpath);
+    let config = Value::Str(l.heap.intern_static(CONFIG.as_bytes()));
+    set_field(l, pkg, "config", config);
     let loaded = l.loaded_table();
     set_field(l, pkg, "loaded", Value::Table(loaded));
     let preload = registry_table(l, PRELOAD_KEY);
     set_field(l, pkg, "preload", Value::Table(preload));
     let require = new_closure(l, lua_require, pkg);
-    l.set_global("require", require);
+    let key = l.heap.intern_static(b"require");
+    l.globals.set_str(&mut l.heap, key, require);
     pkg
 }
 
@@ -108,13 +110,14 @@ fn new_closure(l: &mut Lua, func: NativeFn, pkg: Gc<Table>) -> Value {
 }
 
 /// The registry table at `key`, created if absent (`luaL_getsubtable`).
-fn registry_table(l: &mut Lua, key: &str) -> Gc<Table> {
+fn registry_table(l: &mut Lua, key: &'static str) -> Gc<Table> {
     let registry = l.registry;
-    if let Value::Table(t) = get_field(l, registry, key) {
+    let k = l.heap.intern_static(key.as_bytes());
+    if let Value::Table(t) = registry.get_str(k) {
         return t;
     }
     let t = l.new_table(0, 0);
-    set_field(l, registry, key, Value::Table(t));
+    registry.set_str(&mut l.heap, k, Value::Table(t));
     t
 }
 
@@ -136,16 +139,11 @@ fn get_field(l: &mut Lua, t: Gc<Table>, key: &str) -> Value {
     t.get_str(k)
 }
 
-/// Raw `t[key] = v` for a string key.
-fn set_field(l: &mut Lua, t: Gc<Table>, key: &str, v: Value) {
-    let k = l.intern(key.as_bytes());
+/// Raw `t[key] = v` for a string key (a new key string keeps its bytes where they
+/// are: STR-STORAGE).
+fn set_field(l: &mut Lua, t: Gc<Table>, key: &'static str, v: Value) {
+    let k = l.heap.intern_static(key.as_bytes());
     t.set_str(&mut l.heap, k, v);
-}
-
-/// Raw `t[key] = bytes` (as a Lua string).
-fn set_field_bytes(l: &mut Lua, t: Gc<Table>, key: &str, bytes: &[u8]) {
-    let v = Value::Str(l.intern(bytes));
-    set_field(l, t, key, v);
 }
 
 /// A string or number value as bytes (`lua_tolstring`), `None` for other types.
@@ -213,16 +211,26 @@ fn package_string(l: &mut Lua, field: &str) -> LuaResult<Vec<u8>> {
 // ---------------------------------------------------------------------------
 
 /// The initial value of `package.path` or `package.cpath`: the first of `vars` that is
-/// set (unless `no_env`), with its first ";;" replaced by `default`; else `default`.
-fn initial_path(vars: &[&str], default: &str, no_env: bool) -> Vec<u8> {
+/// set (unless `no_env`), with its first ";;" replaced by `default`; `None` for
+/// `default` itself.
+fn initial_path(vars: &[&str], default: &str, no_env: bool) -> Option<Vec<u8>> {
     if !no_env {
         for var in vars {
             if let Some(v) = env_var(var) {
-                return expand_default(&v, default.as_bytes());
+                return Some(expand_default(&v, default.as_bytes()));
             }
         }
     }
-    default.as_bytes().to_vec()
+    None
+}
+
+/// The initial value of `package.path` or `package.cpath` (see `initial_path`); the
+/// default keeps its bytes in read-only memory (STR-STORAGE).
+fn path_value(l: &mut Lua, vars: &[&str], default: &'static str, no_env: bool) -> Value {
+    Value::Str(match initial_path(vars, default, no_env) {
+        Some(p) => l.intern(&p),
+        None => l.heap.intern_static(default.as_bytes()),
+    })
 }
 
 /// Replaces the first ";;" of `path` by `;default;`, without empty ends.
@@ -617,13 +625,10 @@ mod tests {
     #[test]
     fn initial_path_ignores_environment_when_asked() {
         assert_eq!(
-            s(&initial_path(&["MOONJET_SURELY_UNSET_VAR"], "X", false)),
-            "X"
+            initial_path(&["MOONJET_SURELY_UNSET_VAR"], "X", false),
+            None
         );
-        assert_eq!(
-            s(&initial_path(&PATH_VARS, DEFAULT_PATH, true)),
-            DEFAULT_PATH
-        );
+        assert_eq!(initial_path(&PATH_VARS, DEFAULT_PATH, true), None);
     }
 
     #[test]
@@ -685,8 +690,9 @@ mod tests {
     fn state_with(path: &str, cpath: &str) -> (Lua, Gc<Table>) {
         let mut l = Lua::new();
         let pkg = open_package(&mut l, true);
-        set_field_bytes(&mut l, pkg, "path", path.as_bytes());
-        set_field_bytes(&mut l, pkg, "cpath", cpath.as_bytes());
+        let (path, cpath) = (l.new_str(path.as_bytes()), l.new_str(cpath.as_bytes()));
+        set_field(&mut l, pkg, "path", path);
+        set_field(&mut l, pkg, "cpath", cpath);
         (l, pkg)
     }
 

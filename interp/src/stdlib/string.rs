@@ -443,7 +443,7 @@ fn arith(l: &mut Lua, op: Op, x: Number, y: Number) -> LuaResult<Value> {
 /// installs it as `l.string_meta`.
 pub fn set_string_meta(l: &mut Lua, string_lib: Value) {
     let mt = l.new_table(0, 1);
-    let key = l.intern(b"__index");
+    let key = l.intern_tm_name(crate::vm::meta::Tm::Index);
     mt.set_str(&mut l.heap, key, string_lib);
     mt.add_static(&mut l.heap, crate::static_part!(ARITH));
     l.string_meta = Some(mt);

@@ -9,6 +9,7 @@
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 use moonjet_bytecode::num;
 
@@ -84,8 +85,11 @@ pub enum Tm {
     Metatable,
 }
 
+/// Number of metamethod events.
+pub const TM_COUNT: usize = 29;
+
 /// The event names, indexed by `Tm as usize`.
-pub const TM_NAMES: [&str; 29] = [
+pub const TM_NAMES: [&str; TM_COUNT] = [
     "__index",
     "__newindex",
     "__gc",
@@ -116,6 +120,40 @@ pub const TM_NAMES: [&str; 29] = [
     "__pairs",
     "__metatable",
 ];
+
+/// The interned metamethod names, each found the first time it is needed (anchor:
+/// TM-NAMES). Boot interns none of them: a name no string has yet cannot be a key of
+/// any table (keys are interned strings), only of a static part, which is searched by
+/// bytes. Once found, a name is cached here for good: the collector marks the cached
+/// names as roots, so a cached handle never dangles.
+pub(crate) struct TmNames([Cell<Option<Gc<LuaStr>>>; TM_COUNT]);
+
+impl Default for TmNames {
+    fn default() -> Self {
+        TmNames([const { Cell::new(None) }; TM_COUNT])
+    }
+}
+
+impl TmNames {
+    /// The cached name of `tm`, if found already.
+    #[inline(always)]
+    pub(crate) fn get(&self, tm: Tm) -> Option<Gc<LuaStr>> {
+        self.0[tm as usize].get()
+    }
+
+    /// Caches the interned name of `tm`.
+    #[inline]
+    pub(crate) fn set(&self, tm: Tm, s: Gc<LuaStr>) {
+        self.0[tm as usize].set(Some(s));
+    }
+
+    /// Marks the cached names (they are roots).
+    pub(crate) fn mark(&self, m: &mut crate::gc::Marker) {
+        for s in self.0.iter().filter_map(Cell::get) {
+            m.mark(s);
+        }
+    }
+}
 
 impl ArithOp {
     /// The metamethod event of this operator.
@@ -174,6 +212,17 @@ impl Meta {
     }
 }
 
+/// `mt[name of tm]` for a name no string has: only a static part can hold it
+/// (TM-NAMES).
+fn static_tm(mt: Gc<Table>, tm: Tm) -> Value {
+    let name = TM_NAMES[tm as usize].as_bytes();
+    let entries = mt.static_entries();
+    match entries.binary_search_by(|(k, _)| k.as_bytes().cmp(name)) {
+        Ok(i) => entries.get(i).map_or(Value::Nil, |e| e.1),
+        Err(_) => Value::Nil,
+    }
+}
+
 /// True for values `..` converts without metamethods.
 #[inline]
 pub(crate) fn is_strnum(v: Value) -> bool {
@@ -199,10 +248,66 @@ pub(crate) fn append_strnum(v: Value, out: &mut Vec<u8>) {
 }
 
 impl Lua {
-    /// The interned name of a metamethod event.
+    /// The interned name of a metamethod event, if any string has those bytes yet
+    /// (TM-NAMES).
     #[inline]
-    pub fn tm_name(&self, tm: Tm) -> Gc<LuaStr> {
-        self.tm_names[tm as usize]
+    pub fn tm_name(&self, tm: Tm) -> Option<Gc<LuaStr>> {
+        match self.tm_names.get(tm) {
+            Some(s) => Some(s),
+            None => self.find_tm_name(tm),
+        }
+    }
+
+    /// Looks the name of `tm` up in the string table and caches it if found.
+    #[cold]
+    #[inline(never)]
+    fn find_tm_name(&self, tm: Tm) -> Option<Gc<LuaStr>> {
+        let s = self.heap.find_interned(TM_NAMES[tm as usize].as_bytes())?;
+        self.tm_names.set(tm, s);
+        Some(s)
+    }
+
+    /// Interns the name of `tm` (and caches it; TM-NAMES).
+    pub fn intern_tm_name(&mut self, tm: Tm) -> Gc<LuaStr> {
+        if let Some(s) = self.tm_name(tm) {
+            return s;
+        }
+        let s = self.heap.intern_static(TM_NAMES[tm as usize].as_bytes());
+        self.tm_names.set(tm, s);
+        s
+    }
+
+    /// Raw `mt[name of tm]`, without the absence cache.
+    #[inline]
+    pub fn raw_tm(&self, mt: Gc<Table>, tm: Tm) -> Value {
+        match self.tm_name(tm) {
+            Some(name) => mt.get_str(name),
+            None => static_tm(mt, tm),
+        }
+    }
+
+    /// The metamethod `tm` of metatable `mt`, or nil, through its absence cache.
+    #[inline]
+    pub fn mt_tm(&self, mt: Gc<Table>, tm: Tm) -> Value {
+        match self.tm_names.get(tm) {
+            Some(name) => mt.get_tm(tm as u8, name),
+            None if mt.has_no_tm(tm as u8) => Value::Nil,
+            None => self.mt_tm_slow(mt, tm),
+        }
+    }
+
+    /// `mt_tm` while the name of `tm` is not cached.
+    #[cold]
+    #[inline(never)]
+    fn mt_tm_slow(&self, mt: Gc<Table>, tm: Tm) -> Value {
+        if let Some(name) = self.find_tm_name(tm) {
+            return mt.get_tm(tm as u8, name);
+        }
+        let v = static_tm(mt, tm);
+        if v.is_nil() {
+            mt.note_no_tm(tm as u8);
+        }
+        v
     }
 
     /// The metatable of any value.
@@ -220,7 +325,7 @@ impl Lua {
     #[inline]
     pub fn get_tm(&self, v: Value, tm: Tm) -> Value {
         match self.metatable(v) {
-            Some(mt) => mt.get_tm(tm as u8, self.tm_name(tm)),
+            Some(mt) => self.mt_tm(mt, tm),
             None => Value::Nil,
         }
     }
@@ -259,7 +364,7 @@ impl Lua {
                 }
                 match h.metatable() {
                     None => return Ok(Meta::Done(Value::Nil)),
-                    Some(mt) => mt.get_tm(Tm::Index as u8, self.tm_name(Tm::Index)),
+                    Some(mt) => self.mt_tm(mt, Tm::Index),
                 }
             } else {
                 self.get_tm(t, Tm::Index)
@@ -285,7 +390,9 @@ impl Lua {
     /// or a chain longer than a few links, which `index_meta` bounds and reports).
     #[inline(never)]
     pub(crate) fn index_str_chain(&self, mut h: Gc<Table>, s: Gc<LuaStr>) -> Option<Value> {
-        let name = self.tm_name(Tm::Index);
+        // The name is interned as soon as the string metatable exists; before that,
+        // `index_meta` handles every case.
+        let name = self.tm_names.get(Tm::Index)?;
         for _ in 0..16 {
             let Some(mt) = h.metatable() else {
                 return Some(Value::Nil);
@@ -311,11 +418,7 @@ impl Lua {
     pub(crate) fn newindex_is_raw(&self, h: Gc<Table>, s: Gc<LuaStr>) -> bool {
         match h.metatable() {
             None => true,
-            Some(mt) => {
-                mt.get_tm(Tm::NewIndex as u8, self.tm_name(Tm::NewIndex))
-                    .is_nil()
-                    || !h.get_str(s).is_nil()
-            }
+            Some(mt) => self.mt_tm(mt, Tm::NewIndex).is_nil() || !h.get_str(s).is_nil(),
         }
     }
 
@@ -333,9 +436,7 @@ impl Lua {
         for step in 0..MAX_TAG_LOOP {
             let tm = if let Value::Table(h) = t {
                 let tm = match h.metatable() {
-                    Some(mt) if h.get(key).is_nil() => {
-                        mt.get_tm(Tm::NewIndex as u8, self.tm_name(Tm::NewIndex))
-                    }
+                    Some(mt) if h.get(key).is_nil() => self.mt_tm(mt, Tm::NewIndex),
                     _ => Value::Nil,
                 };
                 if tm.is_nil() {
@@ -687,5 +788,48 @@ impl Lua {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::stdlib::util::testlua::check;
+
+    #[test]
+    fn names_made_at_run_time_are_found() {
+        // No chunk constant spells a metamethod name: each is built by concatenation
+        // after boot, so the lookups start with the name not interned (TM-NAMES).
+        check(
+            "local u = '__' local mt = {} local t = setmetatable({}, mt) \
+             local before = rawequal(t, t) and (t == setmetatable({}, mt)) \
+             mt[u .. 'eq'] = function() return true end \
+             mt[u .. 'index'] = function(_, k) return k .. '!' end \
+             mt[u .. 'add'] = function() return 42 end \
+             mt[u .. 'tostring'] = function() return 'T' end \
+             collectgarbage() collectgarbage() \
+             return before, t == setmetatable({}, mt), t.x, t + 1, tostring(t)",
+            "false,true,x!,42,T",
+        );
+    }
+
+    #[test]
+    fn absent_names_read_as_nil_and_static_parts_answer() {
+        // String arithmetic goes through the string metatable's static part, whose
+        // "__add" need not be interned; `#` of a table with an empty metatable is raw.
+        check(
+            "local t = setmetatable({1, 2}, {}) \
+             return '10' + 1, -'2', #t, getmetatable('').__index == string",
+            "11,-2,2,true",
+        );
+    }
+
+    #[test]
+    fn a_protected_metatable_is_found_by_a_late_name() {
+        check(
+            "local mt = {} mt['__meta' .. 'table'] = 'locked' \
+             local t = setmetatable({}, mt) \
+             return getmetatable(t), pcall(setmetatable, t, {})",
+            "locked,false,cannot change a protected metatable",
+        );
     }
 }
