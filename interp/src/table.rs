@@ -20,6 +20,21 @@
 //!   would exceed 3/4 of the nodes), so assignments to existing fields never move
 //!   entries and `next` stays stable.
 //!
+//! # Length hint (anchor: LEN-HINT)
+//! `#t` (`len`) starts from `len_hint`, a border it found before (or the array size,
+//! after a resize), and checks it against the array slots: if the hint's slot is nil
+//! and the one below is not, the hint is the border; the index just below it (a pop)
+//! or just above it (a push) is tried next; only then a binary search runs, below
+//! the hint or between the hint and the end of the array part. With the last array
+//! slot in use (and the hint at the end) the search goes on in the hash part as
+//! before. So `t[#t + 1] = v`, `t[#t] = nil`, `table.insert(t, v)` and
+//! `table.remove(t)` loops are O(1). The hint is never trusted: stores (the VM's and
+//! compiled code's inline array stores included) do not update it, and every answer
+//! is checked to be a border. On tables with several borders the answer depends on
+//! the hint, as lua5.4's does on its own; the hint follows similar rules (after a
+//! binary search below it, it moves only above half of a power-of-two array part),
+//! which keeps `#t` equal to lua5.4's on most such tables.
+//!
 //! # Static parts (anchor: STATIC-PART)
 //! A library table may keep its functions in read-only memory: a [`StaticPart`], a
 //! slice of `(key bytes, value)` sorted by key plus a hash index over it, built at
@@ -122,10 +137,15 @@ pub struct Table {
     pub(crate) gc_black: Cell<bool>,
     /// `arr` holds a `&'static StaticPart` (STATIC-PART).
     has_static: Cell<bool>,
+    /// Length hint (anchor: LEN-HINT): a border `len` found (or an array size). Only a
+    /// guess, checked on every use (compiled code and the VM write array slots without
+    /// updating it). Last, so that the fields compiled code reads keep their offsets.
+    len_hint: Cell<u32>,
 }
 
-// Tables are the most numerous objects of many programs: keep the box at 56 bytes.
-const _: () = assert!(core::mem::size_of::<Table>() <= 40);
+// Tables are the most numerous objects of many programs: keep the box (16-byte header
+// plus the table) within the pool's 64-byte size class (GC-POOL rounds to 16 bytes).
+const _: () = assert!(core::mem::size_of::<Table>() <= 48);
 
 impl GcObject for Table {
     const KIND: ObjKind = ObjKind::Table;
@@ -150,6 +170,7 @@ impl GcObject for Table {
         }
         self.arr.set(NonNull::dangling().as_ptr());
         self.arr_len.set(0);
+        self.len_hint.set(0);
         self.nodes.set(NonNull::dangling().as_ptr());
         self.node_cap.set(0);
         self.node_used.set(0);
@@ -346,6 +367,7 @@ impl Heap {
             tm_absent: Cell::new(0),
             gc_black: Cell::new(false),
             has_static: Cell::new(false),
+            len_hint: Cell::new(narray as u32),
         };
         self.alloc(t)
     }
@@ -786,6 +808,7 @@ impl Table {
         let p = unsafe { resize_values(&mut heap.pool, self.arr.get(), old, new_len) };
         self.arr.set(p);
         self.arr_len.set(new_len as u32);
+        self.len_hint.set(new_len as u32);
         heap.account_grow((new_len - old) * core::mem::size_of::<Value>());
         if self.node_used.get() == 0 {
             return;
@@ -841,6 +864,7 @@ impl Table {
             self.arr.set(p);
             self.arr_len.set(new_arr as u32);
         }
+        self.len_hint.set(new_arr as u32);
         let cap = node_cap_for(nhash, true);
         self.nodes.set(new_nodes(&mut heap.pool, cap));
         self.node_cap.set(cap as u32);
@@ -882,21 +906,22 @@ impl Table {
     // -------------------------------------------------------------- length
 
     /// A border (`#t` without `__len`): `0` or an index `n` with `t[n] ~= nil` and
-    /// `t[n + 1] == nil` (or `n == maxinteger`). Binary search, O(log n).
+    /// `t[n + 1] == nil` (or `n == maxinteger`). O(1) when the border is the one found
+    /// last or next to it (LEN-HINT: push and pop loops), else a binary search.
+    #[inline]
     pub fn len(&self) -> i64 {
         let n = self.array_len();
-        if n > 0 && self.arr_at(n - 1).is_nil() {
-            // Invariant: lo == 0 or arr[lo - 1] non-nil; arr[hi - 1] nil.
-            let (mut lo, mut hi) = (0usize, n);
-            while hi - lo > 1 {
-                let m = lo + (hi - lo) / 2;
-                if self.arr_at(m - 1).is_nil() {
-                    hi = m;
-                } else {
-                    lo = m;
-                }
+        let h = (self.len_hint.get() as usize).min(n);
+        if h > 0 && self.arr_at(h - 1).is_nil() {
+            return self.border_below(n, h) as i64;
+        }
+        if h < n {
+            if self.arr_at(h).is_nil() {
+                return h as i64;
             }
-            return lo as i64;
+            if let Some(b) = self.border_above(n, h) {
+                return b as i64;
+            }
         }
         if self.node_used.get() == 0 {
             return n as i64;
@@ -904,7 +929,58 @@ impl Table {
         self.hash_border(n as i64)
     }
 
+    /// A border below a hint `h` whose slot `h - 1` is nil: `h - 1` (a pop) or a
+    /// binary search of `0..h`, after which the hint moves only above half of a
+    /// power-of-two array part (as 5.4's does: `#t` then agrees with lua5.4 on more
+    /// tables with several borders).
+    #[inline]
+    fn border_below(&self, n: usize, h: usize) -> usize {
+        let pow2 = |x: usize| x & x.wrapping_sub(1) == 0;
+        if h >= 2 && !self.arr_at(h - 2).is_nil() {
+            self.len_hint.set(h as u32 - 1);
+            return h - 1;
+        }
+        let b = self.array_binsearch(0, h);
+        if pow2(n) && b > n / 2 {
+            self.len_hint.set(b as u32);
+        }
+        b
+    }
+
+    /// A border above a hint `h < n` whose slot `h` is not nil: `h + 1` (a push), else
+    /// a binary search of `h..n` when the last slot is nil (`None` when it is not: the
+    /// array part is full up to its end, the hint becomes `n`).
+    #[inline]
+    fn border_above(&self, n: usize, h: usize) -> Option<usize> {
+        let b = if h + 1 < n && self.arr_at(h + 1).is_nil() {
+            h + 1
+        } else if self.arr_at(n - 1).is_nil() {
+            self.array_binsearch(h, n)
+        } else {
+            self.len_hint.set(n as u32);
+            return None;
+        };
+        self.len_hint.set(b as u32);
+        Some(b)
+    }
+
+    /// Binary search for a border in `lo..=hi` of the array part, given that `lo` is 0
+    /// or slot `lo - 1` is not nil, and slot `hi - 1` is nil.
+    #[inline(never)]
+    fn array_binsearch(&self, mut lo: usize, mut hi: usize) -> usize {
+        while hi - lo > 1 {
+            let m = lo + (hi - lo) / 2;
+            if self.arr_at(m - 1).is_nil() {
+                hi = m;
+            } else {
+                lo = m;
+            }
+        }
+        lo
+    }
+
     /// Border search past a full array part of `n` slots: doubling, then bisection.
+    #[inline(never)]
     fn hash_border(&self, n: i64) -> i64 {
         let mut i = n;
         let mut j = n + 1;
@@ -935,6 +1011,35 @@ impl Table {
             }
         }
         i
+    }
+
+    /// Moves the values of keys `from..from + count` to keys `to..to + count` (the
+    /// ranges may overlap: the result is as if all were read before any was written)
+    /// when both ranges lie in the array part; otherwise does nothing and returns
+    /// false. No write barrier: the values already belong to this table.
+    pub fn move_in_array(&self, from: i64, to: i64, count: i64) -> bool {
+        let n = self.array_len() as u64;
+        let in_array = |k: i64| {
+            k >= 1
+                && count >= 0
+                && (k as u64 - 1)
+                    .checked_add(count as u64)
+                    .is_some_and(|e| e <= n)
+        };
+        if !in_array(from) || !in_array(to) {
+            return false;
+        }
+        let p = self.arr.get();
+        // SAFETY: both ranges are within the `arr_len` slots of the array buffer
+        // (checked above); `copy` allows overlap; no reference into it is alive.
+        unsafe {
+            core::ptr::copy(
+                p.add(from as usize - 1),
+                p.add(to as usize - 1),
+                count as usize,
+            )
+        };
+        true
     }
 
     // ----------------------------------------------------------- traversal
@@ -1105,5 +1210,7 @@ impl Table {
     }
 }
 
+#[cfg(test)]
+mod len_tests;
 #[cfg(test)]
 mod tests;

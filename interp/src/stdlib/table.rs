@@ -13,6 +13,7 @@ use crate::func::{LuaClosure, NativeFn};
 use crate::gc::Gc;
 use crate::state::Lua;
 use crate::state::MAX_CCALLS;
+use crate::table::Table;
 use crate::value::Value;
 
 use moonjet_bytecode::num;
@@ -72,6 +73,14 @@ fn is_plain(v: Value) -> bool {
     matches!(v, Value::Table(t) if t.metatable().is_none())
 }
 
+/// The table `v` when it has no metatable (raw access is then exact).
+fn plain_table(v: Value) -> Option<Gc<Table>> {
+    match v {
+        Value::Table(t) if t.metatable().is_none() => Some(t),
+        _ => None,
+    }
+}
+
 /// `t[i]` honouring `__index`.
 fn geti(l: &mut Lua, t: Value, i: i64) -> LuaResult<Value> {
     match t {
@@ -113,6 +122,12 @@ fn insert(l: &mut Lua) -> LuaResult<usize> {
             }
             let v = l.arg(3);
             let mut i = e;
+            // Plain table, shift inside the array part: one `memmove` (LEN-HINT).
+            // Wrapping: `e` wraps when `#t` is maxinteger; `move_in_array` refuses.
+            let (to, count) = (pos.wrapping_add(1), e.wrapping_sub(pos));
+            if plain_table(t).is_some_and(|h| h.move_in_array(pos, to, count)) {
+                i = pos;
+            }
             while i > pos {
                 let x = geti(l, t, i - 1)?;
                 seti(l, t, i, x)?;
@@ -135,6 +150,10 @@ fn remove(l: &mut Lua) -> LuaResult<usize> {
         return Err(arg_error(l, 1, "position out of bounds"));
     }
     let removed = geti(l, t, pos)?;
+    // Plain table, shift inside the array part: one `memmove` (here 1 <= pos < size).
+    if pos < size && plain_table(t).is_some_and(|h| h.move_in_array(pos + 1, pos, size - pos)) {
+        pos = size;
+    }
     while pos < size {
         let x = geti(l, t, pos + 1)?;
         seti(l, t, pos, x)?;
