@@ -109,6 +109,11 @@ pub const STATUS_RETURNED: u32 = 1;
 /// pushed frames, yielded or raised an error); every compiled activation on the way
 /// returns at once, and the interpreter continues with whatever frame is on top.
 pub const STATUS_UNWIND: u32 = 2;
+/// Status of an activation whose TAILCALL replaced its frame by the callee's
+/// ([`Helpers::tail_call`]): the returned pc means nothing; whoever called the code
+/// continues with the frame now on top (NATIVE-CALLS). The engine's reason table keeps
+/// this row number (it is appended after the others).
+pub const STATUS_TAILCALLED: u32 = 30;
 /// Status values are below this (the engine's reason table is at most this long).
 pub const MAX_STATUS: usize = 64;
 
@@ -195,6 +200,9 @@ pub const FORPREP_SKIP: u32 = 2;
 /// `call` result: the call left compiled code; the caller exits with `STATUS_UNWIND`
 /// at the instruction after the call (its saved pc).
 pub const CALL_UNWIND: u32 = 3;
+/// `tail_call` result: the frame was replaced; the code leaves with
+/// `STATUS_TAILCALLED`.
+pub const TAILCALL_DONE: u32 = 4;
 /// `ret` operand: return the values from R[A] up to the stack top.
 pub const RET_TO_TOP: u32 = u32::MAX;
 /// Most compiled activations on the Rust stack at once (NATIVE-CALLS): past it a call
@@ -271,6 +279,12 @@ pub struct Helpers {
     /// CONCAT at `pc` of `n` strings or numbers from R[a]; as `new_table`, or
     /// `HELPER_EXIT` when an operand needs `__concat`.
     pub concat: unsafe extern "C" fn(ctx: *mut JitCtx, a: u32, n: u32, pc: u32) -> u32,
+    /// TAILCALL at `pc` (`ra` = R[A], B its operand), followed by `RETURN A 0`: a Lua
+    /// callee replaces the frame as the interpreter's TAILCALL does (`TAILCALL_DONE`:
+    /// leave with `STATUS_TAILCALLED`, touching no register); a native one is called in
+    /// place with all its results (`HELPER_OK`, `ctx.base` updated: continue with the
+    /// RETURN); else `HELPER_EXIT` (nothing done) or `CALL_UNWIND`, as `call`.
+    pub tail_call: unsafe extern "C" fn(ctx: *mut JitCtx, ra: *mut Value, b: u32, pc: u32) -> u32,
 }
 
 /// The exact integer/float comparisons of [`Helpers::cmp_mixed`].
@@ -331,6 +345,8 @@ pub mod helper_offsets {
     pub const CLOSURE: i32 = offset_of!(Helpers, closure) as i32;
     /// `Helpers::concat`.
     pub const CONCAT: i32 = offset_of!(Helpers, concat) as i32;
+    /// `Helpers::tail_call`.
+    pub const TAIL_CALL: i32 = offset_of!(Helpers, tail_call) as i32;
 }
 
 /// The helper table every `JitCtx` points at.
@@ -354,6 +370,7 @@ pub static HELPERS: Helpers = Helpers {
     new_table: allocating::h_new_table,
     closure: allocating::h_closure,
     concat: allocating::h_concat,
+    tail_call: call::h_tail_call,
 };
 
 /// The state, closure and constant `k` of a helper's context.
@@ -1030,24 +1047,30 @@ impl Lua {
         pc: usize,
     ) -> LuaResult<usize> {
         let fp = cl.proto;
-        let generation = self.jit.generation;
         if self.hook_mask != 0 {
             return Ok(pc); // a debug hook sees every instruction: interpret (HOOKS)
         }
-        let code = match fp.jit.code(generation) {
-            Some(c) => c,
+        match self.entry_code(fp, pc) {
+            Some(code) => self.jit_run(code, cl, base, pc),
+            None => Ok(pc),
+        }
+    }
+
+    /// The code to run `fp` from `pc` with: its compiled code, or, at its start once it
+    /// is hot, the code compiled now.
+    #[inline(always)]
+    fn entry_code(&mut self, fp: Gc<FnProto>, pc: usize) -> Option<JitFn> {
+        let generation = self.jit.generation;
+        match fp.jit.code(generation) {
+            Some(c) => Some(c),
             None if pc == 0
                 && fp.calls.get() >= self.jit.hotcall
                 && !fp.jit.refused(generation) =>
             {
-                match self.jit_compile(fp) {
-                    Some(c) => c,
-                    None => return Ok(pc),
-                }
+                self.jit_compile(fp)
             }
-            None => return Ok(pc),
-        };
-        self.jit_run(code, cl, base, pc)
+            None => None,
+        }
     }
 
     /// A loop back-edge was taken in `fp`: true when the loop should continue in compiled
@@ -1128,6 +1151,8 @@ impl Lua {
                 Some(e) => Err(e),
                 None => Ok(JIT_REDISPATCH),
             },
+            // The frame on top is the tail-called function's.
+            STATUS_TAILCALLED => Ok(JIT_REDISPATCH),
             status => {
                 self.jit_note_exit(fp, next, status);
                 Ok(next as usize)

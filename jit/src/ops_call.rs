@@ -5,7 +5,7 @@
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder};
 use moonjet_bytecode::{Instruction, OpCode};
-use moonjet_interp::jit_iface::{ctx_offsets, HELPER_EXIT, HELPER_OK, RET_TO_TOP};
+use moonjet_interp::jit_iface::{ctx_offsets, HELPER_EXIT, HELPER_OK, RET_TO_TOP, TAILCALL_DONE};
 use moonjet_interp::Value;
 
 use crate::reasons::Reason;
@@ -59,6 +59,52 @@ impl FunctionTranslator<'_> {
         self.branch(exit, here, unwind);
         self.at(here);
         self.exit(pc, reason);
+        self.at(unwind);
+        self.exit(pc + 1, Reason::Unwind);
+        Ok(())
+    }
+
+    /// TAILCALL `R[A](R[A+1], ..., R[A+B-1])`, followed by `RETURN A 0`, through the
+    /// tail-call helper: a Lua callee replaced the frame (leave at once with
+    /// `TailCalled`, touching no register: they are the callee's now; whoever called
+    /// this code runs the callee), a native one left its results from R[A] up to the
+    /// top (continue with the RETURN, R[0] checked), or as `emit_call`.
+    pub fn translate_tailcall(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        let ret = self.code.get(pc + 1).copied();
+        let followed_by_return =
+            ret.is_some_and(|r| r.opcode() == Some(OpCode::Return) && r.a() == i.a() && r.b() == 0);
+        if !followed_by_return {
+            return Err(Reason::TailCall);
+        }
+        let ra = self.reg(i.a())?;
+        if i.b() != 0 {
+            self.reg(i.a() + i.b() - 1)?;
+        }
+        let next = self.block_rel(pc, 1)?;
+        let ra = self.addr(ra);
+        let (b, at) = (self.i32(i.b()), self.i32(pc as u32));
+        let r = self.call(Helper::TailCall, &[self.ctx, ra, b, at]);
+        let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
+        let (native, other) = (self.new_block(), self.new_block());
+        self.branch(ok, native, other);
+        self.at(native);
+        self.check_base(pc);
+        self.jump(next);
+        self.at(other);
+        let done = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, r, TAILCALL_DONE as i64);
+        let (replaced, rest) = (self.new_block(), self.new_block());
+        self.branch(done, replaced, rest);
+        self.at(replaced);
+        self.exit(pc, Reason::TailCalled);
+        self.at(rest);
+        let exit = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_EXIT as i64);
+        let (here, unwind) = (self.new_block(), self.new_block());
+        self.branch(exit, here, unwind);
+        self.at(here);
+        self.exit(pc, Reason::TailCall);
         self.at(unwind);
         self.exit(pc + 1, Reason::Unwind);
         Ok(())

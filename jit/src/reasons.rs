@@ -10,7 +10,9 @@
 //!   needs a metamethod); the interpreter runs the instruction;
 //! * `GiveUp`: the whole function stays interpreted.
 
-use moonjet_interp::jit_iface::{MAX_STATUS, STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_UNWIND};
+use moonjet_interp::jit_iface::{
+    MAX_STATUS, STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND,
+};
 
 /// What a reason stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,7 +62,7 @@ reasons! {
     Returned      "returned"      Call    "a natively called function returned natively";
     Unwind        "unwind"        Call    "a natively called function left compiled code; back to the interpreter";
     Call          "call"          Exit    "CALL: a callee without compiled code, past the nesting limit, or under a hook";
-    TailCall      "tailcall"      Exit    "TAILCALL: the interpreter performs tail calls";
+    TailCall      "tailcall"      Exit    "TAILCALL of a callable the tail-call helper leaves to the interpreter (__call, hooks)";
     Return        "return"        Exit    "RETURN: of a function the interpreter entered (or with to-be-closed variables)";
     Concat        "concat"        Exit    "CONCAT of a value that may have __concat";
     Closure       "closure"       Exit    "CLOSURE: a prototype index out of range";
@@ -86,6 +88,8 @@ reasons! {
     Codegen       "codegen"       GiveUp  "Cranelift rejected the function";
     TooLarge      "too-large"     GiveUp  "function too large to compile";
     CacheFull     "cache-full"    GiveUp  "the code cache is full";
+    // Appended so that the rows above keep their numbers (STATUS_TAILCALLED).
+    TailCalled    "tailcalled"    Call    "a TAILCALL replaced the frame; its caller runs the callee";
 }
 
 // Status values must fit the interpreter's counters, and row 0 is "not an entry".
@@ -93,6 +97,7 @@ const _: () = assert!(REASONS.len() <= MAX_STATUS);
 const _: () = assert!(Reason::NotEntry as u32 == STATUS_NOT_ENTRY);
 const _: () = assert!(Reason::Returned as u32 == STATUS_RETURNED);
 const _: () = assert!(Reason::Unwind as u32 == STATUS_UNWIND);
+const _: () = assert!(Reason::TailCalled as u32 == STATUS_TAILCALLED);
 
 impl Reason {
     /// Its row.

@@ -91,6 +91,8 @@ pub enum Helper {
     Closure,
     /// `concat(ctx, a, n, pc)`
     Concat,
+    /// `tail_call(ctx, ra, b, pc)`
+    TailCall,
 }
 
 /// Pointer type (the engine only runs on 64-bit targets).
@@ -120,6 +122,7 @@ impl Helper {
             Helper::NewTable => o::NEW_TABLE,
             Helper::Closure => o::CLOSURE,
             Helper::Concat => o::CONCAT,
+            Helper::TailCall => o::TAIL_CALL,
         }
     }
 
@@ -139,6 +142,7 @@ impl Helper {
             Helper::Call => (&[PTR, PTR, I32, I32, I32], I32),
             Helper::NewTable => (&[PTR, I32, I32, I32, I32], I32),
             Helper::Closure | Helper::Concat => (&[PTR, I32, I32, I32], I32),
+            Helper::TailCall => (&[PTR, PTR, I32, I32], I32),
         }
     }
 }
@@ -548,7 +552,7 @@ pub fn translator<'a>(op: OpCode) -> Translate<'a> {
         OpCode::Test => T::translate_test,
         OpCode::TestSet => T::translate_testset,
         OpCode::Call => T::translate_call,
-        OpCode::TailCall => |_, _, _| Err(Reason::TailCall),
+        OpCode::TailCall => T::translate_tailcall,
         OpCode::Return | OpCode::Return0 | OpCode::Return1 => T::translate_return,
         OpCode::ForLoop => T::translate_forloop,
         OpCode::ForPrep => T::translate_forprep,

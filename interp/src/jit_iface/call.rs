@@ -21,13 +21,21 @@
 //! yields, hooks and tracebacks are exactly the interpreter's. An error or yield
 //! travels in `JitState::pending` and is returned by `jit_enter`.
 //!
+//! TAILCALL goes to [`h_tail_call`]: a Lua callee's frame replaces the running one as in
+//! the interpreter and the code leaves with `STATUS_TAILCALLED`; whoever ran that code
+//! continues with the frame on top (`call_lua`'s loop runs the callee's code in the same
+//! activation slot, or the interpreter; at depth 0 the interpreter's JIT entry
+//! redispatches), so a chain of tail calls never grows the Rust stack. A native callee
+//! is called in place like a CALL with all results, and the RETURN after the TAILCALL
+//! returns them.
+//!
 //! Nesting is bounded by `MAX_NATIVE_DEPTH` compiled activations on the Rust stack
 //! (over every coroutine and every `Lua::call` level): past it a CALL exits and the
 //! interpreter makes it, so deep Lua recursion never overflows the Rust stack.
 
 use super::{
     JitCtx, CALL_UNWIND, HELPERS, HELPER_EXIT, HELPER_OK, MAX_NATIVE_DEPTH, RET_TO_TOP,
-    STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_UNWIND,
+    STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND, TAILCALL_DONE,
 };
 use crate::func::LuaClosure;
 use crate::gc::Gc;
@@ -99,6 +107,7 @@ pub(super) unsafe extern "C" fn h_call(
 
 /// What the interpreter's CALL does before calling: saves the caller's pc (the
 /// instruction after the CALL) and sets the top after the arguments.
+#[inline(always)]
 fn prepare(l: &mut Lua, caller_idx: usize, func: usize, b: u32, pc: u32) {
     l.frames[caller_idx].pc = pc + 1;
     if b != 0 {
@@ -111,6 +120,7 @@ fn prepare(l: &mut Lua, caller_idx: usize, func: usize, b: u32, pc: u32) {
 ///
 /// # Safety
 /// `ctx` is the caller's live context; `frames[caller_idx]` is its frame.
+#[inline(always)]
 unsafe fn rebase(l: &mut Lua, ctx: *mut JitCtx, caller_idx: usize) -> u32 {
     let base = l.frames[caller_idx].base as usize;
     // SAFETY: per the contract; `base` is the start of the caller's registers, which
@@ -124,6 +134,7 @@ unsafe fn rebase(l: &mut Lua, ctx: *mut JitCtx, caller_idx: usize) -> u32 {
 ///
 /// # Safety
 /// As [`h_call`]; `f` has compiled code in the current generation.
+#[inline(always)]
 unsafe fn call_lua(
     lua: *mut Lua,
     ctx: *mut JitCtx,
@@ -135,8 +146,7 @@ unsafe fn call_lua(
 ) -> u32 {
     // SAFETY: as in `h_call`; this reference ends before the callee's code runs.
     let l = unsafe { &mut *lua };
-    let fp = f.proto;
-    let Some(code) = fp.jit.code(l.jit.generation) else {
+    let Some(code) = f.proto.jit.code(l.jit.generation) else {
         return HELPER_EXIT;
     };
     let caller_idx = l.frames.len() - 1;
@@ -149,51 +159,36 @@ unsafe fn call_lua(
             return CALL_UNWIND;
         }
     }
-    let callee_idx = caller_idx + 1;
-    let cbase = l.frames[callee_idx].base as usize;
-    let regs = l.stack.as_mut_ptr().wrapping_add(cbase);
-    fp.jit.count_entry();
-    l.jit.native_frames += 1;
-    l.jit.native_calls += 1;
-    let closure: &LuaClosure = &f;
-    let mut cctx = JitCtx {
-        lua,
-        closure,
-        consts: fp.consts.as_ptr(),
-        helpers: &HELPERS,
-        status: STATUS_NOT_ENTRY,
-        // SAFETY: per the contract.
-        depth: unsafe { (*ctx).depth } + 1,
-        base: regs,
-        ret_reg: 0,
-        ret_n: 0,
-    };
-    // SAFETY: JIT-ENTRY for the new frame: `f` is its closure (in its function slot,
-    // so alive), its registers exist (the push ensured them), `code` was compiled from
-    // `fp`. `l` is not used again; the state is re-borrowed from `lua` afterwards.
-    let next = unsafe { code(&mut cctx, regs, 0) };
-    // SAFETY: the callee's code returned; no other reference to the state is alive.
+    // SAFETY: per the contract.
+    let depth = unsafe { (*ctx).depth } + 1;
+    let (mut f, mut code) = (f, code);
+    loop {
+        // SAFETY: JIT-ENTRY for the frame at `caller_idx + 1`, whose closure is `f`
+        // and whose code is `code` (see `run_nested`).
+        let status = unsafe { run_nested(lua, f, code, caller_idx + 1, depth) };
+        // SAFETY: the callee's code returned; no other reference to the state is alive.
+        let l = unsafe { &mut *lua };
+        match status {
+            Nested::Returned => {
+                // SAFETY: per the contract.
+                return unsafe { rebase(l, ctx, caller_idx) };
+            }
+            Nested::Unwind => return CALL_UNWIND,
+            // A tail call replaced the frame: run the new callee's code if it has some
+            // (a loop, so endless tail recursion never grows the Rust stack).
+            Nested::TailCalled => match tail_callee_code(l, caller_idx + 1) {
+                Some((g, gcode)) => (f, code) = (g, gcode),
+                None => break,
+            },
+            Nested::Left => break,
+        }
+    }
+    // SAFETY: as above.
     let l = unsafe { &mut *lua };
-    l.jit.native_frames -= 1;
-    let done =
-        cctx.status == STATUS_RETURNED && finish_return(l, callee_idx, cctx.ret_reg, cctx.ret_n);
-    if done {
-        // SAFETY: per the contract.
-        return unsafe { rebase(l, ctx, caller_idx) };
-    }
-    if cctx.status == STATUS_UNWIND {
-        return CALL_UNWIND;
-    }
-    if cctx.status != STATUS_RETURNED {
-        l.jit_note_exit(fp, next, cctx.status);
-    }
-    if let Some(ci) = l.frames.get_mut(callee_idx) {
-        ci.pc = next;
-    }
     // The callee left compiled code: the interpreter runs it to its return, then the
     // caller's code continues.
     let generation = l.jit.generation;
-    if let Err(e) = l.execute(callee_idx) {
+    if let Err(e) = l.execute(caller_idx + 1) {
         l.jit.pending = Some(e);
         return CALL_UNWIND;
     }
@@ -207,19 +202,159 @@ unsafe fn call_lua(
     unsafe { rebase(l, ctx, caller_idx) }
 }
 
+/// How a natively called activation ended (`run_nested`).
+enum Nested {
+    /// It returned; its frame is popped and its results are in place.
+    Returned,
+    /// It unwound (STATUS_UNWIND).
+    Unwind,
+    /// Its TAILCALL replaced its frame by the callee's (at pc 0).
+    TailCalled,
+    /// It left compiled code; its frame holds the pc to resume at.
+    Left,
+}
+
+/// Runs the compiled code `code` of closure `f`, whose frame is `frames[idx]` (the top
+/// one), as a nested activation at native depth `depth`, and finishes its return.
+///
+/// # Safety
+/// JIT-ENTRY: `frames[idx]` is the top frame, `f` is its closure (in its function slot)
+/// and `code` was compiled from `f.proto` in the current generation; no reference to the
+/// state is alive.
+#[inline(always)]
+unsafe fn run_nested(
+    lua: *mut Lua,
+    f: Gc<LuaClosure>,
+    code: super::JitFn,
+    idx: usize,
+    depth: u32,
+) -> Nested {
+    // SAFETY: per the contract; this reference ends before the code runs.
+    let l = unsafe { &mut *lua };
+    let fp = f.proto;
+    let cbase = l.frames[idx].base as usize;
+    let regs = l.stack.as_mut_ptr().wrapping_add(cbase);
+    fp.jit.count_entry();
+    l.jit.native_frames += 1;
+    l.jit.native_calls += 1;
+    let closure: &LuaClosure = &f;
+    let mut cctx = JitCtx {
+        lua,
+        closure,
+        consts: fp.consts.as_ptr(),
+        helpers: &HELPERS,
+        status: STATUS_NOT_ENTRY,
+        depth,
+        base: regs,
+        ret_reg: 0,
+        ret_n: 0,
+    };
+    // SAFETY: JIT-ENTRY for the frame: `f` is its closure (in its function slot, so
+    // alive), its registers exist (the push ensured them), `code` was compiled from
+    // `fp`. `l` is not used again; the state is re-borrowed from `lua` afterwards.
+    let next = unsafe { code(&mut cctx, regs, 0) };
+    // SAFETY: the code returned; no other reference to the state is alive.
+    let l = unsafe { &mut *lua };
+    l.jit.native_frames -= 1;
+    match cctx.status {
+        STATUS_RETURNED if finish_return(l, idx, cctx.ret_reg, cctx.ret_n) => Nested::Returned,
+        STATUS_UNWIND => Nested::Unwind,
+        STATUS_TAILCALLED => Nested::TailCalled,
+        status => {
+            if status != STATUS_RETURNED {
+                l.jit_note_exit(fp, next, status);
+            }
+            if let Some(ci) = l.frames.get_mut(idx) {
+                ci.pc = next;
+            }
+            Nested::Left
+        }
+    }
+}
+
+/// After a tail call replaced the nested frame `idx`: its closure and the code to run it
+/// with from its start (compiled now if it became hot); `None` when the interpreter
+/// must run it.
+fn tail_callee_code(l: &mut Lua, idx: usize) -> Option<(Gc<LuaClosure>, super::JitFn)> {
+    if l.hook_mask != 0 || !l.jit.active || l.frames.len() != idx + 1 {
+        return None;
+    }
+    let func = l.frames[idx].func as usize;
+    let Some(&Value::LuaFn(f)) = l.stack.get(func) else {
+        return None;
+    };
+    let code = l.entry_code(f.proto, 0)?;
+    Some((f, code))
+}
+
+/// See [`super::Helpers::tail_call`]. A Lua callee's frame replaces the running one
+/// exactly as the interpreter's TAILCALL does (`try_tail_fixed`, else `tail_call_lua`);
+/// a native callee is `h_call` with all results.
+///
+/// # Safety
+/// As [`h_call`].
+pub(super) unsafe extern "C" fn h_tail_call(
+    ctx: *mut JitCtx,
+    ra: *mut Value,
+    b: u32,
+    pc: u32,
+) -> u32 {
+    // SAFETY: per the contract.
+    let lua = unsafe { (*ctx).lua };
+    // SAFETY: as in `super::parts`; this reference ends before any compiled code runs.
+    let l = unsafe { &mut *lua };
+    if l.hook_mask != 0 || !l.jit.active {
+        return HELPER_EXIT;
+    }
+    // SAFETY: `ra` is a register of the frame.
+    let f = match unsafe { ra.read() } {
+        Value::LuaFn(f) => f,
+        Value::NativeFn(_) | Value::NativeClosure(_) => {
+            // SAFETY: per the contract (h_call's); C = 0: all results, up to the top.
+            return unsafe { h_call(ctx, ra, b, 0, pc) };
+        }
+        _ => return HELPER_EXIT,
+    };
+    // SAFETY: `ra` points into `l.stack` (JIT-ENTRY), at or above its start.
+    let func = unsafe { ra.offset_from(l.stack.as_ptr()) } as usize;
+    let Some(idx) = l.frames.len().checked_sub(1) else {
+        return HELPER_EXIT;
+    };
+    prepare(l, idx, func, b, pc);
+    let base = l.frames[idx].base as usize;
+    if !l.needs_close(base) && l.try_tail_fixed(func, f).is_some() {
+        return TAILCALL_DONE;
+    }
+    l.close_upvals(base);
+    match l.tail_call_lua(func, f) {
+        Ok(()) => TAILCALL_DONE,
+        Err(e) => {
+            l.jit.pending = Some(e);
+            CALL_UNWIND
+        }
+    }
+}
+
 /// The interpreter's RETURN for the nested frame `callee_idx` (the top one, whose
 /// caller is a Lua frame): `n` results from register `reg` (or up to the top). False,
 /// having changed nothing, when the interpreter must run the RETURN (to-be-closed
 /// variables, a hook).
+#[inline(always)]
 fn finish_return(l: &mut Lua, callee_idx: usize, reg: u32, n: u32) -> bool {
     let Some(&ci) = l.frames.get(callee_idx) else {
         return false;
     };
     let base = ci.base as usize;
-    if l.hook_mask != 0 || l.has_tbc(base) || callee_idx + 1 != l.frames.len() {
+    if l.hook_mask != 0 || callee_idx + 1 != l.frames.len() {
         return false;
     }
-    l.close_upvals(base);
+    // Most frames have nothing open: one check instead of the closing walk.
+    if l.needs_close(base) {
+        if l.has_tbc(base) {
+            return false;
+        }
+        l.close_upvals(base);
+    }
     let first = base + reg as usize;
     let func = ci.func as usize;
     match (n, l.stack.get(first)) {

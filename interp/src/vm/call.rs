@@ -434,8 +434,8 @@ impl Lua {
 
     /// The common case of a return, inlined into RETURN (see DISPATCH in `exec.rs`):
     /// the running frame (the top one, above `entry`, neither a metamethod nor a
-    /// `__close` frame) returns `n` results from `ra` to a Lua caller that wants a fixed
-    /// number of them. Moves them and pops the frame, so the caller is on top, and
+    /// `__close` frame) returns `n` results from `ra` to a Lua caller (that wants a fixed
+    /// number of them, or all). Moves them and pops the frame, so the caller is on top, and
     /// returns the caller's function slot, base and pc; `None`, having changed nothing,
     /// otherwise. (Fields are read one by one: a wider load over the narrower stores
     /// that just wrote them would stall.)
@@ -457,15 +457,16 @@ impl Lua {
                 self.frames.get_unchecked(len - 2),
             )
         };
-        if ci.flags & (CIST_FIN | CIST_CLOSE) != 0
-            || caller.flags & CIST_LUA == 0
-            || ci.nresults < 0
-        {
+        if ci.flags & (CIST_FIN | CIST_CLOSE) != 0 || caller.flags & CIST_LUA == 0 {
             return None;
         }
         let dst = ci.func as usize;
-        let wanted = ci.nresults as usize;
-        let caller_top = caller.top as usize;
+        // All results (`f(...)` as the last argument or field): the top marks their
+        // end, as CALL with C = 0 expects.
+        let (wanted, new_top) = match usize::try_from(ci.nresults) {
+            Ok(w) => (w, caller.top as usize),
+            Err(_) => (n, dst + n),
+        };
         let resume = (
             caller.func as usize,
             caller.base as usize,
@@ -487,7 +488,7 @@ impl Lua {
         }
         // SAFETY: shrinking by one; `CallInfo` has no destructor.
         unsafe { self.frames.set_len(len - 1) };
-        self.top = caller_top;
+        self.top = new_top;
         Some(resume)
     }
 
@@ -537,7 +538,17 @@ impl Lua {
         // The window also covers `ftop + EXTRA_STACK` (`max_stack <= 255`).
         self.ensure_reg_window(base);
         fp.calls.set(fp.calls.get().wrapping_add(1));
-        self.stack.copy_within(func..func + n, dst);
+        if n <= 8 {
+            // A few values: moved one by one rather than through `memmove`; `dst < func`,
+            // so a forward copy is safe.
+            let p = self.stack.as_mut_ptr();
+            for j in 0..n {
+                // SAFETY: `dst + j < func + j < func + n <= stack.len()` (checked above).
+                unsafe { *p.add(dst + j) = *p.add(func + j) };
+            }
+        } else {
+            self.stack.copy_within(func..func + n, dst);
+        }
         let nparams = fp.num_params as usize;
         let mut nargs = n - 1;
         while nargs < nparams {
@@ -563,19 +574,27 @@ impl Lua {
         let cur = *self.cur_frame();
         self.close_upvals(cur.base as usize);
         if let Value::LuaFn(f) = self.resolve_callable(func)? {
-            let dst = cur.func as usize;
-            let n = self.top - func;
-            self.stack.copy_within(func..func + n, dst);
-            self.top = dst + n;
-            self.frames.pop();
-            let flags = (cur.flags & (CIST_FIN | CIST_CLOSE)) | CIST_TAIL;
-            return self.push_lua_frame(dst, f, cur.nresults, flags);
+            return self.tail_call_lua(func, f);
         }
         if !self.precall_other(func, -1, 0)? {
             return Ok(());
         }
         let n = self.top - func;
         self.do_return(func, n, entry)
+    }
+
+    /// TAILCALL of the Lua function `f` at `func` (arguments up to the top) from the
+    /// running frame, whose upvalues are closed: `f`'s frame replaces it (the general
+    /// case of `try_tail_fixed`).
+    pub(crate) fn tail_call_lua(&mut self, func: usize, f: Gc<LuaClosure>) -> LuaResult<()> {
+        let cur = *self.cur_frame();
+        let dst = cur.func as usize;
+        let n = self.top - func;
+        self.stack.copy_within(func..func + n, dst);
+        self.top = dst + n;
+        self.frames.pop();
+        let flags = (cur.flags & (CIST_FIN | CIST_CLOSE)) | CIST_TAIL;
+        self.push_lua_frame(dst, f, cur.nresults, flags)
     }
 
     /// Finishes what the return of frame `popped` completes: a metamethod's instruction,

@@ -92,7 +92,7 @@ impl Lua {
         // closure, base and instruction index (see DISPATCH).
         let mut next: Option<(Gc<LuaClosure>, usize, usize)> = None;
         'frames: loop {
-            let (cl, base, pc0) = match next.take() {
+            let (mut cl, mut base, pc0) = match next.take() {
                 Some(n) => n,
                 None => {
                     // Full entry: the frame on top, whatever pushed or popped frames.
@@ -117,9 +117,8 @@ impl Lua {
             // REG-WINDOW). Invariant: `stack.len() >= base + REG_WINDOW` whenever `regs`
             // is used; it is established here and re-established by `refresh!` after
             // anything that may reallocate or resize the stack.
-            let fp = cl.proto;
-            let code: *const Instruction = fp.code().as_ptr();
-            let k: *const Value = fp.consts.as_ptr();
+            let mut code: *const Instruction = cl.proto.code().as_ptr();
+            let mut k: *const Value = cl.proto.consts.as_ptr();
             let mut pc0 = pc0;
             if self.jit.active {
                 pc0 = self.jit_enter(cl, base, pc0)?; // JIT-ENTRY in jit_iface.rs
@@ -220,13 +219,44 @@ impl Lua {
                     }
                 };
             }
-            // Calls Lua function `$f` at stack slot `$func`: the common case tells the
-            // outer loop the new frame, the others let it find the frame on top.
+            // Continues with the frame of closure `$c` whose R[0] is `stack[$base]` at
+            // instruction `$pc` (a fast call or return pushed or popped it): in place,
+            // or through the outer loop when compiled code may take over (JIT-ENTRY).
+            // The frame's register window exists (see REG-WINDOW above).
+            macro_rules! switch_frame {
+                ($c:expr, $base:expr, $pc:expr) => {{
+                    let (c, b, p) = ($c, $base, $pc);
+                    if self.jit.active {
+                        next = Some((c, b, p));
+                        continue 'frames;
+                    }
+                    cl = c;
+                    base = b;
+                    code = cl.proto.code().as_ptr();
+                    k = cl.proto.consts.as_ptr();
+                    pc = code.wrapping_add(p);
+                    regs = self.stack.as_mut_ptr().wrapping_add(base);
+                    debug_assert!(self.stack.len() >= base + REG_WINDOW);
+                    // The dispatch loop (every use is directly in an instruction's arm).
+                    continue;
+                }};
+            }
+            // Calls Lua function `$f` at stack slot `$func`: the common case continues
+            // with the new frame, the others let the outer loop find the frame on top.
+            // Saves the pc (as `savepc!`) and returns the running frame's flags: one
+            // access to its record for both.
+            macro_rules! savepc_flags {
+                () => {{
+                    let at = pc_index!() as u32;
+                    let ci = self.cur_frame();
+                    ci.pc = at;
+                    ci.flags
+                }};
+            }
             macro_rules! call_lua {
-                ($func:expr, $f:expr, $nresults:expr) => {{
+                ($func:expr, $f:expr, $nresults:expr, $caller_flags:expr) => {{
                     let (func, f, nresults) = ($func, $f, $nresults);
-                    let caller_flags = self.cur_frame().flags;
-                    if self.try_push_fixed_frame(func, f, nresults, caller_flags) {
+                    if self.try_push_fixed_frame(func, f, nresults, $caller_flags) {
                         next = Some((f, func + 1, 0));
                         continue 'frames;
                     }
@@ -241,10 +271,9 @@ impl Lua {
                     let (ra, n) = (base + $ra, $n);
                     if let Some((func, cbase, cpc)) = self.try_pop_to_lua(entry, ra, n) {
                         match self.stack.get(func) {
-                            Some(Value::LuaFn(c)) => next = Some((*c, cbase, cpc)),
+                            Some(&Value::LuaFn(c)) => switch_frame!(c, cbase, cpc),
                             _ => return Err(self.not_lua_frame()),
                         }
-                        continue 'frames;
                     }
                     self.do_return(ra, n, entry)?;
                     continue 'frames;
@@ -703,9 +732,9 @@ impl Lua {
                             self.top = func + i.b() as usize;
                         }
                         let nresults = i.c() as i32 - 1;
-                        savepc!();
+                        let caller_flags = savepc_flags!();
                         if let Value::LuaFn(f) = reg!(a) {
-                            call_lua!(func, f, nresults);
+                            call_lua!(func, f, nresults, caller_flags);
                         }
                         if !self.precall_from_lua(func, nresults)? {
                             continue 'frames;
@@ -729,8 +758,7 @@ impl Lua {
                         if let Value::LuaFn(f) = reg!(a) {
                             if !self.needs_close(base) {
                                 if let Some(new_base) = self.try_tail_fixed(func, f) {
-                                    next = Some((f, new_base, 0));
-                                    continue 'frames;
+                                    switch_frame!(f, new_base, 0);
                                 }
                             }
                         }
@@ -808,10 +836,10 @@ impl Lua {
                         reg!(a + 6) = reg!(a + 2);
                         let func = base + a + 4;
                         self.top = func + 3;
-                        savepc!();
+                        let caller_flags = savepc_flags!();
                         let nresults = i.c() as i32;
                         if let Value::LuaFn(f) = reg!(a + 4) {
-                            call_lua!(func, f, nresults);
+                            call_lua!(func, f, nresults, caller_flags);
                         }
                         if !self.precall_from_lua(func, nresults)? {
                             continue 'frames;
@@ -1111,6 +1139,24 @@ mod tests {
             one() none() three()
             return a, b, c, d, x, p, q, r, s, t, select('#', three()), select('#', one())";
         assert_eq!(run(src).join(","), "1,2,3,nil,1,7,nil,nil,nil,nil,3,1");
+    }
+
+    #[test]
+    fn all_results_returns_set_the_top_for_the_caller() {
+        // A Lua function returning into a CALL/TAILCALL that wants all its results (the
+        // last argument): the values count, and the registers above them do not.
+        let src = "local function three() return 1, 2, 3 end
+            local function none() end
+            local function pass(...) return select('#', ...), ... end
+            local function ack(m, k)
+              if m == 0 then return k + 1 elseif k == 0 then return ack(m - 1, 1) end
+              return ack(m - 1, ack(m, k - 1))
+            end
+            local n1, a, b, c = pass(three())
+            local n2 = pass(none())
+            local n3 = pass(0, three())
+            return n1, a, b, c, n2, n3, ack(2, 3), #{three(), three()}";
+        assert_eq!(run(src).join(","), "3,1,2,3,0,4,9,4");
     }
 
     #[test]
