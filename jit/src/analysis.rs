@@ -100,6 +100,13 @@ impl RegSet {
         }
     }
 
+    /// Keeps only the registers also in `o`.
+    pub fn intersect(&mut self, o: &RegSet) {
+        for (a, b) in self.0.iter_mut().zip(o.0) {
+            *a &= b;
+        }
+    }
+
     /// The registers of this set not in `o`.
     pub fn minus(&self, o: &RegSet) -> RegSet {
         let mut r = *self;

@@ -99,6 +99,8 @@ pub struct RegCache {
     dirty: RegSet,
     /// Registers the current instruction wrote on some path.
     written: RegSet,
+    /// The instruction being translated.
+    pc: usize,
     /// Spill blocks of the current instruction, by the pc they resume at.
     spills: Vec<(usize, ir::Block)>,
 }
@@ -139,6 +141,7 @@ impl FunctionTranslator<'_> {
     /// Starts translating the instruction at `pc`.
     pub fn begin(&mut self, pc: usize) {
         let n = self.max_stack as usize;
+        self.regs.pc = pc;
         match self.regs.states.get(pc).cloned().flatten() {
             Some(st) => {
                 self.regs.ty = st.ty;
@@ -159,8 +162,8 @@ impl FunctionTranslator<'_> {
         for (pc, blk) in spills {
             self.at(blk);
             let reason = self.b.block_params(blk)[0];
-            let dirty = self.regs.dirty;
-            for r in dirty.iter() {
+            let need = self.to_store(pc);
+            for r in need.iter() {
                 self.store_reg(r);
             }
             let pc = self.i32(pc as u32);
@@ -444,10 +447,23 @@ impl FunctionTranslator<'_> {
 
     /// Stores every register the code may hold unstored (before a helper call).
     pub fn flush(&mut self) {
-        let dirty = self.regs.dirty;
-        for r in dirty.iter() {
+        let need = self.to_store(self.regs.pc);
+        for r in need.iter() {
             self.store_reg(r);
         }
+    }
+
+    /// What a flush or an exit before instruction `pc` stores: the registers the code
+    /// may hold unstored that anyone may read: live ones (the interpreter after an
+    /// exit runs the same bytecode) and captured ones (closures read them). A dead
+    /// register's stack slot keeps an older value, which the collector kept alive
+    /// since (the stack is a root), and nothing reads before it is written.
+    fn to_store(&self, pc: usize) -> RegSet {
+        let mut need = self.live_at(pc);
+        need.union(&self.regs.captured);
+        let mut dirty = self.regs.dirty;
+        dirty.intersect(&need);
+        dirty
     }
 
     /// The registers live before instruction `pc` (all of them past the end).
