@@ -11,8 +11,10 @@
 //!   next_pc = code(ctx: *mut JitCtx, base: *mut Value, entry_pc: u32)
 //! ```
 //! * One native function per prototype. `base` points at R[0] of the running frame
-//!   (FRAME-LAYOUT in `abi.rs`); registers stay in the value stack, so compiled code
-//!   loads and stores `Value`s there and an exit needs no write-back.
+//!   (FRAME-LAYOUT in `abi.rs`). Compiled code may keep registers in machine registers
+//!   between instructions, but the value stack is up to date whenever anything else
+//!   can look: before every helper that allocates, collects or runs Lua code, for the
+//!   registers any other helper reads, and when it returns (an exit writes back).
 //! * `entry_pc` is where the interpreter stands; the code switches to that instruction
 //!   if it is an entry point, else returns at once with `STATUS_NOT_ENTRY`.
 //! * It returns the pc of the next instruction the interpreter must execute and leaves
@@ -24,9 +26,9 @@
 //!   the interpreter's.
 //! * It only touches registers below the prototype's `max_stack` (the translator checks
 //!   every operand), constants below `consts.len()`, and memory the helpers hand back.
-//! * The GC never runs while compiled code or a helper runs (the collector runs only at
-//!   the interpreter's safepoints, see GC-INVARIANT), and every live value is in the
-//!   value stack, where the collector sees it.
+//! * The GC runs only at safepoints (GC-INVARIANT): inside the call helper and the
+//!   allocating helpers, never in the others; compiled code stores every register it
+//!   holds unstored before those, so the collector sees every live value.
 
 use alloc::boxed::Box;
 use alloc::string::String;

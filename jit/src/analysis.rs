@@ -1,18 +1,22 @@
 //! What the translator needs to know about a prototype before emitting code: where the
-//! interpreter may (re)enter it.
+//! interpreter may (re)enter it, and what is known about each register before each
+//! instruction (its type, whether compiled code holds it unstored).
 
 use moonjet_bytecode::opcodes::props;
 use moonjet_bytecode::{Instruction, OpCode};
+use moonjet_interp::Value;
 
 /// The pcs where the interpreter may enter compiled code (see JIT-ENTRY): pc 0, the
-/// instruction after every instruction that may call (the interpreter resumes there when
-/// a callee or metamethod returns), and every target of a backward jump (loop headers:
-/// on-stack replacement enters there). Sorted, without duplicates, all `< code.len()`.
+/// instruction after every call (the interpreter resumes there when a callee it ran
+/// returns), and every target of a backward jump (loop headers: on-stack replacement
+/// enters there). After a metamethod the interpreter runs on to the next of these.
+/// Each entry costs an entry block that loads and checks the registers, so there are
+/// few. Sorted, without duplicates, all `< code.len()`.
 pub fn entry_points(code: &[Instruction]) -> Vec<usize> {
     let mut pcs = vec![0];
     for (pc, i) in code.iter().enumerate() {
         let Some(op) = i.opcode() else { continue };
-        if op.has(props::MAY_CALL) {
+        if matches!(op, OpCode::Call | OpCode::TForCall) {
             pcs.push(pc + 1);
         }
         if let Some(t) = backward_target(op, *i, pc) {
@@ -34,6 +38,477 @@ fn backward_target(op: OpCode, i: Instruction, pc: usize) -> Option<usize> {
         }
         _ => None,
     }
+}
+
+// ---------------------------------------------------------------------- register facts
+
+/// What the translator knows about a register's value before an instruction, on every
+/// path of compiled code that reaches it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    /// Anything: the code reads the tag.
+    Any,
+    /// An integer.
+    Int,
+    /// A float.
+    Float,
+}
+
+impl Ty {
+    /// The type of a value that may be either.
+    fn join(self, o: Ty) -> Ty {
+        if self == o {
+            self
+        } else {
+            Ty::Any
+        }
+    }
+
+    /// The type of a constant.
+    pub fn of_const(v: Option<&Value>) -> Ty {
+        match v {
+            Some(Value::Int(_)) => Ty::Int,
+            Some(Value::Float(_)) => Ty::Float,
+            _ => Ty::Any,
+        }
+    }
+}
+
+/// A set of registers (`max_stack` is at most 255).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RegSet([u64; 4]);
+
+impl RegSet {
+    /// Adds `r`.
+    pub fn insert(&mut self, r: u32) {
+        if let Some(w) = self.0.get_mut((r / 64) as usize) {
+            *w |= 1 << (r % 64);
+        }
+    }
+
+    /// True if `r` is in the set.
+    pub fn contains(&self, r: u32) -> bool {
+        self.0
+            .get((r / 64) as usize)
+            .is_some_and(|w| w & (1 << (r % 64)) != 0)
+    }
+
+    /// Adds every register of `o`.
+    pub fn union(&mut self, o: &RegSet) {
+        for (a, b) in self.0.iter_mut().zip(o.0) {
+            *a |= b;
+        }
+    }
+
+    /// Keeps only the registers also in `o`.
+    pub fn intersect(&mut self, o: &RegSet) {
+        for (a, b) in self.0.iter_mut().zip(o.0) {
+            *a &= b;
+        }
+    }
+
+    /// The registers of this set not in `o`.
+    pub fn minus(&self, o: &RegSet) -> RegSet {
+        let mut r = *self;
+        for (a, b) in r.0.iter_mut().zip(o.0) {
+            *a &= !b;
+        }
+        r
+    }
+
+    /// The registers, in order.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..256u32).filter(|&r| self.contains(r))
+    }
+}
+
+/// The facts before one instruction (REG-CACHE in `translate.rs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegState {
+    /// The type of each register `0 .. max_stack`.
+    pub ty: Vec<Ty>,
+    /// Registers whose value compiled code may hold without having stored it to the
+    /// value stack yet: what a flush or an exit must store.
+    pub dirty: RegSet,
+}
+
+impl RegState {
+    /// Nothing known, nothing to store: the state at an entry from the interpreter.
+    fn unknown(n: usize) -> RegState {
+        RegState {
+            ty: vec![Ty::Any; n],
+            dirty: RegSet::default(),
+        }
+    }
+
+    /// Merges another path's facts; true if this state changed.
+    fn join(&mut self, o: &RegState) -> bool {
+        let before = self.clone();
+        for (a, b) in self.ty.iter_mut().zip(&o.ty) {
+            *a = a.join(*b);
+        }
+        self.dirty.union(&o.dirty);
+        *self != before
+    }
+
+    /// Register `r` now holds a value of type `t`, not yet stored.
+    fn write(&mut self, r: u32, t: Ty) {
+        if let Some(slot) = self.ty.get_mut(r as usize) {
+            *slot = t;
+            self.dirty.insert(r);
+        }
+    }
+
+    /// Every register from `r` on holds an unknown value, written by a helper.
+    fn clobber_from(&mut self, r: u32) {
+        for t in self.ty.iter_mut().skip(r as usize) {
+            *t = Ty::Any;
+        }
+    }
+}
+
+/// Registers of this function a closure may capture (their open upvalues let called
+/// code change them): every register up to the highest CLOSURE destination (captured
+/// locals are active locals, which sit below the first free register, and a local
+/// function captures its own register).
+pub fn captured(code: &[Instruction]) -> RegSet {
+    let mut set = RegSet::default();
+    let top = code
+        .iter()
+        .filter(|i| i.opcode() == Some(OpCode::Closure))
+        .map(|i| i.a())
+        .max();
+    if let Some(top) = top {
+        for r in 0..=top {
+            set.insert(r);
+        }
+    }
+    set
+}
+
+/// Instructions after which every register is in the value stack on every path that
+/// continues in compiled code: they flush before their helper (which may allocate or
+/// run Lua code) and reload after it, with no inline path.
+fn flushes_always(op: OpCode) -> bool {
+    use OpCode as O;
+    matches!(
+        op,
+        O::Call | O::TForCall | O::Concat | O::Closure | O::NewTable
+    )
+}
+
+/// The facts before every instruction (`None`: no compiled path reaches it). A forward
+/// data-flow over the instructions: pc 0 and entry points that compiled code does not
+/// reach start with nothing known; other entry points get the facts of their compiled
+/// predecessors, and the code's entry checks the types there (an interpreter that ran
+/// part of the function may have left anything).
+pub fn reg_states(
+    code: &[Instruction],
+    consts: &[Value],
+    max_stack: usize,
+    entries: &[usize],
+) -> Vec<Option<RegState>> {
+    let captured = captured(code);
+    let mut states: Vec<Option<RegState>> = vec![None; code.len()];
+    let mut work: Vec<usize> = Vec::new();
+    let mut seeds = entries.iter().copied();
+    let mut seed = Some(0);
+    while let Some(s) = seed.take() {
+        if s < code.len() && states[s].is_none() {
+            states[s] = Some(RegState::unknown(max_stack));
+            work.push(s);
+        }
+        while let Some(pc) = work.pop() {
+            let Some(st) = states[pc].clone() else {
+                continue;
+            };
+            for (to, out) in successors(code, consts, &captured, pc, st) {
+                let Some(slot) = states.get_mut(to) else {
+                    continue;
+                };
+                let changed = match slot {
+                    Some(s) => s.join(&out),
+                    None => {
+                        *slot = Some(out);
+                        true
+                    }
+                };
+                if changed {
+                    work.push(to);
+                }
+            }
+        }
+        seed = seeds
+            .by_ref()
+            .find(|&e| e < code.len() && states[e].is_none());
+    }
+    states
+}
+
+/// Where control goes after the instruction at `pc` in compiled code, with the facts
+/// on each edge.
+fn successors(
+    code: &[Instruction],
+    consts: &[Value],
+    captured: &RegSet,
+    pc: usize,
+    mut st: RegState,
+) -> Vec<(usize, RegState)> {
+    use OpCode as O;
+    let i = code[pc];
+    let Some(op) = i.opcode() else {
+        return Vec::new();
+    };
+    let (a, ty) = (i.a(), |st: &RegState, r: u32| {
+        st.ty.get(r as usize).copied().unwrap_or(Ty::Any)
+    });
+    let rel = |d: i64| usize::try_from(pc as i64 + d).ok();
+    let mut next = vec![rel(1)];
+    match op {
+        O::Move => {
+            let t = ty(&st, i.b());
+            st.write(a, t);
+        }
+        O::LoadI => st.write(a, Ty::Int),
+        O::LoadF => st.write(a, Ty::Float),
+        O::LoadK => st.write(a, Ty::of_const(consts.get(i.bx() as usize))),
+        O::LoadKX => {
+            let k = code.get(pc + 1).map(|x| x.ax_field() as usize);
+            st.write(a, Ty::of_const(k.and_then(|k| consts.get(k))));
+        }
+        O::LFalseSkip => {
+            st.write(a, Ty::Any);
+            next = vec![rel(2)];
+        }
+        O::LoadNil => (a..=a + i.b()).for_each(|r| st.write(r, Ty::Any)),
+        O::SelfOp => (a..=a + 1).for_each(|r| st.write(r, Ty::Any)),
+        O::Unm => {
+            let t = ty(&st, i.b());
+            st.write(a, t);
+        }
+        O::BNot => st.write(a, Ty::Int),
+        O::Concat => (a..a + i.b().max(1)).for_each(|r| st.write(r, Ty::Any)),
+        O::Call => st.clobber_from(a),
+        O::VarArg => {
+            st.clobber_from(a);
+            (a..st.ty.len() as u32).for_each(|r| st.dirty.insert(r));
+        }
+        O::TForCall => st.clobber_from(a + 3),
+        O::TailCall | O::Return | O::Return0 | O::Return1 => next.clear(),
+        O::Jmp => next = vec![rel(1 + i.sj_field() as i64)],
+        O::ForPrep => {
+            // The loop that does not run leaves its registers as they were.
+            let mut skipped = st.clone();
+            (a..=a + 3).for_each(|r| skipped.write(r, Ty::Any));
+            let t = for_type(ty(&st, a), ty(&st, a + 2));
+            (a..=a + 3).for_each(|r| st.write(r, t));
+            let mut out = vec![(rel(1), st)];
+            out.push((rel(i.bx() as i64 + 2), skipped));
+            return out
+                .into_iter()
+                .filter_map(|(to, s)| to.map(|to| (to, s)))
+                .collect();
+        }
+        O::ForLoop => {
+            let t = for_type(ty(&st, a), ty(&st, a + 2));
+            for r in [a, a + 1, a + 3] {
+                st.write(r, t);
+            }
+            next.push(rel(1 - i.bx() as i64));
+        }
+        O::TForPrep => {
+            st.clobber_from(a);
+            next = vec![rel(i.bx() as i64 + 1)];
+        }
+        O::TForLoop => {
+            st.write(a + 2, Ty::Any);
+            next.push(rel(1 - i.bx() as i64));
+        }
+        _ if op.has(props::TEST) => {
+            if op == O::TestSet {
+                st.write(a, Ty::Any);
+            }
+            next.push(rel(2));
+        }
+        _ if op.has(props::ARITH) => {
+            let t = match crate::ops_arith::arith_operands(i, consts) {
+                Some((op, x, y)) => op.result_type(x.ty(&st.ty), y.ty(&st.ty)),
+                None => Ty::Any,
+            };
+            st.write(a, t);
+        }
+        _ if op.has(props::WRITES_A) => st.write(a, Ty::Any),
+        _ => {}
+    }
+    // Called code (through a helper: arithmetic and comparisons that need a
+    // metamethod exit instead) may change captured registers through open upvalues.
+    if op.has(props::MAY_CALL) && !op.has(props::ARITH) && !op.has(props::TEST) {
+        for r in captured.iter() {
+            if let Some(t) = st.ty.get_mut(r as usize) {
+                *t = Ty::Any;
+            }
+        }
+    }
+    if flushes_always(op) {
+        st.dirty = RegSet::default();
+    }
+    next.into_iter()
+        .flatten()
+        .map(|to| (to, st.clone()))
+        .collect()
+}
+
+/// The type of a numeric for loop's control values from its initial value and step:
+/// integers when both are (the limit is converted), floats when either is a float.
+fn for_type(init: Ty, step: Ty) -> Ty {
+    match (init, step) {
+        (Ty::Int, Ty::Int) => Ty::Int,
+        (Ty::Float, _) | (_, Ty::Float) => Ty::Float,
+        _ => Ty::Any,
+    }
+}
+
+// ---------------------------------------------------------------------- liveness
+
+/// The registers each instruction may read before it writes them (`live[pc]`): a
+/// backward data-flow. Registers of active local variables (debug information) count
+/// as live in their whole scope, since `debug.getlocal` may read them. The code loads
+/// only live registers at entries and after calls; any other register is dead, so no
+/// instruction (compiled or interpreted) reads what the code left there.
+pub fn liveness(code: &[Instruction], max_stack: usize, locals: &[(u32, u32)]) -> Vec<RegSet> {
+    let n = code.len();
+    let all = |from: u32| {
+        let mut s = RegSet::default();
+        (from..max_stack as u32).for_each(|r| s.insert(r));
+        s
+    };
+    let effects: Vec<(RegSet, RegSet, Vec<usize>)> = (0..n)
+        .map(|pc| {
+            let (uses, defs) = uses_defs(code[pc], &all);
+            let succ = successor_pcs(code, pc);
+            (uses, defs, succ)
+        })
+        .collect();
+    let mut live = vec![RegSet::default(); n];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for pc in (0..n).rev() {
+            let (uses, defs, succ) = &effects[pc];
+            let mut out = RegSet::default();
+            for &s in succ {
+                if let Some(l) = live.get(s) {
+                    out.union(l);
+                }
+            }
+            let mut inn = out.minus(defs);
+            inn.union(uses);
+            if inn != live[pc] {
+                live[pc] = inn;
+                changed = true;
+            }
+        }
+    }
+    for (pc, l) in live.iter_mut().enumerate() {
+        let active = locals
+            .iter()
+            .filter(|&&(start, end)| start as usize <= pc && (pc as u32) < end)
+            .count() as u32;
+        (0..active.min(max_stack as u32)).for_each(|r| l.insert(r));
+    }
+    live
+}
+
+/// The pcs control may reach after `pc` (interpreted or compiled).
+fn successor_pcs(code: &[Instruction], pc: usize) -> Vec<usize> {
+    use OpCode as O;
+    let i = code[pc];
+    let rel = |d: i64| usize::try_from(pc as i64 + d).ok();
+    let v = match i.opcode() {
+        None => vec![],
+        Some(O::TailCall | O::Return | O::Return0 | O::Return1) => vec![],
+        Some(O::Jmp) => vec![rel(1 + i.sj_field() as i64)],
+        Some(O::LFalseSkip) => vec![rel(2)],
+        Some(O::ForPrep) => vec![rel(1), rel(i.bx() as i64 + 2)],
+        Some(O::ForLoop | O::TForLoop) => vec![rel(1), rel(1 - i.bx() as i64)],
+        Some(O::TForPrep) => vec![rel(i.bx() as i64 + 1)],
+        Some(op) if op.has(props::TEST) => vec![rel(1), rel(2)],
+        Some(_) => vec![rel(1)],
+    };
+    v.into_iter()
+        .flatten()
+        .filter(|&t| t < code.len())
+        .collect()
+}
+
+/// The registers an instruction may read, and those it surely writes.
+fn uses_defs(i: Instruction, all: &dyn Fn(u32) -> RegSet) -> (RegSet, RegSet) {
+    use moonjet_bytecode::opcodes::Operand as R;
+    use OpCode as O;
+    let (mut uses, mut defs) = (RegSet::default(), RegSet::default());
+    let Some(op) = i.opcode() else {
+        return (all(0), defs);
+    };
+    let a = i.a();
+    let range =
+        |s: &mut RegSet, from: u32, count: u32| (from..from + count).for_each(|r| s.insert(r));
+    match op {
+        O::Call | O::TailCall => {
+            uses = if i.b() == 0 {
+                all(a)
+            } else {
+                RegSet::default()
+            };
+            range(&mut uses, a, i.b().max(1));
+        }
+        O::Return => {
+            uses = if i.b() == 0 {
+                all(a)
+            } else {
+                RegSet::default()
+            };
+            range(&mut uses, a, i.b().saturating_sub(1));
+        }
+        O::SetList => {
+            uses = if i.b() == 0 {
+                all(a)
+            } else {
+                RegSet::default()
+            };
+            range(&mut uses, a, i.b() + 1);
+        }
+        O::Close | O::Tbc | O::TForPrep => uses = all(a),
+        O::Concat => {
+            range(&mut uses, a, i.b());
+            defs.insert(a);
+        }
+        O::TForCall => range(&mut uses, a, 4),
+        O::TForLoop => uses.insert(a + 4),
+        O::ForPrep | O::ForLoop => range(&mut uses, a, 3),
+        O::LoadNil => range(&mut defs, a, i.b() + 1),
+        O::VarArg | O::VarArgPrep | O::ExtraArg | O::Jmp | O::Return0 => {}
+        O::TestSet => uses.insert(i.b()),
+        _ => {
+            let info = op.info();
+            if info.b == R::Reg {
+                uses.insert(i.b());
+            }
+            if info.c == R::Reg || (info.c == R::RegOrConst && !i.k()) {
+                uses.insert(i.c());
+            }
+            if info.a == R::Reg {
+                if op.has(props::WRITES_A) {
+                    defs.insert(a);
+                } else {
+                    uses.insert(a);
+                }
+            }
+            if op == O::SelfOp {
+                defs.insert(a + 1);
+            }
+        }
+    }
+    (uses, defs)
 }
 
 #[cfg(test)]

@@ -83,7 +83,7 @@ impl FunctionTranslator<'_> {
             .load(types::I64, mem(), node, t::NODE_KEY + PAYLOAD);
         let is_str = self.is(ktag, tags::STR);
         let same = self.b.ins().icmp(IntCC::Equal, kptr, want);
-        let hit = self.b.ins().band(is_str, same);
+        let hit = self.and(is_str, same);
         self.or_slow(hit, slow);
         Some(self.b.ins().iadd_imm_s(node, t::NODE_VAL as i64))
     }
@@ -107,25 +107,32 @@ impl FunctionTranslator<'_> {
     /// Overwrites a live slot of table `h` with `val` (the barrier guard first).
     fn write_slot(&mut self, h: ir::Value, slot: ir::Value, val: ValSrc, slow: ir::Block) {
         self.slot_live(slot, slow);
-        let (src, off, tag) = match val {
-            ValSrc::Reg(r) => {
-                let base = self.base();
-                let tag = self.tag(r);
-                (base, r, Some(tag))
+        let (tag, word) = match val {
+            ValSrc::Reg(r) => (self.tag(r), self.payload(r, types::I64)),
+            ValSrc::Const(k, tag) => {
+                let word = self
+                    .b
+                    .ins()
+                    .load(types::I64, mem(), self.kbase, k + PAYLOAD);
+                (self.i8(tag), word)
             }
-            ValSrc::Const(k, tag) => (self.kbase, k, (tag >= tags::STR).then(|| self.i8(tag))),
         };
-        if let Some(tag) = tag {
-            let black = self.b.ins().load(types::I8, mem(), h, t::GC_BLACK);
-            let plain = self
+        let plain = match self.known(tag) {
+            Some(t) => self.truth(t < tags::STR as i64),
+            None => self
                 .b
                 .ins()
-                .icmp_imm_s(IntCC::UnsignedLessThan, tag, tags::STR as i64);
+                .icmp_imm_s(IntCC::UnsignedLessThan, tag, tags::STR as i64),
+        };
+        if self.known(plain) != Some(1) {
+            let black = self.b.ins().load(types::I8, mem(), h, t::GC_BLACK);
             let white = self.b.ins().icmp_imm_s(IntCC::Equal, black, 0);
-            let ok = self.b.ins().bor(plain, white);
+            let ok = self.or(plain, white);
             self.or_slow(ok, slow);
         }
-        let v = self.b.ins().load(types::I64X2, mem_vec(), src, off);
+        let t64 = self.b.ins().uextend(types::I64, tag);
+        let v = self.b.ins().scalar_to_vector(types::I64X2, t64);
+        let v = self.b.ins().insertlane(v, word, 1);
         self.b.ins().store(mem_vec(), v, slot, 0);
     }
 

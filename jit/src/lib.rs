@@ -18,6 +18,7 @@ mod ops_call;
 mod ops_data;
 mod ops_test;
 pub mod reasons;
+mod regs;
 mod report;
 pub mod translate;
 
@@ -174,9 +175,16 @@ impl Jit {
         self.ctx.func.name = UserFuncName::user(0, self.next_id);
         let code: &[moonjet_bytecode::Instruction] = &req.proto.code;
         let entries = analysis::entry_points(code);
-        let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
         let max_stack = req.proto.max_stack as u32;
-        let t = FunctionTranslator::new(b, code, req.consts, max_stack, call_conv, &entries);
+        let states = analysis::reg_states(code, req.consts, max_stack as usize, &entries);
+        let locals: Vec<(u32, u32)> = (req.proto.locals.iter())
+            .map(|l| (l.start_pc, l.end_pc))
+            .collect();
+        let live = analysis::liveness(code, max_stack as usize, &locals);
+        let captured = analysis::captured(code);
+        let regs = regs::RegCache::new(states, captured, live, max_stack as usize);
+        let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+        let t = FunctionTranslator::new(b, code, req.consts, max_stack, call_conv, &entries, regs);
         t.translate_all(self.module.isa().frontend_config())
     }
 

@@ -10,6 +10,7 @@ use moonjet_bytecode::{Instruction, OpCode};
 use moonjet_interp::jit_iface::tags;
 use moonjet_interp::Value;
 
+use crate::analysis::Ty;
 use crate::reasons::Reason;
 use crate::translate::{FunctionTranslator, Helper};
 
@@ -57,7 +58,94 @@ impl BinOp {
     }
 }
 
-/// An operand: a register (byte offset) or a numeric constant.
+impl BinOp {
+    /// The type of the result when the operands have these types, on every path that
+    /// does not exit (`analysis::reg_states`): `/` and `^` give floats, bitwise
+    /// operators integers, the others an integer for two integers and a float when
+    /// either operand is a float.
+    pub fn result_type(self, x: Ty, y: Ty) -> Ty {
+        match self {
+            BinOp::Div | BinOp::Pow => Ty::Float,
+            BinOp::BAnd | BinOp::BOr | BinOp::BXor | BinOp::Shl | BinOp::Shr => Ty::Int,
+            _ => match (x, y) {
+                (Ty::Int, Ty::Int) => Ty::Int,
+                (Ty::Float, _) | (_, Ty::Float) => Ty::Float,
+                _ => Ty::Any,
+            },
+        }
+    }
+}
+
+/// An operand of an arithmetic instruction: a register or a numeric constant.
+#[derive(Clone, Copy, Debug)]
+pub enum Operand {
+    /// Register number.
+    Reg(u32),
+    /// Integer constant.
+    Int(i64),
+    /// Float constant.
+    Float(f64),
+}
+
+impl Operand {
+    /// Its type, given the registers' types.
+    pub fn ty(self, regs: &[Ty]) -> Ty {
+        match self {
+            Operand::Reg(r) => regs.get(r as usize).copied().unwrap_or(Ty::Any),
+            Operand::Int(_) => Ty::Int,
+            Operand::Float(_) => Ty::Float,
+        }
+    }
+}
+
+/// The operator and operands of an arithmetic instruction, in evaluation order
+/// (`None`: not a binary arithmetic instruction, or a K operand that is not a number).
+pub fn arith_operands(i: Instruction, consts: &[Value]) -> Option<(BinOp, Operand, Operand)> {
+    use OpCode as O;
+    let op = i.opcode()?;
+    let binop = match op {
+        O::AddI | O::AddK | O::Add => BinOp::Add,
+        O::SubK | O::Sub => BinOp::Sub,
+        O::MulK | O::Mul => BinOp::Mul,
+        O::ModK | O::Mod => BinOp::Mod,
+        O::PowK | O::Pow => BinOp::Pow,
+        O::DivK | O::Div => BinOp::Div,
+        O::IDivK | O::IDiv => BinOp::IDiv,
+        O::BAndK | O::BAnd => BinOp::BAnd,
+        O::BOrK | O::BOr => BinOp::BOr,
+        O::BXorK | O::BXor => BinOp::BXor,
+        O::ShlI | O::Shl => BinOp::Shl,
+        O::ShrI | O::Shr => BinOp::Shr,
+        _ => return None,
+    };
+    let rb = Operand::Reg(i.b());
+    let imm = Operand::Int(i.sc() as i64);
+    Some(match op {
+        O::AddI | O::ShrI => (binop, rb, imm),
+        // sC << R[B]
+        O::ShlI => (binop, imm, rb),
+        O::AddK
+        | O::SubK
+        | O::MulK
+        | O::ModK
+        | O::PowK
+        | O::DivK
+        | O::IDivK
+        | O::BAndK
+        | O::BOrK
+        | O::BXorK => {
+            let k = match consts.get(i.c() as usize)? {
+                Value::Int(n) => Operand::Int(*n),
+                Value::Float(f) => Operand::Float(*f),
+                _ => return None,
+            };
+            (binop, rb, k)
+        }
+        _ => (binop, rb, Operand::Reg(i.c())),
+    })
+}
+
+/// An operand as the translator uses it: a register (byte offset) or a constant.
 #[derive(Clone, Copy, Debug)]
 enum Src {
     /// Register at this offset.
@@ -71,63 +159,44 @@ enum Src {
 impl FunctionTranslator<'_> {
     /// All binary arithmetic and bitwise instructions (register, K and immediate forms).
     pub fn translate_arith(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
-        let (op, x, y) = self.arith_operands(i)?;
+        let (op, x, y) = arith_operands(i, self.consts).ok_or(Reason::ArithType)?;
+        let (x, y) = (self.src(x)?, self.src(y)?);
         let (dst, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
         self.emit_binop(op, x, y, dst, next, pc);
         Ok(())
     }
 
-    /// The operator and operands of an arithmetic instruction, in evaluation order.
-    fn arith_operands(&self, i: Instruction) -> Result<(BinOp, Src, Src), Reason> {
-        use OpCode as O;
-        let op = i.opcode().ok_or(Reason::Invalid)?;
-        let binop = match op {
-            O::AddI | O::AddK | O::Add => BinOp::Add,
-            O::SubK | O::Sub => BinOp::Sub,
-            O::MulK | O::Mul => BinOp::Mul,
-            O::ModK | O::Mod => BinOp::Mod,
-            O::PowK | O::Pow => BinOp::Pow,
-            O::DivK | O::Div => BinOp::Div,
-            O::IDivK | O::IDiv => BinOp::IDiv,
-            O::BAndK | O::BAnd => BinOp::BAnd,
-            O::BOrK | O::BOr => BinOp::BOr,
-            O::BXorK | O::BXor => BinOp::BXor,
-            O::ShlI | O::Shl => BinOp::Shl,
-            O::ShrI | O::Shr => BinOp::Shr,
-            _ => return Err(Reason::Invalid),
-        };
-        let rb = Src::Reg(self.reg(i.b())?);
-        let imm = Src::Int(i.sc() as i64);
-        Ok(match op {
-            O::AddI | O::ShrI => (binop, rb, imm),
-            // sC << R[B]
-            O::ShlI => (binop, imm, rb),
-            O::AddK
-            | O::SubK
-            | O::MulK
-            | O::ModK
-            | O::PowK
-            | O::DivK
-            | O::IDivK
-            | O::BAndK
-            | O::BOrK
-            | O::BXorK => {
-                let k = match self.konst(i.c())? {
-                    Value::Int(n) => Src::Int(n),
-                    Value::Float(f) => Src::Float(f),
-                    _ => return Err(Reason::ArithType),
-                };
-                (binop, rb, k)
-            }
-            _ => (binop, rb, Src::Reg(self.reg(i.c())?)),
+    /// The translator's form of an operand (a reason if a register is out of range).
+    fn src(&self, o: Operand) -> Result<Src, Reason> {
+        Ok(match o {
+            Operand::Reg(r) => Src::Reg(self.reg(r)?),
+            Operand::Int(n) => Src::Int(n),
+            Operand::Float(f) => Src::Float(f),
         })
+    }
+
+    /// The static type of an operand here.
+    fn src_ty(&self, s: Src) -> Ty {
+        match s {
+            Src::Reg(off) => self.ty(off),
+            Src::Int(_) => Ty::Int,
+            Src::Float(_) => Ty::Float,
+        }
     }
 
     /// Emits `dst := x op y`, then jumps to `next`; exits at `pc` when an operand is not
     /// a number of the right kind or on an integer division by zero.
     fn emit_binop(&mut self, op: BinOp, x: Src, y: Src, dst: i32, next: ir::Block, pc: usize) {
-        let has_float_const = matches!(x, Src::Float(_)) || matches!(y, Src::Float(_));
-        if op.int_path() && !has_float_const {
+        let (tx, ty) = (self.src_ty(x), self.src_ty(y));
+        let has_float = tx == Ty::Float || ty == Ty::Float;
+        if op.int_path() && !has_float {
+            if tx == Ty::Int && ty == Ty::Int {
+                let (a, b) = (self.int_of(x), self.int_of(y));
+                let r = self.int_op(op, a, b, pc);
+                self.store_int(dst, r);
+                self.jump(next);
+                return;
+            }
             let both = self.all_tags(&[x, y], tags::INT);
             let (int_blk, other) = (self.new_block(), self.new_block());
             self.branch(both, int_blk, other);
@@ -140,6 +209,14 @@ impl FunctionTranslator<'_> {
         }
         if !op.float_path() {
             self.exit(pc, Reason::BitType);
+            return;
+        }
+        // Two operands known to be numbers: converted as their types say.
+        if tx != Ty::Any && ty != Ty::Any {
+            let (a, b) = (self.float_of(x), self.float_of(y));
+            let r = self.float_op(op, a, b);
+            self.store_float(dst, r);
+            self.jump(next);
             return;
         }
         // Two floats (the common case of float code): no conversion.
@@ -164,16 +241,23 @@ impl FunctionTranslator<'_> {
     /// UNM: `R[A] := -R[B]` (wrapping for integers).
     pub fn translate_unm(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, b, next) = (self.reg(i.a())?, self.reg(i.b())?, self.block_rel(pc, 1)?);
+        let known = self.ty(b);
         let t = self.tag(b);
-        let is_int = self.is(t, tags::INT);
-        let (int_blk, other) = (self.new_block(), self.new_block());
-        self.branch(is_int, int_blk, other);
-        self.at(int_blk);
-        let v = self.payload(b, types::I64);
-        let r = self.b.ins().ineg(v);
-        self.store_int(a, r);
-        self.jump(next);
-        self.at(other);
+        if known != Ty::Float {
+            let is_int = self.is(t, tags::INT);
+            let (int_blk, other) = (self.new_block(), self.new_block());
+            self.branch(is_int, int_blk, other);
+            self.at(int_blk);
+            let v = self.payload(b, types::I64);
+            let r = self.b.ins().ineg(v);
+            self.store_int(a, r);
+            self.jump(next);
+            self.at(other);
+        }
+        if known == Ty::Int {
+            self.exit(pc, Reason::ArithType); // unreachable: the tag test folds
+            return Ok(());
+        }
         let is_float = self.is(t, tags::FLOAT);
         self.guard(is_float, pc, Reason::ArithType);
         let v = self.payload(b, types::F64);
@@ -186,9 +270,11 @@ impl FunctionTranslator<'_> {
     /// BNOT: `R[A] := ~R[B]` (integers; floats and others exit).
     pub fn translate_bnot(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, b, next) = (self.reg(i.a())?, self.reg(i.b())?, self.block_rel(pc, 1)?);
-        let t = self.tag(b);
-        let is_int = self.is(t, tags::INT);
-        self.guard(is_int, pc, Reason::BitType);
+        if self.ty(b) != Ty::Int {
+            let t = self.tag(b);
+            let is_int = self.is(t, tags::INT);
+            self.guard(is_int, pc, Reason::BitType);
+        }
         let v = self.payload(b, types::I64);
         let r = self.b.ins().bnot(v);
         self.store_int(a, r);
@@ -205,7 +291,7 @@ impl FunctionTranslator<'_> {
             if let Src::Reg(off) = *s {
                 let tag = self.tag(off);
                 let c = self.is(tag, t);
-                acc = self.b.ins().band(acc, c);
+                acc = self.and(acc, c);
             }
         }
         acc
@@ -219,8 +305,8 @@ impl FunctionTranslator<'_> {
                 let tag = self.tag(off);
                 let i = self.is(tag, tags::INT);
                 let f = self.is(tag, tags::FLOAT);
-                let c = self.b.ins().bor(i, f);
-                acc = self.b.ins().band(acc, c);
+                let c = self.or(i, f);
+                acc = self.and(acc, c);
             }
         }
         acc
@@ -247,14 +333,21 @@ impl FunctionTranslator<'_> {
     /// An operand known to be a number, as a float (integers converted as `i as f64`).
     fn float_of(&mut self, s: Src) -> ir::Value {
         match s {
-            Src::Reg(off) => {
-                let tag = self.tag(off);
-                let is_int = self.is(tag, tags::INT);
-                let bits = self.payload(off, types::I64);
-                let from_int = self.b.ins().fcvt_from_sint(types::F64, bits);
-                let as_float = self.b.ins().bitcast(types::F64, MemFlagsData::new(), bits);
-                self.b.ins().select(is_int, from_int, as_float)
-            }
+            Src::Reg(off) => match self.ty(off) {
+                Ty::Float => self.payload(off, types::F64),
+                Ty::Int => {
+                    let bits = self.payload(off, types::I64);
+                    self.b.ins().fcvt_from_sint(types::F64, bits)
+                }
+                Ty::Any => {
+                    let tag = self.tag(off);
+                    let is_int = self.is(tag, tags::INT);
+                    let bits = self.payload(off, types::I64);
+                    let from_int = self.b.ins().fcvt_from_sint(types::F64, bits);
+                    let as_float = self.b.ins().bitcast(types::F64, MemFlagsData::new(), bits);
+                    self.b.ins().select(is_int, from_int, as_float)
+                }
+            },
             Src::Int(n) => self.b.ins().f64const(n as f64),
             Src::Float(f) => self.b.ins().f64const(f),
         }

@@ -9,6 +9,7 @@ use moonjet_interp::jit_iface::{ctx_offsets, HELPER_EXIT, HELPER_OK, RET_TO_TOP,
 use moonjet_interp::Value;
 
 use crate::reasons::Reason;
+use crate::regs::{Io, Writes};
 use crate::translate::{mem, FunctionTranslator, Helper};
 
 impl FunctionTranslator<'_> {
@@ -44,23 +45,26 @@ impl FunctionTranslator<'_> {
         reason: Reason,
     ) -> Result<(), Reason> {
         let next = self.block_rel(pc, 1)?;
+        let ra_off = ra;
         let ra = self.addr(ra);
         let (b, c, at) = (self.i32(b), self.i32(c), self.i32(pc as u32));
+        self.flush();
         let r = self.call(Helper::Call, &[self.ctx, ra, b, c, at]);
         let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
         let (done, other) = (self.new_block(), self.new_block());
         self.branch(ok, done, other);
         self.at(done);
         self.check_base(pc);
+        self.reload(Writes::From(ra_off), pc + 1);
         self.jump(next);
         self.at(other);
         let exit = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_EXIT as i64);
         let (here, unwind) = (self.new_block(), self.new_block());
         self.branch(exit, here, unwind);
         self.at(here);
-        self.exit(pc, reason);
+        self.exit_raw(pc, reason);
         self.at(unwind);
-        self.exit(pc + 1, Reason::Unwind);
+        self.exit_raw(pc + 1, Reason::Unwind);
         Ok(())
     }
 
@@ -150,26 +154,37 @@ impl FunctionTranslator<'_> {
         self.copy_reg(b, a1);
         let (t, k, dst) = (self.addr(a1), self.i32(i.c()), self.addr(a));
         self.inline_get_field(a1, i.c(), a, next);
-        self.call_checked(Helper::GetField, &[self.ctx, t, k, dst], pc, Reason::Table);
+        self.call_checked(
+            Helper::GetField,
+            &[self.ctx, t, k, dst],
+            pc,
+            Reason::Table,
+            Io::new(&[a1], Some(a)),
+        );
         self.jump(next);
         Ok(())
     }
 
     // ------------------------------------------------------------------ allocation
 
-    /// Calls an allocating helper (which may move the stack: R[0] is checked) and
-    /// continues at `next`, or exits at `pc` for `reason`.
+    /// Calls an allocating helper (flushing first; it may move the stack: R[0] is
+    /// checked, resuming at `resume + 1` if it moved) and reloads what it wrote (`w`),
+    /// or exits at `pc` for `reason`.
     fn alloc_call(
         &mut self,
         h: Helper,
         args: &[ir::Value],
         pc: usize,
-        next: ir::Block,
+        resume: usize,
         reason: Reason,
+        w: Writes,
     ) {
-        self.call_checked(h, args, pc, reason);
-        self.check_base(pc);
-        self.jump(next);
+        self.flush();
+        let r = self.call(h, args);
+        let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
+        self.guard_raw(ok, pc, reason);
+        self.check_base(resume);
+        self.reload(w, resume + 1);
     }
 
     /// NEWTABLE: `R[A] := {}` (helper), sized like the interpreter does; an EXTRAARG
@@ -202,13 +217,15 @@ impl FunctionTranslator<'_> {
             self.i32(nhash),
             self.i32(last as u32),
         );
-        self.call_checked(
+        let dst = self.reg(i.a())?;
+        self.alloc_call(
             Helper::NewTable,
             &[self.ctx, a, narr, nhash, at],
             pc,
+            last,
             Reason::NewTable,
+            Writes::Reg(dst),
         );
-        self.check_base(last);
         self.jump(next);
         Ok(())
     }
@@ -218,13 +235,16 @@ impl FunctionTranslator<'_> {
         self.reg(i.a())?;
         let next = self.block_rel(pc, 1)?;
         let (a, bx, at) = (self.i32(i.a()), self.i32(i.bx()), self.i32(pc as u32));
+        let dst = self.reg(i.a())?;
         self.alloc_call(
             Helper::Closure,
             &[self.ctx, a, bx, at],
             pc,
-            next,
+            pc,
             Reason::Closure,
+            Writes::Reg(dst),
         );
+        self.jump(next);
         Ok(())
     }
 
@@ -237,13 +257,16 @@ impl FunctionTranslator<'_> {
         self.reg(i.a() + i.b() - 1)?;
         let next = self.block_rel(pc, 1)?;
         let (a, n, at) = (self.i32(i.a()), self.i32(i.b()), self.i32(pc as u32));
+        let first = self.reg(i.a())?;
         self.alloc_call(
             Helper::Concat,
             &[self.ctx, a, n, at],
             pc,
-            next,
+            pc,
             Reason::Concat,
+            Writes::From(first),
         );
+        self.jump(next);
         Ok(())
     }
 }

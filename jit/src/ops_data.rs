@@ -9,6 +9,7 @@ use moonjet_interp::Value;
 
 use crate::inline_table::ValSrc;
 use crate::reasons::Reason;
+use crate::regs::Io;
 use crate::translate::{FunctionTranslator, Helper};
 
 impl FunctionTranslator<'_> {
@@ -138,7 +139,13 @@ impl FunctionTranslator<'_> {
     pub fn translate_getupval(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
         let (up, dst) = (self.i32(i.b()), self.addr(a));
-        self.call_checked(Helper::GetUpval, &[self.ctx, up, dst], pc, Reason::Upvalue);
+        self.call_checked(
+            Helper::GetUpval,
+            &[self.ctx, up, dst],
+            pc,
+            Reason::Upvalue,
+            Io::new(&[], Some(a)),
+        );
         self.jump(next);
         Ok(())
     }
@@ -147,7 +154,13 @@ impl FunctionTranslator<'_> {
     pub fn translate_setupval(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
         let (up, src) = (self.i32(i.b()), self.addr(a));
-        self.call_checked(Helper::SetUpval, &[self.ctx, up, src], pc, Reason::Upvalue);
+        self.call_checked(
+            Helper::SetUpval,
+            &[self.ctx, up, src],
+            pc,
+            Reason::Upvalue,
+            Io::new(&[a], None),
+        );
         self.jump(next);
         Ok(())
     }
@@ -178,7 +191,13 @@ impl FunctionTranslator<'_> {
         let (a, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
         self.string_key(i.c())?;
         let (up, k, dst) = (self.i32(i.b()), self.i32(i.c()), self.addr(a));
-        self.call_checked(Helper::GetTabUp, &[self.ctx, up, k, dst], pc, Reason::Table);
+        self.call_checked(
+            Helper::GetTabUp,
+            &[self.ctx, up, k, dst],
+            pc,
+            Reason::Table,
+            Io::new(&[], Some(a)),
+        );
         self.jump(next);
         Ok(())
     }
@@ -191,7 +210,13 @@ impl FunctionTranslator<'_> {
         let other = self.when_int_key(c);
         let key = self.payload(c, types::I64);
         self.inline_get_int(b, key, a, next);
-        self.call_checked(Helper::GetInt, &[self.ctx, t, key, dst], pc, Reason::Table);
+        self.call_checked(
+            Helper::GetInt,
+            &[self.ctx, t, key, dst],
+            pc,
+            Reason::Table,
+            Io::new(&[b], Some(a)),
+        );
         self.jump(next);
         self.at(other);
         let key = self.addr(c);
@@ -200,6 +225,7 @@ impl FunctionTranslator<'_> {
             &[self.ctx, t, key, dst],
             pc,
             Reason::Table,
+            Io::new(&[b, c], Some(a)),
         );
         self.jump(next);
         Ok(())
@@ -221,7 +247,13 @@ impl FunctionTranslator<'_> {
         let (a, b, next) = (self.reg(i.a())?, self.reg(i.b())?, self.block_rel(pc, 1)?);
         let (t, key, dst) = (self.addr(b), self.i64(i.c() as i64), self.addr(a));
         self.inline_get_int(b, key, a, next);
-        self.call_checked(Helper::GetInt, &[self.ctx, t, key, dst], pc, Reason::Table);
+        self.call_checked(
+            Helper::GetInt,
+            &[self.ctx, t, key, dst],
+            pc,
+            Reason::Table,
+            Io::new(&[b], Some(a)),
+        );
         self.jump(next);
         Ok(())
     }
@@ -232,9 +264,24 @@ impl FunctionTranslator<'_> {
         self.string_key(i.c())?;
         let (t, k, dst) = (self.addr(b), self.i32(i.c()), self.addr(a));
         self.inline_get_field(b, i.c(), a, next);
-        self.call_checked(Helper::GetField, &[self.ctx, t, k, dst], pc, Reason::Table);
+        self.call_checked(
+            Helper::GetField,
+            &[self.ctx, t, k, dst],
+            pc,
+            Reason::Table,
+            Io::new(&[b], Some(a)),
+        );
         self.jump(next);
         Ok(())
+    }
+
+    /// The register RK(C) reads (`None` for a constant).
+    fn rk_reg(&self, i: Instruction) -> Result<Option<i32>, Reason> {
+        if i.k() {
+            Ok(None)
+        } else {
+            Ok(Some(self.reg(i.c())?))
+        }
     }
 
     /// Where RK(C) comes from, for the inline stores.
@@ -259,8 +306,15 @@ impl FunctionTranslator<'_> {
         let next = self.block_rel(pc, 1)?;
         self.string_key(i.b())?;
         let val = self.rk_addr(i)?;
+        let rk = self.rk_reg(i)?;
         let (up, k) = (self.i32(i.a()), self.i32(i.b()));
-        self.call_checked(Helper::SetTabUp, &[self.ctx, up, k, val], pc, Reason::Table);
+        self.call_checked(
+            Helper::SetTabUp,
+            &[self.ctx, up, k, val],
+            pc,
+            Reason::Table,
+            Io::new(rk.as_slice(), None),
+        );
         self.jump(next);
         Ok(())
     }
@@ -269,11 +323,18 @@ impl FunctionTranslator<'_> {
     pub fn translate_settable(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, b, next) = (self.reg(i.a())?, self.reg(i.b())?, self.block_rel(pc, 1)?);
         let (val, src) = (self.rk_addr(i)?, self.rk_src(i)?);
+        let rk = self.rk_reg(i)?;
         let t = self.addr(a);
         let other = self.when_int_key(b);
         let key = self.payload(b, types::I64);
         self.inline_set_int(a, key, src, next);
-        self.call_checked(Helper::SetInt, &[self.ctx, t, key, val], pc, Reason::Table);
+        self.call_checked(
+            Helper::SetInt,
+            &[self.ctx, t, key, val],
+            pc,
+            Reason::Table,
+            Io::new(&[a, rk.unwrap_or(a)], None),
+        );
         self.jump(next);
         self.at(other);
         let key = self.addr(b);
@@ -282,6 +343,7 @@ impl FunctionTranslator<'_> {
             &[self.ctx, t, key, val],
             pc,
             Reason::Table,
+            Io::new(&[a, b, rk.unwrap_or(a)], None),
         );
         self.jump(next);
         Ok(())
@@ -291,9 +353,16 @@ impl FunctionTranslator<'_> {
     pub fn translate_seti(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
         let (val, src) = (self.rk_addr(i)?, self.rk_src(i)?);
+        let rk = self.rk_reg(i)?;
         let (t, key) = (self.addr(a), self.i64(i.b() as i64));
         self.inline_set_int(a, key, src, next);
-        self.call_checked(Helper::SetInt, &[self.ctx, t, key, val], pc, Reason::Table);
+        self.call_checked(
+            Helper::SetInt,
+            &[self.ctx, t, key, val],
+            pc,
+            Reason::Table,
+            Io::new(&[a, rk.unwrap_or(a)], None),
+        );
         self.jump(next);
         Ok(())
     }
@@ -303,9 +372,16 @@ impl FunctionTranslator<'_> {
         let (a, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
         self.string_key(i.b())?;
         let (val, src) = (self.rk_addr(i)?, self.rk_src(i)?);
+        let rk = self.rk_reg(i)?;
         let (t, k) = (self.addr(a), self.i32(i.b()));
         self.inline_set_field(a, i.b(), src, next);
-        self.call_checked(Helper::SetField, &[self.ctx, t, k, val], pc, Reason::Table);
+        self.call_checked(
+            Helper::SetField,
+            &[self.ctx, t, k, val],
+            pc,
+            Reason::Table,
+            Io::new(&[a, rk.unwrap_or(a)], None),
+        );
         self.jump(next);
         Ok(())
     }
@@ -314,7 +390,13 @@ impl FunctionTranslator<'_> {
     pub fn translate_len(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, b, next) = (self.reg(i.a())?, self.reg(i.b())?, self.block_rel(pc, 1)?);
         let (src, dst) = (self.addr(b), self.addr(a));
-        self.call_checked(Helper::Len, &[self.ctx, src, dst], pc, Reason::Length);
+        self.call_checked(
+            Helper::Len,
+            &[self.ctx, src, dst],
+            pc,
+            Reason::Length,
+            Io::new(&[b], Some(a)),
+        );
         self.jump(next);
         Ok(())
     }
@@ -336,8 +418,8 @@ impl FunctionTranslator<'_> {
         let (int_blk, slow_blk) = (self.new_block(), self.new_block());
         let tags_ = [self.tag(init), self.tag(limit), self.tag(step)];
         let ints = tags_.map(|t| self.is(t, tags::INT));
-        let all = self.b.ins().band(ints[0], ints[1]);
-        let all = self.b.ins().band(all, ints[2]);
+        let all = self.and(ints[0], ints[1]);
+        let all = self.and(all, ints[2]);
         self.branch(all, int_blk, slow_blk);
 
         self.at(int_blk);
@@ -381,7 +463,12 @@ impl FunctionTranslator<'_> {
 
         self.at(slow_blk);
         let ra = self.addr(init);
+        let ctrl = self.reg(a + 3)?;
+        self.store_regs(&[init, limit, step]);
         let r = self.call(Helper::ForPrep, &[self.ctx, ra]);
+        for off in [init, limit, step, ctrl] {
+            self.load_reg_at(off);
+        }
         let (not_ok, not_skip) = (self.new_block(), self.new_block());
         let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
         self.branch(ok, body, not_ok);
@@ -392,7 +479,7 @@ impl FunctionTranslator<'_> {
             .icmp_imm_s(IntCC::Equal, r, FORPREP_SKIP as i64);
         self.branch(skipped, skip, not_skip);
         self.at(not_skip);
-        self.exit(pc, Reason::ForPrep);
+        self.exit_raw(pc, Reason::ForPrep);
         Ok(())
     }
 
@@ -416,7 +503,7 @@ impl FunctionTranslator<'_> {
         self.at(int_blk);
         let (tc, ti) = (self.tag(cnt), self.tag(idx));
         let (ci, ii) = (self.is(tc, tags::INT), self.is(ti, tags::INT));
-        let ok = self.b.ins().band(ci, ii);
+        let ok = self.and(ci, ii);
         self.guard(ok, pc, Reason::ForLoop);
         let n = self.payload(cnt, types::I64);
         let cont = self.new_block();
@@ -437,8 +524,8 @@ impl FunctionTranslator<'_> {
         self.at(flt_blk);
         let (tf, tl) = (self.tag(idx), self.tag(cnt));
         let f = [ts, tf, tl].map(|t| self.is(t, tags::FLOAT));
-        let ok = self.b.ins().band(f[0], f[1]);
-        let ok = self.b.ins().band(ok, f[2]);
+        let ok = self.and(f[0], f[1]);
+        let ok = self.and(ok, f[2]);
         self.guard(ok, pc, Reason::ForLoop);
         let (x, lim, st) = (
             self.payload(idx, types::F64),

@@ -112,7 +112,7 @@ impl FunctionTranslator<'_> {
             self.is(tb, tags::FLOAT),
         );
 
-        let both = self.b.ins().band(ia, ib);
+        let both = self.and(ia, ib);
         let no = self.when(both);
         let (x, y) = (self.payload(a, types::I64), self.payload(b, types::I64));
         let cc = if le {
@@ -124,7 +124,7 @@ impl FunctionTranslator<'_> {
         self.test_branch(c, t);
 
         self.at(no);
-        let both = self.b.ins().band(fa, fb);
+        let both = self.and(fa, fb);
         let no = self.when(both);
         let (x, y) = (self.payload(a, types::F64), self.payload(b, types::F64));
         let cc = if le {
@@ -145,9 +145,9 @@ impl FunctionTranslator<'_> {
         for (int_left, op) in [(true, lt_if), (false, lt_fi)] {
             self.at(no);
             let mixed = if int_left {
-                self.b.ins().band(ia, fb)
+                self.and(ia, fb)
             } else {
-                self.b.ins().band(fa, ib)
+                self.and(fa, ib)
             };
             no = self.when(mixed);
             let (ty_a, ty_b) = if int_left {
@@ -209,28 +209,28 @@ impl FunctionTranslator<'_> {
             self.is(tb, tags::FLOAT),
         );
 
-        let both = self.b.ins().band(ia, ib);
+        let both = self.and(ia, ib);
         let no = self.when(both);
         let (x, y) = (self.payload(a, types::I64), self.payload(b, types::I64));
         let c = self.b.ins().icmp(IntCC::Equal, x, y);
         self.test_branch(c, t);
 
         self.at(no);
-        let both = self.b.ins().band(fa, fb);
+        let both = self.and(fa, fb);
         let no = self.when(both);
         let (x, y) = (self.payload(a, types::F64), self.payload(b, types::F64));
         let c = self.b.ins().fcmp(FloatCC::Equal, x, y);
         self.test_branch(c, t);
 
         self.at(no);
-        let int_float = self.b.ins().band(ia, fb);
+        let int_float = self.and(ia, fb);
         let no = self.when(int_float);
         let (x, y) = (self.payload(a, types::I64), self.payload(b, types::F64));
         let c = self.mixed(MixedCmp::Eq, x, y);
         self.test_branch(c, t);
 
         self.at(no);
-        let float_int = self.b.ins().band(fa, ib);
+        let float_int = self.and(fa, ib);
         let no = self.when(float_int);
         let (x, y) = (self.payload(a, types::F64), self.payload(b, types::I64));
         let c = self.mixed(MixedCmp::Eq, y, x);
@@ -247,14 +247,14 @@ impl FunctionTranslator<'_> {
             .b
             .ins()
             .icmp_imm_s(IntCC::UnsignedLessThan, tb, tags::STR as i64);
-        let simple = self.b.ins().band(sa, sb);
+        let simple = self.and(sa, sb);
         let no = self.when(simple);
         let same = self.b.ins().icmp(IntCC::Equal, ta, tb);
         let nil = self.is(ta, tags::NIL);
         let (x, y) = (self.payload(a, types::I8), self.payload(b, types::I8));
         let bytes = self.b.ins().icmp(IntCC::Equal, x, y);
-        let val = self.b.ins().bor(nil, bytes);
-        let c = self.b.ins().band(same, val);
+        let val = self.or(nil, bytes);
+        let c = self.and(same, val);
         self.test_branch(c, t);
 
         self.at(no);
@@ -276,7 +276,7 @@ impl FunctionTranslator<'_> {
                 let is_bool = self.is(tag, tags::BOOL);
                 let byte = self.payload(a, types::I8);
                 let same = self.b.ins().icmp_imm_s(IntCC::Equal, byte, v as i64);
-                let c = self.b.ins().band(is_bool, same);
+                let c = self.and(is_bool, same);
                 self.test_branch(c, t);
             }
             Value::Int(n) => self.eq_number(a, tag, Some(n), None, t),

@@ -3,13 +3,15 @@
 //!
 //! Shape of the generated function (JIT-ENTRY in `jit_iface.rs`):
 //! ```text
-//!   entry(ctx, base, entry_pc):  switch entry_pc { entry pcs -> pc blocks, _ -> not_entry }
+//!   entry(ctx, base, entry_pc):  switch entry_pc { entry pcs -> entry blocks, _ -> not_entry }
+//!   entry block of pc:           load the registers, check their assumed types, go to pc
 //!   pc block n:                  the instruction at n; falls to block n+1 or branches
+//!   spill blocks of n:           store the unstored registers, then exit at their pc
 //!   exit(pc, reason):            ctx.status = reason; return pc
 //! ```
-//! Registers live in the value stack: every instruction loads its operands from
-//! `base + 16 * r` and stores its result there, so nothing is live across blocks and
-//! an exit is a jump to `exit` with the pc of the instruction to resume at.
+//! Registers live in Cranelift variables between instructions, typed by what the
+//! analysis proved (REG-CACHE in `regs.rs`); the value stack is brought up to date
+//! before helpers and at exits.
 //!
 //! A `translate_<op>` either emits the instruction (guards exit at its own pc, before
 //! any side effect) or returns a [`Reason`] before emitting anything; the driver then
@@ -24,10 +26,11 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, Switch};
 use moonjet_bytecode::{Instruction, OpCode};
-use moonjet_interp::jit_iface::{ctx_offsets, helper_offsets, tags};
+use moonjet_interp::jit_iface::{ctx_offsets, helper_offsets};
 use moonjet_interp::Value;
 
 use crate::reasons::Reason;
+use crate::regs::{Io, RegCache};
 
 /// Bytes per `Value` (FRAME-LAYOUT).
 pub const VALUE_SIZE: i32 = 16;
@@ -167,7 +170,7 @@ pub struct FunctionTranslator<'a> {
     /// The constants (their types drive the K forms).
     pub consts: &'a [Value],
     /// Registers are `0 .. max_stack`.
-    max_stack: u32,
+    pub max_stack: u32,
     /// Calling convention of helpers.
     call_conv: CallConv,
     /// `ctx` parameter.
@@ -175,15 +178,17 @@ pub struct FunctionTranslator<'a> {
     /// R[0], the `base` parameter. A call or allocating helper may move the stack
     /// (it then rewrites `ctx.base`): the code checks and, if so, leaves (`Unwind`) to
     /// be re-entered with the new base, which happens only when the stack grows.
-    base: ir::Value,
+    pub base: ir::Value,
     /// The constants' address (`ctx.consts`).
     pub kbase: ir::Value,
     /// The helper table's address (`ctx.helpers`).
     helpers: ir::Value,
     /// One block per pc.
-    blocks: Vec<ir::Block>,
+    pub blocks: Vec<ir::Block>,
     /// The exit block `(pc, reason)`.
-    exit_block: ir::Block,
+    pub exit_block: ir::Block,
+    /// The registers' variables and facts (REG-CACHE in `regs.rs`).
+    pub regs: RegCache,
     /// Imported helper signatures.
     sigs: HashMap<Helper, ir::SigRef>,
     /// What became of each instruction.
@@ -193,7 +198,8 @@ pub struct FunctionTranslator<'a> {
 impl<'a> FunctionTranslator<'a> {
     // ------------------------------------------------------------------ driver
 
-    /// Sets up the entry switch over `entries` and the exit block.
+    /// Sets up the registers' variables, the entry switch over `entries` (each through
+    /// its entry block) and the exit block.
     pub fn new(
         mut b: FunctionBuilder<'a>,
         code: &'a [Instruction],
@@ -201,6 +207,7 @@ impl<'a> FunctionTranslator<'a> {
         max_stack: u32,
         call_conv: CallConv,
         entries: &[usize],
+        regs: RegCache,
     ) -> Self {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
@@ -214,23 +221,10 @@ impl<'a> FunctionTranslator<'a> {
         b.append_block_param(exit_block, types::I32);
         b.append_block_param(exit_block, types::I32);
         let not_entry = b.create_block();
-        let mut sw = Switch::new();
-        for &pc in entries {
-            sw.set_entry(pc as u128, blocks[pc]);
-        }
-        sw.emit(&mut b, entry_pc, not_entry);
-        b.switch_to_block(not_entry);
-        let reason = b.ins().iconst(types::I32, Reason::NotEntry.status() as i64);
-        b.ins().jump(
-            exit_block,
-            &[BlockArg::Value(entry_pc), BlockArg::Value(reason)],
-        );
-        b.switch_to_block(exit_block);
-        let p = b.block_params(exit_block).to_vec();
-        b.ins().store(mem(), p[1], ctx, ctx_offsets::STATUS);
-        b.ins().return_(&[p[0]]);
+        let dispatch = b.create_block();
+        b.ins().jump(dispatch, &[]);
         let outcome = vec![Outcome::Native; code.len()];
-        FunctionTranslator {
+        let mut t = FunctionTranslator {
             b,
             code,
             consts,
@@ -244,21 +238,46 @@ impl<'a> FunctionTranslator<'a> {
             exit_block,
             sigs: HashMap::new(),
             outcome,
+            regs,
+        };
+        t.declare_regs();
+        let mut sw = Switch::new();
+        for &pc in entries {
+            let blk = t.emit_entry(pc);
+            sw.set_entry(pc as u128, blk);
         }
+        t.b.switch_to_block(dispatch);
+        sw.emit(&mut t.b, entry_pc, not_entry);
+        t.b.switch_to_block(not_entry);
+        let reason =
+            t.b.ins()
+                .iconst(types::I32, Reason::NotEntry.status() as i64);
+        t.b.ins().jump(
+            exit_block,
+            &[BlockArg::Value(entry_pc), BlockArg::Value(reason)],
+        );
+        t.b.switch_to_block(exit_block);
+        let p = t.b.block_params(exit_block).to_vec();
+        t.b.ins().store(mem(), p[1], ctx, ctx_offsets::STATUS);
+        t.b.ins().return_(&[p[0]]);
+        t
     }
 
     /// Translates every instruction, then seals and finalises the function.
     pub fn translate_all(mut self, config: TargetFrontendConfig) -> Vec<Outcome> {
         for pc in 0..self.code.len() {
             self.b.switch_to_block(self.blocks[pc]);
+            self.begin(pc);
             let i = self.code[pc];
-            let Some(op) = i.opcode() else {
-                self.fallback(pc, Reason::Invalid);
-                continue;
-            };
-            if let Err(r) = translator(op)(&mut self, i, pc) {
-                self.fallback(pc, r);
+            match i.opcode() {
+                None => self.fallback(pc, Reason::Invalid),
+                Some(op) => {
+                    if let Err(r) = translator(op)(&mut self, i, pc) {
+                        self.fallback(pc, r);
+                    }
+                }
             }
+            self.finish();
         }
         self.b.seal_all_blocks();
         self.b.finalize(config);
@@ -272,25 +291,6 @@ impl<'a> FunctionTranslator<'a> {
     }
 
     // ------------------------------------------------------------------ control flow
-
-    /// Jumps to the exit block: resume the interpreter at `pc`, for `reason`.
-    pub fn exit(&mut self, pc: usize, reason: Reason) {
-        let pc = self.b.ins().iconst(types::I32, pc as i64);
-        let r = self.b.ins().iconst(types::I32, reason.status() as i64);
-        self.b
-            .ins()
-            .jump(self.exit_block, &[BlockArg::Value(pc), BlockArg::Value(r)]);
-    }
-
-    /// Continues in a new block when `cond` holds, else exits at `pc` for `reason`.
-    pub fn guard(&mut self, cond: ir::Value, pc: usize, reason: Reason) {
-        let ok = self.b.create_block();
-        let fail = self.b.create_block();
-        self.b.ins().brif(cond, ok, &[], fail, &[]);
-        self.b.switch_to_block(fail);
-        self.exit(pc, reason);
-        self.b.switch_to_block(ok);
-    }
 
     /// The block of instruction `pc` (checked: a reason if out of range).
     pub fn block_at(&self, pc: usize) -> Result<ir::Block, Reason> {
@@ -308,9 +308,55 @@ impl<'a> FunctionTranslator<'a> {
         self.b.ins().jump(to, &[]);
     }
 
-    /// Branches on `cond`.
+    /// Branches on `cond` (a jump when it is a constant: a type the analysis proved).
     pub fn branch(&mut self, cond: ir::Value, then: ir::Block, otherwise: ir::Block) {
-        self.b.ins().brif(cond, then, &[], otherwise, &[]);
+        match self.known(cond) {
+            Some(c) => self.jump(if c != 0 { then } else { otherwise }),
+            None => {
+                self.b.ins().brif(cond, then, &[], otherwise, &[]);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ folding
+
+    /// The value of `v` if an `iconst` defines it. Tags of registers whose type the
+    /// analysis proved are constants, so tag tests fold while the code is built and
+    /// the paths for other types are never emitted reachable.
+    pub fn known(&self, v: ir::Value) -> Option<i64> {
+        let inst = self.b.func.dfg.value_def(v).inst()?;
+        match self.b.func.dfg.insts[inst] {
+            ir::InstructionData::UnaryImm {
+                opcode: ir::Opcode::Iconst,
+                imm,
+            } => Some(imm.bits()),
+            _ => None,
+        }
+    }
+
+    /// An i8 truth constant.
+    pub fn truth(&mut self, c: bool) -> ir::Value {
+        self.b.ins().iconst(types::I8, c as i64)
+    }
+
+    /// `x and y` of two i8 truth values (folded when either is known).
+    pub fn and(&mut self, x: ir::Value, y: ir::Value) -> ir::Value {
+        match (self.known(x), self.known(y)) {
+            (Some(0), _) | (_, Some(0)) => self.truth(false),
+            (Some(_), _) => y,
+            (_, Some(_)) => x,
+            _ => self.b.ins().band(x, y),
+        }
+    }
+
+    /// `x or y` of two i8 truth values (folded when either is known).
+    pub fn or(&mut self, x: ir::Value, y: ir::Value) -> ir::Value {
+        match (self.known(x), self.known(y)) {
+            (Some(0), _) => y,
+            (_, Some(0)) => x,
+            (Some(_), _) | (_, Some(_)) => self.truth(true),
+            _ => self.b.ins().bor(x, y),
+        }
     }
 
     /// A fresh block (for the paths inside one instruction).
@@ -321,127 +367,6 @@ impl<'a> FunctionTranslator<'a> {
     /// Continues emitting in `blk`.
     pub fn at(&mut self, blk: ir::Block) {
         self.b.switch_to_block(blk);
-    }
-
-    // ------------------------------------------------------------------ operands
-
-    /// Byte offset of register `r` from `base` (a reason if `r >= max_stack`).
-    pub fn reg(&self, r: u32) -> Result<i32, Reason> {
-        if r < self.max_stack {
-            Ok(r as i32 * VALUE_SIZE)
-        } else {
-            Err(Reason::BadOperand)
-        }
-    }
-
-    /// Constant `k` (a reason if out of range).
-    pub fn konst(&self, k: u32) -> Result<Value, Reason> {
-        self.consts
-            .get(k as usize)
-            .copied()
-            .ok_or(Reason::BadOperand)
-    }
-
-    /// Byte offset of constant `k` from `kbase`.
-    pub fn konst_off(&self, k: u32) -> Result<i32, Reason> {
-        self.konst(k)?;
-        i32::try_from(k as i64 * VALUE_SIZE as i64).map_err(|_| Reason::BadOperand)
-    }
-
-    /// R[0] (see `base_var`).
-    pub fn base(&mut self) -> ir::Value {
-        self.base
-    }
-
-    /// After a helper that may have moved the stack (it saved the frame's pc as
-    /// `pc + 1`): continues when R[0] is where it was, else exits (`Unwind`) so that
-    /// the interpreter re-enters the code at `pc + 1` with the new base.
-    pub fn check_base(&mut self, pc: usize) {
-        let now = self.b.ins().load(PTR, mem(), self.ctx, ctx_offsets::BASE);
-        let same = self.b.ins().icmp(IntCC::Equal, now, self.base);
-        self.guard(same, pc + 1, Reason::Unwind);
-    }
-
-    /// Address of the register at byte offset `off`.
-    pub fn addr(&mut self, off: i32) -> ir::Value {
-        let base = self.base();
-        self.b.ins().iadd_imm_s(base, off as i64)
-    }
-
-    /// The tag byte of the register at `off` (an i8).
-    pub fn tag(&mut self, off: i32) -> ir::Value {
-        let base = self.base();
-        self.b.ins().load(types::I8, mem(), base, off + TAG)
-    }
-
-    /// `tag == t` (an i8 truth value).
-    pub fn is(&mut self, tag: ir::Value, t: u8) -> ir::Value {
-        self.b.ins().icmp_imm_s(IntCC::Equal, tag, t as i64)
-    }
-
-    /// The payload of the register at `off` as `ty` (I64, F64 or I8).
-    pub fn payload(&mut self, off: i32, ty: ir::Type) -> ir::Value {
-        let base = self.base();
-        self.b.ins().load(ty, mem(), base, off + PAYLOAD)
-    }
-
-    /// Stores a whole value: the tag word (tag byte, zero padding) and the 8-byte payload
-    /// `word` in one 16-byte store, so that a later 16-byte load of the value (by a helper
-    /// or the interpreter) is forwarded from the store instead of stalling on two.
-    pub fn store_value(&mut self, off: i32, tag: u8, word: ir::Value) {
-        let t = self.b.ins().iconst(types::I64, tag as i64);
-        let v = self.b.ins().scalar_to_vector(types::I64X2, t);
-        let v = self.b.ins().insertlane(v, word, 1);
-        let base = self.base();
-        self.b.ins().store(mem_vec(), v, base, off);
-    }
-
-    /// Stores an integer into the register at `off`.
-    pub fn store_int(&mut self, off: i32, v: ir::Value) {
-        self.store_value(off, tags::INT, v);
-    }
-
-    /// Stores a float into the register at `off`.
-    pub fn store_float(&mut self, off: i32, v: ir::Value) {
-        let word = self.b.ins().bitcast(types::I64, MemFlagsData::new(), v);
-        self.store_value(off, tags::FLOAT, word);
-    }
-
-    /// Stores a boolean (an i8 0/1) into the register at `off`.
-    pub fn store_bool(&mut self, off: i32, v: ir::Value) {
-        let word = self.b.ins().uextend(types::I64, v);
-        self.store_value(off, tags::BOOL, word);
-    }
-
-    /// Stores nil into the register at `off`.
-    pub fn store_nil(&mut self, off: i32) {
-        let zero = self.b.ins().iconst(types::I64, 0);
-        self.store_value(off, tags::NIL, zero);
-    }
-
-    /// Copies the 16-byte value at `src + src_off` to the register at `dst_off`.
-    pub fn copy_value(&mut self, src: ir::Value, src_off: i32, dst_off: i32) {
-        let v = self.b.ins().load(types::I64X2, mem_vec(), src, src_off);
-        let base = self.base();
-        self.b.ins().store(mem_vec(), v, base, dst_off);
-    }
-
-    /// Copies register `src_off` to register `dst_off`.
-    pub fn copy_reg(&mut self, src_off: i32, dst_off: i32) {
-        let base = self.base();
-        self.copy_value(base, src_off, dst_off);
-    }
-
-    /// Lua truthiness of the register at `off` (an i8): not nil and not false.
-    pub fn truthy(&mut self, off: i32) -> ir::Value {
-        let t = self.tag(off);
-        let nil = self.is(t, tags::NIL);
-        let boolean = self.is(t, tags::BOOL);
-        let byte = self.payload(off, types::I8);
-        let zero = self.b.ins().icmp_imm_s(IntCC::Equal, byte, 0);
-        let is_false = self.b.ins().band(boolean, zero);
-        let falsy = self.b.ins().bor(nil, is_false);
-        self.b.ins().bxor_imm_s(falsy, 1)
     }
 
     // ------------------------------------------------------------------ helpers
@@ -465,15 +390,28 @@ impl<'a> FunctionTranslator<'a> {
         self.b.inst_results(call)[0]
     }
 
-    /// Calls a helper that answers `HELPER_OK` / `HELPER_EXIT` and exits at `pc` for
-    /// `reason` unless it succeeded.
-    pub fn call_checked(&mut self, h: Helper, args: &[ir::Value], pc: usize, reason: Reason) {
+    /// Calls a helper that answers `HELPER_OK` / `HELPER_EXIT` and neither allocates
+    /// nor runs Lua code: the registers it reads are stored first, the one it writes
+    /// reloaded after; unless it succeeded, exits at `pc` for `reason` (it changed
+    /// nothing).
+    pub fn call_checked(
+        &mut self,
+        h: Helper,
+        args: &[ir::Value],
+        pc: usize,
+        reason: Reason,
+        io: Io,
+    ) {
+        self.store_regs(io.reads);
         let r = self.call(h, args);
         let ok =
             self.b
                 .ins()
                 .icmp_imm_s(IntCC::Equal, r, moonjet_interp::jit_iface::HELPER_OK as i64);
         self.guard(ok, pc, reason);
+        if let Some(off) = io.writes {
+            self.load_reg_at(off);
+        }
     }
 
     /// An `i32` constant.

@@ -124,7 +124,13 @@ pub(super) fn setlocal(l: &mut Lua) -> LuaResult<usize> {
     }
     let v = l.check_any(a + 2)?;
     match access_local(l, th, level, n, Some(v)) {
-        Ok(Some((name, _))) => l.push_str(&name),
+        Ok(Some((name, _))) => {
+            // Compiled code keeps locals in machine registers (REG-CACHE in the JIT):
+            // dropping all code makes every compiled activation go on in the
+            // interpreter, which reads the new value from the stack.
+            l.jit.flush();
+            l.push_str(&name)
+        }
         _ => l.push(Value::Nil),
     }
     Ok(1)
