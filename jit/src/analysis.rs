@@ -193,7 +193,7 @@ fn flushes_always(op: OpCode) -> bool {
     use OpCode as O;
     matches!(
         op,
-        O::Call | O::TForCall | O::Concat | O::Closure | O::NewTable
+        O::Call | O::TailCall | O::TForCall | O::Concat | O::Closure | O::NewTable
     )
 }
 
@@ -294,7 +294,9 @@ fn successors(
             (a..st.ty.len() as u32).for_each(|r| st.dirty.insert(r));
         }
         O::TForCall => st.clobber_from(a + 3),
-        O::TailCall | O::Return | O::Return0 | O::Return1 => next.clear(),
+        // A tail call of a native function continues at the RETURN after it.
+        O::TailCall => st.clobber_from(a),
+        O::Return | O::Return0 | O::Return1 => next.clear(),
         O::Jmp => next = vec![rel(1 + i.sj_field() as i64)],
         O::ForPrep => {
             // The loop that does not run leaves its registers as they were.
@@ -426,7 +428,7 @@ fn successor_pcs(code: &[Instruction], pc: usize) -> Vec<usize> {
     let rel = |d: i64| usize::try_from(pc as i64 + d).ok();
     let v = match i.opcode() {
         None => vec![],
-        Some(O::TailCall | O::Return | O::Return0 | O::Return1) => vec![],
+        Some(O::Return | O::Return0 | O::Return1) => vec![],
         Some(O::Jmp) => vec![rel(1 + i.sj_field() as i64)],
         Some(O::LFalseSkip) => vec![rel(2)],
         Some(O::ForPrep) => vec![rel(1), rel(i.bx() as i64 + 2)],

@@ -85,15 +85,20 @@ impl FunctionTranslator<'_> {
             self.reg(i.a() + i.b() - 1)?;
         }
         let next = self.block_rel(pc, 1)?;
+        let ra_off = ra;
         let ra = self.addr(ra);
         let (b, at) = (self.i32(i.b()), self.i32(pc as u32));
+        self.flush();
         let r = self.call(Helper::TailCall, &[self.ctx, ra, b, at]);
         let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
         let (native, other) = (self.new_block(), self.new_block());
         self.branch(ok, native, other);
         self.at(native);
         self.check_base(pc);
+        self.reload(Writes::From(ra_off), pc + 1);
         self.jump(next);
+        // Every exit below is raw: after `TAILCALL_DONE` the registers are the
+        // callee's arguments (same base), and otherwise the stack is up to date.
         self.at(other);
         let done = self
             .b
@@ -102,15 +107,15 @@ impl FunctionTranslator<'_> {
         let (replaced, rest) = (self.new_block(), self.new_block());
         self.branch(done, replaced, rest);
         self.at(replaced);
-        self.exit(pc, Reason::TailCalled);
+        self.exit_raw(pc, Reason::TailCalled);
         self.at(rest);
         let exit = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_EXIT as i64);
         let (here, unwind) = (self.new_block(), self.new_block());
         self.branch(exit, here, unwind);
         self.at(here);
-        self.exit(pc, Reason::TailCall);
+        self.exit_raw(pc, Reason::TailCall);
         self.at(unwind);
-        self.exit(pc + 1, Reason::Unwind);
+        self.exit_raw(pc + 1, Reason::Unwind);
         Ok(())
     }
 

@@ -85,12 +85,12 @@ reasons! {
     Upvalue       "upvalue"       Guard   "upvalue access failed";
     ForPrep       "for-prep"      Guard   "for loop with non-numeric control values or a zero step";
     ForLoop       "for-loop"      Guard   "for loop control values changed type";
-    EntryType     "entry-type"    Guard   "entering compiled code, a register's type is not the one the code assumes there";
     Codegen       "codegen"       GiveUp  "Cranelift rejected the function";
     TooLarge      "too-large"     GiveUp  "function too large to compile";
     CacheFull     "cache-full"    GiveUp  "the code cache is full";
     // Appended so that the rows above keep their numbers (STATUS_TAILCALLED).
     TailCalled    "tailcalled"    Call    "a TAILCALL replaced the frame; its caller runs the callee";
+    EntryType     "entry-type"    Guard   "entering compiled code, a register's type is not the one the code assumes there";
 }
 
 // Status values must fit the interpreter's counters, and row 0 is "not an entry".
