@@ -133,6 +133,8 @@ pub mod tags {
     pub const STR: u8 = 4;
     /// `Value::Table`
     pub const TABLE: u8 = 5;
+    /// `Value::UserData` (a full userdata: with `TABLE`, the values `__eq` may apply to)
+    pub const USERDATA: u8 = 9;
 }
 
 /// Byte offsets into a table object for compiled code's inline paths (TABLE-LAYOUT in
@@ -1287,6 +1289,12 @@ mod tests {
         assert_eq!(tag_of(&s), tags::STR);
         let t = Value::Table(l.new_table(0, 0));
         assert_eq!(tag_of(&t), tags::TABLE);
+        let ud = l.heap.alloc(crate::userdata::UserData {
+            data: core::cell::RefCell::new(Box::new(())),
+            metatable: Cell::new(None),
+            user_values: core::cell::RefCell::new(alloc::vec::Vec::new()),
+        });
+        assert_eq!(tag_of(&Value::UserData(ud)), tags::USERDATA);
         let v = Value::Int(-5);
         // SAFETY: payload at offset 8 (abi::value_offsets).
         let p = unsafe { *((&v as *const Value as *const u8).add(8) as *const i64) };

@@ -197,8 +197,8 @@ impl FunctionTranslator<'_> {
         Ok(())
     }
 
-    /// EQ: `if ((R[A] == R[B]) ~= k) then pc++`; numbers, nil and booleans natively,
-    /// anything that may have `__eq` (or is a string) exits.
+    /// EQ: `if ((R[A] == R[B]) ~= k) then pc++`; natively unless two different
+    /// tables or full userdata are compared (`__eq` may apply: exit).
     pub fn translate_eq(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, b, t) = (self.reg(i.a())?, self.reg(i.b())?, self.targets(i, pc)?);
         let (ta, tb) = (self.tag(a), self.tag(b));
@@ -236,30 +236,49 @@ impl FunctionTranslator<'_> {
         let c = self.mixed(MixedCmp::Eq, y, x);
         self.test_branch(c, t);
 
-        // nil, booleans and numbers of different types: equal tags and, for booleans,
-        // equal payload bytes.
+        // Not two numbers: values of different types are different (no metamethod);
+        // nil and booleans compare their payload byte; two strings (interned), two
+        // functions, threads or light userdata their payload word. Two tables or two
+        // full userdata are equal when they are the same object, else `__eq` may
+        // apply: exit.
         self.at(no);
-        let sa = self
+        let same = self.b.ins().icmp(IntCC::Equal, ta, tb);
+        let no = self.when(same);
+        let simple = self
             .b
             .ins()
             .icmp_imm_s(IntCC::UnsignedLessThan, ta, tags::STR as i64);
-        let sb = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::UnsignedLessThan, tb, tags::STR as i64);
-        let simple = self.and(sa, sb);
-        let no = self.when(simple);
-        let same = self.b.ins().icmp(IntCC::Equal, ta, tb);
+        let objects = self.when(simple);
         let nil = self.is(ta, tags::NIL);
         let (x, y) = (self.payload(a, types::I8), self.payload(b, types::I8));
         let bytes = self.b.ins().icmp(IntCC::Equal, x, y);
-        let val = self.or(nil, bytes);
-        let c = self.and(same, val);
+        let c = self.or(nil, bytes);
         self.test_branch(c, t);
 
-        self.at(no);
+        self.at(objects);
+        let (x, y) = (self.payload(a, types::I64), self.payload(b, types::I64));
+        let identical = self.b.ins().icmp(IntCC::Equal, x, y);
+        let different = self.when(identical);
+        let yes = self.truth(true);
+        self.test_branch(yes, t);
+        self.at(different);
+        let table = self.is(ta, tags::TABLE);
+        let udata = self.is(ta, tags::USERDATA);
+        let may_eq = self.or(table, udata);
+        let plain = self.when(may_eq);
         self.exit(pc, Reason::EqualType);
+        self.at(plain);
+        self.never(t);
+        // Different types (not two numbers).
+        self.at(no);
+        self.never(t);
         Ok(())
+    }
+
+    /// The comparison is false: `if false ~= k then skip else jump`.
+    fn never(&mut self, t: Targets) {
+        let f = self.truth(false);
+        self.test_branch(f, t);
     }
 
     /// EQK: `if ((R[A] == K[B]) ~= k) then pc++` (raw equality: never a metamethod).
@@ -294,8 +313,7 @@ impl FunctionTranslator<'_> {
                 let c = self.b.ins().icmp(IntCC::Equal, p, q);
                 self.test_branch(c, t);
                 self.at(no);
-                let f = self.b.ins().iconst(types::I8, 0);
-                self.test_branch(f, t);
+                self.never(t);
             }
             _ => return Err(Reason::BadOperand),
         }
@@ -334,8 +352,7 @@ impl FunctionTranslator<'_> {
         self.test_branch(c, t);
 
         self.at(no);
-        let f = self.b.ins().iconst(types::I8, 0);
-        self.test_branch(f, t);
+        self.never(t);
     }
 
     /// EQI: `if ((R[A] == sB) ~= k) then pc++`.
@@ -358,8 +375,7 @@ impl FunctionTranslator<'_> {
         self.test_branch(c, t);
 
         self.at(no);
-        let f = self.b.ins().iconst(types::I8, 0);
-        self.test_branch(f, t);
+        self.never(t);
         Ok(())
     }
 }

@@ -79,7 +79,7 @@ reasons! {
     BitType       "bit-type"      Guard   "bitwise operand is not an integer (conversion or metamethod)";
     DivZero       "div-zero"      Guard   "integer division or modulo by zero (error)";
     CompareType   "compare-type"  Guard   "comparison operands are not two numbers";
-    EqualType     "equal-type"    Guard   "equality of values that may have __eq";
+    EqualType     "equal-type"    Guard   "equality of two different tables or full userdata (__eq may apply)";
     Table         "table"         Guard   "table access is not a plain table hit (metamethod or error)";
     Length        "length"        Guard   "length of a value with __len or not a string/table";
     Upvalue       "upvalue"       Guard   "upvalue access failed";

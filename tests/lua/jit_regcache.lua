@@ -110,4 +110,26 @@ do
   assert(not ok and msg:find("attempt to perform arithmetic on a table value"), msg)
 end
 
+-- Equality compiled natively: strings (interned), functions, nil/booleans, values of
+-- different types; two different tables with __eq leave to the interpreter.
+do
+  local mt = { __eq = function(a, b) return a.v == b.v end }
+  local x, y = setmetatable({ v = 1 }, mt), setmetatable({ v = 1 }, mt)
+  local s1, s2 = "abc", "ab" .. string.char(99)
+  local long1, long2 = string.rep("x", 100), string.rep("x", 99) .. "x"
+  local n = 0
+  for _ = 1, 100 do
+    if x == y then n = n + 1 end
+    if x == x then n = n + 1 end
+    if s1 == s2 then n = n + 1 end
+    if long1 == long2 then n = n + 1 end
+    if s1 == 1 then n = n + 100 end
+    if print == print then n = n + 1 end
+    if x ~= {} then n = n + 1 end
+    if nil == false then n = n + 1000 end
+    if 1 == 1.0 then n = n + 1 end
+  end
+  assert(n == 700, n)
+end
+
 print("OK")
