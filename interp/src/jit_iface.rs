@@ -289,6 +289,10 @@ pub struct Helpers {
     /// place with all its results (`HELPER_OK`, `ctx.base` updated: continue with the
     /// RETURN); else `HELPER_EXIT` (nothing done) or `CALL_UNWIND`, as `call`.
     pub tail_call: unsafe extern "C" fn(ctx: *mut JitCtx, ra: *mut Value, b: u32, pc: u32) -> u32,
+    /// CLOSE of `ra` = R[A]: closes the upvalues from R[A] up (`HELPER_OK`), unless a
+    /// to-be-closed variable is pending there (`HELPER_EXIT`: its `__close` runs in the
+    /// interpreter). Neither allocates nor runs Lua code.
+    pub close: unsafe extern "C" fn(ctx: *mut JitCtx, ra: *mut Value) -> u32,
 }
 
 /// The exact integer/float comparisons of [`Helpers::cmp_mixed`].
@@ -351,6 +355,8 @@ pub mod helper_offsets {
     pub const CONCAT: i32 = offset_of!(Helpers, concat) as i32;
     /// `Helpers::tail_call`.
     pub const TAIL_CALL: i32 = offset_of!(Helpers, tail_call) as i32;
+    /// `Helpers::close`.
+    pub const CLOSE: i32 = offset_of!(Helpers, close) as i32;
 }
 
 /// The helper table every `JitCtx` points at.
@@ -375,6 +381,7 @@ pub static HELPERS: Helpers = Helpers {
     closure: allocating::h_closure,
     concat: allocating::h_concat,
     tail_call: call::h_tail_call,
+    close: h_close,
 };
 
 /// The state, closure and constant `k` of a helper's context.
@@ -758,6 +765,19 @@ unsafe extern "C" fn h_for_prep(ctx: *mut JitCtx, ra: *mut Value) -> u32 {
         Ok(false) => FORPREP_SKIP,
         Err(_) => HELPER_EXIT,
     }
+}
+
+/// See [`Helpers::close`].
+unsafe extern "C" fn h_close(ctx: *mut JitCtx, ra: *mut Value) -> u32 {
+    // SAFETY: called by compiled code with its live context (JIT-ENTRY).
+    let (l, _) = unsafe { parts(ctx) };
+    // SAFETY: `ra` points into `l.stack` (JIT-ENTRY), at or above its start.
+    let level = unsafe { ra.offset_from(l.stack.as_ptr()) } as usize;
+    if l.has_tbc(level) {
+        return HELPER_EXIT;
+    }
+    l.close_upvals(level);
+    HELPER_OK
 }
 
 /// See [`Helpers::pow`].

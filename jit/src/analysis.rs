@@ -537,4 +537,75 @@ mod tests {
             "out-of-range targets are dropped"
         );
     }
+
+    /// `for i = 1, n do x = x + i * 0.5 end` with R0 = n (a parameter), R1 = x.
+    fn float_loop() -> Vec<Instruction> {
+        vec![
+            Instruction::asbx(OpCode::LoadF, 1, 0),            // 0 x = 0.0
+            Instruction::asbx(OpCode::LoadI, 2, 1),            // 1 init
+            Instruction::abc(OpCode::Move, 3, 0, 0, false),    // 2 limit = n
+            Instruction::asbx(OpCode::LoadI, 4, 1),            // 3 step
+            Instruction::abx(OpCode::ForPrep, 2, 3),           // 4
+            Instruction::abc(OpCode::MulK, 6, 5, 0, false),    // 5 t = i * K[0]
+            Instruction::abc(OpCode::Add, 1, 1, 6, false),     // 6 x = x + t
+            Instruction::abc(OpCode::Add, 7, 0, 0, false),     // 7 u = n + n
+            Instruction::abx(OpCode::ForLoop, 2, 4),           // 8 -> 5
+            Instruction::abc(OpCode::Return1, 1, 0, 0, false), // 9
+        ]
+    }
+
+    #[test]
+    fn types_flow_through_a_loop() {
+        let code = float_loop();
+        let consts = [Value::Float(0.5)];
+        let entries = entry_points(&code);
+        let st = reg_states(&code, &consts, 8, &entries);
+        let at = |pc: usize, r: usize| st[pc].as_ref().map(|s| s.ty[r]);
+        // The control values of an integer loop, and the float accumulator, are known
+        // in the body (the back edge agrees with the entry).
+        assert_eq!(at(5, 5), Some(Ty::Int));
+        assert_eq!(at(6, 1), Some(Ty::Float));
+        assert_eq!(at(6, 6), Some(Ty::Float));
+        assert_eq!(at(9, 1), Some(Ty::Float));
+        // A parameter stays unknown, and so does arithmetic on it.
+        assert_eq!(at(7, 0), Some(Ty::Any));
+        assert_eq!(at(8, 7), Some(Ty::Any));
+        // Registers written in the loop are unstored in it; nothing before it is.
+        assert!(st[6].as_ref().is_some_and(|s| s.dirty.contains(6)));
+        assert!(st[0].as_ref().is_some_and(|s| s.dirty == RegSet::default()));
+    }
+
+    #[test]
+    fn calls_forget_captured_registers_and_flush() {
+        let code = [
+            Instruction::asbx(OpCode::LoadI, 0, 1),  // 0 x = 1 (captured)
+            Instruction::asbx(OpCode::LoadI, 1, 2),  // 1 y = 2
+            Instruction::abx(OpCode::Closure, 2, 0), // 2 f captures x
+            Instruction::abc(OpCode::Call, 2, 1, 1, false), // 3 f()
+            Instruction::abc(OpCode::Return1, 0, 0, 0, false), // 4
+        ];
+        assert!(captured(&code).contains(0) && captured(&code).contains(2));
+        let st = reg_states(&code, &[], 4, &entry_points(&code));
+        let after = st[4].as_ref().map(|s| (s.ty[0], s.ty[1], s.dirty));
+        // x may have been changed by f, y not; the call stored everything.
+        let (tx, _, dirty) = after.unwrap_or((Ty::Int, Ty::Any, RegSet([1; 4])));
+        assert_eq!(tx, Ty::Any);
+        assert_eq!(dirty, RegSet::default());
+    }
+
+    #[test]
+    fn liveness_of_temporaries_and_locals() {
+        let code = float_loop();
+        let live = liveness(&code, 8, &[]);
+        // t (R6) is written before it is read: dead at the loop head, live after.
+        assert!(!live[5].contains(6) && live[6].contains(6));
+        // x (R1) is read around the loop and returned.
+        assert!(live[5].contains(1) && live[9].contains(1));
+        // u (R7) is never read.
+        assert!(!live[8].contains(7));
+        // An active local counts as live in its whole scope.
+        let with_local = liveness(&code, 8, &[(0, 10), (0, 10)]);
+        assert!(with_local[5].contains(1) && with_local[0].contains(0));
+        assert!(with_local[8].contains(1) && !with_local[8].contains(7));
+    }
 }

@@ -547,6 +547,32 @@ impl FunctionTranslator<'_> {
         Ok(())
     }
 
+    /// TFORPREP: `pc += Bx` when the closing value R[A+3] is nil or false (the usual
+    /// case); one to be closed exits (the interpreter marks it).
+    pub fn translate_tforprep(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        let closing = self.reg(i.a() + 3)?;
+        let to = self.block_rel(pc, i.bx() as i64 + 1)?;
+        let t = self.truthy(closing);
+        let none = self.b.ins().bxor_imm_s(t, 1);
+        self.guard(none, pc, Reason::GenericFor);
+        self.jump(to);
+        Ok(())
+    }
+
+    /// CLOSE: closes the upvalues from R[A] up (helper; the captured registers are
+    /// stored first, the upvalues copy them); a pending to-be-closed variable exits.
+    pub fn translate_close(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        let a = self.reg(i.a())?;
+        let next = self.block_rel(pc, 1)?;
+        let ra = self.addr(a);
+        self.flush();
+        let r = self.call(Helper::Close, &[self.ctx, ra]);
+        let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
+        self.guard_raw(ok, pc, Reason::Close);
+        self.jump(next);
+        Ok(())
+    }
+
     /// TFORLOOP: `if R[A+4] ~= nil then { R[A+2] := R[A+4]; pc -= Bx }`.
     pub fn translate_tforloop(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (ctl, v) = (self.reg(i.a() + 2)?, self.reg(i.a() + 4)?);

@@ -70,8 +70,8 @@ reasons! {
     SetList       "setlist"       Exit    "SETLIST: table constructors run in the interpreter";
     VarArg        "vararg"        Exit    "VARARG: varargs are copied by the interpreter";
     SelfOp        "self"          Exit    "SELF with a key that is not a string constant";
-    Close         "close"         Exit    "CLOSE/TBC: closing upvalues and to-be-closed variables";
-    GenericFor    "generic-for"   Exit    "TFORPREP/TFORCALL: the generic for's iterator call";
+    Close         "close"         Exit    "TBC, or CLOSE with a pending to-be-closed variable";
+    GenericFor    "generic-for"   Exit    "generic for: a closing value to mark (TFORPREP), or its iterator call left to the interpreter (TFORCALL)";
     BadOperand    "bad-operand"   Exit    "operand out of range for this prototype";
     MissingJump   "missing-jump"  Exit    "a test instruction not followed by JMP";
     Invalid       "invalid"       Exit    "EXTRAARG executed on its own";

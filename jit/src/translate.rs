@@ -94,6 +94,8 @@ pub enum Helper {
     Closure,
     /// `concat(ctx, a, n, pc)`
     Concat,
+    /// `close(ctx, ra)`
+    Close,
     /// `tail_call(ctx, ra, b, pc)`
     TailCall,
 }
@@ -126,6 +128,7 @@ impl Helper {
             Helper::Closure => o::CLOSURE,
             Helper::Concat => o::CONCAT,
             Helper::TailCall => o::TAIL_CALL,
+            Helper::Close => o::CLOSE,
         }
     }
 
@@ -139,6 +142,7 @@ impl Helper {
             Helper::GetField | Helper::SetField => (&[PTR, PTR, I32, PTR], I32),
             Helper::GetTabUp | Helper::SetTabUp => (&[PTR, I32, I32, PTR], I32),
             Helper::Len => (&[PTR, PTR, PTR], I32),
+            Helper::Close => (&[PTR, PTR], I32),
             Helper::ForPrep => (&[PTR, PTR], I32),
             Helper::Pow | Helper::FMod => (&[F64, F64], F64),
             Helper::CmpMixed => (&[I32, I64, F64], I32),
@@ -480,7 +484,8 @@ pub fn translator<'a>(op: OpCode) -> Translate<'a> {
         OpCode::Not => T::translate_not,
         OpCode::Len => T::translate_len,
         OpCode::Concat => T::translate_concat,
-        OpCode::Close | OpCode::Tbc => |_, _, _| Err(Reason::Close),
+        OpCode::Close => T::translate_close,
+        OpCode::Tbc => |_, _, _| Err(Reason::Close),
         OpCode::Jmp => T::translate_jmp,
         OpCode::Eq => T::translate_eq,
         OpCode::Lt | OpCode::Le => T::translate_lt_le,
@@ -494,7 +499,7 @@ pub fn translator<'a>(op: OpCode) -> Translate<'a> {
         OpCode::Return | OpCode::Return0 | OpCode::Return1 => T::translate_return,
         OpCode::ForLoop => T::translate_forloop,
         OpCode::ForPrep => T::translate_forprep,
-        OpCode::TForPrep => |_, _, _| Err(Reason::GenericFor),
+        OpCode::TForPrep => T::translate_tforprep,
         OpCode::TForCall => T::translate_tforcall,
         OpCode::TForLoop => T::translate_tforloop,
         OpCode::SetList => |_, _, _| Err(Reason::SetList),

@@ -132,4 +132,27 @@ do
   assert(n == 700, n)
 end
 
+-- Closures over loop variables (CLOSE each iteration, compiled), generic for loops
+-- with and without a closing value.
+do
+  local fs = {}
+  for i = 1, 50 do
+    local j = i * 2
+    fs[i] = function() return i + j end
+    j = j + 1
+  end
+  assert(fs[1]() == 4 and fs[50]() == 151)
+  local closed = 0
+  local function iter(n)
+    local mt = { __close = function() closed = closed + 1 end }
+    return function(_, k) if k < n then return k + 1 end end, nil, 0, setmetatable({}, mt)
+  end
+  local sum = 0
+  for _ = 1, 20 do
+    for k in iter(3) do sum = sum + k end
+    for k, v in ipairs({ 5, 6 }) do sum = sum + k * v end
+  end
+  assert(sum == 20 * (6 + 17) and closed == 20, sum)
+end
+
 print("OK")
