@@ -2,7 +2,8 @@
 //! (no io/os libraries, no compiler, no JIT), a fixed 256 KiB heap, a script precompiled
 //! at build time and run in place from an aligned `include_bytes!`, and a host function
 //! for output. It prints the RAM the state uses after boot with the whole (no-std)
-//! standard library registered, then runs the script.
+//! standard library registered, after loading the script and after running it (and
+//! fails past a budget for boot and for the run).
 //!
 //! ```sh
 //! cd examples/embedded && cargo run --release
@@ -21,6 +22,10 @@ use moonjet_interp::{Lua, LuaResult, Value};
 /// Most bytes the allocator may have handed out after boot (checked at the end, so
 /// that CI notices a regression).
 const BOOT_BUDGET: usize = 8 * 1024;
+
+/// Most bytes the allocator may have handed out after running the script (checked at
+/// the end too: a frame's registers, not a fixed window, size the Lua stack).
+const RUN_BUDGET: usize = 20 * 1024;
 
 /// The heap every allocation of this program comes from (unit tests keep the system
 /// allocator: the test harness needs more than this heap).
@@ -64,8 +69,9 @@ fn collectgarbage(l: &mut Lua, opt: &[u8]) -> LuaResult<Value> {
 
 /// Prints the heap figures at a point of the run: what the allocator handed out (the
 /// RAM the firmware loses), of which the GC pool's chunks, and what the collector
-/// counts (its objects and their buffers, not the Lua stack or the string table).
-/// With `blocks`, also lists the live blocks. Returns the live bytes.
+/// counts (its objects and their buffers, not the Lua stack or the string table), and
+/// the Lua stack's size. With `blocks`, also lists the live blocks. Returns the live
+/// bytes.
 fn report(l: &mut Lua, when: &str, baseline: usize, blocks: bool) -> LuaResult<usize> {
     collectgarbage(l, b"collect")?;
     let kb = match collectgarbage(l, b"count")? {
@@ -76,10 +82,13 @@ fn report(l: &mut Lua, when: &str, baseline: usize, blocks: bool) -> LuaResult<u
     let live = s.live - baseline;
     println!(
         "{when}: allocator {live} B live ({:.2} KB; peak {} B), of which GC pool chunks {} B; \
-         collectgarbage(\"count\") = {kb:.2} KB; arena used {} of {} B",
+         collectgarbage(\"count\") = {kb:.2} KB; Lua stack {} slots ({} B); \
+         arena used {} of {} B",
         live as f64 / 1024.0,
         s.peak - baseline,
         l.heap.pool_reserved_bytes(),
+        l.stack.len(),
+        l.stack.capacity() * core::mem::size_of::<Value>(),
         s.used,
         arena::HEAP_SIZE
     );
@@ -131,10 +140,14 @@ fn run() -> LuaResult<i64> {
         blocks,
     )?;
     let r = l.call_value_1(main, &[])?;
-    report(&mut l, "after running it", baseline, blocks)?;
+    let run = report(&mut l, "after running it", baseline, blocks)?;
     println!("chunk: {} bytes in flash (read in place)", chunk.len());
     if boot > BOOT_BUDGET {
         eprintln!("error: {boot} B after boot, over the budget of {BOOT_BUDGET} B");
+        std::process::exit(2);
+    }
+    if run > RUN_BUDGET {
+        eprintln!("error: {run} B after running the script, over the budget of {RUN_BUDGET} B");
         std::process::exit(2);
     }
     Ok(if let Value::Int(n) = r { n } else { -1 })

@@ -43,14 +43,23 @@ const MIN_STACK: usize = 20;
 /// Free slots kept above a Lua frame for metamethod calls.
 const EXTRA_STACK: usize = 5;
 
+/// End of the stack a Lua frame at `base` whose prototype has `max_stack` registers
+/// owns: its registers and `EXTRA_STACK` free slots (its register window, REG-WINDOW in
+/// `exec.rs`). Every Lua frame push makes `stack[..frame_end]` exist.
+#[inline(always)]
+pub(crate) fn frame_end(base: usize, max_stack: usize) -> usize {
+    base + max_stack + EXTRA_STACK
+}
+
 impl Lua {
     // ---------------------------------------------------------------- the stack
 
     /// Makes `stack[..end]` addressable, raising "stack overflow" past the limit.
     #[inline(always)]
     pub(crate) fn ensure_stack(&mut self, end: usize) -> LuaResult<()> {
-        // The length alone cannot tell: the register window (REG-WINDOW in exec.rs)
-        // keeps the stack longer than what frames use.
+        // The length alone cannot tell: the stack may be a little longer than the
+        // limit (growth rounds up past it, and after an overflow error it keeps the
+        // error-handling extra until `reset_stack_limit`).
         if end > self.stack.len() || end > self.stack_limit {
             self.grow_stack(end)
         } else {
@@ -99,7 +108,7 @@ impl Lua {
         if !fp.is_vararg {
             let base = func + 1;
             let ftop = base + max_stack;
-            self.ensure_stack(ftop + EXTRA_STACK)?;
+            self.ensure_stack(frame_end(base, max_stack))?;
             while nargs < nparams {
                 self.stack[base + nargs] = Value::Nil;
                 nargs += 1;
@@ -147,9 +156,9 @@ impl Lua {
 
     /// The common case of `push_lua_frame`, inlined into CALL (see DISPATCH in
     /// `exec.rs`): a fixed-arity Lua function called from the running Lua frame (whose
-    /// flags are `caller_flags`), room for one more frame and no hooks. Makes sure the new frame's register window exists
-    /// (REG-WINDOW). Returns false, having changed nothing, when any of that does not
-    /// hold.
+    /// flags are `caller_flags`), room for one more frame and no hooks. Makes sure the
+    /// new frame's register window exists (REG-WINDOW). Returns false, having changed
+    /// nothing, when any of that does not hold.
     #[inline(always)]
     pub(crate) fn try_push_fixed_frame(
         &mut self,
@@ -169,8 +178,8 @@ impl Lua {
         {
             return false;
         }
-        // The window also covers `ftop + EXTRA_STACK` (`max_stack <= 255`).
-        self.ensure_reg_window(base);
+        // The new frame's register window (REG-WINDOW), within the limit (checked above).
+        self.ensure_reg_window(base, fp.max_stack as usize);
         fp.calls.set(fp.calls.get().wrapping_add(1));
         let nparams = fp.num_params as usize;
         let mut nargs = self.top - base;
@@ -535,8 +544,8 @@ impl Lua {
         {
             return None;
         }
-        // The window also covers `ftop + EXTRA_STACK` (`max_stack <= 255`).
-        self.ensure_reg_window(base);
+        // The new frame's register window (REG-WINDOW), within the limit (checked above).
+        self.ensure_reg_window(base, fp.max_stack as usize);
         fp.calls.set(fp.calls.get().wrapping_add(1));
         if n <= 8 {
             // A few values: moved one by one rather than through `memmove`; `dst < func`,

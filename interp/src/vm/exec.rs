@@ -22,6 +22,7 @@ use core::cell::Cell;
 use moonjet_bytecode::{Instruction, OpCode};
 
 use super::arith::{float_fast, int_fast, ArithOp, Num};
+use super::call::frame_end;
 use super::meta::{Blame, Meta};
 use crate::abi::{CallInfo, CIST_FIN};
 use crate::error::LuaResult;
@@ -60,28 +61,25 @@ fn for_count(init: i64, limit: i64, step: i64) -> Option<u64> {
     }
 }
 
-/// Slots guaranteed above the base of the running Lua frame (see REG-WINDOW in
-/// `execute`): more than any register index an instruction can name (A + B <= 510).
-pub(crate) const REG_WINDOW: usize = 520;
-
 impl Lua {
-    /// Makes sure `stack[base .. base + REG_WINDOW]` exists (REG-WINDOW). It may grow the
-    /// stack up to `REG_WINDOW` slots past the overflow limit, which applies to what
-    /// frames use.
+    /// Makes sure the register window of a Lua frame at `base` whose prototype has
+    /// `max_stack` registers exists: `stack[base .. frame_end(base, max_stack)]`
+    /// (REG-WINDOW). Frame pushes have already ensured it within the overflow limit
+    /// (`push_lua_frame`, `try_push_fixed_frame`, `try_tail_fixed`), so this only grows
+    /// the stack when something else left it shorter.
     #[inline(always)]
-    pub(crate) fn ensure_reg_window(&mut self, base: usize) {
-        if self.stack.len() < base + REG_WINDOW {
-            self.grow_reg_window(base);
+    pub(crate) fn ensure_reg_window(&mut self, base: usize, max_stack: usize) {
+        let end = frame_end(base, max_stack);
+        if self.stack.len() < end {
+            self.grow_reg_window(end);
         }
     }
 
-    /// Out-of-line part of `ensure_reg_window`.
+    /// Out-of-line part of `ensure_reg_window`: grows the stack to `end`.
     #[cold]
     #[inline(never)]
-    fn grow_reg_window(&mut self, base: usize) {
-        // Exactly the window (capacity still grows geometrically): a longer stack would
-        // hide the overflow check of `ensure_stack`, which compares with the length.
-        self.stack.resize(base + REG_WINDOW, Value::Nil);
+    fn grow_reg_window(&mut self, end: usize) {
+        self.stack.resize(end, Value::Nil);
     }
 
     /// Runs Lua frames until the frame count drops to `entry` (see FRAME-LAYOUT and
@@ -103,20 +101,25 @@ impl Lua {
                     // SAFETY: `nframes - 1 < frames.len()` (checked just above).
                     let ci = unsafe { *self.frames.get_unchecked(nframes - 1) };
                     let base = ci.base as usize;
-                    self.ensure_reg_window(base);
-                    match self.stack.get(ci.func as usize) {
-                        Some(Value::LuaFn(c)) => (*c, base, ci.pc as usize),
+                    let c = match self.stack.get(ci.func as usize) {
+                        Some(Value::LuaFn(c)) => *c,
                         _ => return Err(self.not_lua_frame()),
-                    }
+                    };
+                    self.ensure_reg_window(base, c.proto.max_stack as usize);
+                    (c, base, ci.pc as usize)
                 }
             };
             // The running frame's state (anchor: DISPATCH): `cl` and `base` above, its
             // code and constants, the pointer `pc` to the next instruction and `regs`, a
             // pointer to R[0]; its record is the top of `frames`. Only `pc` and `regs`
             // change while the frame runs. Registers are reached through `regs` (anchor:
-            // REG-WINDOW). Invariant: `stack.len() >= base + REG_WINDOW` whenever `regs`
-            // is used; it is established here and re-established by `refresh!` after
-            // anything that may reallocate or resize the stack.
+            // REG-WINDOW). Invariant: `stack.len() >= frame_end(base, max_stack)` (the
+            // frame's registers plus `EXTRA_STACK`, see `call.rs`) whenever `regs` is
+            // used; it is established here and re-established by `refresh!` after
+            // anything that may reallocate or resize the stack. Every register index the
+            // loop uses is below `max_stack` (see `reg!`), so the window is exactly the
+            // frame's own size, not a fixed maximum: a script that only ever runs small
+            // functions keeps a small stack.
             let mut code: *const Instruction = cl.proto.code().as_ptr();
             let mut k: *const Value = cl.proto.consts.as_ptr();
             let mut pc0 = pc0;
@@ -125,18 +128,22 @@ impl Lua {
                 if pc0 == crate::jit_iface::JIT_REDISPATCH {
                     continue 'frames; // NATIVE-CALLS: the frames changed
                 }
-                self.ensure_reg_window(base);
+                self.ensure_reg_window(base, cl.proto.max_stack as usize);
             }
             // The window exists here: the full entry ensured it just above; a fast call
-            // or tail call ensured the new frame's; a fast return resumes a caller whose
-            // base is below that of the frame that returned, whose window held.
-            debug_assert!(self.stack.len() >= base + REG_WINDOW);
+            // or tail call ensured the new frame's (`try_push_fixed_frame`,
+            // `try_tail_fixed`); a fast return resumes a caller whose window was ensured
+            // when it was entered and still holds: the stack only grows while frames
+            // live (`reset_stack_limit` truncates it after an error, but never below
+            // `MAX_STACK + EXTRA_STACK`, and every frame ends within the limit it was
+            // pushed under, far below that when the truncation runs).
+            debug_assert!(self.stack.len() >= frame_end(base, cl.proto.max_stack as usize));
             let mut pc: *const Instruction = code.wrapping_add(pc0);
             let mut regs: *mut Value = self.stack.as_mut_ptr().wrapping_add(base);
 
             macro_rules! refresh {
                 () => {{
-                    self.ensure_reg_window(base);
+                    self.ensure_reg_window(base, cl.proto.max_stack as usize);
                     regs = self.stack.as_mut_ptr().wrapping_add(base);
                 }};
             }
@@ -182,17 +189,31 @@ impl Lua {
                     unsafe { upvals.get_unchecked(x).get() }
                 }};
             }
-            // Register `$x`: every index the loop computes is an operand of the current
-            // instruction (A, B, C <= 255) or A + B / A + small constant, so below 520.
+            // Register `$x`: every index the loop passes here is below the prototype's
+            // `max_stack` (REG-WINDOW). The kinds of index, and what bounds each: a
+            // register operand A, B or C of the current instruction (V-REG); `A + j` for
+            // `j <= B` in LOADNIL (V-REG, its range); `A + 1` of SELF (V-REG, its range);
+            // `A + 1 ..= A + 3` of FORLOOP (V-REG, the numeric `for` range); `A + 2`,
+            // `A + 4 ..= A + 6` of TFORCALL/TFORLOOP (V-REG, the generic `for` range
+            // including the call copy up to A+6). Nothing reads a register through this
+            // macro at or past `max_stack`: RETURN A 1 with A = `max_stack` (the one V-REG
+            // exception) returns no value, so its A only becomes a stack index for `ret!`
+            // (checked accesses). Ranges "to the top" (B = 0 / C = 0, VARARG) go through
+            // `ensure_stack` in the call and vararg paths, never through here. For
+            // binary chunks V-REG is checked by the verifier before they run; for source
+            // the compiler allocates every register it names through `check_stack`,
+            // which raises `max_stack` to cover it (below 255), and debug builds verify
+            // its output too (`debug_verify` in `load.rs`).
             macro_rules! reg {
                 ($x:expr) => {
                     *{
                         let x = ($x) as usize;
-                        debug_assert!(x < REG_WINDOW);
-                        // SAFETY: REG-WINDOW: `x < REG_WINDOW` (see the macro's comment)
-                        // and `stack.len() >= base + REG_WINDOW`, so `base + x` is an
-                        // initialised element of the stack, which `regs` points into; no
-                        // other reference to the stack is alive across this access.
+                        debug_assert!(x < cl.proto.max_stack as usize);
+                        // SAFETY: REG-WINDOW: `x < max_stack` (see the macro's comment)
+                        // and `stack.len() >= frame_end(base, max_stack)`, so `base + x`
+                        // is an initialised element of the stack, which `regs` points
+                        // into; no other reference to the stack is alive across this
+                        // access.
                         unsafe { &mut *regs.add(x) }
                     }
                 };
@@ -236,7 +257,7 @@ impl Lua {
                     k = cl.proto.consts.as_ptr();
                     pc = code.wrapping_add(p);
                     regs = self.stack.as_mut_ptr().wrapping_add(base);
-                    debug_assert!(self.stack.len() >= base + REG_WINDOW);
+                    debug_assert!(self.stack.len() >= frame_end(base, cl.proto.max_stack as usize));
                     // The dispatch loop (every use is directly in an instruction's arm).
                     continue;
                 }};
@@ -1188,5 +1209,54 @@ mod tests {
             local function tv(...) return va(...) end
             return f(50), o[3], va(1, nil), tv(4, 5)";
         assert_eq!(run(src).join(","), "0,0,2,2,4,5");
+    }
+
+    /// A state with the compiler and the base library.
+    fn state() -> Lua {
+        let mut l = Lua::new();
+        l.set_compiler(|s, n| moonjet_compiler::compile(s, n).map_err(|e| e.message));
+        l.open_base();
+        l
+    }
+
+    #[test]
+    fn small_frames_keep_the_stack_small() {
+        // REG-WINDOW: a frame needs its own registers (plus `EXTRA_STACK`), not a fixed
+        // window of the largest frame an instruction could name.
+        let mut l = state();
+        let src = b"local function add(a, b) return a + b end
+            local t = {}
+            for i = 1, 10 do t[i] = add(i, i) end
+            return t[10]";
+        let f = l.load(src, b"=t", "t", None).ok().unwrap();
+        let r = l.pcall_with_traceback(f, &[]).ok().unwrap();
+        assert!(matches!(r.first(), Some(crate::Value::Int(20))));
+        assert!(l.stack.len() <= 64, "stack grew to {} slots", l.stack.len());
+    }
+
+    #[test]
+    fn large_frames_grow_the_stack_and_deep_recursion_overflows_cleanly() {
+        // Frames of about 200 registers, recursing: each call grows the stack for its
+        // own window; past the limit a Lua error, after which the state keeps working.
+        let mut locals = String::from("local a0");
+        for i in 1..190 {
+            locals.push_str(&alloc::format!(", a{i}"));
+        }
+        let src = alloc::format!(
+            "{locals} = 1
+            local function r(n)
+              {locals} = n
+              a189 = a0
+              if n == 0 then return a189 end
+              return a0 + r(n - 1) - a189
+            end
+            local ok, e = pcall(r, 1e7)
+            return r(2000), ok, e, r(3000)"
+        );
+        let out = run(&src);
+        assert_eq!(out[0], "0");
+        assert_eq!(out[1], "false");
+        assert!(out[2].contains("stack overflow"), "{}", out[2]);
+        assert_eq!(out[3], "0");
     }
 }
