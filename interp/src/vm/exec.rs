@@ -38,8 +38,8 @@ fn decode(i: Instruction) -> OpCode {
     debug_assert!((raw as usize) < OpCode::COUNT);
     // SAFETY: V-OPCODE: every instruction of a function's code has an opcode of the
     // table (binary chunks are verified before they run; the compiler builds its
-    // instructions from `OpCode` values only, and debug builds verify its output too,
-    // see `load.rs`). `OpCode` is `#[repr(u8)]` with the implicit discriminants
+    // instructions from `OpCode` values only, and its output is verified too, see
+    // `verify_compiled` in `load.rs`). `OpCode` is `#[repr(u8)]` with the implicit discriminants
     // 0..COUNT (row order of the table, pinned by the opcode table's own test).
     unsafe { core::mem::transmute::<u8, OpCode>(raw) }
 }
@@ -202,8 +202,8 @@ impl Lua {
             // `ensure_stack` in the call and vararg paths, never through here. For
             // binary chunks V-REG is checked by the verifier before they run; for source
             // the compiler allocates every register it names through `check_stack`,
-            // which raises `max_stack` to cover it (below 255), and debug builds verify
-            // its output too (`debug_verify` in `load.rs`).
+            // which raises `max_stack` to cover it (below 255), and its output is
+            // verified like a chunk in every build (`verify_compiled` in `load.rs`).
             macro_rules! reg {
                 ($x:expr) => {
                     *{

@@ -169,7 +169,7 @@ impl Lua {
         };
         match compile(chunk, chunkname) {
             Ok(p) => {
-                self.debug_verify(&p)?;
+                self.verify_compiled(&p)?;
                 self.closure_from_proto(Rc::new(p), env)
             }
             Err(msg) => Err(LuaError::new(Value::Str(self.intern(msg.as_bytes())))),
@@ -262,12 +262,10 @@ impl Lua {
         LuaError::new(Value::Str(self.intern(&msg)))
     }
 
-    /// Debug builds verify the compiler's output like any chunk (a failure is a compiler
-    /// bug, reported as a load error rather than run).
-    fn debug_verify(&mut self, p: &Proto) -> LuaResult<()> {
-        if !cfg!(debug_assertions) {
-            return Ok(());
-        }
+    /// The compiler's output is verified like any chunk, in every build: the
+    /// interpreter's unchecked register access relies on the V-* guarantees (REG-WINDOW),
+    /// so a compiler bug must become a load error, never an out-of-bounds access.
+    fn verify_compiled(&mut self, p: &Proto) -> LuaResult<()> {
         match chunk::verify(p) {
             Ok(()) => Ok(()),
             Err(e) => {
