@@ -128,6 +128,12 @@ assert(p.n == 4 and p[1] == 1 and p[2] == nil and p[3] == 3)
 assert(select("#", table.unpack({})) == 0)
 assert(select("#", table.unpack({1, 2, 3})) == 3)
 assert(select("#", table.unpack({1, 2, 3}, 2)) == 2)
+-- More results than the stack can take: an error inside the call (pcall catches it).
+do
+  local ok, msg = pcall(table.unpack, {}, 1, 1e6)
+  assert(not ok and msg:find("too many results to unpack"), msg)
+  assert(select("#", table.unpack({}, 1, 5000)) == 5000)
+end
 assert(select("#", table.unpack({1, 2, 3}, 2, 5)) == 4)
 assert(select("#", table.unpack({1, 2, 3}, 3, 2)) == 0)
 local a, b, c = table.unpack({1, 2, 3}, -1, 1)

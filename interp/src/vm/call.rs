@@ -41,7 +41,7 @@ use crate::Lua;
 /// Free slots guaranteed above the top for a native function (LUA_MINSTACK).
 const MIN_STACK: usize = 20;
 /// Free slots kept above a Lua frame for metamethod calls.
-const EXTRA_STACK: usize = 5;
+pub(crate) const EXTRA_STACK: usize = 5;
 
 /// End of the stack a Lua frame at `base` whose prototype has `max_stack` registers
 /// owns: its registers and `EXTRA_STACK` free slots (its register window, REG-WINDOW in
