@@ -179,13 +179,17 @@ impl FunctionTranslator<'_> {
     pub fn emit_entry(&mut self, pc: usize) -> ir::Block {
         let blk = self.b.create_block();
         self.b.switch_to_block(blk);
-        // Registers not loaded read as nil (the variables' zero): they are dead here.
-        let (live, n) = (self.live_at(pc), self.max_stack);
-        for r in live.iter().filter(|&r| r < n) {
+        // Registers not loaded read as nil (the variables' zero): they are dead here and
+        // no closure can reach them (a later exit may store them).
+        let (mut load, n) = (self.live_at(pc), self.max_stack);
+        load.union(&self.regs.captured);
+        for r in load.iter().filter(|&r| r < n) {
             self.load_reg(r);
         }
+        // Every loaded register's assumed type is checked (a dead captured one too: an
+        // exit may store it, typed as assumed).
         let want: Vec<(u32, u8)> = match self.regs.states.get(pc).cloned().flatten() {
-            Some(st) => live
+            Some(st) => load
                 .iter()
                 .filter_map(|r| match st.ty.get(r as usize) {
                     Some(Ty::Int) => Some((r, tags::INT)),
@@ -479,9 +483,10 @@ impl FunctionTranslator<'_> {
     }
 
     /// Reloads what a helper that may allocate or run Lua code may have changed: `w`
-    /// and the captured registers, those live before instruction `next`; the dead ones
-    /// become nil (their stack slots may hold anything, and a later exit may store
-    /// them: never a stale reference the collector freed).
+    /// and the captured registers, those live before instruction `next` or captured
+    /// (closures read them); the others become nil (their stack slots may hold
+    /// anything, and a later exit may store them: never a stale reference the
+    /// collector freed).
     pub fn reload(&mut self, w: Writes, next: usize) {
         let mut set = self.regs.captured;
         match w {
@@ -489,9 +494,10 @@ impl FunctionTranslator<'_> {
             Writes::Reg(off) => set.insert(rn(off)),
             Writes::From(off) => (rn(off)..self.max_stack).for_each(|r| set.insert(r)),
         }
-        let (n, live) = (self.max_stack, self.live_at(next));
+        let (n, mut keep) = (self.max_stack, self.live_at(next));
+        keep.union(&self.regs.captured);
         for r in set.iter().filter(|&r| r < n) {
-            if live.contains(r) {
+            if keep.contains(r) {
                 self.load_reg(r);
             } else {
                 let (v, nil, zero) = (self.regs.vars[r as usize], self.truth(false), self.i64(0));

@@ -155,4 +155,27 @@ do
   assert(sum == 20 * (6 + 17) and closed == 20, sum)
 end
 
+-- A captured local that this function's own code never reads again: closures do, so
+-- exits and reloads after calls must keep it (checked with and without debug
+-- information, which marks named locals live).
+do
+  local function mk()
+    local x = 1
+    local get = function() return x end
+    local setter = function(v) x = v end
+    local acc = 0
+    for i = 1, 3 do
+      setter(i * 10)
+      local y = i + 0.5
+      if i == 2 then y = y + "1" end
+      acc = acc + y
+    end
+    return get(), acc
+  end
+  local a, b = mk()
+  assert(a == 30 and b == 8.5, a)
+  local a2, b2 = load(string.dump(mk, true))()
+  assert(a2 == 30 and b2 == 8.5, a2)
+end
+
 print("OK")
