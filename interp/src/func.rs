@@ -304,7 +304,13 @@ impl GcObject for NativeClosure {
 }
 
 /// Where an upvalue's value lives.
+///
+/// `#[repr(C, u8)]` (anchor UPVAL-LAYOUT): a tag byte ([`UpState::OPEN`] or
+/// [`UpState::CLOSED`]) then, at offset 8, the variant's fields in declaration order, so
+/// compiled code can read an upvalue inline (`jit_iface::upval_offsets`, pinned by the
+/// assertions below and the test `upval_layout_matches_offsets`).
 #[derive(Clone, Copy)]
+#[repr(C, u8)]
 pub enum UpState {
     /// Still a register: slot `index` of `thread`'s value stack.
     Open {
@@ -312,9 +318,76 @@ pub enum UpState {
         thread: Gc<Thread>,
         /// Absolute stack index.
         index: usize,
-    },
+    } = 0,
     /// The variable's frame has ended; the value lives here.
-    Closed(Value),
+    Closed(Value) = 1,
+}
+
+impl UpState {
+    /// The tag byte of `Open`.
+    pub const OPEN: u8 = 0;
+    /// The tag byte of `Closed`.
+    pub const CLOSED: u8 = 1;
+}
+
+/// The layout `#[repr(C, u8)]` gives `UpState::Open` (a `repr(C)` struct of the tag
+/// and the variant's fields); only measured with `offset_of!`, never built.
+#[repr(C)]
+#[allow(dead_code, reason = "a layout measured by offset_of!, never built")]
+struct OpenLayout {
+    /// The tag.
+    tag: u8,
+    /// `Open::thread`.
+    thread: Gc<Thread>,
+    /// `Open::index`.
+    index: usize,
+}
+
+/// The layout `#[repr(C, u8)]` gives `UpState::Closed`; only measured, never built.
+#[repr(C)]
+#[allow(dead_code, reason = "a layout measured by offset_of!, never built")]
+struct ClosedLayout {
+    /// The tag.
+    tag: u8,
+    /// `Closed.0`.
+    value: Value,
+}
+
+/// Byte offsets of the upvalue objects for compiled code (UPVAL-LAYOUT), exported by
+/// `jit_iface::upval_offsets`.
+pub(crate) mod layout {
+    use super::{ClosedLayout, LuaClosure, OpenLayout, UpState, UpVal, UpvalCells};
+    use crate::gc::{Gc, GcBox};
+    use crate::thread::Thread;
+    use core::cell::Cell;
+    use core::mem::{offset_of, size_of};
+
+    /// `LuaClosure::upvals`' first-cell pointer, from the closure value.
+    pub const CELLS: usize = offset_of!(LuaClosure, upvals) + offset_of!(UpvalCells, ptr);
+    /// `LuaClosure::upvals`' cell count (`usize`), from the closure value.
+    pub const CELLS_LEN: usize = offset_of!(LuaClosure, upvals) + offset_of!(UpvalCells, len);
+    /// Bytes per cell (one `Gc<UpVal>`: the address of the upvalue's box).
+    pub const CELL_SIZE: usize = size_of::<Cell<Gc<UpVal>>>();
+    /// The state, from the upvalue's box.
+    const STATE: usize = offset_of!(GcBox<UpVal>, value) + offset_of!(UpVal, state);
+    /// The tag byte of the state, from the upvalue's box.
+    pub const TAG: usize = STATE;
+    /// `Open::thread` (the address of the thread's box), from the upvalue's box.
+    pub const OPEN_THREAD: usize = STATE + offset_of!(OpenLayout, thread);
+    /// `Open::index` (`usize`), from the upvalue's box.
+    pub const OPEN_INDEX: usize = STATE + offset_of!(OpenLayout, index);
+    /// `Closed.0` (a `Value`), from the upvalue's box.
+    pub const CLOSED_VALUE: usize = STATE + offset_of!(ClosedLayout, value);
+
+    // The state keeps its size (24 bytes, as before the `repr`), handles are one
+    // pointer, and the cells are what the loads above assume.
+    const _: () = assert!(size_of::<UpState>() == 24);
+    const _: () = assert!(size_of::<UpState>() == size_of::<ClosedLayout>());
+    const _: () = assert!(size_of::<UpState>() == size_of::<OpenLayout>());
+    const _: () = assert!(size_of::<Gc<UpVal>>() == size_of::<usize>());
+    const _: () = assert!(size_of::<Gc<Thread>>() == size_of::<usize>());
+    const _: () = assert!(CELL_SIZE == size_of::<usize>());
+    const _: fn(&UpvalCells) -> &usize = |c| &c.len;
 }
 
 /// A variable captured by closures, shared between them.

@@ -79,6 +79,15 @@ pub struct JitCtx {
     pub ret_reg: u32,
     /// ... and how many results (`RET_TO_TOP`: up to the stack top).
     pub ret_n: u32,
+    /// The running thread (`Lua::current`'s box address; read by the inline upvalue
+    /// reads, UPVAL-INLINE in the JIT's `ops_data.rs`). Constant for an activation: a
+    /// coroutine switch happens only inside a helper, and the thread that runs the code
+    /// is current again whenever the code runs.
+    pub thread: usize,
+    /// The stack index of R[0] (`base` is the address of that slot). Unlike `base` it
+    /// does not change when the stack moves, so slot `i` of the stack is at
+    /// `base + (i - base_index)` whatever the stack's address.
+    pub base_index: usize,
 }
 
 /// Byte offsets of [`JitCtx`]'s fields.
@@ -99,6 +108,38 @@ pub mod ctx_offsets {
     pub const RET_REG: i32 = offset_of!(JitCtx, ret_reg) as i32;
     /// `JitCtx::ret_n`.
     pub const RET_N: i32 = offset_of!(JitCtx, ret_n) as i32;
+    /// `JitCtx::closure`.
+    pub const CLOSURE: i32 = offset_of!(JitCtx, closure) as i32;
+    /// `JitCtx::thread`.
+    pub const THREAD: i32 = offset_of!(JitCtx, thread) as i32;
+    /// `JitCtx::base_index`.
+    pub const BASE_INDEX: i32 = offset_of!(JitCtx, base_index) as i32;
+}
+
+/// Byte offsets into closures and upvalues for compiled code's inline upvalue reads
+/// (UPVAL-LAYOUT in `func.rs`), all from `offset_of!`/`size_of`: the closure value
+/// (`JitCtx::closure`) -> its cells pointer and count; a cell -> the upvalue's box; the
+/// box -> the state's tag, and the open or closed variant's fields.
+pub mod upval_offsets {
+    use crate::func::{layout as l, UpState};
+    /// `*const Cell<Gc<UpVal>>`: the first upvalue cell, from the closure value.
+    pub const CELLS: i32 = l::CELLS as i32;
+    /// `usize`: the number of cells, from the closure value.
+    pub const CELLS_LEN: i32 = l::CELLS_LEN as i32;
+    /// Bytes per cell (each holds the address of an upvalue's box).
+    pub const CELL_SIZE: i32 = l::CELL_SIZE as i32;
+    /// `u8`: the state's tag, from the upvalue's box.
+    pub const TAG: i32 = l::TAG as i32;
+    /// The tag of an open upvalue.
+    pub const OPEN: u8 = UpState::OPEN;
+    /// The tag of a closed upvalue.
+    pub const CLOSED: u8 = UpState::CLOSED;
+    /// Open: the address of the thread's box, from the upvalue's box.
+    pub const OPEN_THREAD: i32 = l::OPEN_THREAD as i32;
+    /// Open: the absolute stack index (`usize`), from the upvalue's box.
+    pub const OPEN_INDEX: i32 = l::OPEN_INDEX as i32;
+    /// Closed: the value (`Value`, 16 bytes), from the upvalue's box.
+    pub const CLOSED_VALUE: i32 = l::CLOSED_VALUE as i32;
 }
 
 /// Status: `entry_pc` is not an entry point of the code; nothing was executed.
@@ -1158,6 +1199,8 @@ impl Lua {
             base: regs,
             ret_reg: 0,
             ret_n: 0,
+            thread: self.current.addr(),
+            base_index: base,
         };
         self.jit.native_frames += 1;
         // SAFETY: JIT-ENTRY. `cl` is the closure of the running frame, whose registers
@@ -1291,6 +1334,44 @@ fn jit_stats(l: &mut Lua) -> LuaResult<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads a `T` at byte offset `off` of the box at `p`.
+    ///
+    /// # Safety
+    /// `p + off` holds an initialised `T`.
+    unsafe fn at<T: Copy>(p: *const u8, off: i32) -> T {
+        // SAFETY: per the contract.
+        unsafe { p.add(off as usize).cast::<T>().read_unaligned() }
+    }
+
+    #[test]
+    fn upval_layout_matches_offsets() {
+        use crate::func::{UpState, UpVal};
+        use core::cell::Cell;
+        use upval_offsets as u;
+        let mut l = Lua::new();
+        let thread = l.current;
+        let open = l.heap.alloc(UpVal {
+            state: Cell::new(UpState::Open {
+                thread,
+                index: 12345,
+            }),
+        });
+        let closed = l.heap.alloc(UpVal {
+            state: Cell::new(UpState::Closed(Value::Int(-77))),
+        });
+        let (po, pc) = (open.as_ptr().cast::<u8>(), closed.as_ptr().cast::<u8>());
+        // SAFETY: the offsets lie inside the live upvalue boxes (UPVAL-LAYOUT), at
+        // fields of the types read.
+        unsafe {
+            assert_eq!(at::<u8>(po, u::TAG), u::OPEN);
+            assert_eq!(at::<usize>(po, u::OPEN_THREAD), thread.addr());
+            assert_eq!(at::<usize>(po, u::OPEN_INDEX), 12345);
+            assert_eq!(at::<u8>(pc, u::TAG), u::CLOSED);
+            assert!(matches!(at::<Value>(pc, u::CLOSED_VALUE), Value::Int(-77)));
+        }
+        assert_ne!(u::OPEN, u::CLOSED);
+    }
 
     /// The tag byte of a value, read the way compiled code reads it.
     fn tag_of(v: &Value) -> u8 {

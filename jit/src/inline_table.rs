@@ -1,6 +1,7 @@
 //! Inline fast paths of table access (TABLE-LAYOUT in `interp/src/table.rs`, offsets in
 //! `jit_iface::table_offsets`): an array-part read or overwrite with an integer key, and
-//! a one-probe hash lookup of a string constant. Each path is guarded by the value's
+//! a short linear-probe hash lookup of a string constant (one probe for fields,
+//! a few for globals). Each path is guarded by the value's
 //! tag, the bounds, and "the slot already holds a non-nil value" (so no `__index` or
 //! `__newindex` can apply, whatever the metatable), plus, for stores of collectable
 //! values, "the table is not black" (no write barrier needed). Whenever a guard fails,
@@ -13,6 +14,9 @@ use moonjet_interp::Value;
 
 use crate::translate::{mem, mem_vec, FunctionTranslator, PAYLOAD, TAG};
 
+/// Most hash nodes an inline global lookup visits before the helper takes over.
+pub const GLOBAL_PROBES: i64 = 4;
+
 /// Where a stored value comes from: a register or a constant.
 #[derive(Clone, Copy, Debug)]
 pub enum ValSrc {
@@ -24,7 +28,7 @@ pub enum ValSrc {
 
 impl FunctionTranslator<'_> {
     /// Continues in a new block when `cond` holds; `slow` otherwise.
-    fn or_slow(&mut self, cond: ir::Value, slow: ir::Block) {
+    pub(crate) fn or_slow(&mut self, cond: ir::Value, slow: ir::Block) {
         let ok = self.new_block();
         self.branch(cond, ok, slow);
         self.at(ok);
@@ -52,8 +56,18 @@ impl FunctionTranslator<'_> {
     }
 
     /// The address of the value of the node of string constant `k` in table `h`, when
-    /// the key sits in its home node (one probe; anything else is slow).
-    fn field_slot(&mut self, h: ir::Value, k: u32, slow: ir::Block) -> Option<ir::Value> {
+    /// the key sits in its home node or, with `probes > 1`, one of the next
+    /// `probes - 1` nodes (the hash part probes linearly, `Table::find_str`); an empty
+    /// node or more probes are slow. Object fields take one probe (a miss, such as a
+    /// method found through `__index`, then costs least); globals take
+    /// [`GLOBAL_PROBES`] (the globals table is large, so collisions are common).
+    pub(crate) fn field_slot(
+        &mut self,
+        h: ir::Value,
+        k: u32,
+        probes: i64,
+        slow: ir::Block,
+    ) -> Option<ir::Value> {
         let (Ok(Value::Str(_)), Ok(koff)) = (self.konst(k), self.konst_off(k)) else {
             return None;
         };
@@ -73,9 +87,54 @@ impl FunctionTranslator<'_> {
         let hash = self.b.ins().uextend(types::I64, hash);
         let mask = self.b.ins().iadd_imm_s(cap, -1);
         let idx = self.b.ins().band(mask, hash);
-        let off = self.b.ins().imul_imm_s(idx, t::NODE_SIZE as i64);
+        if probes <= 1 {
+            let off = self.b.ins().imul_imm_s(idx, t::NODE_SIZE as i64);
+            let nodes = self.b.ins().load(types::I64, mem(), h, t::NODES);
+            let node = self.b.ins().iadd(nodes, off);
+            let hit = self.key_is(node, want);
+            self.or_slow(hit, slow);
+            return Some(self.b.ins().iadd_imm_s(node, t::NODE_VAL as i64));
+        }
         let nodes = self.b.ins().load(types::I64, mem(), h, t::NODES);
+        // probe(idx, left): node `idx` (masked: inside the node array), `left` probes.
+        let probe = self.new_block();
+        self.b.append_block_param(probe, types::I64);
+        self.b.append_block_param(probe, types::I64);
+        let left0 = self.b.ins().iconst(types::I64, probes);
+        self.b.ins().jump(
+            probe,
+            &[ir::BlockArg::Value(idx), ir::BlockArg::Value(left0)],
+        );
+        self.at(probe);
+        let (idx, left) = (self.b.block_params(probe)[0], self.b.block_params(probe)[1]);
+        let off = self.b.ins().imul_imm_s(idx, t::NODE_SIZE as i64);
         let node = self.b.ins().iadd(nodes, off);
+        let hit = self.key_is(node, want);
+        let (found, next) = (self.new_block(), self.new_block());
+        self.branch(hit, found, next);
+        self.at(next);
+        // An empty node ends the key's probe sequence: absent from the hash part.
+        let ktag = self.b.ins().load(types::I8, mem(), node, t::NODE_KEY + TAG);
+        let used = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::NotEqual, ktag, tags::NIL as i64);
+        self.or_slow(used, slow);
+        let left = self.b.ins().iadd_imm_s(left, -1);
+        let more = self.b.ins().icmp_imm_s(IntCC::NotEqual, left, 0);
+        self.or_slow(more, slow);
+        let idx = self.b.ins().iadd_imm_s(idx, 1);
+        let idx = self.b.ins().band(idx, mask);
+        self.b.ins().jump(
+            probe,
+            &[ir::BlockArg::Value(idx), ir::BlockArg::Value(left)],
+        );
+        self.at(found);
+        Some(self.b.ins().iadd_imm_s(node, t::NODE_VAL as i64))
+    }
+
+    /// Whether the key of `node` is the string at address `want` (an i8 truth value).
+    fn key_is(&mut self, node: ir::Value, want: ir::Value) -> ir::Value {
         let ktag = self.b.ins().load(types::I8, mem(), node, t::NODE_KEY + TAG);
         let kptr = self
             .b
@@ -83,9 +142,7 @@ impl FunctionTranslator<'_> {
             .load(types::I64, mem(), node, t::NODE_KEY + PAYLOAD);
         let is_str = self.is(ktag, tags::STR);
         let same = self.b.ins().icmp(IntCC::Equal, kptr, want);
-        let hit = self.and(is_str, same);
-        self.or_slow(hit, slow);
-        Some(self.b.ins().iadd_imm_s(node, t::NODE_VAL as i64))
+        self.and(is_str, same)
     }
 
     /// Continues when the value at `slot` is not nil.
@@ -99,7 +156,7 @@ impl FunctionTranslator<'_> {
     }
 
     /// Copies a live slot into the register at `dst_off`.
-    fn read_slot(&mut self, slot: ir::Value, dst_off: i32, slow: ir::Block) {
+    pub(crate) fn read_slot(&mut self, slot: ir::Value, dst_off: i32, slow: ir::Block) {
         self.slot_live(slot, slow);
         self.copy_value(slot, 0, dst_off);
     }
@@ -167,7 +224,7 @@ impl FunctionTranslator<'_> {
     pub fn inline_get_field(&mut self, t_off: i32, k: u32, dst: i32, done: ir::Block) {
         let slow = self.new_block();
         let h = self.table_of(t_off, slow);
-        match self.field_slot(h, k, slow) {
+        match self.field_slot(h, k, 1, slow) {
             Some(slot) => {
                 self.read_slot(slot, dst, slow);
                 self.jump(done);
@@ -181,7 +238,7 @@ impl FunctionTranslator<'_> {
     pub fn inline_set_field(&mut self, t_off: i32, k: u32, val: ValSrc, done: ir::Block) {
         let slow = self.new_block();
         let h = self.table_of(t_off, slow);
-        match self.field_slot(h, k, slow) {
+        match self.field_slot(h, k, 1, slow) {
             Some(slot) => {
                 self.write_slot(h, slot, val, slow);
                 self.jump(done);

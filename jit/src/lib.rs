@@ -13,6 +13,7 @@
 
 pub mod analysis;
 mod inline_table;
+mod inline_upval;
 mod ops_arith;
 mod ops_call;
 mod ops_data;

@@ -135,16 +135,18 @@ impl FunctionTranslator<'_> {
 
     // ------------------------------------------------------------------ upvalues
 
-    /// GETUPVAL: `R[A] := Up[B]` (helper).
+    /// GETUPVAL: `R[A] := Up[B]` (inline, UPVAL-INLINE; else the helper).
     pub fn translate_getupval(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
+        self.inline_get_upval(i.b(), a, next);
         let (up, dst) = (self.i32(i.b()), self.addr(a));
+        let caps = self.captured_offs();
         self.call_checked(
             Helper::GetUpval,
             &[self.ctx, up, dst],
             pc,
             Reason::Upvalue,
-            Io::new(&[], Some(a)),
+            Io::new(&caps, Some(a)),
         );
         self.jump(next);
         Ok(())
@@ -154,13 +156,22 @@ impl FunctionTranslator<'_> {
     pub fn translate_setupval(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
         let (up, src) = (self.i32(i.b()), self.addr(a));
+        let caps = self.captured_offs();
+        let mut reads = caps.clone();
+        reads.push(a);
         self.call_checked(
             Helper::SetUpval,
             &[self.ctx, up, src],
             pc,
             Reason::Upvalue,
-            Io::new(&[a], None),
+            Io::new(&reads, None),
         );
+        // An upvalue joined into this very activation (`debug.upvaluejoin`) is one of
+        // its captured registers: reload them from the stack, which the flush above
+        // made current (UPVAL-INLINE in `inline_upval.rs`).
+        for off in caps {
+            self.load_reg_at(off);
+        }
         self.jump(next);
         Ok(())
     }
@@ -186,17 +197,20 @@ impl FunctionTranslator<'_> {
         }
     }
 
-    /// GETTABUP: `R[A] := Up[B][K[C]]` (helper).
+    /// GETTABUP: `R[A] := Up[B][K[C]]` (inline for a field present in the table's hash
+    /// part, UPVAL-INLINE; else the helper).
     pub fn translate_gettabup(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
         self.string_key(i.c())?;
+        self.inline_get_tabup(i.b(), i.c(), a, next);
         let (up, k, dst) = (self.i32(i.b()), self.i32(i.c()), self.addr(a));
+        let caps = self.captured_offs();
         self.call_checked(
             Helper::GetTabUp,
             &[self.ctx, up, k, dst],
             pc,
             Reason::Table,
-            Io::new(&[], Some(a)),
+            Io::new(&caps, Some(a)),
         );
         self.jump(next);
         Ok(())

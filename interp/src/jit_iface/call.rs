@@ -248,6 +248,8 @@ unsafe fn run_nested(
         base: regs,
         ret_reg: 0,
         ret_n: 0,
+        thread: l.current.addr(),
+        base_index: cbase,
     };
     // SAFETY: JIT-ENTRY for the frame: `f` is its closure (in its function slot, so
     // alive), its registers exist (the push ensured them), `code` was compiled from

@@ -1,0 +1,139 @@
+//! Inline upvalue reads (anchor: UPVAL-INLINE): GETUPVAL, and GETTABUP of a string
+//! constant, without a helper call in the common cases. The layouts come from
+//! `jit_iface::upval_offsets` (UPVAL-LAYOUT in `interp/src/func.rs`) and
+//! `ctx_offsets`; whenever a case below does not hold, control falls to the
+//! instruction's helper call, which handles everything.
+//!
+//! The path: `ctx.closure` -> its cells (index checked against their count) -> the
+//! upvalue's box -> its state's tag. A **closed** upvalue holds its value in the box.
+//! An **open** one names a thread and a stack index; it is read inline only when the
+//! thread is the running one (`ctx.thread`) and the index lies below this frame's R[0]
+//! (`ctx.base_index`), at `base + (index - base_index)`.
+//!
+//! Why that memory holds the variable's current value (REG-CACHE, `regs.rs`): the slot
+//! belongs to a frame below this one on the same thread. If that frame runs compiled
+//! code, its registers that closures may capture (every register an open upvalue can
+//! name: open upvalues are made by its CLOSURE instructions) were stored by the flush
+//! before the call that led here, and nothing but memory changes them until it
+//! resumes (SETUPVAL and the interpreter write the stack). An interpreted frame keeps
+//! its registers in memory. The running frame is the one frame whose registers may
+//! live unstored in Cranelift variables, and the `index < base_index` guard excludes
+//! it: normally a closure's upvalues belong to activations of enclosing functions,
+//! never to its own frame, but `debug.upvaluejoin` can give a closure an upvalue of
+//! its own running activation (made by a nested closure); such reads take the helper,
+//! after the captured registers are stored ([`FunctionTranslator::captured_offs`] as
+//! the helper's reads).
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{self, types, BlockArg, InstBuilder};
+use moonjet_interp::jit_iface::{ctx_offsets, tags, upval_offsets as u};
+
+use crate::inline_table::GLOBAL_PROBES;
+use crate::translate::{mem, FunctionTranslator, PAYLOAD, PTR, TAG, VALUE_SIZE};
+
+impl FunctionTranslator<'_> {
+    /// Byte offsets of the registers closures may capture: what an upvalue helper may
+    /// read or write in this frame (an upvalue joined into its own activation).
+    pub fn captured_offs(&self) -> Vec<i32> {
+        let n = self.max_stack;
+        let caps = self.regs.captured;
+        caps.iter()
+            .filter(|&r| r < n)
+            .map(|r| r as i32 * VALUE_SIZE)
+            .collect()
+    }
+
+    /// The address of the current value of upvalue `up` of the running closure (a
+    /// `Value`: in the upvalue's box, or a stack slot below this frame); continues
+    /// in `slow` when it cannot be read inline.
+    fn upval_addr(&mut self, up: u32, slow: ir::Block) -> ir::Value {
+        // `ctx` is the live context (JIT-ENTRY); `closure` is the running closure,
+        // kept alive by the frame's function slot.
+        let cl = self
+            .b
+            .ins()
+            .load(PTR, mem(), self.ctx, ctx_offsets::CLOSURE);
+        // The closure's cell count and cells pointer: fields of the live closure.
+        let len = self.b.ins().load(PTR, mem(), cl, u::CELLS_LEN);
+        let inside = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThan, len, up as i64);
+        self.or_slow(inside, slow);
+        let cells = self.b.ins().load(PTR, mem(), cl, u::CELLS);
+        // Cell `up < len`: initialised (ClosureBuilder fills every cell), and holds the
+        // address of a live upvalue box (the closure traces its upvalues).
+        let cell = self
+            .b
+            .ins()
+            .iadd_imm_s(cells, up as i64 * u::CELL_SIZE as i64);
+        let uv = self.b.ins().load(PTR, mem(), cell, 0);
+        // The state's tag byte decides which variant's fields are read.
+        let tag = self.b.ins().load(types::I8, mem(), uv, u::TAG);
+        let (done, open) = (self.new_block(), self.new_block());
+        self.b.append_block_param(done, PTR);
+        let closed = self.b.ins().icmp_imm_s(IntCC::Equal, tag, u::CLOSED as i64);
+        let in_box = self.b.ins().iadd_imm_s(uv, u::CLOSED_VALUE as i64);
+        self.b
+            .ins()
+            .brif(closed, done, &[BlockArg::Value(in_box)], open, &[]);
+        self.at(open);
+        // Not closed, so open (two variants): its thread and index are initialised.
+        let thread = self.b.ins().load(PTR, mem(), uv, u::OPEN_THREAD);
+        let current = self.b.ins().load(PTR, mem(), self.ctx, ctx_offsets::THREAD);
+        let mine = self.b.ins().icmp(IntCC::Equal, thread, current);
+        self.or_slow(mine, slow);
+        let index = self.b.ins().load(PTR, mem(), uv, u::OPEN_INDEX);
+        let base_index = self
+            .b
+            .ins()
+            .load(PTR, mem(), self.ctx, ctx_offsets::BASE_INDEX);
+        // Below this frame: the slot exists (the stack holds every frame's registers)
+        // and holds the current value (see the module comment).
+        let below = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedLessThan, index, base_index);
+        self.or_slow(below, slow);
+        let back = self.b.ins().isub(index, base_index);
+        let back = self.b.ins().ishl_imm_s(back, 4);
+        let base = self.base();
+        let slot = self.b.ins().iadd(base, back);
+        self.b.ins().jump(done, &[BlockArg::Value(slot)]);
+        self.at(done);
+        self.b.block_params(done)[0]
+    }
+
+    /// `R[dst] := Up[up]` inline; jumps to `next`, or continues in the slow block.
+    pub fn inline_get_upval(&mut self, up: u32, dst: i32, next: ir::Block) {
+        let slow = self.new_block();
+        let val = self.upval_addr(up, slow);
+        self.copy_value(val, 0, dst);
+        self.jump(next);
+        self.at(slow);
+    }
+
+    /// `R[dst] := Up[up][K[k]]` inline for a string constant present in the table's
+    /// hash part (see `Self::field_slot`); jumps to `next`, or continues in the slow
+    /// block.
+    pub fn inline_get_tabup(&mut self, up: u32, k: u32, dst: i32, next: ir::Block) {
+        let slow = self.new_block();
+        let val = self.upval_addr(up, slow);
+        let tag = self.b.ins().load(types::I8, mem(), val, TAG);
+        let is_table = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, tag, tags::TABLE as i64);
+        self.or_slow(is_table, slow);
+        // A table value's payload is the address of the live table's box.
+        let h = self.b.ins().load(types::I64, mem(), val, PAYLOAD);
+        match self.field_slot(h, k, GLOBAL_PROBES, slow) {
+            Some(slot) => {
+                self.read_slot(slot, dst, slow);
+                self.jump(next);
+            }
+            None => self.jump(slow),
+        }
+        self.at(slow);
+    }
+}
