@@ -311,7 +311,9 @@ fn unpack(l: &mut Lua) -> LuaResult<usize> {
     let n = (j as u64).wrapping_sub(i as u64);
     // The results must fit the stack now: a stack overflow raised later, while they
     // are moved to the caller, would escape a `pcall` around this call.
-    let room = l.stack_limit.saturating_sub(l.top + crate::vm::call::EXTRA_STACK);
+    let room = l
+        .stack_limit
+        .saturating_sub(l.top + crate::vm::call::EXTRA_STACK);
     if n >= MAX_UNPACK || n as usize >= room {
         return Err(rt_error(l, "too many results to unpack"));
     }
