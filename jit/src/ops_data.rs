@@ -2,7 +2,7 @@
 //! access (through runtime helpers), length, `not`, and the numeric and generic loops.
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, BlockArg, InstBuilder};
+use cranelift_codegen::ir::{self, types, BlockArg, InstBuilder};
 use moonjet_bytecode::{Instruction, OpCode};
 use moonjet_interp::jit_iface::{tags, FORPREP_SKIP, HELPER_OK};
 use moonjet_interp::Value;
@@ -220,20 +220,11 @@ impl FunctionTranslator<'_> {
     pub fn translate_gettable(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, b, c) = (self.reg(i.a())?, self.reg(i.b())?, self.reg(i.c())?);
         let next = self.block_rel(pc, 1)?;
-        let (t, dst) = (self.addr(b), self.addr(a));
         let other = self.when_int_key(c);
         let key = self.payload(c, types::I64);
-        self.inline_get_int(b, key, a, next);
-        self.call_checked(
-            Helper::GetInt,
-            &[self.ctx, t, key, dst],
-            pc,
-            Reason::Table,
-            Io::new(&[b], Some(a)),
-        );
-        self.jump(next);
+        self.get_int(a, b, key, next, pc);
         self.at(other);
-        let key = self.addr(c);
+        let (t, key, dst) = (self.addr(b), self.addr(c), self.addr(a));
         self.call_checked(
             Helper::GetTable,
             &[self.ctx, t, key, dst],
@@ -243,6 +234,21 @@ impl FunctionTranslator<'_> {
         );
         self.jump(next);
         Ok(())
+    }
+
+    /// `R[A] := R[B][key]` for an integer key: inline, else the integer helper; then
+    /// continues at `next`.
+    fn get_int(&mut self, a: i32, b: i32, key: ir::Value, next: ir::Block, pc: usize) {
+        let (t, dst) = (self.addr(b), self.addr(a));
+        self.inline_get_int(b, key, a, next);
+        self.call_checked(
+            Helper::GetInt,
+            &[self.ctx, t, key, dst],
+            pc,
+            Reason::Table,
+            Io::new(&[b], Some(a)),
+        );
+        self.jump(next);
     }
 
     /// Continues in a new block when the register at `key` holds an integer; returns
@@ -259,16 +265,8 @@ impl FunctionTranslator<'_> {
     /// GETI: `R[A] := R[B][C]` (helper).
     pub fn translate_geti(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, b, next) = (self.reg(i.a())?, self.reg(i.b())?, self.block_rel(pc, 1)?);
-        let (t, key, dst) = (self.addr(b), self.i64(i.c() as i64), self.addr(a));
-        self.inline_get_int(b, key, a, next);
-        self.call_checked(
-            Helper::GetInt,
-            &[self.ctx, t, key, dst],
-            pc,
-            Reason::Table,
-            Io::new(&[b], Some(a)),
-        );
-        self.jump(next);
+        let key = self.i64(i.c() as i64);
+        self.get_int(a, b, key, next, pc);
         Ok(())
     }
 
@@ -336,22 +334,13 @@ impl FunctionTranslator<'_> {
     /// SETTABLE: `R[A][R[B]] := RK(C)` (helper; integer keys go to the integer one).
     pub fn translate_settable(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, b, next) = (self.reg(i.a())?, self.reg(i.b())?, self.block_rel(pc, 1)?);
-        let (val, src) = (self.rk_addr(i)?, self.rk_src(i)?);
-        let rk = self.rk_reg(i)?;
-        let t = self.addr(a);
+        self.rk_src(i)?; // RK(C) checked before anything is emitted
         let other = self.when_int_key(b);
         let key = self.payload(b, types::I64);
-        self.inline_set_int(a, key, src, next);
-        self.call_checked(
-            Helper::SetInt,
-            &[self.ctx, t, key, val],
-            pc,
-            Reason::Table,
-            Io::new(&[a, rk.unwrap_or(a)], None),
-        );
-        self.jump(next);
+        self.set_int(i, a, key, next, pc)?;
         self.at(other);
-        let key = self.addr(b);
+        let (val, rk) = (self.rk_addr(i)?, self.rk_reg(i)?);
+        let (t, key) = (self.addr(a), self.addr(b));
         self.call_checked(
             Helper::SetTable,
             &[self.ctx, t, key, val],
@@ -366,9 +355,22 @@ impl FunctionTranslator<'_> {
     /// SETI: `R[A][B] := RK(C)` (helper).
     pub fn translate_seti(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
-        let (val, src) = (self.rk_addr(i)?, self.rk_src(i)?);
-        let rk = self.rk_reg(i)?;
-        let (t, key) = (self.addr(a), self.i64(i.b() as i64));
+        let key = self.i64(i.b() as i64);
+        self.set_int(i, a, key, next, pc)
+    }
+
+    /// `R[A][key] := RK(C)` for an integer key: inline, else the integer helper; then
+    /// continues at `next`.
+    fn set_int(
+        &mut self,
+        i: Instruction,
+        a: i32,
+        key: ir::Value,
+        next: ir::Block,
+        pc: usize,
+    ) -> Result<(), Reason> {
+        let (val, src, rk) = (self.rk_addr(i)?, self.rk_src(i)?, self.rk_reg(i)?);
+        let t = self.addr(a);
         self.inline_set_int(a, key, src, next);
         self.call_checked(
             Helper::SetInt,

@@ -540,25 +540,24 @@ impl FunctionTranslator<'_> {
 
     /// Continues in a new block when `cond` holds, else exits at `pc` for `reason`.
     pub fn guard(&mut self, cond: ir::Value, pc: usize, reason: Reason) {
-        if self.known(cond).is_some_and(|c| c != 0) {
-            return;
-        }
-        let (ok, fail) = (self.b.create_block(), self.b.create_block());
-        self.branch(cond, ok, fail);
-        self.b.switch_to_block(fail);
-        self.exit(pc, reason);
-        self.b.switch_to_block(ok);
+        self.guard_with(cond, |t| t.exit(pc, reason));
     }
 
     /// [`Self::guard`] with a raw exit.
     pub fn guard_raw(&mut self, cond: ir::Value, pc: usize, reason: Reason) {
+        self.guard_with(cond, |t| t.exit_raw(pc, reason));
+    }
+
+    /// Continues in a new block when `cond` holds (nothing to emit when it is known
+    /// true), else emits `leave` in a block of its own.
+    fn guard_with(&mut self, cond: ir::Value, leave: impl FnOnce(&mut Self)) {
         if self.known(cond).is_some_and(|c| c != 0) {
             return;
         }
         let (ok, fail) = (self.b.create_block(), self.b.create_block());
         self.branch(cond, ok, fail);
         self.b.switch_to_block(fail);
-        self.exit_raw(pc, reason);
+        leave(self);
         self.b.switch_to_block(ok);
     }
 }
