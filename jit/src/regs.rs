@@ -9,19 +9,24 @@
 //! across instructions and loops.
 //!
 //! The value stack is the truth for everything outside the code, so:
-//! * **flush** before any helper call that may read registers, run Lua code or collect
-//!   garbage: every register the code may hold unstored (the state's `dirty` set plus
-//!   what this instruction wrote) is stored;
+//! * **flush** before a helper that may allocate (and so collect) or run Lua code: the
+//!   registers the code may hold unstored (the state's `dirty` set plus what this
+//!   instruction wrote) that anyone may read — live ones and captured ones — are
+//!   stored; a helper that does neither gets just the registers it reads (`Io`);
 //! * **reload** after such a helper the registers it may have changed (its results,
 //!   and the registers a closure may capture: called code changes them through open
-//!   upvalues);
+//!   upvalues); the dead ones become nil;
 //! * **spill** at an exit (a guard, an instruction left to the interpreter, a return):
-//!   the exits of one instruction share one block per target pc that stores the dirty
-//!   registers and leaves. Exits after a helper call leave **raw**: the helper's stores
-//!   are newer than anything the code holds, and the stack may have moved.
-//! * the **entry** of each entry point loads every register from the stack (unused
-//!   loads are removed) and checks the types the code assumes there, leaving at once
+//!   the exits of one instruction share one block per target pc that stores what a
+//!   flush stores and leaves. Exits after a helper call leave **raw**: the helper's
+//!   stores are newer than anything the code holds, and the stack may have moved.
+//! * the **entry** of each entry point loads the live and captured registers from the
+//!   stack and checks the types the code assumes there, leaving at once
 //!   (`entry-type`) if the interpreter left something else.
+//!
+//! A register not stored keeps an older value in its stack slot; that value has been
+//! a root since it was stored, so the collector never freed it, and nothing reads the
+//! slot before the register is written again (it is dead and no closure reaches it).
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, BlockArg, InstBuilder, MemFlagsData};
@@ -44,11 +49,10 @@ pub struct RegVars {
     flt: Variable,
 }
 
-/// Which registers a helper may change.
+/// Which registers a helper that allocates or runs Lua code may change (besides the
+/// captured ones).
 #[derive(Clone, Copy, Debug)]
 pub enum Writes {
-    /// None of the frame's registers (besides captured ones).
-    Nothing,
     /// The register at this byte offset.
     Reg(i32),
     /// Every register from this byte offset on.
@@ -490,7 +494,6 @@ impl FunctionTranslator<'_> {
     pub fn reload(&mut self, w: Writes, next: usize) {
         let mut set = self.regs.captured;
         match w {
-            Writes::Nothing => {}
             Writes::Reg(off) => set.insert(rn(off)),
             Writes::From(off) => (rn(off)..self.max_stack).for_each(|r| set.insert(r)),
         }
