@@ -841,6 +841,18 @@ impl Lua {
                         }
                     }
                     OpCode::ForPrep => {
+                        // Fast path: integer start and limit, step 1 (no division, no call).
+                        if let (Value::Int(i0), Value::Int(lim), Value::Int(1)) =
+                            (reg!(a), reg!(a + 1), reg!(a + 2))
+                        {
+                            if i0 <= lim {
+                                reg!(a + 1) = Value::Int(lim.wrapping_sub(i0));
+                                reg!(a + 3) = Value::Int(i0);
+                            } else {
+                                pc = pc.wrapping_add(i.bx() as usize + 1);
+                            }
+                            continue;
+                        }
                         savepc!();
                         if !self.for_prep(base + a)? {
                             pc = pc.wrapping_add(i.bx() as usize + 1);
@@ -1258,5 +1270,23 @@ mod tests {
         assert_eq!(out[1], "false");
         assert!(out[2].contains("stack overflow"), "{}", out[2]);
         assert_eq!(out[3], "0");
+    }
+
+    #[test]
+    fn for_prep_step_one_fast_path_matches_the_general_loop() {
+        // FORPREP's inline path (integer start and limit, step 1): empty, single and
+        // extreme ranges, and the float-limit loop that still takes `for_prep`.
+        let src = "local n = 0
+            for i = 1, 0 do n = n + 1 end
+            for i = 3, 3 do n = n + 10 end
+            local s, e, f, last = 0, 0, 0, nil
+            for i = 9223372036854775805, 9223372036854775807 do s = s + 1 end
+            local lo = -9223372036854775807 - 1
+            for i = lo, lo + 1 do e = e + 1 end
+            for i = 1, 3.5 do f = f + i end
+            for i = 1, 3, 1 do last = i end
+            for i = 7, 6, 1 do last = 0 end
+            return n, s, e, f, last";
+        assert_eq!(run(src).join(","), "10,3,2,6,3");
     }
 }
