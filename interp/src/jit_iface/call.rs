@@ -37,12 +37,14 @@ use super::{
     JitCtx, CALL_UNWIND, HELPERS, HELPER_EXIT, HELPER_OK, MAX_NATIVE_DEPTH, RET_TO_TOP,
     STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND, TAILCALL_DONE,
 };
-use crate::func::LuaClosure;
+use crate::func::{FnProto, LuaClosure};
 use crate::gc::Gc;
 use crate::state::Lua;
 use crate::value::Value;
 
-/// See [`super::Helpers::call`].
+/// See [`super::Helpers::call`]. The compiled-Lua-callee path is the hot one and stays
+/// small (few saved registers); native callees and a callee that leaves compiled code
+/// or tail-calls are out of line.
 ///
 /// # Safety
 /// `ctx` is the live context of running compiled code and `ra` a register of its frame
@@ -61,48 +63,61 @@ pub(super) unsafe extern "C" fn h_call(
     if l.hook_mask != 0 || !l.jit.active || l.jit.native_frames >= MAX_NATIVE_DEPTH {
         return HELPER_EXIT;
     }
+    // SAFETY: `ra` is a register of the frame.
+    match unsafe { ra.read() } {
+        Value::LuaFn(f) => match f.proto.jit.code(l.jit.generation) {
+            // SAFETY: per the contract; `code` is `f`'s in the current generation.
+            Some(code) => unsafe { call_lua(ctx, ra, f, code, b, c, pc) },
+            None => HELPER_EXIT,
+        },
+        // SAFETY: per the contract.
+        Value::NativeFn(_) | Value::NativeClosure(_) => unsafe { call_native(ctx, ra, b, c, pc) },
+        _ => HELPER_EXIT,
+    }
+}
+
+/// `h_call` of a native function: called in place, as the interpreter's CALL does.
+///
+/// # Safety
+/// As [`h_call`]; `ra` holds a native function.
+#[inline(never)]
+unsafe fn call_native(ctx: *mut JitCtx, ra: *mut Value, b: u32, c: u32, pc: u32) -> u32 {
+    // SAFETY: per the contract.
+    let lua = unsafe { (*ctx).lua };
+    // SAFETY: as in `h_call`.
+    let l = unsafe { &mut *lua };
     // SAFETY: `ra` points into `l.stack` (JIT-ENTRY), at or above its start.
     let func = unsafe { ra.offset_from(l.stack.as_ptr()) } as usize;
     let Some(caller_idx) = l.frames.len().checked_sub(1) else {
         return HELPER_EXIT;
     };
-    // SAFETY: `ra` is a register of the frame.
-    match unsafe { ra.read() } {
-        Value::LuaFn(f) if f.proto.jit.code(l.jit.generation).is_some() => {
-            // SAFETY: per the contract.
-            unsafe { call_lua(lua, ctx, f, func, b, c, pc) }
-        }
-        Value::NativeFn(_) | Value::NativeClosure(_) => {
-            let generation = l.jit.generation;
-            prepare(l, caller_idx, func, b, pc);
-            l.jit.native_calls += 1;
-            let nresults = c as i32 - 1;
-            match l.precall_other(func, nresults, 0) {
-                Ok(true) => {}
-                // The callable pushed frames (`pcall`, `__call`): run them to the end.
-                Ok(false) => {
-                    if let Err(e) = l.execute(caller_idx + 1) {
-                        l.jit.pending = Some(e);
-                        return CALL_UNWIND;
-                    }
-                }
-                Err(e) => {
-                    l.jit.pending = Some(e);
-                    return CALL_UNWIND;
-                }
-            }
-            if nresults >= 0 {
-                l.top = l.frames[caller_idx].top as usize;
-            }
-            l.gc_check();
-            if l.hook_mask != 0 || !l.jit.active || l.jit.generation != generation {
+    let generation = l.jit.generation;
+    prepare(l, caller_idx, func, b, pc);
+    l.jit.native_calls += 1;
+    let nresults = c as i32 - 1;
+    match l.precall_other(func, nresults, 0) {
+        Ok(true) => {}
+        // The callable pushed frames (`pcall`, `__call`): run them to the end.
+        Ok(false) => {
+            if let Err(e) = l.execute(caller_idx + 1) {
+                l.jit.pending = Some(e);
                 return CALL_UNWIND;
             }
-            // SAFETY: per the contract.
-            unsafe { rebase(l, ctx, caller_idx) }
         }
-        _ => HELPER_EXIT,
+        Err(e) => {
+            l.jit.pending = Some(e);
+            return CALL_UNWIND;
+        }
     }
+    if nresults >= 0 {
+        l.top = l.frames[caller_idx].top as usize;
+    }
+    l.gc_check();
+    if l.hook_mask != 0 || !l.jit.active || l.jit.generation != generation {
+        return CALL_UNWIND;
+    }
+    // SAFETY: per the contract.
+    unsafe { rebase(l, ctx, caller_idx) }
 }
 
 /// What the interpreter's CALL does before calling: saves the caller's pc (the
@@ -129,43 +144,99 @@ unsafe fn rebase(l: &mut Lua, ctx: *mut JitCtx, caller_idx: usize) -> u32 {
     HELPER_OK
 }
 
-/// Calls the compiled Lua function `f` at `func` from the caller's code (see the module
-/// comment).
+/// Calls the compiled Lua function `f` in `ra` from the caller's code (see the module
+/// comment). Only the common case (the frame pushed by `try_push_fixed_frame`, the
+/// callee's code returning natively) is inline.
 ///
 /// # Safety
-/// As [`h_call`]; `f` has compiled code in the current generation.
+/// As [`h_call`]; `f` is the closure in `ra` and `code` its compiled code in the
+/// current generation.
 #[inline(always)]
 unsafe fn call_lua(
-    lua: *mut Lua,
     ctx: *mut JitCtx,
+    ra: *mut Value,
     f: Gc<LuaClosure>,
-    func: usize,
+    code: super::JitFn,
     b: u32,
     c: u32,
     pc: u32,
 ) -> u32 {
+    // SAFETY: per the contract.
+    let lua = unsafe { (*ctx).lua };
     // SAFETY: as in `h_call`; this reference ends before the callee's code runs.
     let l = unsafe { &mut *lua };
-    let Some(code) = f.proto.jit.code(l.jit.generation) else {
+    // SAFETY: `ra` points into `l.stack` (JIT-ENTRY), at or above its start.
+    let func = unsafe { ra.offset_from(l.stack.as_ptr()) } as usize;
+    let Some(caller) = l.frames.last_mut() else {
         return HELPER_EXIT;
     };
+    caller.pc = pc + 1;
+    let caller_flags = caller.flags;
+    if b != 0 {
+        l.top = func + b as usize;
+    }
     let caller_idx = l.frames.len() - 1;
-    prepare(l, caller_idx, func, b, pc);
     let nresults = c as i32 - 1;
-    let caller_flags = l.frames[caller_idx].flags;
-    if !l.try_push_fixed_frame(func, f, nresults, caller_flags) {
-        if let Err(e) = l.push_lua_frame(func, f, nresults, 0) {
-            l.jit.pending = Some(e);
-            return CALL_UNWIND;
-        }
+    if !l.try_push_fixed_frame(func, f, nresults, caller_flags)
+        && !push_frame_slow(l, func, f, nresults)
+    {
+        return CALL_UNWIND;
     }
     // SAFETY: per the contract.
-    let depth = unsafe { (*ctx).depth } + 1;
-    let (mut f, mut code) = (f, code);
+    let (depth, thread) = unsafe { ((*ctx).depth + 1, (*ctx).thread) };
+    // SAFETY: JIT-ENTRY for the frame just pushed at `caller_idx + 1`, whose closure is
+    // `f` and whose code is `code`; the caller's activation runs on the same thread.
+    let status = unsafe { run_nested(lua, f, code, caller_idx + 1, depth, thread) };
+    match status {
+        Nested::Returned => {
+            // SAFETY: the callee's code returned; no other reference to the state is
+            // alive.
+            let l = unsafe { &mut *lua };
+            // SAFETY: `ctx.base_index` is the stack index of the caller's R[0], inside
+            // the stack.
+            unsafe { (*ctx).base = l.stack.as_mut_ptr().add((*ctx).base_index) };
+            HELPER_OK
+        }
+        Nested::Unwind => CALL_UNWIND,
+        // SAFETY: per the contract.
+        other => unsafe { finish_call_slow(lua, ctx, other, caller_idx, depth, nresults) },
+    }
+}
+
+/// The frame push `try_push_fixed_frame` declined (varargs, a full frame vector, a
+/// stack to grow past the limit): the general push; false, with the error pending,
+/// when it fails.
+#[cold]
+#[inline(never)]
+fn push_frame_slow(l: &mut Lua, func: usize, f: Gc<LuaClosure>, nresults: i32) -> bool {
+    match l.push_lua_frame(func, f, nresults, 0) {
+        Ok(()) => true,
+        Err(e) => {
+            l.jit.pending = Some(e);
+            false
+        }
+    }
+}
+
+/// The rest of `call_lua` when the callee's code tail-called or left compiled code
+/// (`status`): runs tail callees' code in the same activation slot (a loop, so endless
+/// tail recursion never grows the Rust stack), then the interpreter when needed, and
+/// the caller's code continues.
+///
+/// # Safety
+/// As [`h_call`]; `frames[caller_idx]` is the caller's frame and the callee's frame is
+/// above it.
+#[cold]
+#[inline(never)]
+unsafe fn finish_call_slow(
+    lua: *mut Lua,
+    ctx: *mut JitCtx,
+    mut status: Nested,
+    caller_idx: usize,
+    depth: u32,
+    nresults: i32,
+) -> u32 {
     loop {
-        // SAFETY: JIT-ENTRY for the frame at `caller_idx + 1`, whose closure is `f`
-        // and whose code is `code` (see `run_nested`).
-        let status = unsafe { run_nested(lua, f, code, caller_idx + 1, depth) };
         // SAFETY: the callee's code returned; no other reference to the state is alive.
         let l = unsafe { &mut *lua };
         match status {
@@ -174,10 +245,15 @@ unsafe fn call_lua(
                 return unsafe { rebase(l, ctx, caller_idx) };
             }
             Nested::Unwind => return CALL_UNWIND,
-            // A tail call replaced the frame: run the new callee's code if it has some
-            // (a loop, so endless tail recursion never grows the Rust stack).
+            // A tail call replaced the frame: run the new callee's code if it has some.
             Nested::TailCalled => match tail_callee_code(l, caller_idx + 1) {
-                Some((g, gcode)) => (f, code) = (g, gcode),
+                Some((g, gcode)) => {
+                    // SAFETY: per the contract.
+                    let thread = unsafe { (*ctx).thread };
+                    // SAFETY: JIT-ENTRY for the frame at `caller_idx + 1`, whose closure
+                    // is `g` and whose code is `gcode` (see `tail_callee_code`).
+                    status = unsafe { run_nested(lua, g, gcode, caller_idx + 1, depth, thread) };
+                }
                 None => break,
             },
             Nested::Left => break,
@@ -215,12 +291,13 @@ enum Nested {
 }
 
 /// Runs the compiled code `code` of closure `f`, whose frame is `frames[idx]` (the top
-/// one), as a nested activation at native depth `depth`, and finishes its return.
+/// one), as a nested activation at native depth `depth` on the thread `thread` (the
+/// caller's `JitCtx::thread`), and finishes its return.
 ///
 /// # Safety
 /// JIT-ENTRY: `frames[idx]` is the top frame, `f` is its closure (in its function slot)
-/// and `code` was compiled from `f.proto` in the current generation; no reference to the
-/// state is alive.
+/// and `code` was compiled from `f.proto` in the current generation; `thread` is the
+/// running thread's address; no reference to the state is alive.
 #[inline(always)]
 unsafe fn run_nested(
     lua: *mut Lua,
@@ -228,6 +305,7 @@ unsafe fn run_nested(
     code: super::JitFn,
     idx: usize,
     depth: u32,
+    thread: usize,
 ) -> Nested {
     // SAFETY: per the contract; this reference ends before the code runs.
     let l = unsafe { &mut *lua };
@@ -248,7 +326,7 @@ unsafe fn run_nested(
         base: regs,
         ret_reg: 0,
         ret_n: 0,
-        thread: l.current.addr(),
+        thread,
         base_index: cbase,
     };
     // SAFETY: JIT-ENTRY for the frame: `f` is its closure (in its function slot, so
@@ -262,16 +340,22 @@ unsafe fn run_nested(
         STATUS_RETURNED if finish_return(l, idx, cctx.ret_reg, cctx.ret_n) => Nested::Returned,
         STATUS_UNWIND => Nested::Unwind,
         STATUS_TAILCALLED => Nested::TailCalled,
-        status => {
-            if status != STATUS_RETURNED {
-                l.jit_note_exit(fp, next, status);
-            }
-            if let Some(ci) = l.frames.get_mut(idx) {
-                ci.pc = next;
-            }
-            Nested::Left
-        }
+        status => note_left(l, fp, idx, next, status),
     }
+}
+
+/// The nested activation of frame `idx` left compiled code at `next` (`status`): notes
+/// the exit and saves the pc to resume at.
+#[cold]
+#[inline(never)]
+fn note_left(l: &mut Lua, fp: Gc<FnProto>, idx: usize, next: u32, status: u32) -> Nested {
+    if status != STATUS_RETURNED {
+        l.jit_note_exit(fp, next, status);
+    }
+    if let Some(ci) = l.frames.get_mut(idx) {
+        ci.pc = next;
+    }
+    Nested::Left
 }
 
 /// After a tail call replaced the nested frame `idx`: its closure and the code to run it
