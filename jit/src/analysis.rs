@@ -454,31 +454,19 @@ fn uses_defs(i: Instruction, all: &dyn Fn(u32) -> RegSet) -> (RegSet, RegSet) {
     let a = i.a();
     let range =
         |s: &mut RegSet, from: u32, count: u32| (from..from + count).for_each(|r| s.insert(r));
+    // `count` registers from A, or every register from A when B = 0 ("up to the top").
+    let listed = |count: u32| {
+        if i.b() == 0 {
+            return all(a);
+        }
+        let mut s = RegSet::default();
+        range(&mut s, a, count);
+        s
+    };
     match op {
-        O::Call | O::TailCall => {
-            uses = if i.b() == 0 {
-                all(a)
-            } else {
-                RegSet::default()
-            };
-            range(&mut uses, a, i.b().max(1));
-        }
-        O::Return => {
-            uses = if i.b() == 0 {
-                all(a)
-            } else {
-                RegSet::default()
-            };
-            range(&mut uses, a, i.b().saturating_sub(1));
-        }
-        O::SetList => {
-            uses = if i.b() == 0 {
-                all(a)
-            } else {
-                RegSet::default()
-            };
-            range(&mut uses, a, i.b() + 1);
-        }
+        O::Call | O::TailCall => uses = listed(i.b()),
+        O::Return => uses = listed(i.b().saturating_sub(1)),
+        O::SetList => uses = listed(i.b() + 1),
         O::Close | O::Tbc | O::TForPrep => uses = all(a),
         O::Concat => {
             range(&mut uses, a, i.b());
