@@ -45,6 +45,9 @@ use crate::value::Value;
 
 mod allocating;
 mod call;
+mod codecache;
+
+pub use codecache::{CodeLedger, DEFAULT_CODE_LIMIT};
 
 // ------------------------------------------------------------------ the entry ABI
 
@@ -945,6 +948,16 @@ pub struct JitState {
     flush_pending: bool,
     /// Calls made natively (compiled caller, compiled or native callee).
     pub native_calls: u64,
+    /// Machine code of the current generation (CODE-CACHE); created with the engine.
+    ledger: Option<alloc::rc::Rc<CodeLedger>>,
+    /// Cap on one generation's machine code in bytes (`-Omaxmcode`, in KiB there).
+    pub code_limit: u64,
+    /// Generations started because the previous one was full.
+    full_flushes: u32,
+    /// Generations started by `make_room` (dead code or a full generation).
+    pub auto_flushes: u32,
+    /// Why `make_room` last flushed.
+    last_flush: Option<codecache::Flush>,
 }
 
 impl Default for JitState {
@@ -961,6 +974,11 @@ impl Default for JitState {
             pending: None,
             flush_pending: false,
             native_calls: 0,
+            ledger: None,
+            code_limit: DEFAULT_CODE_LIMIT,
+            full_flushes: 0,
+            auto_flushes: 0,
+            last_flush: None,
         }
     }
 }
@@ -969,6 +987,9 @@ impl JitState {
     /// Installs an engine (the root crate's `jit` feature).
     pub fn install(&mut self, engine: Box<dyn JitEngine>) {
         self.engine = Some(engine);
+        let ledger = CodeLedger::default();
+        self.ledger = Some(alloc::rc::Rc::new(ledger));
+        self.reset_ledger();
         self.update();
     }
 
@@ -986,6 +1007,7 @@ impl JitState {
     /// Drops all compiled code (`jit.flush()`): every prototype's code becomes stale.
     pub fn flush(&mut self) {
         self.generation = self.generation.wrapping_add(1);
+        self.reset_ledger();
         let in_use = self.native_frames > 0;
         self.flush_pending |= in_use;
         if let Some(e) = self.engine.as_mut() {
@@ -1023,6 +1045,15 @@ pub struct JitSlot {
     sites: core::cell::OnceCell<Box<[Cell<u32>]>>,
     /// Times the code was entered (by the interpreter or by a native call).
     entries: Cell<u32>,
+    /// The code's size, counted in its generation's ledger (CODE-CACHE).
+    share: codecache::CodeShare,
+}
+
+impl Drop for JitSlot {
+    /// The prototype was collected: its code can never run again.
+    fn drop(&mut self) {
+        self.share.retire(self.generation.get());
+    }
 }
 
 impl JitSlot {
@@ -1044,6 +1075,8 @@ impl JitSlot {
 
     /// Records the outcome of a compile in `generation`.
     pub fn set(&self, generation: u32, code: Option<JitFn>, ncode: usize) {
+        // Code this replaces (a guard kept failing) can never run again.
+        self.share.retire(self.generation.get());
         self.generation.set(generation);
         self.code.set(code);
         self.refused.set(code.is_none());
@@ -1164,14 +1197,24 @@ impl Lua {
     #[cold]
     #[inline(never)]
     fn jit_compile(&mut self, fp: Gc<FnProto>) -> Option<JitFn> {
+        let room = self.jit.make_room();
         let generation = self.jit.generation;
         let engine = self.jit.engine.as_mut()?;
         let req = CompileRequest {
             proto: &fp.proto,
             consts: &fp.consts,
         };
-        let code = engine.compile(&req).ok();
+        let before = engine.stats().code_bytes;
+        let code = if room {
+            engine.compile(&req).ok()
+        } else {
+            None
+        };
+        let bytes = engine.stats().code_bytes.saturating_sub(before);
         fp.jit.set(generation, code, fp.proto.code.len());
+        if let (Some(_), Some(ledger)) = (code, self.jit.ledger()) {
+            fp.jit.share.charge(ledger, generation, bytes);
+        }
         code
     }
 
@@ -1254,7 +1297,7 @@ pub const JIT_REDISPATCH: usize = usize::MAX;
 // ------------------------------------------------------------------ the `jit` module
 
 /// Opens the `jit` library: `jit.on()`, `jit.off()`, `jit.flush()`, `jit.status()`,
-/// `jit.stats()`, `jit.version`, `jit.arch` (LuaJIT's names).
+/// `jit.stats()`, `jit.opt.start(...)`, `jit.version`, `jit.arch` (LuaJIT's names).
 pub fn open_jit(l: &mut Lua) {
     const FUNCS: &[(&str, crate::func::NativeFn)] = &[
         ("on", jit_on),
@@ -1263,7 +1306,16 @@ pub fn open_jit(l: &mut Lua) {
         ("status", jit_status),
         ("stats", jit_stats),
     ];
-    let t = l.register_static_lib("jit", crate::static_part!(FUNCS), 2);
+    let t = l.register_static_lib("jit", crate::static_part!(FUNCS), 3);
+    let opt = l.new_table(0, 1);
+    let start = l.intern(b"start");
+    opt.set_str(
+        &mut l.heap,
+        start,
+        Value::NativeFn(codecache::jit_opt_start),
+    );
+    let key = l.intern(b"opt");
+    t.set_str(&mut l.heap, key, Value::Table(opt));
     let (version, arch) = match l.jit.engine.as_ref() {
         Some(e) => (e.version(), e.arch()),
         None => ("none", "none"),
@@ -1311,6 +1363,7 @@ fn jit_stats(l: &mut Lua) -> LuaResult<usize> {
         ("code_bytes", Value::Int(s.code_bytes as i64)),
         ("native_instrs", Value::Int(s.native_instrs as i64)),
         ("exit_instrs", Value::Int(s.exit_instrs as i64)),
+        ("code_flushes", Value::Int(i64::from(l.jit.auto_flushes))),
     ];
     for (k, v) in rows {
         let key = l.intern(k.as_bytes());

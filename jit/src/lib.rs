@@ -44,8 +44,9 @@ use translate::{FunctionTranslator, Outcome, PTR};
 
 /// Largest prototype compiled, in instructions.
 const MAX_INSTRUCTIONS: usize = 50_000;
-/// Machine code limit of one state (bytes): past it, nothing more is compiled.
-const CODE_CACHE_LIMIT: u64 = 64 << 20;
+/// Machine code limit of one module (bytes): a backstop past the interpreter's own cap
+/// on a generation (CODE-CACHE in `jit_iface/codecache.rs`), which flushes first.
+const CODE_CACHE_LIMIT: u64 = 1 << 30;
 
 /// What was compiled for one prototype (kept when `Jit::keep_records` is set).
 #[derive(Clone, Debug)]
@@ -98,6 +99,8 @@ pub struct Jit {
     dump: bool,
     /// Code memory of flushed generations still running (freed at `release`).
     retired: Vec<JITModule>,
+    /// Bytes of machine code in `module` (since the last flush).
+    module_bytes: u64,
     /// Exit sites reported hot (`hot_exit`): `(function, pc)` -> (status, count).
     hot_sites: std::collections::HashMap<(String, u32), (u32, u32)>,
 }
@@ -147,6 +150,7 @@ impl Jit {
             next_id: 0,
             dump: false,
             retired: Vec::new(),
+            module_bytes: 0,
             hot_sites: Default::default(),
         })
     }
@@ -205,7 +209,7 @@ impl Jit {
         if req.proto.code.len() > MAX_INSTRUCTIONS || req.proto.code.is_empty() {
             return Err(Reason::TooLarge);
         }
-        if self.stats.code_bytes > CODE_CACHE_LIMIT {
+        if self.module_bytes > CODE_CACHE_LIMIT {
             return Err(Reason::CacheFull);
         }
         let outcome = self.translate(req);
@@ -281,6 +285,7 @@ impl Jit {
         let native = outcome.iter().filter(|o| **o == Outcome::Native).count();
         self.stats.compiled += 1;
         self.stats.code_bytes += size as u64;
+        self.module_bytes += size as u64;
         self.stats.compile_nanos += nanos;
         self.stats.native_instrs += native as u64;
         self.stats.exit_instrs += (outcome.len() - native) as u64;
@@ -364,6 +369,7 @@ impl JitEngine for Jit {
             return;
         };
         let old = std::mem::replace(&mut self.module, fresh);
+        self.module_bytes = 0;
         self.retired.push(old);
         if !in_use {
             self.release();

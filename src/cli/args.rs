@@ -138,6 +138,8 @@ pub struct Options {
     pub hotcall: Option<u32>,
     /// `-Ohotloop=N`.
     pub hotloop: Option<u32>,
+    /// `-Omaxmcode=N`: KiB of machine code per generation (CODE-CACHE).
+    pub maxmcode: Option<u32>,
     /// A `-b` option.
     pub early_exit: Option<Early>,
 }
@@ -238,7 +240,8 @@ fn option_argument(argv: &[Vec<u8>], i: &mut usize, prefix: usize) -> Option<Vec
     argv.get(*i).filter(|n| n.first() != Some(&b'-')).cloned()
 }
 
-/// Accepts `-O`, `-O0`..`-O3` (no effect), `-Ohotcall=N` and `-Ohotloop=N`.
+/// Accepts `-O`, `-O0`..`-O3` (no effect), `-Ohotcall=N`, `-Ohotloop=N` and
+/// `-Omaxmcode=N`.
 fn check_opt_level(rest: &[u8], o: &mut Options) -> Result<(), ParseError> {
     if matches!(rest, b"" | b"0" | b"1" | b"2" | b"3") {
         return Ok(());
@@ -253,6 +256,7 @@ fn check_opt_level(rest: &[u8], o: &mut Options) -> Result<(), ParseError> {
     match (name, n.and_then(|v| v.parse::<u32>().ok())) {
         (b"hotcall", Some(n)) => o.hotcall = Some(n),
         (b"hotloop", Some(n)) => o.hotloop = Some(n),
+        (b"maxmcode", Some(n)) => o.maxmcode = Some(n),
         _ => {
             return Err(ParseError::Other(format!(
                 "unknown -O option '-O{}'",
@@ -306,6 +310,8 @@ mod tests {
         assert!(o.jit_dump && o.jit_stats && o.jit_flush);
         assert!(p(&["-jbogus"]).is_err());
         assert!(p(&["-Ohotcall=x"]).is_err());
+        assert_eq!(p(&["-Omaxmcode=512"]).unwrap().maxmcode, Some(512));
+        assert!(p(&["-Omaxmcode=-1"]).is_err());
         assert!(p(&["-Ofoo"]).is_err());
     }
 

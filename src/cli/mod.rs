@@ -91,10 +91,13 @@ fn run_options(argv: &[Vec<u8>], opts: &Options) -> i32 {
     code
 }
 
-/// `-jdump` and `-jflush`.
+/// `-jdump`, `-Omaxmcode` and `-jflush`.
 fn jit_extras(l: &mut moonjet_interp::Lua, opts: &Options) {
     if let Some(e) = l.jit.engine.as_mut() {
         e.set_dump(opts.jit_dump);
+    }
+    if let Some(kib) = opts.maxmcode {
+        l.jit.code_limit = u64::from(kib.max(1)) * 1024;
     }
     if opts.jit_flush {
         l.jit.flush();
