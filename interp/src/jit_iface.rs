@@ -46,6 +46,7 @@ use crate::value::Value;
 mod allocating;
 mod call;
 mod codecache;
+mod varargs;
 
 pub use codecache::{CodeLedger, DEFAULT_CODE_LIMIT};
 
@@ -337,6 +338,8 @@ pub struct Helpers {
     /// to-be-closed variable is pending there (`HELPER_EXIT`: its `__close` runs in the
     /// interpreter). Neither allocates nor runs Lua code.
     pub close: unsafe extern "C" fn(ctx: *mut JitCtx, ra: *mut Value) -> u32,
+    /// VARARG at `pc` into R[a] with operand C (`c`): see `varargs::h_vararg`.
+    pub vararg: unsafe extern "C" fn(ctx: *mut JitCtx, a: u32, c: u32, pc: u32) -> u32,
 }
 
 /// The exact integer/float comparisons of [`Helpers::cmp_mixed`].
@@ -401,6 +404,8 @@ pub mod helper_offsets {
     pub const TAIL_CALL: i32 = offset_of!(Helpers, tail_call) as i32;
     /// `Helpers::close`.
     pub const CLOSE: i32 = offset_of!(Helpers, close) as i32;
+    /// `Helpers::vararg`.
+    pub const VARARG: i32 = offset_of!(Helpers, vararg) as i32;
 }
 
 /// The helper table every `JitCtx` points at.
@@ -426,6 +431,7 @@ pub static HELPERS: Helpers = Helpers {
     concat: allocating::h_concat,
     tail_call: call::h_tail_call,
     close: h_close,
+    vararg: varargs::h_vararg,
 };
 
 /// The state, closure and constant `k` of a helper's context.

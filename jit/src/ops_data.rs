@@ -9,7 +9,7 @@ use moonjet_interp::Value;
 
 use crate::inline_table::ValSrc;
 use crate::reasons::Reason;
-use crate::regs::Io;
+use crate::regs::{Io, Writes};
 use crate::translate::{FunctionTranslator, Helper};
 
 impl FunctionTranslator<'_> {
@@ -129,6 +129,26 @@ impl FunctionTranslator<'_> {
     /// VARARGPREP: the interpreter adjusted the frame when it entered it; nothing to do.
     pub fn translate_varargprep(&mut self, _i: Instruction, pc: usize) -> Result<(), Reason> {
         let next = self.block_rel(pc, 1)?;
+        self.jump(next);
+        Ok(())
+    }
+
+    /// VARARG: `R[A], ..., R[A+C-2] := ...` (every extra argument up to a new top when
+    /// C = 0) through the helper, with the registers flushed: it may grow and move the
+    /// stack (R[0] checked) and writes from R[A] on.
+    pub fn translate_vararg(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        let a = self.reg(i.a())?;
+        if i.c() > 1 {
+            self.reg(i.a() + i.c() - 2)?;
+        }
+        let next = self.block_rel(pc, 1)?;
+        let (ra, c, at) = (self.i32(i.a()), self.i32(i.c()), self.i32(pc as u32));
+        self.flush();
+        let r = self.call(Helper::VarArg, &[self.ctx, ra, c, at]);
+        let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
+        self.guard_raw(ok, pc, Reason::VarArg);
+        self.check_base(pc);
+        self.reload(Writes::From(a), pc + 1);
         self.jump(next);
         Ok(())
     }

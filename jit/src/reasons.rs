@@ -68,7 +68,7 @@ reasons! {
     Closure       "closure"       Exit    "CLOSURE: a prototype index out of range";
     NewTable      "newtable"      Exit    "NEWTABLE: never (the helper always succeeds)";
     SetList       "setlist"       Exit    "SETLIST: table constructors run in the interpreter";
-    VarArg        "vararg"        Exit    "VARARG: varargs are copied by the interpreter";
+    VarArg        "vararg"        Exit    "VARARG: the stack cannot grow for the varargs (the interpreter raises the error)";
     SelfOp        "self"          Exit    "SELF with a key that is not a string constant";
     Close         "close"         Exit    "TBC, or CLOSE with a pending to-be-closed variable";
     GenericFor    "generic-for"   Exit    "generic for: a closing value to mark (TFORPREP), or its iterator call left to the interpreter (TFORCALL)";

@@ -98,6 +98,8 @@ pub enum Helper {
     Close,
     /// `tail_call(ctx, ra, b, pc)`
     TailCall,
+    /// `vararg(ctx, a, c, pc)`
+    VarArg,
 }
 
 /// Pointer type (the engine only runs on 64-bit targets).
@@ -129,6 +131,7 @@ impl Helper {
             Helper::Concat => o::CONCAT,
             Helper::TailCall => o::TAIL_CALL,
             Helper::Close => o::CLOSE,
+            Helper::VarArg => o::VARARG,
         }
     }
 
@@ -148,7 +151,7 @@ impl Helper {
             Helper::CmpMixed => (&[I32, I64, F64], I32),
             Helper::Call => (&[PTR, PTR, I32, I32, I32], I32),
             Helper::NewTable => (&[PTR, I32, I32, I32, I32], I32),
-            Helper::Closure | Helper::Concat => (&[PTR, I32, I32, I32], I32),
+            Helper::Closure | Helper::Concat | Helper::VarArg => (&[PTR, I32, I32, I32], I32),
             Helper::TailCall => (&[PTR, PTR, I32, I32], I32),
         }
     }
@@ -504,7 +507,7 @@ pub fn translator<'a>(op: OpCode) -> Translate<'a> {
         OpCode::TForLoop => T::translate_tforloop,
         OpCode::SetList => |_, _, _| Err(Reason::SetList),
         OpCode::Closure => T::translate_closure,
-        OpCode::VarArg => |_, _, _| Err(Reason::VarArg),
+        OpCode::VarArg => T::translate_vararg,
         OpCode::VarArgPrep => T::translate_varargprep,
         OpCode::ExtraArg => |_, _, _| Err(Reason::Invalid),
     }

@@ -1107,7 +1107,7 @@ impl Lua {
     /// VARARG: copies the frame's extra arguments to `ra ..` (`wanted` < 0: all, and
     /// sets the top).
     #[inline(never)]
-    fn varargs(&mut self, ra: usize, wanted: i32) -> LuaResult<()> {
+    pub(crate) fn varargs(&mut self, ra: usize, wanted: i32) -> LuaResult<()> {
         let Some(ci) = self.frames.last().copied() else {
             return Ok(());
         };
