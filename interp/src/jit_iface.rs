@@ -340,6 +340,9 @@ pub struct Helpers {
     pub close: unsafe extern "C" fn(ctx: *mut JitCtx, ra: *mut Value) -> u32,
     /// VARARG at `pc` into R[a] with operand C (`c`): see `varargs::h_vararg`.
     pub vararg: unsafe extern "C" fn(ctx: *mut JitCtx, a: u32, c: u32, pc: u32) -> u32,
+    /// `a < b` (`le` = 0) or `a <= b` (`le` = 1) of two strings given by their payloads
+    /// (byte-wise, as the interpreter compares them): 1 or 0.
+    pub str_less: unsafe extern "C" fn(a: usize, b: usize, le: u32) -> u32,
 }
 
 /// The exact integer/float comparisons of [`Helpers::cmp_mixed`].
@@ -406,6 +409,8 @@ pub mod helper_offsets {
     pub const CLOSE: i32 = offset_of!(Helpers, close) as i32;
     /// `Helpers::vararg`.
     pub const VARARG: i32 = offset_of!(Helpers, vararg) as i32;
+    /// `Helpers::str_less`.
+    pub const STR_LESS: i32 = offset_of!(Helpers, str_less) as i32;
 }
 
 /// The helper table every `JitCtx` points at.
@@ -432,6 +437,7 @@ pub static HELPERS: Helpers = Helpers {
     tail_call: call::h_tail_call,
     close: h_close,
     vararg: varargs::h_vararg,
+    str_less: h_str_less,
 };
 
 /// The state, closure and constant `k` of a helper's context.
@@ -619,7 +625,8 @@ unsafe extern "C" fn h_get_int(_ctx: *mut JitCtx, t: *const Value, i: i64, dst: 
     }
 }
 
-/// See [`Helpers::get_field`].
+/// See [`Helpers::get_field`]. A string's fields (`s:byte(i)`) are read from its
+/// metatable's `__index` table, as the interpreter's index does.
 unsafe extern "C" fn h_get_field(
     ctx: *mut JitCtx,
     t: *const Value,
@@ -628,17 +635,51 @@ unsafe extern "C" fn h_get_field(
 ) -> u32 {
     // SAFETY: called by compiled code with its live context (JIT-ENTRY).
     let (l, cl) = unsafe { parts(ctx) };
-    // SAFETY: `t` is a register of the frame.
-    let (Value::Table(h), Some(s)) = (unsafe { &*t }, const_str(cl, k)) else {
+    let Some(s) = const_str(cl, k) else {
         return HELPER_EXIT;
     };
-    let slot = string_slot(h, s);
-    if slot.is_none() && h.has_static_part() {
-        // SAFETY: `ctx` is live; `dst` is a register.
-        return unsafe { copy_materialized(ctx, h, s, dst) };
+    // SAFETY: `t` is a register of the frame.
+    let h = match unsafe { &*t } {
+        Value::Table(h) => *h,
+        Value::Str(_) => match string_index(l) {
+            Some(h) => h,
+            None => return HELPER_EXIT,
+        },
+        _ => return HELPER_EXIT,
+    };
+    // SAFETY: `ctx` is live; `dst` is a register.
+    unsafe { field_of(ctx, l, h, s, dst) }
+}
+
+/// The table strings index (`__index` of the string metatable, the `string` library
+/// unless the program replaced it), when it is a table.
+fn string_index(l: &Lua) -> Option<Gc<crate::table::Table>> {
+    match l.mt_tm(l.string_meta?, crate::vm::meta::Tm::Index) {
+        Value::Table(h) => Some(h),
+        _ => None,
     }
-    // SAFETY: the slot is in `h`'s nodes; `dst` is a register.
-    unsafe { read_field(l, *h, s, dst) }
+}
+
+/// `*dst = h[s]` for GETFIELD, SELF and GETTABUP: `read_field`, after copying a static
+/// part the hash part misses (`copy_materialized`).
+///
+/// # Safety
+/// `ctx` is the live context of running compiled code, `l` its state, `dst` a register
+/// of its frame (JIT-ENTRY).
+#[inline(always)]
+unsafe fn field_of(
+    ctx: *mut JitCtx,
+    l: &Lua,
+    h: Gc<crate::table::Table>,
+    s: Gc<crate::string::LuaStr>,
+    dst: *mut Value,
+) -> u32 {
+    if string_slot(&h, s).is_none() && h.has_static_part() {
+        // SAFETY: per the contract.
+        return unsafe { copy_materialized(ctx, &h, s, dst) };
+    }
+    // SAFETY: per the contract.
+    unsafe { read_field(l, h, s, dst) }
 }
 
 /// `*dst = h[s]` for a string key: a raw hit, or a miss settled through an `__index`
@@ -678,12 +719,8 @@ unsafe extern "C" fn h_get_tabup(ctx: *mut JitCtx, up: u32, k: u32, dst: *mut Va
     let (Some(Value::Table(h)), Some(s)) = (upval_value(l, cl, up), const_str(cl, k)) else {
         return HELPER_EXIT;
     };
-    if string_slot(&h, s).is_none() && h.has_static_part() {
-        // SAFETY: `ctx` is live; `dst` is a register.
-        return unsafe { copy_materialized(ctx, &h, s, dst) };
-    }
-    // SAFETY: `dst` is a register.
-    unsafe { read_field(l, h, s, dst) }
+    // SAFETY: `ctx` is live; `dst` is a register.
+    unsafe { field_of(ctx, l, h, s, dst) }
 }
 
 /// The interpreter's fast write `t[key] = v` (a raw store: no metatable, or a string
@@ -838,6 +875,27 @@ extern "C" fn h_pow(a: f64, b: f64) -> f64 {
 /// See [`Helpers::fmod`].
 extern "C" fn h_fmod(a: f64, b: f64) -> f64 {
     moonjet_bytecode::num::float_mod(a, b)
+}
+
+/// See [`Helpers::str_less`].
+///
+/// # Safety
+/// `a` and `b` are the payloads of two string values in registers of the running frame
+/// (live strings).
+unsafe extern "C" fn h_str_less(a: usize, b: usize, le: u32) -> u32 {
+    use crate::gc::GcHeader;
+    use core::ptr::NonNull;
+    let (Some(x), Some(y)) = (
+        NonNull::new(a as *mut GcHeader),
+        NonNull::new(b as *mut GcHeader),
+    ) else {
+        return 0;
+    };
+    // SAFETY: per the contract, both point at the headers of live strings.
+    let (x, y): (Gc<crate::string::LuaStr>, Gc<crate::string::LuaStr>) =
+        unsafe { (Gc::from_header(x), Gc::from_header(y)) };
+    let o = x.as_bytes().cmp(y.as_bytes());
+    u32::from(if le != 0 { o.is_le() } else { o.is_lt() })
 }
 
 /// See [`Helpers::cmp_mixed`].

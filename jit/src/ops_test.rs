@@ -1,7 +1,7 @@
 //! Translations of jumps, tests and the compare-and-jump pairs (a test instruction and
 //! the JMP after it become one branch). Integer/integer and float/float comparisons are
-//! native, integer/float ones exact through a helper; anything that may call `__lt`,
-//! `__le` or `__eq` exits.
+//! native, integer/float ones exact through a helper, and so are two strings; anything
+//! that may call `__lt`, `__le` or `__eq` exits.
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{self, types, InstBuilder};
@@ -160,6 +160,17 @@ impl FunctionTranslator<'_> {
             let c = self.mixed(op, int, float);
             self.test_branch(c, t);
         }
+
+        // Two strings, byte-wise through the helper.
+        self.at(no);
+        let (sa, sb) = (self.is(ta, tags::STR), self.is(tb, tags::STR));
+        let both = self.and(sa, sb);
+        let no = self.when(both);
+        let (x, y) = (self.payload(a, types::I64), self.payload(b, types::I64));
+        let le = self.i32(u32::from(le));
+        let r = self.call(Helper::StrLess, &[x, y, le]);
+        let c = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, 0);
+        self.test_branch(c, t);
 
         self.at(no);
         self.exit(pc, Reason::CompareType);

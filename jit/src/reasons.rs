@@ -78,7 +78,7 @@ reasons! {
     ArithType     "arith-type"    Guard   "arithmetic operand is not a number (metamethod or coercion)";
     BitType       "bit-type"      Guard   "bitwise operand is not an integer (conversion or metamethod)";
     DivZero       "div-zero"      Guard   "integer division or modulo by zero (error)";
-    CompareType   "compare-type"  Guard   "comparison operands are not two numbers";
+    CompareType   "compare-type"  Guard   "comparison operands are not two numbers or two strings";
     EqualType     "equal-type"    Guard   "equality of two different tables or full userdata (__eq may apply)";
     Table         "table"         Guard   "table access is not a plain table hit (metamethod or error)";
     Length        "length"        Guard   "length of a value with __len or not a string/table";

@@ -100,6 +100,8 @@ pub enum Helper {
     TailCall,
     /// `vararg(ctx, a, c, pc)`
     VarArg,
+    /// `str_less(a, b, le)`
+    StrLess,
 }
 
 /// Pointer type (the engine only runs on 64-bit targets).
@@ -132,6 +134,7 @@ impl Helper {
             Helper::TailCall => o::TAIL_CALL,
             Helper::Close => o::CLOSE,
             Helper::VarArg => o::VARARG,
+            Helper::StrLess => o::STR_LESS,
         }
     }
 
@@ -149,6 +152,7 @@ impl Helper {
             Helper::ForPrep => (&[PTR, PTR], I32),
             Helper::Pow | Helper::FMod => (&[F64, F64], F64),
             Helper::CmpMixed => (&[I32, I64, F64], I32),
+            Helper::StrLess => (&[I64, I64, I32], I32),
             Helper::Call => (&[PTR, PTR, I32, I32, I32], I32),
             Helper::NewTable => (&[PTR, I32, I32, I32, I32], I32),
             Helper::Closure | Helper::Concat | Helper::VarArg => (&[PTR, I32, I32, I32], I32),
