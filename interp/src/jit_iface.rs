@@ -334,6 +334,10 @@ pub struct Helpers {
     /// to-be-closed variable is pending there (`HELPER_EXIT`: its `__close` runs in the
     /// interpreter). Neither allocates nor runs Lua code.
     pub close: unsafe extern "C" fn(ctx: *mut JitCtx, ra: *mut Value) -> u32,
+    /// SETLIST: `R[a][first + i] := R[a + i]` for `1 <= i <= n` (`n = 0`: up to the
+    /// top), the top reset to the frame's; `HELPER_OK`. Neither allocates through the
+    /// collector nor runs Lua code; reads the registers (the code stores them first).
+    pub set_list: unsafe extern "C" fn(ctx: *mut JitCtx, a: u32, n: u32, first: i64) -> u32,
 }
 
 /// The exact integer/float comparisons of [`Helpers::cmp_mixed`].
@@ -398,6 +402,8 @@ pub mod helper_offsets {
     pub const TAIL_CALL: i32 = offset_of!(Helpers, tail_call) as i32;
     /// `Helpers::close`.
     pub const CLOSE: i32 = offset_of!(Helpers, close) as i32;
+    /// `Helpers::set_list`.
+    pub const SET_LIST: i32 = offset_of!(Helpers, set_list) as i32;
 }
 
 /// The helper table every `JitCtx` points at.
@@ -423,6 +429,7 @@ pub static HELPERS: Helpers = Helpers {
     concat: allocating::h_concat,
     tail_call: call::h_tail_call,
     close: h_close,
+    set_list: allocating::h_set_list,
 };
 
 /// The state, closure and constant `k` of a helper's context.
@@ -884,7 +891,9 @@ pub trait JitEngine {
     fn reason(&self, status: u32) -> (&'static str, &'static str);
     /// An exit site of `proto` at `pc` has been taken `count` times while the code was
     /// entered `entries` times (called at the `HOT_EXIT_MARKS`); true when the engine
-    /// wants the prototype to stay interpreted (a guard that keeps failing).
+    /// wants the prototype to stay interpreted (a guard that keeps failing, or yields
+    /// that keep unwinding it: `status` is `STATUS_UNWIND` and `pc` the one after the
+    /// yielding call).
     fn hot_exit(&mut self, proto: &Proto, pc: u32, status: u32, count: u32, entries: u32) -> bool;
     /// Forgets all compiled code (`jit.flush()`); the interpreter stops using the code
     /// it holds at the same time. With `in_use`, compiled code is still running (a
@@ -1215,6 +1224,10 @@ impl Lua {
         match ctx.status {
             STATUS_NOT_ENTRY => Ok(next as usize),
             STATUS_UNWIND => match self.jit.pending.take() {
+                Some(e) if e.is_yield() => {
+                    self.jit_note_yield(fp, base);
+                    Err(e)
+                }
                 Some(e) => Err(e),
                 None => Ok(JIT_REDISPATCH),
             },
@@ -1224,6 +1237,19 @@ impl Lua {
                 self.jit_note_exit(fp, next, status);
                 Ok(next as usize)
             }
+        }
+    }
+
+    /// A yield unwound the outermost compiled activation of `fp` (whose R[0] is
+    /// `stack[base]`): counted as an `unwind` exit at the pc after the yielding call (its
+    /// frame's saved pc), so that the engine can leave a function whose passes keep
+    /// ending in a yield to the interpreter (YIELD-BLACKLIST in the JIT's `yields.rs`).
+    #[cold]
+    #[inline(never)]
+    fn jit_note_yield(&mut self, fp: Gc<FnProto>, base: usize) {
+        let frame = self.frames.iter().rev().find(|ci| ci.base as usize == base);
+        if let Some(pc) = frame.map(|ci| ci.pc) {
+            self.jit_note_exit(fp, pc, STATUS_UNWIND);
         }
     }
 
@@ -1307,6 +1333,7 @@ fn jit_stats(l: &mut Lua) -> LuaResult<usize> {
     let rows = [
         ("compiled", Value::Int(s.compiled as i64)),
         ("gave_up", Value::Int(s.gave_up as i64)),
+        ("blacklisted", Value::Int(s.blacklisted as i64)),
         ("compile_ms", Value::Float(s.compile_nanos as f64 / 1e6)),
         ("code_bytes", Value::Int(s.code_bytes as i64)),
         ("native_instrs", Value::Int(s.native_instrs as i64)),

@@ -98,6 +98,8 @@ pub enum Helper {
     Close,
     /// `tail_call(ctx, ra, b, pc)`
     TailCall,
+    /// `set_list(ctx, a, n, first)`
+    SetList,
 }
 
 /// Pointer type (the engine only runs on 64-bit targets).
@@ -129,6 +131,7 @@ impl Helper {
             Helper::Concat => o::CONCAT,
             Helper::TailCall => o::TAIL_CALL,
             Helper::Close => o::CLOSE,
+            Helper::SetList => o::SET_LIST,
         }
     }
 
@@ -150,6 +153,7 @@ impl Helper {
             Helper::NewTable => (&[PTR, I32, I32, I32, I32], I32),
             Helper::Closure | Helper::Concat => (&[PTR, I32, I32, I32], I32),
             Helper::TailCall => (&[PTR, PTR, I32, I32], I32),
+            Helper::SetList => (&[PTR, I32, I32, I64], I32),
         }
     }
 }
@@ -502,7 +506,7 @@ pub fn translator<'a>(op: OpCode) -> Translate<'a> {
         OpCode::TForPrep => T::translate_tforprep,
         OpCode::TForCall => T::translate_tforcall,
         OpCode::TForLoop => T::translate_tforloop,
-        OpCode::SetList => |_, _, _| Err(Reason::SetList),
+        OpCode::SetList => T::translate_setlist,
         OpCode::Closure => T::translate_closure,
         OpCode::VarArg => |_, _, _| Err(Reason::VarArg),
         OpCode::VarArgPrep => T::translate_varargprep,
