@@ -346,6 +346,10 @@ pub struct Helpers {
     /// `a < b` (`le` = 0) or `a <= b` (`le` = 1) of two strings given by their payloads
     /// (byte-wise, as the interpreter compares them): 1 or 0.
     pub str_less: unsafe extern "C" fn(a: usize, b: usize, le: u32) -> u32,
+    /// SETLIST: `R[a][first + i] := R[a + i]` for `1 <= i <= n` (`n = 0`: up to the
+    /// top), the top reset to the frame's; `HELPER_OK`. Neither allocates through the
+    /// collector nor runs Lua code; reads the registers (the code stores them first).
+    pub set_list: unsafe extern "C" fn(ctx: *mut JitCtx, a: u32, n: u32, first: i64) -> u32,
 }
 
 /// The exact integer/float comparisons of [`Helpers::cmp_mixed`].
@@ -414,6 +418,8 @@ pub mod helper_offsets {
     pub const VARARG: i32 = offset_of!(Helpers, vararg) as i32;
     /// `Helpers::str_less`.
     pub const STR_LESS: i32 = offset_of!(Helpers, str_less) as i32;
+    /// `Helpers::set_list`.
+    pub const SET_LIST: i32 = offset_of!(Helpers, set_list) as i32;
 }
 
 /// The helper table every `JitCtx` points at.
@@ -441,6 +447,7 @@ pub static HELPERS: Helpers = Helpers {
     close: h_close,
     vararg: varargs::h_vararg,
     str_less: h_str_less,
+    set_list: allocating::h_set_list,
 };
 
 /// The state, closure and constant `k` of a helper's context.
@@ -494,7 +501,9 @@ pub trait JitEngine {
     fn reason(&self, status: u32) -> (&'static str, &'static str);
     /// An exit site of `proto` at `pc` has been taken `count` times while the code was
     /// entered `entries` times (called at the `HOT_EXIT_MARKS`); true when the engine
-    /// wants the prototype to stay interpreted (a guard that keeps failing).
+    /// wants the prototype to stay interpreted (a guard that keeps failing, or yields
+    /// that keep unwinding it: `status` is `STATUS_UNWIND` and `pc` the one after the
+    /// yielding call).
     fn hot_exit(&mut self, proto: &Proto, pc: u32, status: u32, count: u32, entries: u32) -> bool;
     /// Forgets all compiled code (`jit.flush()`); the interpreter stops using the code
     /// it holds at the same time. With `in_use`, compiled code is still running (a
@@ -865,6 +874,10 @@ impl Lua {
         match ctx.status {
             STATUS_NOT_ENTRY => Ok(next as usize),
             STATUS_UNWIND => match self.jit.pending.take() {
+                Some(e) if e.is_yield() => {
+                    self.jit_note_yield(fp, base);
+                    Err(e)
+                }
                 Some(e) => Err(e),
                 None => Ok(JIT_REDISPATCH),
             },
@@ -874,6 +887,19 @@ impl Lua {
                 self.jit_note_exit(fp, next, status);
                 Ok(next as usize)
             }
+        }
+    }
+
+    /// A yield unwound the outermost compiled activation of `fp` (whose R[0] is
+    /// `stack[base]`): counted as an `unwind` exit at the pc after the yielding call (its
+    /// frame's saved pc), so that the engine can leave a function whose passes keep
+    /// ending in a yield to the interpreter (YIELD-BLACKLIST in the JIT's `yields.rs`).
+    #[cold]
+    #[inline(never)]
+    fn jit_note_yield(&mut self, fp: Gc<FnProto>, base: usize) {
+        let frame = self.frames.iter().rev().find(|ci| ci.base as usize == base);
+        if let Some(pc) = frame.map(|ci| ci.pc) {
+            self.jit_note_exit(fp, pc, STATUS_UNWIND);
         }
     }
 
@@ -966,6 +992,7 @@ fn jit_stats(l: &mut Lua) -> LuaResult<usize> {
     let rows = [
         ("compiled", Value::Int(s.compiled as i64)),
         ("gave_up", Value::Int(s.gave_up as i64)),
+        ("blacklisted", Value::Int(s.blacklisted as i64)),
         ("compile_ms", Value::Float(s.compile_nanos as f64 / 1e6)),
         ("code_bytes", Value::Int(s.code_bytes as i64)),
         ("native_instrs", Value::Int(s.native_instrs as i64)),

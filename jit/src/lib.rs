@@ -22,6 +22,7 @@ pub mod reasons;
 mod regs;
 mod report;
 pub mod translate;
+mod yields;
 
 #[cfg(test)]
 mod tests;
@@ -350,6 +351,20 @@ impl JitEngine for Jit {
         // are not what compiled code handles (strings, metamethods), so every pass
         // pays an exit and a re-entry for little native work. Stay interpreted.
         let keeps_failing = r.kind == Kind::Guard && (count as u64) * 2 >= entries as u64;
+        // Yields ending at least half of the entries after a short pass
+        // (YIELD-BLACKLIST in `yields.rs`): each pass pays an unwind and a re-entry.
+        let keeps_yielding = status == Reason::Unwind.status()
+            && (count as u64) * 2 >= entries as u64
+            && yields::yields_from_flat_loop(&proto.code, pc as usize);
+        if keeps_yielding {
+            self.stats.blacklisted += 1;
+            if self.verbose {
+                eprintln!(
+                    "[jit] blacklisted {name}: a yield at {src}:{line} (pc {pc}) ended {count} of {entries} entries after a short pass; the function stays interpreted"
+                );
+            }
+            return true;
+        }
         if keeps_failing {
             self.stats.blacklisted += 1;
             if self.verbose {

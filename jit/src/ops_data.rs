@@ -623,4 +623,30 @@ impl FunctionTranslator<'_> {
         self.jump(back);
         Ok(())
     }
+
+    /// SETLIST: `R[A][C+i] := R[A+i]`, `1 <= i <= B` (B = 0: up to the top), through
+    /// the list helper; the index base takes an EXTRAARG's Ax * 256 when k is set, and
+    /// the EXTRAARG is skipped.
+    pub fn translate_setlist(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
+        self.reg(i.a() + i.b())?;
+        let mut first = i.c() as i64;
+        let mut skip = 1;
+        if i.k() {
+            let x = self
+                .code
+                .get(pc + 1)
+                .filter(|x| x.opcode() == Some(OpCode::ExtraArg))
+                .ok_or(Reason::SetList)?;
+            first += x.ax_field() as i64 * 256;
+            skip = 2;
+        }
+        let next = self.block_rel(pc, skip)?;
+        let (a, n, first) = (self.i32(i.a()), self.i32(i.b()), self.i64(first));
+        self.flush();
+        let r = self.call(Helper::SetList, &[self.ctx, a, n, first]);
+        let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
+        self.guard_raw(ok, pc, Reason::SetList);
+        self.jump(next);
+        Ok(())
+    }
 }

@@ -67,7 +67,7 @@ reasons! {
     Concat        "concat"        Exit    "CONCAT of a value that may have __concat";
     Closure       "closure"       Exit    "CLOSURE: a prototype index out of range";
     NewTable      "newtable"      Exit    "NEWTABLE: never (the helper always succeeds)";
-    SetList       "setlist"       Exit    "SETLIST: table constructors run in the interpreter";
+    SetList       "setlist"       Exit    "SETLIST: the list helper declined (operands not on the stack)";
     VarArg        "vararg"        Exit    "VARARG: the stack cannot grow for the varargs (the interpreter raises the error)";
     SelfOp        "self"          Exit    "SELF with a key that is not a string constant";
     Close         "close"         Exit    "TBC, or CLOSE with a pending to-be-closed variable";

@@ -612,3 +612,59 @@ fn table_constructors_with_extra_args_and_growth() {
     );
     same(&src);
 }
+
+#[test]
+fn setlist_is_native_and_leaves_no_exit() {
+    let mut l = state(true);
+    let src = "local function make(d)
+                 if d == 0 then return {} end
+                 d = d - 1
+                 return { make(d), make(d) }
+               end
+               local function three() return 1, 2, 3 end
+               local function check(t) if not t[1] then return 1 end return 1 + check(t[1]) + check(t[2]) end
+               local s = 0
+               for i = 1, 200 do
+                 local t = { i, three(), three() }
+                 s = s + #t + t[4] + check(make(3))
+               end
+               return s";
+    let (text, _) = run_in(&mut l, src);
+    let (want, _) = run_in(&mut state(false), src);
+    assert_eq!(text, want);
+    let e = engine(&l);
+    let make = e
+        .records
+        .iter()
+        .find(|r| r.name.ends_with(":1"))
+        .expect("make compiled");
+    assert!(make.native(OpCode::SetList), "{make:?}");
+    let setlist = crate::reasons::Reason::SetList.status() as usize;
+    assert_eq!(l.jit.exits[setlist], 0);
+}
+
+#[test]
+fn a_generator_that_yields_on_every_pass_stays_interpreted() {
+    let mut l = state(true);
+    let src = "local gen = coroutine.wrap(function()
+                 for i = 1, 3000 do coroutine.yield(i) end
+               end)
+               local heavy = coroutine.wrap(function()
+                 for i = 1, 3000 do
+                   local s = 0
+                   for j = 1, 3 do s = s + j end
+                   coroutine.yield(s + i)
+                 end
+               end)
+               local a, b = 0, 0
+               for _ = 1, 3000 do a = a + gen() b = b + heavy() end
+               return a, b";
+    let (text, _) = run_in(&mut l, src);
+    let (want, _) = run_in(&mut state(false), src);
+    assert_eq!(text, want);
+    // The flat generator is blacklisted; the one with an inner loop keeps its code.
+    assert_eq!(engine(&l).stats().blacklisted, 1);
+    let unwind = crate::reasons::Reason::Unwind.status() as usize;
+    // 1000 passes of the first before its blacklisting, every pass of the second.
+    assert_eq!(l.jit.exits[unwind], 4000);
+}

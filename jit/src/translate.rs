@@ -102,6 +102,8 @@ pub enum Helper {
     VarArg,
     /// `str_less(a, b, le)`
     StrLess,
+    /// `set_list(ctx, a, n, first)`
+    SetList,
 }
 
 /// Pointer type (the engine only runs on 64-bit targets).
@@ -135,6 +137,7 @@ impl Helper {
             Helper::Close => o::CLOSE,
             Helper::VarArg => o::VARARG,
             Helper::StrLess => o::STR_LESS,
+            Helper::SetList => o::SET_LIST,
         }
     }
 
@@ -157,6 +160,7 @@ impl Helper {
             Helper::NewTable => (&[PTR, I32, I32, I32, I32], I32),
             Helper::Closure | Helper::Concat | Helper::VarArg => (&[PTR, I32, I32, I32], I32),
             Helper::TailCall => (&[PTR, PTR, I32, I32], I32),
+            Helper::SetList => (&[PTR, I32, I32, I64], I32),
         }
     }
 }
@@ -509,7 +513,7 @@ pub fn translator<'a>(op: OpCode) -> Translate<'a> {
         OpCode::TForPrep => T::translate_tforprep,
         OpCode::TForCall => T::translate_tforcall,
         OpCode::TForLoop => T::translate_tforloop,
-        OpCode::SetList => |_, _, _| Err(Reason::SetList),
+        OpCode::SetList => T::translate_setlist,
         OpCode::Closure => T::translate_closure,
         OpCode::VarArg => T::translate_vararg,
         OpCode::VarArgPrep => T::translate_varargprep,

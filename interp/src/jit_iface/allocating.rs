@@ -2,7 +2,9 @@
 //! strings and numbers. Each does what the interpreter's arm does, then the collector
 //! step the interpreter takes after it (`gc_check`, with the frame's pc saved, as
 //! finalizers may run Lua code); as that code may move the stack, each rewrites
-//! `ctx.base` and the compiled code reloads R[0] after the call.
+//! `ctx.base` and the compiled code reloads R[0] after the call. SETLIST (the rest of a
+//! table constructor) grows the table but takes no collector step, as in the
+//! interpreter.
 
 use super::{parts, JitCtx, HELPER_EXIT, HELPER_OK};
 use crate::state::Lua;
@@ -98,4 +100,36 @@ pub(super) unsafe extern "C" fn h_concat(ctx: *mut JitCtx, a: u32, n: u32, pc: u
         Ok(true) => unsafe { settle(l, ctx, base, pc) },
         _ => HELPER_EXIT,
     }
+}
+
+/// SETLIST: `R[a][first + i] := R[a + i]` for `1 <= i <= n` (`n = 0`: up to the stack
+/// top, after a call or VARARG with all results), then the top is the frame's again,
+/// as the interpreter's arm does. Raises no error, runs no Lua code and takes no
+/// collector step; `HELPER_EXIT`, having changed nothing, if the operands are not on the
+/// stack.
+///
+/// # Safety
+/// As [`h_new_table`]; the registers it reads are stored (the code flushes first).
+pub(super) unsafe extern "C" fn h_set_list(ctx: *mut JitCtx, a: u32, n: u32, first: i64) -> u32 {
+    // SAFETY: per the contract.
+    let (l, _) = unsafe { parts(ctx) };
+    // SAFETY: per the contract.
+    let ra = unsafe { base_index(l, ctx) } + a as usize;
+    let n = match n {
+        0 => l.top.saturating_sub(ra + 1),
+        n => n as usize,
+    };
+    let (Some(&t), true) = (l.stack.get(ra), ra + n < l.stack.len()) else {
+        return HELPER_EXIT;
+    };
+    if let Value::Table(h) = t {
+        for j in 1..=n {
+            let v = l.stack[ra + j];
+            h.set_int(&mut l.heap, first.wrapping_add(j as i64), v);
+        }
+    }
+    if let Some(ci) = l.frames.last() {
+        l.top = ci.top as usize;
+    }
+    HELPER_OK
 }
