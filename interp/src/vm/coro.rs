@@ -10,8 +10,6 @@
 //! thread: `nny == 0`), leaving the yield's own native frame on top. The next `resume`
 //! returns its arguments from that frame and continues the loop.
 
-use alloc::vec::Vec;
-
 use crate::error::{LuaError, LuaResult};
 use crate::gc::Gc;
 use crate::state::MAX_CCALLS;
@@ -50,14 +48,27 @@ impl Lua {
         self.current = to;
     }
 
+    /// Pushes `n` values of thread `t`'s saved stack, from index `from`, onto the
+    /// running stack (values move between two threads' stacks without a buffer).
+    fn push_from_thread(&mut self, t: Gc<Thread>, from: usize, n: usize) {
+        let d = t.data.borrow();
+        let vals = d.stack.get(from..from + n).unwrap_or_default();
+        for v in vals {
+            self.push(*v);
+        }
+    }
+
     /// Resumes `co` with the top `nargs` values of the running stack as arguments.
     /// On success the arguments are replaced by the values the coroutine yielded or
     /// returned, and their count is returned; on failure the error value (from the
     /// coroutine, or "cannot resume dead coroutine") is returned and `co` is dead if it
     /// failed.
     pub fn resume(&mut self, co: Gc<Thread>, nargs: usize) -> Result<usize, Value> {
-        let args: Vec<Value> = self.stack[self.top - nargs..self.top].to_vec();
-        self.top -= nargs;
+        // The arguments stay in place above the top: the coroutine's first step copies
+        // them from this thread's saved stack, which nothing touches meanwhile.
+        let from = self.top.saturating_sub(nargs);
+        let nargs = self.top - from;
+        self.top = from;
         let msg: &[u8] = match co.status.get() {
             CoStatus::Suspended if co != self.current => b"",
             CoStatus::Dead => b"cannot resume dead coroutine",
@@ -74,17 +85,18 @@ impl Lua {
         co.status.set(CoStatus::Running);
         self.switch_to(co);
         self.n_ccalls += 1;
-        let r = self.run_coroutine(&args);
+        let r = self.run_coroutine(prev, from, nargs);
         self.n_ccalls -= 1;
+        // The results: a range of the coroutine's stack, copied once back on `prev`.
         let out = match r {
             Ok(()) => {
                 co.status.set(CoStatus::Dead);
-                Ok(self.stack[..self.top].to_vec())
+                Ok((0, self.top))
             }
             Err(e) if e.is_yield() => {
                 co.status.set(CoStatus::Suspended);
                 let base = self.frames.last().map_or(self.top, |ci| ci.base as usize);
-                Ok(self.stack[base..self.top].to_vec())
+                Ok((base, self.top))
             }
             Err(e) => {
                 co.status.set(CoStatus::Dead);
@@ -96,30 +108,26 @@ impl Lua {
         self.switch_to(prev);
         prev.status.set(CoStatus::Running);
         self.reset_stack_limit();
-        let vals = out?;
-        for v in &vals {
-            self.push(*v);
-        }
-        Ok(vals.len())
+        let (lo, hi) = out?;
+        let n = hi.saturating_sub(lo);
+        self.push_from_thread(co, lo, n);
+        Ok(n)
     }
 
-    /// Starts or continues the running coroutine with `args`.
-    fn run_coroutine(&mut self, args: &[Value]) -> LuaResult<()> {
+    /// Starts or continues the running coroutine with the `nargs` values at `from` in
+    /// the stack of the resuming thread `prev`.
+    fn run_coroutine(&mut self, prev: Gc<Thread>, from: usize, nargs: usize) -> LuaResult<()> {
         let Some(&y) = self.frames.last() else {
             // First resume: the body is at slot 0.
             self.top = 1;
-            for a in args {
-                self.push(*a);
-            }
+            self.push_from_thread(prev, from, nargs);
             let r = self.precall_other(0, -1, 0).map(|_| ());
             return self.drive(0, r);
         };
-        // Continue after a yield: the yield's native frame returns `args`.
+        // Continue after a yield: the yield's native frame returns the arguments.
         self.top = y.base as usize;
-        for a in args {
-            self.push(*a);
-        }
-        let popped = self.poscall(y.base as usize, args.len());
+        self.push_from_thread(prev, from, nargs);
+        let popped = self.poscall(y.base as usize, nargs);
         let r = self.after_return(popped, 0);
         self.drive(0, r)
     }

@@ -16,6 +16,15 @@
 //! `pcall` boundaries, hooks) lets the outer loop derive the frame from the top
 //! `CallInfo`. Metamethods run in
 //! frames of their own (see METAMETHOD-FRAMES in `call.rs`).
+//!
+//! # Closing on return (anchor: CLOSE-FLAG)
+//! As in the reference design, the compiler emits RETURN0/RETURN1 only in functions
+//! that never capture a local in a closure nor declare a to-be-closed variable (a
+//! generic `for` declares one), and sets k on every RETURN and TAILCALL of the others;
+//! only those look for upvalues and to-be-closed variables to close. A binary chunk
+//! that breaks this rule leaves such upvalues open and such variables pending after
+//! the frame is gone: wrong values, never unsafety (open upvalues reach the stack
+//! through checked accesses, see `upval_get`).
 
 use core::cell::Cell;
 
@@ -42,6 +51,19 @@ fn decode(i: Instruction) -> OpCode {
     // `verify_compiled` in `load.rs`). `OpCode` is `#[repr(u8)]` with the implicit discriminants
     // 0..COUNT (row order of the table, pinned by the opcode table's own test).
     unsafe { core::mem::transmute::<u8, OpCode>(raw) }
+}
+
+/// Copies the value at `src` to `dst` as one 16-byte copy. A value read into machine
+/// registers and stored back is written as a tag byte plus payload words, and a later
+/// 16-byte read of that slot then misses the processor's store forwarding (see
+/// `write_words` in `value.rs`); a copy between memory slots never splits the value.
+///
+/// # Safety
+/// `src` and `dst` are valid for reads and writes of one `Value` (they may overlap).
+#[inline(always)]
+unsafe fn copy_value(dst: *mut Value, src: *const Value) {
+    // SAFETY: the caller guarantees both pointers are valid for one `Value`.
+    unsafe { core::ptr::copy(src, dst, 1) }
 }
 
 /// The integer-loop preparation of FORPREP: `None` if the loop must be skipped,
@@ -460,7 +482,18 @@ impl Lua {
                             reg!(a + j) = Value::Nil;
                         }
                     }
-                    OpCode::GetUpval => reg!(a) = self.upval_get(upv!(i.b() as usize)),
+                    OpCode::GetUpval => {
+                        let uv = upv!(i.b() as usize);
+                        match self.upval_slot(uv) {
+                            Some(p) => {
+                                let dst: *mut Value = &mut reg!(a);
+                                // SAFETY: `p` points at a live value (`upval_slot`) and
+                                // `dst` at a register (REG-WINDOW); nothing ran between.
+                                unsafe { copy_value(dst, p) }
+                            }
+                            None => reg!(a) = self.upval_get(uv),
+                        }
+                    }
                     OpCode::SetUpval => {
                         let v = reg!(a);
                         self.upval_set(upv!(i.b() as usize), v);
@@ -500,6 +533,20 @@ impl Lua {
                     OpCode::GetI => {
                         let t = reg!(i.b());
                         if let Value::Table(h) = t {
+                            let idx = (i.c() as usize).wrapping_sub(1);
+                            if idx < h.array_len() {
+                                // SAFETY: `idx < array_len()`, the length of the array
+                                // part's buffer of initialised values (`array_ptr`), and
+                                // nothing that could resize it runs before the copy.
+                                let p = unsafe { h.array_ptr().add(idx) };
+                                // SAFETY: as above, `p` points at a live value.
+                                if !unsafe { &*p }.is_nil() || h.metatable().is_none() {
+                                    let dst: *mut Value = &mut reg!(a);
+                                    // SAFETY: `p` as above, `dst` a register (REG-WINDOW).
+                                    unsafe { copy_value(dst, p) };
+                                    continue;
+                                }
+                            }
                             let v = h.get_int(i.c() as i64);
                             if !v.is_nil() || h.metatable().is_none() {
                                 reg!(a) = v;
@@ -777,7 +824,7 @@ impl Lua {
                         }
                         savepc!();
                         if let Value::LuaFn(f) = reg!(a) {
-                            if !self.needs_close(base) {
+                            if !i.k() || !self.needs_close(base) {
                                 if let Some(new_base) = self.try_tail_fixed(func, f) {
                                     switch_frame!(f, new_base, 0);
                                 }
@@ -795,7 +842,7 @@ impl Lua {
                                 aux => aux as usize - 1,
                             }
                         };
-                        if self.needs_close(base) {
+                        if i.k() && self.needs_close(base) {
                             let at = pc_index!() as u32 - 1;
                             if self.return_close(base, base + a, n, at)? {
                                 continue 'frames;
@@ -803,24 +850,11 @@ impl Lua {
                         }
                         ret!(a, n);
                     }
-                    OpCode::Return0 => {
-                        if self.needs_close(base) {
-                            let at = pc_index!() as u32 - 1;
-                            if self.return_close(base, base, 0, at)? {
-                                continue 'frames;
-                            }
-                        }
-                        ret!(0, 0);
-                    }
-                    OpCode::Return1 => {
-                        if self.needs_close(base) {
-                            let at = pc_index!() as u32 - 1;
-                            if self.return_close(base, base + a, 1, at)? {
-                                continue 'frames;
-                            }
-                        }
-                        ret!(a, 1);
-                    }
+                    // RETURN0 and RETURN1 appear only in functions with nothing to close,
+                    // and RETURN and TAILCALL have k set in those that may have something
+                    // (CLOSE-FLAG in the module docs).
+                    OpCode::Return0 => ret!(0, 0),
+                    OpCode::Return1 => ret!(a, 1),
                     OpCode::ForLoop => {
                         if let Value::Int(step) = reg!(a + 2) {
                             if let Value::Int(count) = reg!(a + 1) {

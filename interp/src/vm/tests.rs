@@ -361,3 +361,41 @@ fn tracebacks() {
          t.lua:2: in field 'g'\n\tt.lua:3: in main chunk\n\t[C]: in ?"
     );
 }
+
+#[test]
+fn resume_moves_values_between_stacks() {
+    // Arguments and results travel straight between the two threads' stacks: none,
+    // a few, and more than a handful, both ways; a finished coroutine's results too.
+    check(
+        "local co = coroutine.wrap(function(...)\n\
+           local n = select('#', ...)\n\
+           local t = {coroutine.yield(n, ...)}\n\
+           local s = 0 for i = 1, #t do s = s + t[i] end\n\
+           coroutine.yield()\n\
+           return s, #t, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10\n\
+         end)\n\
+         local a = {co(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)}\n\
+         local b = select('#', co(10, 20, 30, 40, 50, 60, 70, 80, 90))\n\
+         local c = {co()}\n\
+         return #a, a[1], a[13], b, #c, c[1], c[2], c[12]",
+        "13,12,12,0,12,450,9,10",
+    );
+}
+
+#[test]
+fn upvalue_and_array_reads_copy_whole_values() {
+    // GETUPVAL from a closed cell, from an open slot of this thread and of another
+    // thread; GETI from the array part, from a nil array slot under `__index`, from
+    // the hash part.
+    check(
+        "local open = 5\n\
+         local function mk() local c = 7 return function() return c end end\n\
+         local closed = mk()\n\
+         local function here() return open end\n\
+         local other = coroutine.wrap(function() coroutine.yield(open + 1) end)\n\
+         local t = setmetatable({1, nil, 3}, {__index = function(_, k) return k * 10 end})\n\
+         local h = {[4] = 'four'}\n\
+         return closed(), here(), other(), t[1], t[2], t[3], t[5], h[4]",
+        "7,5,6,1,20,3,50,four",
+    );
+}

@@ -24,7 +24,7 @@ impl Lua {
             UpState::Closed(v) => v,
             UpState::Open { thread, index } => {
                 if thread == self.current {
-                    self.stack[index]
+                    self.stack.get(index).copied().unwrap_or_default()
                 } else {
                     thread
                         .data
@@ -38,6 +38,24 @@ impl Lua {
         }
     }
 
+    /// Where an upvalue's value is stored: the closed value inside the cell, or the
+    /// slot of the running thread's stack; `None` for a slot of another thread's stack
+    /// (read it with `upval_get`). The pointer is valid until the upvalue is closed or
+    /// the stack is resized (the caller copies from it at once, see `copy_value`).
+    #[inline(always)]
+    pub(crate) fn upval_slot(&self, uv: Gc<UpVal>) -> Option<*const Value> {
+        // SAFETY: the interpreter is single-threaded and nothing sets the cell while
+        // this shared borrow lives (it ends before the function returns); the cell is
+        // part of `uv`, which the caller's closure keeps alive.
+        match unsafe { &*uv.state.as_ptr() } {
+            UpState::Closed(v) => Some(v as *const Value),
+            UpState::Open { thread, index } if *thread == self.current => {
+                self.stack.get(*index).map(|v| v as *const Value)
+            }
+            UpState::Open { .. } => None,
+        }
+    }
+
     /// Writes an upvalue.
     #[inline(always)]
     pub(crate) fn upval_set(&mut self, uv: Gc<UpVal>, v: Value) {
@@ -48,7 +66,9 @@ impl Lua {
             }
             UpState::Open { thread, index } => {
                 if thread == self.current {
-                    self.stack[index] = v;
+                    if let Some(slot) = self.stack.get_mut(index) {
+                        *slot = v;
+                    }
                 } else if let Some(slot) = thread.data.borrow_mut().stack.get_mut(index) {
                     *slot = v;
                 }
@@ -178,7 +198,7 @@ impl Lua {
             return Ok(());
         };
         debug_assert!(idx as usize >= level);
-        let v = self.stack[idx as usize];
+        let v = self.stack.get(idx as usize).copied().unwrap_or_default();
         let tm = self.get_tm(v, Tm::Close);
         self.call_meta(tm, &[v, Value::Nil], 0, CIST_CLOSE)?;
         Ok(())
@@ -192,7 +212,7 @@ impl Lua {
         self.close_upvals(level);
         while self.has_tbc(level) {
             let Some(idx) = self.tbc.pop() else { break };
-            let v = self.stack[idx as usize];
+            let v = self.stack.get(idx as usize).copied().unwrap_or_default();
             let tm = self.get_tm(v, Tm::Close);
             let keep = self.top;
             self.push(err.unwrap_or_default());
