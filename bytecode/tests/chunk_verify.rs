@@ -281,9 +281,15 @@ fn frame_rules() {
 
 #[test]
 fn nesting_is_bounded() {
-    let mut p = compile("return");
+    // A function with one nested function and no upvalues (a main chunk captures its
+    // parent's register for _ENV, which V-CLOSE would refuse first).
+    let level = || {
+        let mut c = compile("return function() return function() end end");
+        Rc::try_unwrap(c.protos.swap_remove(0)).unwrap_or_else(|_| panic!("one owner"))
+    };
+    let mut p = level();
     for _ in 0..=moonjet_bytecode::chunk::MAX_DEPTH {
-        let mut outer = compile("return function() end");
+        let mut outer = level();
         outer.protos[0] = Rc::new(p);
         p = outer;
     }
@@ -292,4 +298,31 @@ fn nesting_is_bounded() {
         load_owned(&dump(&p, true)).unwrap_err().message,
         "nested too deeply",
     );
+}
+
+#[test]
+fn returns_close_what_needs_closing() {
+    /// Clears k on every RETURN and TAILCALL of the main function.
+    fn clear_k(code: &mut Vec<Instruction>, _: &mut Proto) {
+        for i in code.iter_mut() {
+            if matches!(i.opcode(), Some(OpCode::Return | OpCode::TailCall)) {
+                *i = i.with_k(false);
+            }
+        }
+    }
+    says(
+        rejected("local x <close> = nil return 1", clear_k),
+        "to-be-closed variable in a function whose returns do not close",
+    );
+    says(
+        rejected("for k in pairs({}) do end return 1", clear_k),
+        "to-be-closed variable in a function whose returns do not close",
+    );
+    says(
+        rejected("local x = 1 return function() return x end", clear_k),
+        "upvalue 0 captures a register of a function whose returns do not close it",
+    );
+    // A function with nothing to close may use the short returns.
+    let p = compile("local function f(a) return a end return f(1)");
+    verify(&p).expect("short returns where nothing needs closing");
 }

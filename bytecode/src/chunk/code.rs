@@ -32,6 +32,11 @@
 //!   parameters; `VARARG` only in vararg functions; `RETURN`/`TAILCALL` carry C = number of
 //!   parameters + 1 in vararg functions and 0 otherwise; `RETURN0`/`RETURN1` only in
 //!   non-vararg functions.
+//! - **V-CLOSE**: a function with `TBC` or `TFORPREP` (which declares a to-be-closed
+//!   variable), or one whose registers a nested function captures (checked from the
+//!   nested function's upvalues in `verify.rs`), has no `RETURN0`/`RETURN1` and sets k
+//!   on every `RETURN` and `TAILCALL`: only those look for something to close (CLOSE-FLAG
+//!   in the interpreter).
 //! - **V-END**: the last instruction is a return, so no fall-through or skip leaves the code.
 //! - **V-TABLE**: `NEWTABLE`'s size hints are bounded by the code length (a constructor
 //!   needs an instruction per item), so honouring them allocates at most in proportion to
@@ -74,6 +79,7 @@ pub(super) fn check_code<F: FnShape>(f: &F) -> R<()> {
     let c = Checker {
         f,
         max_stack: f.max_stack() as i64,
+        closes: closes_on_return(f),
     };
     for pc in 0..f.n_code() {
         c.instruction(pc).map_err(|m| at(f, pc, m))?;
@@ -99,6 +105,21 @@ struct Checker<'a, F> {
     f: &'a F,
     /// Its frame size.
     max_stack: i64,
+    /// Every return closes (V-CLOSE).
+    closes: bool,
+}
+
+/// V-CLOSE: true when every return of `f` looks for something to close (no `RETURN0` or
+/// `RETURN1`, k set on every `RETURN` and `TAILCALL`).
+pub(super) fn closes_on_return<F: FnShape>(f: &F) -> bool {
+    (0..f.n_code()).all(|pc| {
+        let i = f.instr(pc).unwrap_or_default();
+        match i.opcode() {
+            Some(OpCode::Return0 | OpCode::Return1) => false,
+            Some(OpCode::Return | OpCode::TailCall) => i.k(),
+            _ => true,
+        }
+    })
 }
 
 /// True for a form that reads the stack top (B=0 of the four instructions that allow it).
@@ -141,6 +162,11 @@ impl<F: FnShape> Checker<'_, F> {
         }
         if sets_top(i) && !self.get(pc as i64 + 1).is_some_and(uses_top) {
             return Err(String::from("open result not followed by its use"));
+        }
+        if matches!(op, OpCode::Tbc | OpCode::TForPrep) && !self.closes {
+            return Err(String::from(
+                "to-be-closed variable in a function whose returns do not close",
+            ));
         }
         Ok(())
     }

@@ -9,7 +9,8 @@
 //!   `num_params <= max_stack`; at most 255 upvalues; nesting depth at most [`MAX_DEPTH`].
 //! - **V-UPVAL**: every upvalue descriptor of a nested function names a register below the
 //!   enclosing function's `max_stack` (`in_stack`) or an upvalue of the enclosing function;
-//!   kinds are 0..=3.
+//!   kinds are 0..=3; a register is captured only from a function whose returns close
+//!   (V-CLOSE, with `code.rs`).
 //! - **V-LOCALS**: locals have `start_pc <= end_pc <= code.len()`.
 //! - **V-LAYOUT** (chunks): the header is valid; every record lies inside the chunk at an
 //!   8-aligned offset, in preorder, each nested-function offset naming exactly the next
@@ -18,7 +19,7 @@
 //!   constants have zero slots; every string reference (constants, names, sources) lies
 //!   inside the string pool; the records end exactly where the pool starts.
 //! - The code checks of `code.rs` (V-OPCODE, V-REG, V-K, V-KTYPE, V-UP, V-PROTO, V-JUMP,
-//!   V-PAIR, V-EXTRA, V-TOP, V-VARARG, V-END, V-TABLE).
+//!   V-PAIR, V-EXTRA, V-TOP, V-VARARG, V-CLOSE, V-END, V-TABLE).
 //!
 //! Register *contents* are never guaranteed: any instruction may find any value type in
 //! any register (a chunk can jump into a loop body, for example), so type checks stay.
@@ -28,7 +29,7 @@
 
 use alloc::format;
 
-use super::code::{check_code, FnShape};
+use super::code::{check_code, closes_on_return, FnShape};
 use super::format::*;
 use super::layout::{bytes_at, u32_at, u64_at, u8_at, Record, StrRef};
 use super::ChunkError;
@@ -62,6 +63,8 @@ struct Parent {
     max_stack: u8,
     /// Its number of upvalues.
     n_upval: usize,
+    /// Its returns close captured registers (V-CLOSE).
+    closes: bool,
 }
 
 /// All checks of one function that do not depend on its representation.
@@ -103,6 +106,11 @@ fn check_sizes<S: Structure>(f: &S) -> R<()> {
 fn check_upvalues<S: Structure>(f: &S, parent: Parent) -> R<()> {
     for i in 0..f.n_upvalues() {
         let (in_stack, index, _) = f.upvalue(i).unwrap_or((true, u8::MAX, 0));
+        if in_stack && !parent.closes {
+            return Err(ChunkError::new(format!(
+                "upvalue {i} captures a register of a function whose returns do not close it"
+            )));
+        }
         let ok = if in_stack {
             index < parent.max_stack
         } else {
@@ -156,6 +164,7 @@ fn verify_proto(p: &Proto, parent: Option<Parent>, depth: usize) -> R<()> {
     let me = Parent {
         max_stack: p.max_stack,
         n_upval: p.upvalues.len(),
+        closes: closes_on_return(p),
     };
     for child in &p.protos {
         verify_proto(child, Some(me), depth + 1)?;
@@ -317,6 +326,7 @@ impl Walker<'_> {
         let me = Parent {
             max_stack: r.max_stack,
             n_upval: r.n_upval,
+            closes: closes_on_return(&shape),
         };
         let mut next = r.end;
         for i in 0..r.n_proto {

@@ -21,10 +21,10 @@
 //! As in the reference design, the compiler emits RETURN0/RETURN1 only in functions
 //! that never capture a local in a closure nor declare a to-be-closed variable (a
 //! generic `for` declares one), and sets k on every RETURN and TAILCALL of the others;
-//! only those look for upvalues and to-be-closed variables to close. A binary chunk
-//! that breaks this rule leaves such upvalues open and such variables pending after
-//! the frame is gone: wrong values, never unsafety (open upvalues reach the stack
-//! through checked accesses, see `upval_get`).
+//! only those look for upvalues and to-be-closed variables to close. The verifier holds
+//! every binary chunk to the same rule (V-CLOSE); were one to break it, upvalues would
+//! stay open and variables pending after the frame is gone: wrong values, never
+//! unsafety (open upvalues reach the stack through checked accesses, see `upval_get`).
 
 use core::cell::Cell;
 
