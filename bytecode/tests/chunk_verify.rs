@@ -302,14 +302,14 @@ fn nesting_is_bounded() {
 
 #[test]
 fn returns_close_what_needs_closing() {
-    /// Clears k on every RETURN and TAILCALL of the main function.
-    fn clear_k(code: &mut Vec<Instruction>, _: &mut Proto) {
+    // Clears k on every RETURN and TAILCALL of the main function.
+    let clear_k = |code: &mut Vec<Instruction>, _: &mut Proto| {
         for i in code.iter_mut() {
             if matches!(i.opcode(), Some(OpCode::Return | OpCode::TailCall)) {
                 *i = i.with_k(false);
             }
         }
-    }
+    };
     says(
         rejected("local x <close> = nil return 1", clear_k),
         "to-be-closed variable in a function whose returns do not close",
