@@ -32,6 +32,7 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::any::Any;
 use core::cell::Cell;
 
@@ -470,6 +471,30 @@ pub struct CompileRequest<'a> {
     /// Its constants as values (`FnProto::consts`; the code reads them at run time
     /// through `JitCtx::consts`, the translator reads their types).
     pub consts: &'a [Value],
+    /// What the engine asked to speculate differently at some reads (SPEC-HINTS).
+    pub hints: &'a [SpecHint],
+}
+
+/// SPEC-HINTS: the engine's per-site correction of a type speculation, kept in the
+/// prototype's slot across recompiles: at the read at `pc`, speculate the type with
+/// tag `ty` (`tags::INT`, `tags::FLOAT`), or nothing (`tags::NIL`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpecHint {
+    /// Pc of the read.
+    pub pc: u32,
+    /// Tag of the type to speculate there (`tags::NIL`: none).
+    pub ty: u8,
+}
+
+/// What the engine wants done after a hot exit (`JitEngine::hot_exit`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitVerdict {
+    /// Keep the code.
+    Keep,
+    /// Drop the code: the prototype stays interpreted (a guard that keeps failing).
+    Blacklist,
+    /// Drop the code and compile again, next time it is hot, with this hint added.
+    Respecialize(SpecHint),
 }
 
 /// Counters an engine keeps.
@@ -490,6 +515,8 @@ pub struct JitStats {
     /// Prototypes whose code was dropped because a site kept exiting (they stay
     /// interpreted until the next `jit.flush()`).
     pub blacklisted: u64,
+    /// Prototypes dropped to be compiled again with a corrected speculation.
+    pub respecialized: u64,
 }
 
 /// A JIT compiler the interpreter can drive (the root crate installs one).
@@ -500,11 +527,18 @@ pub trait JitEngine {
     /// Name and message of a status value (a row of the reason table).
     fn reason(&self, status: u32) -> (&'static str, &'static str);
     /// An exit site of `proto` at `pc` has been taken `count` times while the code was
-    /// entered `entries` times (called at the `HOT_EXIT_MARKS`); true when the engine
-    /// wants the prototype to stay interpreted (a guard that keeps failing, or yields
-    /// that keep unwinding it: `status` is `STATUS_UNWIND` and `pc` the one after the
-    /// yielding call).
-    fn hot_exit(&mut self, proto: &Proto, pc: u32, status: u32, count: u32, entries: u32) -> bool;
+    /// entered `entries` times (called at the `HOT_EXIT_MARKS`); says whether to keep
+    /// the code, drop it for good (a guard that keeps failing, or yields that keep
+    /// unwinding it: `status` is `STATUS_UNWIND` and `pc` the one after the yielding
+    /// call) or recompile it with a corrected speculation (SPEC-HINTS).
+    fn hot_exit(
+        &mut self,
+        proto: &Proto,
+        pc: u32,
+        status: u32,
+        count: u32,
+        entries: u32,
+    ) -> ExitVerdict;
     /// Forgets all compiled code (`jit.flush()`); the interpreter stops using the code
     /// it holds at the same time. With `in_use`, compiled code is still running (a
     /// native function called from it flushed): the engine frees the machine code only
@@ -663,6 +697,8 @@ pub struct JitSlot {
     entries: Cell<u32>,
     /// The code's size, counted in its generation's ledger (CODE-CACHE).
     share: codecache::CodeShare,
+    /// Speculation corrections for the next compile (SPEC-HINTS).
+    hints: core::cell::RefCell<Vec<SpecHint>>,
 }
 
 impl Drop for JitSlot {
@@ -700,6 +736,21 @@ impl JitSlot {
             let _ = self
                 .sites
                 .get_or_init(|| (0..ncode).map(|_| Cell::new(0)).collect());
+        }
+    }
+
+    /// Drops the code (not refused: it is compiled again when next hot) after adding
+    /// `h` (replacing an older hint of its pc), and restarts the exit counts.
+    pub fn respecialize(&self, h: SpecHint) {
+        let mut hints = self.hints.borrow_mut();
+        hints.retain(|o| o.pc != h.pc);
+        hints.push(h);
+        // The dropped code can never run again (CODE-CACHE).
+        self.share.retire(self.generation.get());
+        self.code.set(None);
+        self.refused.set(false);
+        for c in self.sites.get().into_iter().flat_map(|s| s.iter()) {
+            c.set(0);
         }
     }
 
@@ -816,9 +867,11 @@ impl Lua {
         let room = self.jit.make_room();
         let generation = self.jit.generation;
         let engine = self.jit.engine.as_mut()?;
+        let hints = fp.jit.hints.borrow();
         let req = CompileRequest {
             proto: &fp.proto,
             consts: &fp.consts,
+            hints: &hints,
         };
         let before = engine.stats().code_bytes;
         let code = if room {
@@ -827,6 +880,7 @@ impl Lua {
             None
         };
         let bytes = engine.stats().code_bytes.saturating_sub(before);
+        drop(hints);
         fp.jit.set(generation, code, fp.proto.code.len());
         if let (Some(_), Some(ledger)) = (code, self.jit.ledger()) {
             fp.jit.share.charge(ledger, generation, bytes);
@@ -904,7 +958,8 @@ impl Lua {
     }
 
     /// Counts an exit by reason and by site; tells the engine about hot sites, and
-    /// drops the code of a prototype whose guard keeps failing (it stays interpreted).
+    /// drops the code of a prototype whose guard keeps failing (it stays interpreted) or
+    /// whose speculation was wrong (it is compiled again: SPEC-HINTS).
     pub(crate) fn jit_note_exit(&mut self, fp: Gc<FnProto>, pc: u32, status: u32) {
         if let Some(n) = self.jit.exits.get_mut(status as usize) {
             *n += 1;
@@ -912,12 +967,14 @@ impl Lua {
         let count = fp.jit.count_exit(pc as usize);
         if HOT_EXIT_MARKS.contains(&count) {
             let entries = fp.jit.entries();
-            let drop_code = match self.jit.engine.as_mut() {
+            let verdict = match self.jit.engine.as_mut() {
                 Some(e) => e.hot_exit(&fp.proto, pc, status, count, entries),
-                None => false,
+                None => ExitVerdict::Keep,
             };
-            if drop_code {
-                fp.jit.set(self.jit.generation, None, 0);
+            match verdict {
+                ExitVerdict::Keep => {}
+                ExitVerdict::Blacklist => fp.jit.set(self.jit.generation, None, 0),
+                ExitVerdict::Respecialize(h) => fp.jit.respecialize(h),
             }
         }
     }

@@ -201,12 +201,15 @@ fn flushes_always(op: OpCode) -> bool {
 /// data-flow over the instructions: pc 0 and entry points that compiled code does not
 /// reach start with nothing known; other entry points get the facts of their compiled
 /// predecessors, and the code's entry checks the types there (an interpreter that ran
-/// part of the function may have left anything).
+/// part of the function may have left anything). `spec[pc]` is the type speculated for
+/// the value the read at `pc` writes (SPECULATE in `speculate.rs`: a guard after the
+/// read exits otherwise).
 pub fn reg_states(
     code: &[Instruction],
     consts: &[Value],
     max_stack: usize,
     entries: &[usize],
+    spec: &[Option<Ty>],
 ) -> Vec<Option<RegState>> {
     let captured = captured(code);
     let mut states: Vec<Option<RegState>> = vec![None; code.len()];
@@ -222,7 +225,8 @@ pub fn reg_states(
             let Some(st) = states[pc].clone() else {
                 continue;
             };
-            for (to, out) in successors(code, consts, &captured, pc, st) {
+            let speculated = spec.get(pc).copied().flatten();
+            for (to, out) in successors(code, consts, &captured, pc, st, speculated) {
                 let Some(slot) = states.get_mut(to) else {
                     continue;
                 };
@@ -246,13 +250,14 @@ pub fn reg_states(
 }
 
 /// Where control goes after the instruction at `pc` in compiled code, with the facts
-/// on each edge.
+/// on each edge (`speculated`: the type a guard after this read ensures).
 fn successors(
     code: &[Instruction],
     consts: &[Value],
     captured: &RegSet,
     pc: usize,
     mut st: RegState,
+    speculated: Option<Ty>,
 ) -> Vec<(usize, RegState)> {
     use OpCode as O;
     let i = code[pc];
@@ -339,7 +344,7 @@ fn successors(
             };
             st.write(a, t);
         }
-        _ if op.has(props::WRITES_A) => st.write(a, Ty::Any),
+        _ if op.has(props::WRITES_A) => st.write(a, speculated.unwrap_or(Ty::Any)),
         _ => {}
     }
     // Called code (through a helper: arithmetic and comparisons that need a
@@ -444,7 +449,7 @@ fn successor_pcs(code: &[Instruction], pc: usize) -> Vec<usize> {
 }
 
 /// The registers an instruction may read, and those it surely writes.
-fn uses_defs(i: Instruction, all: &dyn Fn(u32) -> RegSet) -> (RegSet, RegSet) {
+pub(crate) fn uses_defs(i: Instruction, all: &dyn Fn(u32) -> RegSet) -> (RegSet, RegSet) {
     use moonjet_bytecode::opcodes::Operand as R;
     use OpCode as O;
     let (mut uses, mut defs) = (RegSet::default(), RegSet::default());
@@ -547,7 +552,7 @@ mod tests {
         let code = float_loop();
         let consts = [Value::Float(0.5)];
         let entries = entry_points(&code);
-        let st = reg_states(&code, &consts, 8, &entries);
+        let st = reg_states(&code, &consts, 8, &entries, &[]);
         let at = |pc: usize, r: usize| st[pc].as_ref().map(|s| s.ty[r]);
         // The control values of an integer loop, and the float accumulator, are known
         // in the body (the back edge agrees with the entry).
@@ -573,7 +578,7 @@ mod tests {
             Instruction::abc(OpCode::Return1, 0, 0, 0, false), // 4
         ];
         assert!(captured(&code).contains(0) && captured(&code).contains(2));
-        let st = reg_states(&code, &[], 4, &entry_points(&code));
+        let st = reg_states(&code, &[], 4, &entry_points(&code), &[]);
         let after = st[4].as_ref().map(|s| (s.ty[0], s.ty[1], s.dirty));
         // x may have been changed by f, y not; the call stored everything.
         let (tx, _, dirty) = after.unwrap_or((Ty::Int, Ty::Any, RegSet([1; 4])));

@@ -1,7 +1,6 @@
 //! Inline fast paths of table access (TABLE-LAYOUT in `interp/src/table.rs`, offsets in
 //! `jit_iface::table_offsets`): an array-part read or overwrite with an integer key, and
-//! a short linear-probe hash lookup of a string constant (one probe for fields,
-//! a few for globals). Each path is guarded by the value's
+//! a short linear-probe hash lookup of a string constant (a few probes). Each path is guarded by the value's
 //! tag, the bounds, and "the slot already holds a non-nil value" (so no `__index` or
 //! `__newindex` can apply, whatever the metatable), plus, for stores of collectable
 //! values, "the table is not black" (no write barrier needed). Whenever a guard fails,
@@ -16,6 +15,11 @@ use crate::translate::{mem, mem_vec, FunctionTranslator, PAYLOAD, TAG};
 
 /// Most hash nodes an inline global lookup visits before the helper takes over.
 pub const GLOBAL_PROBES: i64 = 4;
+/// Most hash nodes an inline field access visits before the helper takes over: small
+/// records are dense (7 fields in 8 nodes), so a key is often a few nodes past its
+/// home; an absent key (a method found through `__index`) usually meets an empty node
+/// first.
+pub const FIELD_PROBES: i64 = 4;
 
 /// Where a stored value comes from: a register or a constant.
 #[derive(Clone, Copy, Debug)]
@@ -58,9 +62,8 @@ impl FunctionTranslator<'_> {
     /// The address of the value of the node of string constant `k` in table `h`, when
     /// the key sits in its home node or, with `probes > 1`, one of the next
     /// `probes - 1` nodes (the hash part probes linearly, `Table::find_str`); an empty
-    /// node or more probes are slow. Object fields take one probe (a miss, such as a
-    /// method found through `__index`, then costs least); globals take
-    /// [`GLOBAL_PROBES`] (the globals table is large, so collisions are common).
+    /// node or more probes are slow. Object fields take [`FIELD_PROBES`], globals
+    /// [`GLOBAL_PROBES`].
     pub(crate) fn field_slot(
         &mut self,
         h: ir::Value,
@@ -224,7 +227,7 @@ impl FunctionTranslator<'_> {
     pub fn inline_get_field(&mut self, t_off: i32, k: u32, dst: i32, done: ir::Block) {
         let slow = self.new_block();
         let h = self.table_of(t_off, slow);
-        match self.field_slot(h, k, 1, slow) {
+        match self.field_slot(h, k, FIELD_PROBES, slow) {
             Some(slot) => {
                 self.read_slot(slot, dst, slow);
                 self.jump(done);
@@ -238,7 +241,7 @@ impl FunctionTranslator<'_> {
     pub fn inline_set_field(&mut self, t_off: i32, k: u32, val: ValSrc, done: ir::Block) {
         let slow = self.new_block();
         let h = self.table_of(t_off, slow);
-        match self.field_slot(h, k, 1, slow) {
+        match self.field_slot(h, k, FIELD_PROBES, slow) {
             Some(slot) => {
                 self.write_slot(h, slot, val, slow);
                 self.jump(done);

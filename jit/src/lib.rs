@@ -21,6 +21,7 @@ mod ops_test;
 pub mod reasons;
 mod regs;
 mod report;
+mod speculate;
 pub mod translate;
 mod yields;
 
@@ -38,7 +39,9 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Linkage, Module};
 use moonjet_bytecode::{OpCode, Proto};
-use moonjet_interp::jit_iface::{CompileRequest, JitEngine, JitFn, JitStats};
+use moonjet_interp::jit_iface::{
+    tags, CompileRequest, ExitVerdict, JitEngine, JitFn, JitStats, SpecHint,
+};
 
 use reasons::{Kind, Reason};
 use translate::{FunctionTranslator, Outcome, PTR};
@@ -48,6 +51,9 @@ const MAX_INSTRUCTIONS: usize = 50_000;
 /// Machine code limit of one module (bytes): a backstop past the interpreter's own cap
 /// on a generation (CODE-CACHE in `jit_iface/codecache.rs`), which flushes first.
 const CODE_CACHE_LIMIT: u64 = 1 << 30;
+
+/// Most prototypes whose default speculations `Jit::default_reads` remembers.
+const MAX_DEFAULT_READS: usize = 4096;
 
 /// What was compiled for one prototype (kept when `Jit::keep_records` is set).
 #[derive(Clone, Debug)]
@@ -104,6 +110,9 @@ pub struct Jit {
     module_bytes: u64,
     /// Exit sites reported hot (`hot_exit`): `(function, pc)` -> (status, count).
     hot_sites: std::collections::HashMap<(String, u32), (u32, u32)>,
+    /// The reads each prototype (by address) speculated by default at its last compile
+    /// (SPECULATE): a first integer seen at one of them changes the default.
+    default_reads: std::collections::HashMap<usize, Vec<u32>>,
 }
 
 /// The host ISA with the flags the JIT uses.
@@ -153,6 +162,7 @@ impl Jit {
             retired: Vec::new(),
             module_bytes: 0,
             hot_sites: Default::default(),
+            default_reads: Default::default(),
         })
     }
 
@@ -182,7 +192,19 @@ impl Jit {
         let code: &[moonjet_bytecode::Instruction] = &req.proto.code;
         let entries = analysis::entry_points(code);
         let max_stack = req.proto.max_stack as u32;
-        let states = analysis::reg_states(code, req.consts, max_stack as usize, &entries);
+        let (plan, states) =
+            speculate::speculate(code, req.consts, max_stack as usize, &entries, req.hints);
+        let key = req.proto as *const Proto as usize;
+        if plan.defaults.is_empty() {
+            self.default_reads.remove(&key);
+        } else {
+            // Entries of freed prototypes are never removed: bound the map (a lost
+            // entry only makes a miss correct one read instead of all defaults).
+            if self.default_reads.len() >= MAX_DEFAULT_READS {
+                self.default_reads.clear();
+            }
+            self.default_reads.insert(key, plan.defaults.clone());
+        }
         let locals: Vec<(u32, u32)> = (req.proto.locals.iter())
             .map(|l| (l.start_pc, l.end_pc))
             .collect();
@@ -190,7 +212,9 @@ impl Jit {
         let captured = analysis::captured(code);
         let regs = regs::RegCache::new(states, captured, live, max_stack as usize);
         let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
-        let t = FunctionTranslator::new(b, code, req.consts, max_stack, call_conv, &entries, regs);
+        let mut t =
+            FunctionTranslator::new(b, code, req.consts, max_stack, call_conv, &entries, regs);
+        t.spec = plan;
         t.translate_all(self.module.isa().frontend_config())
     }
 
@@ -255,6 +279,35 @@ impl Jit {
             .compiled_code()
             .map_or(0, |c| c.code_info().total_size as usize);
         Ok((id, size))
+    }
+
+    /// The correction of a speculation that failed at a hot site (the guard after the
+    /// read at `exit_pc - 1` exits at `exit_pc`): an integer where a float was
+    /// speculated is speculated next, at every read speculated by default if this one
+    /// was (values in one function tend to be alike); a float where an integer was is
+    /// speculated next, for good; any other miss drops the read's speculation. So a
+    /// function is compiled again a bounded number of times (SPECULATE in
+    /// `speculate.rs`).
+    fn respecialize(&self, proto: &Proto, status: u32, exit_pc: u32) -> Option<SpecHint> {
+        let pc = exit_pc.checked_sub(1)?;
+        let key = proto as *const Proto as usize;
+        let by_default = self
+            .default_reads
+            .get(&key)
+            .is_some_and(|d| d.contains(&pc));
+        if status == Reason::SpecInt.status() {
+            let pc = if by_default { speculate::ALL_READS } else { pc };
+            Some(SpecHint { pc, ty: tags::INT })
+        } else if status == Reason::SpecFloat.status() {
+            Some(SpecHint {
+                pc,
+                ty: tags::FLOAT,
+            })
+        } else if status == Reason::SpecType.status() {
+            Some(SpecHint { pc, ty: tags::NIL })
+        } else {
+            None
+        }
     }
 
     /// `source:line` of a prototype.
@@ -333,9 +386,16 @@ impl JitEngine for Jit {
         reasons::by_status(status).map_or(("?", "unknown status"), |r| (r.name, r.message))
     }
 
-    fn hot_exit(&mut self, proto: &Proto, pc: u32, status: u32, count: u32, entries: u32) -> bool {
+    fn hot_exit(
+        &mut self,
+        proto: &Proto,
+        pc: u32,
+        status: u32,
+        count: u32,
+        entries: u32,
+    ) -> ExitVerdict {
         let Some(r) = reasons::by_status(status) else {
-            return false;
+            return ExitVerdict::Keep;
         };
         let name = Self::name_of(proto);
         self.hot_sites.insert((name.clone(), pc), (status, count));
@@ -346,6 +406,18 @@ impl JitEngine for Jit {
                 "[jit] hot exit {src}:{line} (pc {pc}): {} taken {count} times: {}",
                 r.name, r.message
             );
+        }
+        if let Some(h) = self.respecialize(proto, status, pc) {
+            self.stats.respecialized += 1;
+            if self.verbose {
+                eprintln!(
+                    "[jit] respecializing {name}: {} at {src}:{line} (pc {pc}) taken {count} times; compiled again speculating {} {}",
+                    r.name,
+                    speculate::hint_name(h.ty),
+                    if h.pc == speculate::ALL_READS { "at every read without evidence" } else { "there" }
+                );
+            }
+            return ExitVerdict::Respecialize(h);
         }
         // A guard failing on at least half of the entries: the instruction's operands
         // are not what compiled code handles (strings, metamethods), so every pass
@@ -363,23 +435,25 @@ impl JitEngine for Jit {
                     "[jit] blacklisted {name}: a yield at {src}:{line} (pc {pc}) ended {count} of {entries} entries after a short pass; the function stays interpreted"
                 );
             }
-            return true;
+            return ExitVerdict::Blacklist;
         }
-        if keeps_failing {
-            self.stats.blacklisted += 1;
-            if self.verbose {
-                eprintln!(
-                    "[jit] blacklisted {name}: {} at {src}:{line} (pc {pc}) failed {count} of {entries} entries; the function stays interpreted",
-                    r.name
-                );
-            }
+        if !keeps_failing {
+            return ExitVerdict::Keep;
         }
-        keeps_failing
+        self.stats.blacklisted += 1;
+        if self.verbose {
+            eprintln!(
+                "[jit] blacklisted {name}: {} at {src}:{line} (pc {pc}) failed {count} of {entries} entries; the function stays interpreted",
+                r.name
+            );
+        }
+        ExitVerdict::Blacklist
     }
 
     fn flush(&mut self, in_use: bool) {
         self.records.clear();
         self.hot_sites.clear();
+        self.default_reads.clear();
         let Ok(fresh) = Self::new_module() else {
             return;
         };

@@ -91,6 +91,9 @@ reasons! {
     // Appended so that the rows above keep their numbers (STATUS_TAILCALLED).
     TailCalled    "tailcalled"    Call    "a TAILCALL replaced the frame; its caller runs the callee";
     EntryType     "entry-type"    Guard   "entering compiled code, a register's type is not the one the code assumes there";
+    SpecInt       "spec-int"      Guard   "a value read where the code speculated a float is an integer (SPECULATE); resumes after the read";
+    SpecType      "spec-type"     Guard   "a value read has not the type the code speculated (SPECULATE); resumes after the read";
+    SpecFloat     "spec-float"    Guard   "a value read where the code speculated an integer is a float (SPECULATE); resumes after the read";
 }
 
 // Status values must fit the interpreter's counters, and row 0 is "not an entry".

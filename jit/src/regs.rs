@@ -127,6 +127,14 @@ impl RegCache {
     }
 }
 
+impl RegCache {
+    /// Notes that the current instruction wrote register `r` (its type here is no
+    /// longer the one before the instruction).
+    pub fn mark_written(&mut self, r: u32) {
+        self.written.insert(r);
+    }
+}
+
 impl FunctionTranslator<'_> {
     // ------------------------------------------------------------------ set-up
 

@@ -54,10 +54,11 @@ pub fn summary(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "[jit] {} compiled, {} gave up, {} blacklisted, {} bytes of code, {:.3} ms compiling",
+        "[jit] {} compiled, {} gave up, {} blacklisted, {} respecialized, {} bytes of code, {:.3} ms compiling",
         s.compiled,
         s.gave_up,
         s.blacklisted,
+        s.respecialized,
         s.code_bytes,
         s.compile_nanos as f64 / 1e6
     );

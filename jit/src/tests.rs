@@ -7,7 +7,7 @@ use moonjet_bytecode::OpCode;
 use moonjet_interp::jit_iface::JitEngine;
 use moonjet_interp::{Lua, Value};
 
-use crate::reasons::{Kind, REASONS};
+use crate::reasons::{Kind, Reason, REASONS};
 use crate::Jit;
 
 /// Compiles Lua source for a test state.
@@ -475,6 +475,40 @@ fn a_guard_that_keeps_failing_blacklists_its_function() {
     let (want, _) = run_in(&mut state(false), src);
     assert_eq!(text, want);
     assert_eq!(engine(&l).stats().blacklisted, 1);
+}
+
+#[test]
+fn a_failing_speculation_recompiles_with_a_narrower_one() {
+    // A field read as a float (no evidence: the default), then integers, then strings:
+    // float -> integer (every read without evidence) -> none, then no more exits.
+    let src = "local t = {x = 0.5, y = 1.5}
+               local s = 0
+               local function f() return t.x - t.y end
+               for i = 1, 9000 do
+                 if i == 2000 then t.x, t.y = 1, 2 end
+                 if i == 5000 then t.x, t.y = '3', '1' end
+                 s = s + f()
+               end
+               return s";
+    let mut l = state(true);
+    let (text, _) = run_in(&mut l, src);
+    let (want, _) = run_in(&mut state(false), src);
+    assert_eq!(text, want);
+    let st = engine(&l).stats();
+    assert!(
+        (2..=4).contains(&st.respecialized),
+        "respecialized {}",
+        st.respecialized
+    );
+    assert_eq!(st.blacklisted, 0);
+    let spec_exits = |l: &Lua| {
+        let (i, t) = (Reason::SpecInt as usize, Reason::SpecType as usize);
+        l.jit.exits[i] + l.jit.exits[t]
+    };
+    // Each correction is made after HOT_EXIT_MARKS[0] exits at one site; the corrected
+    // code takes no more.
+    let mark = moonjet_interp::jit_iface::HOT_EXIT_MARKS[0] as u64;
+    assert_eq!(spec_exits(&l), mark * st.respecialized);
 }
 
 #[test]

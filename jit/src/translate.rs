@@ -26,9 +26,10 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, Switch};
 use moonjet_bytecode::{Instruction, OpCode};
-use moonjet_interp::jit_iface::{ctx_offsets, helper_offsets};
+use moonjet_interp::jit_iface::{ctx_offsets, helper_offsets, tags};
 use moonjet_interp::Value;
 
+use crate::analysis::Ty;
 use crate::reasons::Reason;
 use crate::regs::{Io, RegCache};
 
@@ -208,6 +209,8 @@ pub struct FunctionTranslator<'a> {
     sigs: HashMap<Helper, ir::SigRef>,
     /// What became of each instruction.
     pub outcome: Vec<Outcome>,
+    /// The type speculated for the value each read writes (SPECULATE).
+    pub spec: crate::speculate::Plan,
 }
 
 impl<'a> FunctionTranslator<'a> {
@@ -254,6 +257,7 @@ impl<'a> FunctionTranslator<'a> {
             sigs: HashMap::new(),
             outcome,
             regs,
+            spec: Default::default(),
         };
         t.declare_regs();
         let mut sw = Switch::new();
@@ -286,17 +290,71 @@ impl<'a> FunctionTranslator<'a> {
             let i = self.code[pc];
             match i.opcode() {
                 None => self.fallback(pc, Reason::Invalid),
-                Some(op) => {
-                    if let Err(r) = translator(op)(&mut self, i, pc) {
-                        self.fallback(pc, r);
-                    }
-                }
+                Some(op) => self.translate_one(op, i, pc),
             }
             self.finish();
         }
         self.b.seal_all_blocks();
         self.b.finalize(config);
         self.outcome
+    }
+
+    /// Translates the instruction at `pc`; a read with a speculated type continues to
+    /// a guard block (SPECULATE) instead of the next instruction's block.
+    fn translate_one(&mut self, op: OpCode, i: Instruction, pc: usize) {
+        let spec = self.spec.spec.get(pc).copied().flatten();
+        let (Some(ty), Some(&next)) = (spec, self.blocks.get(pc + 1)) else {
+            if let Err(r) = translator(op)(self, i, pc) {
+                self.fallback(pc, r);
+            }
+            return;
+        };
+        let post = self.b.create_block();
+        self.blocks[pc + 1] = post;
+        let done = translator(op)(self, i, pc);
+        self.blocks[pc + 1] = next;
+        match done {
+            Err(r) => self.fallback(pc, r),
+            Ok(()) => {
+                self.at(post);
+                let pinned = self.spec.pinned.contains(&(pc as u32));
+                self.speculation_guard(i.a(), ty, pinned, pc + 1);
+                self.jump(next);
+            }
+        }
+    }
+
+    /// The guard after a read (SPECULATE): continues when register `r` holds a value of
+    /// type `ty`, else exits at `next_pc` with the value stored: `spec-int` when a float
+    /// was speculated and the value is an integer, `spec-float` for the converse
+    /// (unless `pinned`), `spec-type` otherwise.
+    fn speculation_guard(&mut self, r: u32, ty: Ty, pinned: bool, next_pc: usize) {
+        let Ok(off) = self.reg(r) else { return };
+        self.regs.mark_written(r);
+        let tag = self.tag(off);
+        let want = if ty == Ty::Float {
+            tags::FLOAT
+        } else {
+            tags::INT
+        };
+        let ok = self.is(tag, want);
+        let (cont, fail) = (self.b.create_block(), self.b.create_block());
+        self.branch(ok, cont, fail);
+        self.at(fail);
+        if !pinned {
+            let (seen, reason) = match ty {
+                Ty::Float => (tags::INT, Reason::SpecInt),
+                _ => (tags::FLOAT, Reason::SpecFloat),
+            };
+            let is_seen = self.is(tag, seen);
+            let (seen_blk, other) = (self.b.create_block(), self.b.create_block());
+            self.branch(is_seen, seen_blk, other);
+            self.at(seen_blk);
+            self.exit(next_pc, reason);
+            self.at(other);
+        }
+        self.exit(next_pc, Reason::SpecType);
+        self.at(cont);
     }
 
     /// Makes the current (still empty) block an exit at `pc` for `reason`.

@@ -35,6 +35,7 @@ fn ir_of(script: &Path) -> String {
         let req = CompileRequest {
             proto: &p.proto,
             consts: &p.consts,
+            hints: &[],
         };
         out.push_str(&format!("; function at line {}\n", p.proto.line_defined));
         out.push_str(&jit.ir_text(&req));
