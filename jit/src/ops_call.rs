@@ -5,7 +5,9 @@
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder};
 use moonjet_bytecode::{Instruction, OpCode};
-use moonjet_interp::jit_iface::{ctx_offsets, HELPER_EXIT, HELPER_OK, RET_TO_TOP, TAILCALL_DONE};
+use moonjet_interp::jit_iface::{
+    ctx_offsets, HELPER_EXIT, HELPER_OK, RET_TO_TOP, TAILCALL_DONE, TAILCALL_SELF,
+};
 use moonjet_interp::Value;
 
 use crate::reasons::Reason;
@@ -71,7 +73,8 @@ impl FunctionTranslator<'_> {
     /// TAILCALL `R[A](R[A+1], ..., R[A+B-1])`, followed by `RETURN A 0`, through the
     /// tail-call helper: a Lua callee replaced the frame (leave at once with
     /// `TailCalled`, touching no register: they are the callee's now; whoever called
-    /// this code runs the callee), a native one left its results from R[A] up to the
+    /// this code runs the callee; the running closure itself: start over at pc 0), a
+    /// native one left its results from R[A] up to the
     /// top (continue with the RETURN, R[0] checked), or as `emit_call`.
     pub fn translate_tailcall(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let ret = self.code.get(pc + 1).copied();
@@ -109,6 +112,14 @@ impl FunctionTranslator<'_> {
         self.at(replaced);
         self.exit_raw(pc, Reason::TailCalled);
         self.at(rest);
+        let itself = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, r, TAILCALL_SELF as i64);
+        let (again, rest) = (self.new_block(), self.new_block());
+        self.branch(itself, again, rest);
+        self.self_tail_call(again);
+        self.at(rest);
         let exit = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_EXIT as i64);
         let (here, unwind) = (self.new_block(), self.new_block());
         self.branch(exit, here, unwind);
@@ -117,6 +128,17 @@ impl FunctionTranslator<'_> {
         self.at(unwind);
         self.exit_raw(pc + 1, Reason::Unwind);
         Ok(())
+    }
+
+    /// The (still empty) block `again` of a TAILCALL whose helper answered
+    /// `TAILCALL_SELF`: the running closure called itself, its arguments are the frame's
+    /// first registers (same base, written by the helper), and the code starts over
+    /// through an entry block for pc 0 (registers loaded, assumed types checked), as the
+    /// code would be entered for the callee: self tail recursion is a loop.
+    fn self_tail_call(&mut self, again: ir::Block) {
+        let entry = self.emit_entry(0);
+        self.at(again);
+        self.b.ins().jump(entry, &[]);
     }
 
     /// RETURN / RETURN0 / RETURN1: an activation called natively leaves where its

@@ -702,3 +702,61 @@ fn a_generator_that_yields_on_every_pass_stays_interpreted() {
     // 1000 passes of the first before its blacklisting, every pass of the second.
     assert_eq!(l.jit.exits[unwind], 4000);
 }
+
+/// Exits taken for `reason` in a state.
+fn exits_for(l: &Lua, reason: Reason) -> u64 {
+    l.jit.exits[reason.status() as usize]
+}
+
+#[test]
+fn self_tail_calls_loop_in_place() {
+    // A closure calling itself loops inside its activation; closures of one prototype
+    // calling each other (other upvalues) go through the trampoline.
+    let src = "local function count(n, acc) if n == 0 then return acc end return count(n - 1, acc + n) end
+               local fs = {}
+               for i = 1, 2 do
+                 fs[i] = function(n, s) if n == 0 then return s, i end return fs[3 - i](n - 1, s + i) end
+               end
+               local function outer(n) return count(n, 0) + 1 end
+               return count(100000, 0), outer(50000), fs[1](10001, 0)";
+    assert_eq!(same(src), "5000050000\t1250025001\t15001\t2");
+    let mut l = state(true);
+    run_in(&mut l, src);
+    assert_eq!(side_exits(&l), 0, "side exits taken");
+    // 150001 self tail calls, each counted as an entry, not as a native call.
+    assert!(l.jit.native_calls < 20000, "{}", l.jit.native_calls);
+}
+
+#[test]
+fn deep_recursion_runs_compiled_within_the_stack_budget() {
+    let src = "local function depth(n) if n == 0 then return 0 end return 1 + depth(n - 1) end
+               local s = 0
+               for i = 1, 20 do s = s + depth(3000) end
+               return s";
+    // A budget that holds the whole recursion: compiled at every level, no exit.
+    let t = std::thread::Builder::new().stack_size(128 << 20);
+    let (text, calls, exits) = t
+        .spawn(move || {
+            let mut l = state(true);
+            l.jit.stack_budget = 64 << 20;
+            let (text, _) = run_in(&mut l, src);
+            (text, l.jit.native_calls, exits_for(&l, Reason::Call))
+        })
+        .expect("thread")
+        .join()
+        .expect("no panic");
+    assert_eq!(text, "60000");
+    assert!(calls >= 59000, "{calls}");
+    // (One call exit: the loop, compiled first, calls `depth` before it is compiled.)
+    assert!(exits <= 1, "{exits}");
+    // A small budget: the calls past it run interpreted, one exit each time the
+    // recursion crosses the limit (not one per call), and the results are the same.
+    for budget in [16 << 10, 64 << 10] {
+        let mut l = state(true);
+        l.jit.stack_budget = budget;
+        let (text, _) = run_in(&mut l, src);
+        assert_eq!(text, "60000");
+        let exits = exits_for(&l, Reason::Call);
+        assert!(exits <= 21, "{budget}: {exits}");
+    }
+}

@@ -22,20 +22,33 @@
 //! travels in `JitState::pending` and is returned by `jit_enter`.
 //!
 //! TAILCALL goes to [`h_tail_call`]: a Lua callee's frame replaces the running one as in
-//! the interpreter and the code leaves with `STATUS_TAILCALLED`; whoever ran that code
-//! continues with the frame on top (`call_lua`'s loop runs the callee's code in the same
-//! activation slot, or the interpreter; at depth 0 the interpreter's JIT entry
+//! the interpreter. When the callee is the running closure itself (self tail recursion,
+//! `TAILCALL_SELF`) the code jumps to its own entry for pc 0, a loop; otherwise it
+//! leaves with `STATUS_TAILCALLED`; whoever ran that code
+//! continues with the frame on top (`finish_call_slow`'s loop runs the callee's code in
+//! the same activation slot, or the interpreter; at depth 0 the interpreter's JIT entry
 //! redispatches), so a chain of tail calls never grows the Rust stack. A native callee
 //! is called in place like a CALL with all results, and the RETURN after the TAILCALL
 //! returns them.
 //!
-//! Nesting is bounded by `MAX_NATIVE_DEPTH` compiled activations on the Rust stack
-//! (over every coroutine and every `Lua::call` level): past it a CALL exits and the
-//! interpreter makes it, so deep Lua recursion never overflows the Rust stack.
+//! Nesting is bounded by Rust stack bytes (anchor: NATIVE-STACK): the outermost compiled
+//! activation (entered by the interpreter) records `JitState::stack_limit`, its stack
+//! address less `JitState::stack_budget` (`DEFAULT_NATIVE_STACK`, 64 KB: a small
+//! budget is the fast one, see there). An interpreter loop that a native function starts
+//! from compiled code (a coroutine resumed, a function called back: `Lua::drive`) gives
+//! its compiled code a budget of its own and restores the limit when it ends; all of
+//! them stay within `NATIVE_STACK_TOTAL` below the outermost activation (they recurse on
+//! the same Rust stack). A CALL made
+//! below the limit exits once and the interpreter makes it; below the limit the
+//! interpreter enters no compiled code (`JitState::stack_ok`): the whole subtree of
+//! calls runs interpreted, whose Lua-to-Lua calls use no Rust stack, and the caller's
+//! code continues when it returns. Deep Lua recursion never overflows the Rust stack
+//! and pays one exit at the limit, not one per call.
 
 use super::{
-    JitCtx, CALL_UNWIND, HELPERS, HELPER_EXIT, HELPER_OK, MAX_NATIVE_DEPTH, RET_TO_TOP,
+    stack_address, JitCtx, CALL_UNWIND, HELPERS, HELPER_EXIT, HELPER_OK, RET_TO_TOP,
     STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND, TAILCALL_DONE,
+    TAILCALL_SELF,
 };
 use crate::func::{FnProto, LuaClosure};
 use crate::gc::Gc;
@@ -60,7 +73,7 @@ pub(super) unsafe extern "C" fn h_call(
     let lua = unsafe { (*ctx).lua };
     // SAFETY: as in `super::parts`; this reference ends before any compiled code runs.
     let l = unsafe { &mut *lua };
-    if l.hook_mask != 0 || !l.jit.active || l.jit.native_frames >= MAX_NATIVE_DEPTH {
+    if l.hook_mask != 0 || !l.jit.active || stack_address() < l.jit.stack_limit {
         return HELPER_EXIT;
     }
     // SAFETY: `ra` is a register of the frame.
@@ -167,54 +180,94 @@ unsafe fn call_lua(
     let l = unsafe { &mut *lua };
     // SAFETY: `ra` points into `l.stack` (JIT-ENTRY), at or above its start.
     let func = unsafe { ra.offset_from(l.stack.as_ptr()) } as usize;
+    let idx = l.frames.len();
     let Some(caller) = l.frames.last_mut() else {
         return HELPER_EXIT;
     };
     caller.pc = pc + 1;
-    let caller_flags = caller.flags;
+    let (caller_flags, caller_top) = (caller.flags, caller.top);
     if b != 0 {
         l.top = func + b as usize;
     }
-    let caller_idx = l.frames.len() - 1;
     let nresults = c as i32 - 1;
-    if !l.try_push_fixed_frame(func, f, nresults, caller_flags)
-        && !push_frame_slow(l, func, f, nresults)
-    {
-        return CALL_UNWIND;
-    }
+    let base = if l.try_push_fixed_frame(func, f, nresults, caller_flags) {
+        func + 1
+    } else {
+        match push_frame_slow(l, func, f, nresults) {
+            Some(base) => base,
+            None => return CALL_UNWIND,
+        }
+    };
+    let callee = Callee {
+        idx,
+        func,
+        base,
+        nresults,
+        caller_top,
+    };
     // SAFETY: per the contract.
     let (depth, thread) = unsafe { ((*ctx).depth + 1, (*ctx).thread) };
-    // SAFETY: JIT-ENTRY for the frame just pushed at `caller_idx + 1`, whose closure is
-    // `f` and whose code is `code`; the caller's activation runs on the same thread.
-    let status = unsafe { run_nested(lua, f, code, caller_idx + 1, depth, thread) };
+    // SAFETY: JIT-ENTRY for the frame just pushed at `idx` (described by `callee`),
+    // whose closure is `f` and whose code is `code`; the caller's activation runs on the
+    // same thread.
+    let status = unsafe { run_nested(lua, f, code, callee, depth, thread) };
     match status {
         Nested::Returned => {
-            // SAFETY: the callee's code returned; no other reference to the state is
-            // alive.
-            let l = unsafe { &mut *lua };
             // SAFETY: `ctx.base_index` is the stack index of the caller's R[0], inside
-            // the stack.
-            unsafe { (*ctx).base = l.stack.as_mut_ptr().add((*ctx).base_index) };
+            // the stack; the callee's code returned and no reference to the state is
+            // alive.
+            unsafe { (*ctx).base = (*lua).stack.as_mut_ptr().add((*ctx).base_index) };
             HELPER_OK
         }
         Nested::Unwind => CALL_UNWIND,
         // SAFETY: per the contract.
-        other => unsafe { finish_call_slow(lua, ctx, other, caller_idx, depth, nresults) },
+        other => unsafe { finish_call_slow(lua, ctx, other, idx, depth) },
     }
 }
 
 /// The frame push `try_push_fixed_frame` declined (varargs, a full frame vector, a
-/// stack to grow past the limit): the general push; false, with the error pending,
-/// when it fails.
+/// stack to grow past the limit): the general push; the new frame's base, or `None`,
+/// with the error pending, when it fails.
 #[cold]
 #[inline(never)]
-fn push_frame_slow(l: &mut Lua, func: usize, f: Gc<LuaClosure>, nresults: i32) -> bool {
+fn push_frame_slow(l: &mut Lua, func: usize, f: Gc<LuaClosure>, nresults: i32) -> Option<usize> {
     match l.push_lua_frame(func, f, nresults, 0) {
-        Ok(()) => true,
+        Ok(()) => l.frames.last().map(|ci| ci.base as usize),
         Err(e) => {
             l.jit.pending = Some(e);
-            false
+            None
         }
+    }
+}
+
+/// A natively called Lua frame, as its return needs it (`finish_return`): known when it
+/// is pushed, so the return reads no frame record back.
+#[derive(Clone, Copy)]
+struct Callee {
+    /// Its index in `Lua::frames` (the caller's is one less).
+    idx: usize,
+    /// Stack index of its function slot (where its results go).
+    func: usize,
+    /// Stack index of its R[0].
+    base: usize,
+    /// Results the caller wants (-1: all).
+    nresults: i32,
+    /// The caller's `CallInfo::top` (the stack top when it continues).
+    caller_top: u32,
+}
+
+impl Callee {
+    /// The frame `frames[idx]`, called by the Lua frame below it.
+    fn at(l: &Lua, idx: usize) -> Option<Callee> {
+        let ci = l.frames.get(idx)?;
+        let caller = l.frames.get(idx.checked_sub(1)?)?;
+        Some(Callee {
+            idx,
+            func: ci.func as usize,
+            base: ci.base as usize,
+            nresults: ci.nresults,
+            caller_top: caller.top,
+        })
     }
 }
 
@@ -224,18 +277,22 @@ fn push_frame_slow(l: &mut Lua, func: usize, f: Gc<LuaClosure>, nresults: i32) -
 /// the caller's code continues.
 ///
 /// # Safety
-/// As [`h_call`]; `frames[caller_idx]` is the caller's frame and the callee's frame is
-/// above it.
+/// As [`h_call`]; `frames[idx]` is the callee's frame (or its tail callee's), whose
+/// caller (the frame below it) is the caller's.
 #[cold]
 #[inline(never)]
 unsafe fn finish_call_slow(
     lua: *mut Lua,
     ctx: *mut JitCtx,
     mut status: Nested,
-    caller_idx: usize,
+    idx: usize,
     depth: u32,
-    nresults: i32,
 ) -> u32 {
+    // SAFETY: the callee's code returned; no other reference to the state is alive.
+    let Some(mut callee) = Callee::at(unsafe { &*lua }, idx) else {
+        return CALL_UNWIND;
+    };
+    let caller_idx = idx - 1;
     loop {
         // SAFETY: the callee's code returned; no other reference to the state is alive.
         let l = unsafe { &mut *lua };
@@ -246,13 +303,14 @@ unsafe fn finish_call_slow(
             }
             Nested::Unwind => return CALL_UNWIND,
             // A tail call replaced the frame: run the new callee's code if it has some.
-            Nested::TailCalled => match tail_callee_code(l, caller_idx + 1) {
-                Some((g, gcode)) => {
+            Nested::TailCalled => match tail_callee_code(l, idx) {
+                Some((g, gcode, next)) => {
+                    callee = next;
                     // SAFETY: per the contract.
                     let thread = unsafe { (*ctx).thread };
-                    // SAFETY: JIT-ENTRY for the frame at `caller_idx + 1`, whose closure
-                    // is `g` and whose code is `gcode` (see `tail_callee_code`).
-                    status = unsafe { run_nested(lua, g, gcode, caller_idx + 1, depth, thread) };
+                    // SAFETY: JIT-ENTRY for the frame described by `callee`, whose
+                    // closure is `g` and whose code is `gcode` (see `tail_callee_code`).
+                    status = unsafe { run_nested(lua, g, gcode, callee, depth, thread) };
                 }
                 None => break,
             },
@@ -264,12 +322,12 @@ unsafe fn finish_call_slow(
     // The callee left compiled code: the interpreter runs it to its return, then the
     // caller's code continues.
     let generation = l.jit.generation;
-    if let Err(e) = l.execute(caller_idx + 1) {
+    if let Err(e) = l.execute(callee.idx) {
         l.jit.pending = Some(e);
         return CALL_UNWIND;
     }
-    if nresults >= 0 {
-        l.top = l.frames[caller_idx].top as usize;
+    if callee.nresults >= 0 {
+        l.top = callee.caller_top as usize;
     }
     if l.hook_mask != 0 || !l.jit.active || l.jit.generation != generation {
         return CALL_UNWIND;
@@ -290,30 +348,28 @@ enum Nested {
     Left,
 }
 
-/// Runs the compiled code `code` of closure `f`, whose frame is `frames[idx]` (the top
+/// Runs the compiled code `code` of closure `f`, whose frame is `callee` (the top
 /// one), as a nested activation at native depth `depth` on the thread `thread` (the
 /// caller's `JitCtx::thread`), and finishes its return.
 ///
 /// # Safety
-/// JIT-ENTRY: `frames[idx]` is the top frame, `f` is its closure (in its function slot)
-/// and `code` was compiled from `f.proto` in the current generation; `thread` is the
-/// running thread's address; no reference to the state is alive.
+/// JIT-ENTRY: `callee` describes the top frame, `f` is its closure (in its function
+/// slot) and `code` was compiled from `f.proto` in the current generation; `thread` is
+/// the running thread's address; no reference to the state is alive.
 #[inline(always)]
 unsafe fn run_nested(
     lua: *mut Lua,
     f: Gc<LuaClosure>,
     code: super::JitFn,
-    idx: usize,
+    callee: Callee,
     depth: u32,
     thread: usize,
 ) -> Nested {
     // SAFETY: per the contract; this reference ends before the code runs.
     let l = unsafe { &mut *lua };
     let fp = f.proto;
-    let cbase = l.frames[idx].base as usize;
-    let regs = l.stack.as_mut_ptr().wrapping_add(cbase);
+    let regs = l.stack.as_mut_ptr().wrapping_add(callee.base);
     fp.jit.count_entry();
-    l.jit.native_frames += 1;
     l.jit.native_calls += 1;
     let closure: &LuaClosure = &f;
     let mut cctx = JitCtx {
@@ -327,20 +383,21 @@ unsafe fn run_nested(
         ret_reg: 0,
         ret_n: 0,
         thread,
-        base_index: cbase,
+        base_index: callee.base,
     };
     // SAFETY: JIT-ENTRY for the frame: `f` is its closure (in its function slot, so
     // alive), its registers exist (the push ensured them), `code` was compiled from
-    // `fp`. `l` is not used again; the state is re-borrowed from `lua` afterwards.
+    // `fp`. `l` is not used again; the state is re-borrowed from `lua` afterwards. The
+    // outermost activation (`jit_run`) counts in `native_frames`, so a `jit.flush()`
+    // keeps this code alive.
     let next = unsafe { code(&mut cctx, regs, 0) };
     // SAFETY: the code returned; no other reference to the state is alive.
     let l = unsafe { &mut *lua };
-    l.jit.native_frames -= 1;
     match cctx.status {
-        STATUS_RETURNED if finish_return(l, idx, cctx.ret_reg, cctx.ret_n) => Nested::Returned,
+        STATUS_RETURNED if finish_return(l, callee, cctx.ret_reg, cctx.ret_n) => Nested::Returned,
         STATUS_UNWIND => Nested::Unwind,
         STATUS_TAILCALLED => Nested::TailCalled,
-        status => note_left(l, fp, idx, next, status),
+        status => note_left(l, fp, callee.idx, next, status),
     }
 }
 
@@ -358,19 +415,19 @@ fn note_left(l: &mut Lua, fp: Gc<FnProto>, idx: usize, next: u32, status: u32) -
     Nested::Left
 }
 
-/// After a tail call replaced the nested frame `idx`: its closure and the code to run it
-/// with from its start (compiled now if it became hot); `None` when the interpreter
-/// must run it.
-fn tail_callee_code(l: &mut Lua, idx: usize) -> Option<(Gc<LuaClosure>, super::JitFn)> {
-    if l.hook_mask != 0 || !l.jit.active || l.frames.len() != idx + 1 {
+/// After a tail call replaced the nested frame `idx`: the new frame's closure, the code
+/// to run it with from its start (compiled now if it became hot) and the frame (its
+/// base moves for a vararg function); `None` when the interpreter must run it.
+fn tail_callee_code(l: &mut Lua, idx: usize) -> Option<(Gc<LuaClosure>, super::JitFn, Callee)> {
+    if l.hook_mask != 0 || !l.jit.active || !l.jit.stack_ok() || l.frames.len() != idx + 1 {
         return None;
     }
-    let func = l.frames[idx].func as usize;
-    let Some(&Value::LuaFn(f)) = l.stack.get(func) else {
+    let next = Callee::at(l, idx)?;
+    let Some(&Value::LuaFn(f)) = l.stack.get(next.func) else {
         return None;
     };
     let code = l.entry_code(f.proto, 0)?;
-    Some((f, code))
+    Some((f, code, next))
 }
 
 /// See [`super::Helpers::tail_call`]. A Lua callee's frame replaces the running one
@@ -408,8 +465,21 @@ pub(super) unsafe extern "C" fn h_tail_call(
     };
     prepare(l, idx, func, b, pc);
     let base = l.frames[idx].base as usize;
-    if !l.needs_close(base) && l.try_tail_fixed(func, f).is_some() {
-        return TAILCALL_DONE;
+    let stack = l.stack.as_ptr();
+    if !l.needs_close(base) {
+        if let Some(new_base) = l.try_tail_fixed(func, f) {
+            // SAFETY: per the contract (`ctx` is live).
+            let running = unsafe { (*ctx).closure };
+            let itself = core::ptr::eq::<LuaClosure>(&*f, running)
+                && new_base == base
+                && core::ptr::eq(l.stack.as_ptr(), stack)
+                && f.proto.jit.code(l.jit.generation).is_some();
+            if itself {
+                f.proto.jit.count_entry();
+                return TAILCALL_SELF;
+            }
+            return TAILCALL_DONE;
+        }
     }
     l.close_upvals(base);
     match l.tail_call_lua(func, f) {
@@ -421,17 +491,14 @@ pub(super) unsafe extern "C" fn h_tail_call(
     }
 }
 
-/// The interpreter's RETURN for the nested frame `callee_idx` (the top one, whose
-/// caller is a Lua frame): `n` results from register `reg` (or up to the top). False,
-/// having changed nothing, when the interpreter must run the RETURN (to-be-closed
-/// variables, a hook).
+/// The interpreter's RETURN for the nested frame `callee` (the top one, whose caller
+/// is a Lua frame): `n` results from register `reg` (or up to the top). False, having
+/// changed nothing, when the interpreter must run the RETURN (to-be-closed variables,
+/// a hook).
 #[inline(always)]
-fn finish_return(l: &mut Lua, callee_idx: usize, reg: u32, n: u32) -> bool {
-    let Some(&ci) = l.frames.get(callee_idx) else {
-        return false;
-    };
-    let base = ci.base as usize;
-    if l.hook_mask != 0 || callee_idx + 1 != l.frames.len() {
+fn finish_return(l: &mut Lua, callee: Callee, reg: u32, n: u32) -> bool {
+    let base = callee.base;
+    if l.hook_mask != 0 || callee.idx + 1 != l.frames.len() {
         return false;
     }
     // Most frames have nothing open: one check instead of the closing walk.
@@ -442,25 +509,31 @@ fn finish_return(l: &mut Lua, callee_idx: usize, reg: u32, n: u32) -> bool {
         l.close_upvals(base);
     }
     let first = base + reg as usize;
-    let func = ci.func as usize;
-    match (n, l.stack.get(first)) {
-        (1, Some(&v)) if ci.nresults == 1 => {
-            l.stack[func] = v;
-            l.frames.pop();
+    // One result to a caller that wants one, or all (a call as the last argument).
+    if n == 1 && matches!(callee.nresults, 1 | -1) && first < l.stack.len() {
+        // SAFETY: `func < base <= first < stack.len()` (a frame's function slot is below
+        // its registers); `callee.idx + 1 == frames.len()` (checked above) and
+        // `CallInfo` is `Copy`, so shortening the vector by one pops the callee's frame.
+        unsafe {
+            let stack = l.stack.as_mut_ptr();
+            *stack.add(callee.func) = *stack.add(first);
+            l.frames.set_len(callee.idx);
         }
-        _ => {
-            let n = if n == RET_TO_TOP {
-                l.top.saturating_sub(first)
-            } else {
-                n as usize
-            };
-            l.poscall(first, n);
-        }
+        l.top = if callee.nresults < 0 {
+            callee.func + 1
+        } else {
+            callee.caller_top as usize
+        };
+        return true;
     }
-    if ci.nresults >= 0 {
-        if let Some(caller) = l.frames.last() {
-            l.top = caller.top as usize;
-        }
+    let n = if n == RET_TO_TOP {
+        l.top.saturating_sub(first)
+    } else {
+        n as usize
+    };
+    l.poscall(first, n);
+    if callee.nresults >= 0 {
+        l.top = callee.caller_top as usize;
     }
     true
 }

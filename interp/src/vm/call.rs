@@ -801,8 +801,18 @@ impl Lua {
     // ---------------------------------------------------------- errors
 
     /// Runs the frames above `entry` to completion, recovering from errors at `pcall`
-    /// frames of this activation (see ERRORS).
-    pub(crate) fn drive(&mut self, entry: usize, mut r: LuaResult<()>) -> LuaResult<()> {
+    /// frames of this activation (see ERRORS). A native function starts this loop (a
+    /// call back into Lua, a coroutine resume): compiled code it enters gets a Rust
+    /// stack budget of its own (NATIVE-STACK in `jit_iface`).
+    pub(crate) fn drive(&mut self, entry: usize, r: LuaResult<()>) -> LuaResult<()> {
+        let outer = self.jit.nested_loop();
+        let r = self.drive_frames(entry, r);
+        self.jit.stack_limit = outer;
+        r
+    }
+
+    /// `drive`'s loop.
+    fn drive_frames(&mut self, entry: usize, mut r: LuaResult<()>) -> LuaResult<()> {
         loop {
             match r {
                 Ok(()) => {

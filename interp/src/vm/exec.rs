@@ -269,7 +269,8 @@ impl Lua {
             macro_rules! switch_frame {
                 ($c:expr, $base:expr, $pc:expr) => {{
                     let (c, b, p) = ($c, $base, $pc);
-                    if self.jit.active {
+                    // (Below the JIT's stack limit no compiled code is entered: NATIVE-STACK.)
+                    if self.jit.active && self.jit.stack_ok() {
                         next = Some((c, b, p));
                         continue 'frames;
                     }
