@@ -153,9 +153,10 @@ pub mod upval_offsets {
 
 /// Status: `entry_pc` is not an entry point of the code; nothing was executed.
 pub const STATUS_NOT_ENTRY: u32 = 0;
-/// Status of a nested activation (`depth > 0`) at a RETURN: the results are described
-/// by `ctx.ret_reg` / `ctx.ret_n` and the returned pc is the RETURN's; the call helper
-/// pops the frame (NATIVE-CALLS).
+/// Status at a RETURN: the results are described by `ctx.ret_reg` / `ctx.ret_n` and the
+/// returned pc is the RETURN's (registers stored); the call helper pops the frame of a
+/// nested activation (NATIVE-CALLS), `jit_run` that of one the interpreter entered
+/// when its caller is a Lua frame (else the interpreter runs the RETURN).
 pub const STATUS_RETURNED: u32 = 1;
 /// Status: a call made natively left compiled code (a callee exited, a native function
 /// pushed frames, yielded or raised an error); every compiled activation on the way
@@ -1049,10 +1050,35 @@ impl Lua {
             },
             // The frame on top is the tail-called function's.
             STATUS_TAILCALLED => Ok(JIT_REDISPATCH),
+            STATUS_RETURNED => Ok(self.jit_return(base, ctx.ret_reg, ctx.ret_n, next)),
             status => {
                 self.jit_note_exit(fp, next, status);
                 Ok(next as usize)
             }
+        }
+    }
+
+    /// The RETURN of an activation the interpreter entered (R[0] at `stack[base]`), with
+    /// `n` results from register `reg`: to a Lua caller, done here as the interpreter's
+    /// RETURN does (`JIT_REDISPATCH`: the caller is on top); otherwise (a native or no
+    /// caller, a metamethod or `__close` frame, a to-be-closed variable) the interpreter
+    /// runs the RETURN at `pc`, the registers being stored.
+    fn jit_return(&mut self, base: usize, reg: u32, n: u32, pc: u32) -> usize {
+        let first = base + reg as usize;
+        let n = match n {
+            RET_TO_TOP => self.top.saturating_sub(first),
+            n => n as usize,
+        };
+        let tbc = self.needs_close(base) && self.has_tbc(base);
+        let lua_caller = self.frames.len() >= 2
+            && self.frames[self.frames.len() - 2].flags & crate::abi::CIST_LUA != 0;
+        if tbc || !lua_caller {
+            return pc as usize;
+        }
+        self.close_upvals(base);
+        match self.try_pop_to_lua(0, first, n) {
+            Some(_) => JIT_REDISPATCH,
+            None => pc as usize,
         }
     }
 

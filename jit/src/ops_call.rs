@@ -3,7 +3,7 @@
 //! natively called function hands its results to the call helper; SELF is a field read and a move.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{self, types, InstBuilder};
+use cranelift_codegen::ir::{self, InstBuilder};
 use moonjet_bytecode::{Instruction, OpCode};
 use moonjet_interp::jit_iface::{
     ctx_offsets, HELPER_EXIT, HELPER_OK, RET_TO_TOP, TAILCALL_DONE, TAILCALL_SELF,
@@ -141,9 +141,10 @@ impl FunctionTranslator<'_> {
         self.b.ins().jump(entry, &[]);
     }
 
-    /// RETURN / RETURN0 / RETURN1: an activation called natively leaves where its
-    /// results are and `STATUS_RETURNED` (the call helper pops the frame); one the
-    /// interpreter entered exits, and the interpreter returns.
+    /// RETURN / RETURN0 / RETURN1: the code leaves where its results are and
+    /// `STATUS_RETURNED`, the registers stored; the call helper pops the frame of an
+    /// activation called natively, `jit_run` that of one the interpreter entered (or
+    /// the interpreter runs the RETURN: see `Lua::jit_return`).
     pub fn translate_return(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (ra, n) = match i.opcode() {
             Some(OpCode::Return0) => (0, 0),
@@ -155,12 +156,6 @@ impl FunctionTranslator<'_> {
         if n != RET_TO_TOP && n > 0 {
             self.reg(ra + n - 1)?;
         }
-        let depth = self
-            .b
-            .ins()
-            .load(types::I32, mem(), self.ctx, ctx_offsets::DEPTH);
-        let nested = self.b.ins().icmp_imm_s(IntCC::NotEqual, depth, 0);
-        self.guard(nested, pc, Reason::Return);
         let (r, n) = (self.i32(ra), self.i32(n));
         self.b.ins().store(mem(), r, self.ctx, ctx_offsets::RET_REG);
         self.b.ins().store(mem(), n, self.ctx, ctx_offsets::RET_N);

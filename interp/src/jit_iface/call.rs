@@ -108,7 +108,7 @@ unsafe fn call_native(ctx: *mut JitCtx, ra: *mut Value, b: u32, c: u32, pc: u32)
     prepare(l, caller_idx, func, b, pc);
     l.jit.native_calls += 1;
     let nresults = c as i32 - 1;
-    match l.precall_other(func, nresults, 0) {
+    match l.precall_from_lua(func, nresults) {
         Ok(true) => {}
         // The callable pushed frames (`pcall`, `__call`): run them to the end.
         Ok(false) => {
