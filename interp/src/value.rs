@@ -70,11 +70,34 @@ fn write_words(slot: &mut Value, lo: u64, hi: u64) {
     #[cfg(not(target_arch = "x86_64"))]
     {
         *slot = match lo & 0xff {
+            0 => Value::Nil,
             1 => Value::Bool(hi != 0),
             2 => Value::Int(hi as i64),
             _ => Value::Float(f64::from_bits(hi)),
         };
     }
+}
+
+/// Writes a value whose payload is the pointer `p` (a `Gc` handle) and whose tag is `tag`
+/// as one 16-byte store (see `write_words`). The words go through `MaybeUninit`, which
+/// keeps the pointer's provenance (a round trip through an integer would lose it).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn write_ptr(slot: &mut Value, tag: u64, p: *const u8) {
+    use core::arch::x86_64::__m128i;
+    use core::mem::MaybeUninit;
+    /// The two words of a pointer-carrying value, fully initialised.
+    #[repr(C)]
+    struct Words(u64, *const u8);
+    // SAFETY: `Words` and `__m128i` are both 16 bytes with no padding in `Words`;
+    // `MaybeUninit` may hold any bytes, so this is a plain copy of the two words.
+    let bits = unsafe { core::mem::transmute::<Words, MaybeUninit<__m128i>>(Words(tag, p)) };
+    // SAFETY: `slot` is a valid, exclusively borrowed 16-byte `Value` (the write is
+    // unaligned: `__m128i` wants 16-byte alignment, `Value` has 8); every caller passes
+    // the tag of a variant whose payload is a `Gc` handle and that handle's pointer,
+    // which is the `#[repr(C, u8)]` layout pinned above (tag byte at offset 0, payload
+    // at offset 8; the tag's padding bytes may hold anything).
+    unsafe { core::ptr::write_unaligned(slot as *mut Value as *mut MaybeUninit<__m128i>, bits) }
 }
 
 impl Value {
@@ -94,6 +117,63 @@ impl Value {
     #[inline(always)]
     pub fn write_bool(slot: &mut Value, b: bool) {
         write_words(slot, 1, b as u64);
+    }
+
+    /// Stores nil into `slot` with one 16-byte write (a plain `*slot = Value::Nil` writes
+    /// only the tag byte, and a later 16-byte copy of the slot would stall).
+    #[inline(always)]
+    pub fn write_nil(slot: &mut Value) {
+        write_words(slot, 0, 0);
+    }
+
+    /// Stores a table handle into `slot` with one 16-byte write.
+    #[inline(always)]
+    pub fn write_table(slot: &mut Value, t: Gc<Table>) {
+        #[cfg(target_arch = "x86_64")]
+        write_ptr(slot, 5, t.as_ptr().cast());
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            *slot = Value::Table(t);
+        }
+    }
+
+    /// Stores a Lua function handle into `slot` with one 16-byte write.
+    #[inline(always)]
+    pub fn write_lua_fn(slot: &mut Value, f: Gc<LuaClosure>) {
+        #[cfg(target_arch = "x86_64")]
+        write_ptr(slot, 6, f.as_ptr().cast());
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            *slot = Value::LuaFn(f);
+        }
+    }
+
+    /// Stores any value into `slot` with one 16-byte write, for a value read whole from
+    /// another slot and passed along (SETUPVAL's). For a handle just built, prefer
+    /// `write_table`/`write_lua_fn`: a `Value` assembled from a tag and a payload in
+    /// machine registers may be spilled piecewise before this write reloads it whole.
+    /// The bytes go through `MaybeUninit`, which keeps the payload's pointer provenance
+    /// (unlike a round trip through integers).
+    #[inline(always)]
+    pub fn write(slot: &mut Value, v: Value) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use core::arch::x86_64::__m128i;
+            use core::mem::MaybeUninit;
+            // SAFETY: `Value` and `__m128i` are both 16 bytes, and `MaybeUninit` may hold
+            // any bytes (the tag's padding included), so the transmute is a plain copy.
+            let bits = unsafe { core::mem::transmute::<Value, MaybeUninit<__m128i>>(v) };
+            // SAFETY: `slot` is a valid, exclusively borrowed `Value` (16 bytes; the write
+            // is unaligned because `__m128i` wants 16-byte alignment and `Value` has 8),
+            // and `bits` are exactly the bytes of the valid value `v`.
+            unsafe {
+                core::ptr::write_unaligned(slot as *mut Value as *mut MaybeUninit<__m128i>, bits)
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            *slot = v;
+        }
     }
 }
 
@@ -317,5 +397,20 @@ mod tests {
         // SAFETY: reading byte 8 of a 16-byte `Value`, which holds the bool payload.
         let byte8 = unsafe { *(&b as *const Value as *const u8).add(8) };
         assert_eq!(byte8, 1);
+    }
+
+    #[test]
+    fn whole_value_writes_keep_values() {
+        let mut v = Value::Int(7);
+        Value::write_nil(&mut v);
+        assert!(v.is_nil());
+        Value::write(&mut v, Value::Float(-0.5));
+        assert!(matches!(v, Value::Float(f) if f == -0.5));
+        Value::write(&mut v, Value::NativeFn(|_| Ok(3)));
+        assert!(matches!(v, Value::NativeFn(_)));
+        Value::write(&mut v, Value::LightUserData(0x1234));
+        assert!(matches!(v, Value::LightUserData(0x1234)));
+        Value::write(&mut v, Value::Bool(true));
+        assert!(matches!(v, Value::Bool(true)));
     }
 }

@@ -110,7 +110,7 @@ impl Lua {
             let ftop = base + max_stack;
             self.ensure_stack(frame_end(base, max_stack))?;
             while nargs < nparams {
-                self.stack[base + nargs] = Value::Nil;
+                Value::write_nil(&mut self.stack[base + nargs]);
                 nargs += 1;
             }
             self.frames.push(CallInfo {
@@ -131,7 +131,7 @@ impl Lua {
         }
         self.ensure_stack(func + 1 + nargs.max(nparams) + nparams + max_stack + EXTRA_STACK)?;
         while nargs < nparams {
-            self.stack[func + 1 + nargs] = Value::Nil;
+            Value::write_nil(&mut self.stack[func + 1 + nargs]);
             nargs += 1;
         }
         let base = func + 1 + nargs;
@@ -187,7 +187,7 @@ impl Lua {
             // SAFETY: `base + nargs < base + nparams <= ftop < stack.len()` (a function's
             // parameters are registers, so `num_params <= max_stack`; the window was
             // ensured just above).
-            unsafe { *self.stack.get_unchecked_mut(base + nargs) = Value::Nil };
+            Value::write_nil(unsafe { self.stack.get_unchecked_mut(base + nargs) });
             nargs += 1;
         }
         let ci = CallInfo {
@@ -400,7 +400,7 @@ impl Lua {
         }
         for j in m..wanted {
             // SAFETY: `func + j < func + wanted <= stack.len()` (ensured above).
-            unsafe { *p.add(func + j) = Value::Nil };
+            unsafe { Value::write_nil(&mut *p.add(func + j)) };
         }
         self.top = func + wanted;
         Ok(true)
@@ -427,7 +427,7 @@ impl Lua {
             self.stack.copy_within(first..first + m, dst);
         }
         for j in m..wanted {
-            self.stack[dst + j] = Value::Nil;
+            Value::write_nil(&mut self.stack[dst + j]);
         }
         self.top = dst + wanted;
         ci
@@ -492,6 +492,8 @@ impl Lua {
             unsafe { *p.add(dst + j) = *p.add(ra + j) };
         }
         for j in m..wanted {
+            // A plain nil (a tag byte): zeroing whole values here turns the loop into a
+            // `memset` call, which costs the inlined return path registers.
             // SAFETY: `dst + j < dst + wanted <= stack.len()` (checked above).
             unsafe { *p.add(dst + j) = Value::Nil };
         }
@@ -561,7 +563,7 @@ impl Lua {
         let nparams = fp.num_params as usize;
         let mut nargs = n - 1;
         while nargs < nparams {
-            self.stack[base + nargs] = Value::Nil;
+            Value::write_nil(&mut self.stack[base + nargs]);
             nargs += 1;
         }
         let f = self.frames.last_mut()?;

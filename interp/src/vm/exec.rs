@@ -37,6 +37,7 @@ use crate::abi::{CallInfo, CIST_FIN};
 use crate::error::LuaResult;
 use crate::func::{LuaClosure, UpVal};
 use crate::gc::Gc;
+use crate::table::Table;
 use crate::value::Value;
 use crate::Lua;
 
@@ -474,13 +475,13 @@ impl Lua {
                     }
                     OpCode::LoadFalse => Value::write_bool(&mut reg!(a), false),
                     OpCode::LFalseSkip => {
-                        reg!(a) = Value::Bool(false);
+                        Value::write_bool(&mut reg!(a), false);
                         pc = pc.wrapping_add(1);
                     }
                     OpCode::LoadTrue => Value::write_bool(&mut reg!(a), true),
                     OpCode::LoadNil => {
                         for j in 0..=i.b() as usize {
-                            reg!(a + j) = Value::Nil;
+                            Value::write_nil(&mut reg!(a + j));
                         }
                     }
                     OpCode::GetUpval => {
@@ -652,7 +653,8 @@ impl Lua {
                             pc = pc.wrapping_add(1);
                         }
                         savepc!();
-                        reg!(a) = self.new_table_op(i, extra.then_some(next));
+                        let t = self.new_table_op(i, extra.then_some(next));
+                        Value::write_table(&mut reg!(a), t);
                         // GC-INVARIANT: a safepoint, after the new table is in a register.
                         self.gc_check();
                         refresh!();
@@ -881,8 +883,8 @@ impl Lua {
                             (reg!(a), reg!(a + 1), reg!(a + 2))
                         {
                             if i0 <= lim {
-                                reg!(a + 1) = Value::Int(lim.wrapping_sub(i0));
-                                reg!(a + 3) = Value::Int(i0);
+                                Value::write_int(&mut reg!(a + 1), lim.wrapping_sub(i0));
+                                Value::write_int(&mut reg!(a + 3), i0);
                             } else {
                                 pc = pc.wrapping_add(i.bx() as usize + 1);
                             }
@@ -944,7 +946,7 @@ impl Lua {
                     OpCode::Closure => {
                         savepc!();
                         let c = self.nested_closure(cl.proto, i.bx() as usize, base, &cl.upvals)?;
-                        reg!(a) = Value::LuaFn(c);
+                        Value::write_lua_fn(&mut reg!(a), c);
                         savepc!();
                         self.gc_check();
                         refresh!();
@@ -968,8 +970,10 @@ impl Lua {
     }
 
     /// NEWTABLE: a table with the instruction's size hints (`extra`: its EXTRAARG).
+    /// (Returns the handle, not a `Value`: a `Value` comes back through memory written as
+    /// tag and payload, which the caller's 16-byte copy would read with a stall.)
     #[inline(never)]
-    fn new_table_op(&mut self, i: Instruction, extra: Option<Instruction>) -> Value {
+    fn new_table_op(&mut self, i: Instruction, extra: Option<Instruction>) -> Gc<Table> {
         let nhash = if i.b() > 0 {
             1usize << (i.b() - 1).min(30)
         } else {
@@ -979,7 +983,7 @@ impl Lua {
         if let Some(x) = extra.filter(|_| i.k()) {
             narr += x.ax_field() as usize * 256;
         }
-        Value::Table(self.new_table(narr, nhash))
+        self.new_table(narr, nhash)
     }
 
     /// SETLIST: stores `stack[ra + 1 ..= ra + n]` into the table at `ra` from index
@@ -1052,8 +1056,8 @@ impl Lua {
             let Some(count) = for_count(i0, lim, st) else {
                 return Ok(false);
             };
-            self.stack[ra + 1] = Value::Int(count as i64);
-            self.stack[ra + 3] = Value::Int(i0);
+            Value::write_int(&mut self.stack[ra + 1], count as i64);
+            Value::write_int(&mut self.stack[ra + 3], i0);
             return Ok(true);
         }
         let Some(fl) = limit.to_float() else {
@@ -1071,10 +1075,10 @@ impl Lua {
         if if fs > 0.0 { fl < fi } else { fi < fl } {
             return Ok(false);
         }
-        self.stack[ra] = Value::Float(fi);
-        self.stack[ra + 1] = Value::Float(fl);
-        self.stack[ra + 2] = Value::Float(fs);
-        self.stack[ra + 3] = Value::Float(fi);
+        Value::write_float(&mut self.stack[ra], fi);
+        Value::write_float(&mut self.stack[ra + 1], fl);
+        Value::write_float(&mut self.stack[ra + 2], fs);
+        Value::write_float(&mut self.stack[ra + 3], fi);
         Ok(true)
     }
 
@@ -1131,8 +1135,8 @@ impl Lua {
         };
         let idx = idx + st;
         if if st > 0.0 { idx <= lim } else { lim <= idx } {
-            self.stack[ra] = Value::Float(idx);
-            self.stack[ra + 3] = Value::Float(idx);
+            Value::write_float(&mut self.stack[ra], idx);
+            Value::write_float(&mut self.stack[ra + 3], idx);
             true
         } else {
             false

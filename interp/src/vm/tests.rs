@@ -399,3 +399,23 @@ fn upvalue_and_array_reads_copy_whole_values() {
         "7,5,6,1,20,3,50,four",
     );
 }
+
+#[test]
+fn whole_value_writes_keep_handles() {
+    let mut l = state();
+    let t = l.new_table(0, 0);
+    let mut v = Value::Nil;
+    Value::write_table(&mut v, t);
+    assert!(matches!(v, Value::Table(h) if h == t));
+    Value::write(&mut v, Value::Table(t));
+    assert!(matches!(v, Value::Table(h) if h == t));
+    Value::write_nil(&mut v);
+    assert!(v.is_nil());
+    // NEWTABLE, CLOSURE, LOADNIL, SETUPVAL and nil-filled parameters end to end.
+    let r = run("local up = 1
+        local function f(a, b, c) local x, y; up = {a, b, c, x, y}; return up end
+        local t = f(7)
+        return #t, t[1], t[2], type(f), up == t")
+    .unwrap();
+    assert_eq!(r, ["1", "7", "nil", "function", "true"]);
+}

@@ -59,18 +59,23 @@ impl Lua {
     /// Writes an upvalue.
     #[inline(always)]
     pub(crate) fn upval_set(&mut self, uv: Gc<UpVal>, v: Value) {
-        match uv.state.get() {
-            UpState::Closed(_) => {
-                uv.state.set(UpState::Closed(v));
+        // SAFETY: the interpreter is single-threaded and no other borrow of the cell is
+        // alive (this exclusive one ends before the barrier below can look at `uv`); the
+        // cell is part of `uv`, which the caller's closure keeps alive.
+        match unsafe { &mut *uv.state.as_ptr() } {
+            UpState::Closed(slot) => {
+                // One 16-byte write: GETUPVAL reads the value back as one 16-byte copy.
+                Value::write(slot, v);
                 self.heap.barrier_value(uv, v);
             }
             UpState::Open { thread, index } => {
+                let (thread, index) = (*thread, *index);
                 if thread == self.current {
                     if let Some(slot) = self.stack.get_mut(index) {
-                        *slot = v;
+                        Value::write(slot, v);
                     }
                 } else if let Some(slot) = thread.data.borrow_mut().stack.get_mut(index) {
-                    *slot = v;
+                    Value::write(slot, v);
                 }
             }
         }
