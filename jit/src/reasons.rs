@@ -63,7 +63,7 @@ reasons! {
     Unwind        "unwind"        Call    "a natively called function left compiled code; back to the interpreter";
     Call          "call"          Exit    "CALL: a callee without compiled code, past the nesting limit, or under a hook";
     TailCall      "tailcall"      Exit    "TAILCALL of a callable the tail-call helper leaves to the interpreter (__call, hooks)";
-    Return        "return"        Exit    "RETURN: of a function the interpreter entered (or with to-be-closed variables)";
+    Return        "return"        Exit    "RETURN left to the interpreter (no longer taken: every RETURN leaves with `returned`; the row keeps the numbering)";
     Concat        "concat"        Exit    "CONCAT of a value that may have __concat";
     Closure       "closure"       Exit    "CLOSURE: a prototype index out of range";
     NewTable      "newtable"      Exit    "NEWTABLE: never (the helper always succeeds)";
