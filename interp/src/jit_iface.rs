@@ -186,6 +186,8 @@ pub mod tags {
     pub const TABLE: u8 = 5;
     /// `Value::UserData` (a full userdata: with `TABLE`, the values `__eq` may apply to)
     pub const USERDATA: u8 = 9;
+    /// `Value::NativeFn` (payload: the function's address)
+    pub const NATIVE_FN: u8 = 7;
 }
 
 /// Byte offsets into a table object for compiled code's inline paths (TABLE-LAYOUT in
@@ -415,6 +417,11 @@ pub struct Helpers {
     /// top), the top reset to the frame's; `HELPER_OK`. Neither allocates through the
     /// collector nor runs Lua code; reads the registers (the code stores them first).
     pub set_list: unsafe extern "C" fn(ctx: *mut JitCtx, a: u32, n: u32, first: i64) -> u32,
+    /// Not a helper: `math.sqrt`'s native function, whose identity compiled code tests
+    /// (a CALL of exactly this value with one number is compiled as the square root it
+    /// computes: INTRINSICS in `jit/src/ops_call.rs`). Read from the table, not built
+    /// into the code, so that the code does not depend on where the binary is loaded.
+    pub math_sqrt: crate::func::NativeFn,
 }
 
 /// The exact integer/float comparisons of [`Helpers::cmp_mixed`].
@@ -485,6 +492,8 @@ pub mod helper_offsets {
     pub const STR_LESS: i32 = offset_of!(Helpers, str_less) as i32;
     /// `Helpers::set_list`.
     pub const SET_LIST: i32 = offset_of!(Helpers, set_list) as i32;
+    /// `Helpers::math_sqrt`.
+    pub const MATH_SQRT: i32 = offset_of!(Helpers, math_sqrt) as i32;
 }
 
 /// The helper table every `JitCtx` points at.
@@ -513,6 +522,7 @@ pub static HELPERS: Helpers = Helpers {
     vararg: varargs::h_vararg,
     str_less: h_str_less,
     set_list: allocating::h_set_list,
+    math_sqrt: crate::stdlib::math::SQRT,
 };
 
 /// The state, closure and constant `k` of a helper's context.
@@ -1278,6 +1288,11 @@ mod tests {
             user_values: core::cell::RefCell::new(alloc::vec::Vec::new()),
         });
         assert_eq!(tag_of(&Value::UserData(ud)), tags::USERDATA);
+        let sqrt = Value::NativeFn(HELPERS.math_sqrt);
+        assert_eq!(tag_of(&sqrt), tags::NATIVE_FN);
+        // SAFETY: payload at offset 8 (abi::value_offsets): the function's address.
+        let addr = unsafe { *((&sqrt as *const Value as *const u8).add(8) as *const usize) };
+        assert_eq!(addr, HELPERS.math_sqrt as usize);
         let v = Value::Int(-5);
         // SAFETY: payload at offset 8 (abi::value_offsets).
         let p = unsafe { *((&v as *const Value as *const u8).add(8) as *const i64) };

@@ -3,10 +3,11 @@
 //! natively called function hands its results to the call helper; SELF is a field read and a move.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{self, InstBuilder};
+use cranelift_codegen::ir::{self, types, InstBuilder};
 use moonjet_bytecode::{Instruction, OpCode};
 use moonjet_interp::jit_iface::{
-    ctx_offsets, HELPER_EXIT, HELPER_OK, RET_TO_TOP, TAILCALL_DONE, TAILCALL_SELF,
+    ctx_offsets, helper_offsets, tags, HELPER_EXIT, HELPER_OK, RET_TO_TOP, TAILCALL_DONE,
+    TAILCALL_SELF,
 };
 use moonjet_interp::Value;
 
@@ -19,7 +20,46 @@ impl FunctionTranslator<'_> {
     /// helper.
     pub fn translate_call(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let a = self.reg(i.a())?;
+        if i.b() == 2 && i.c() == 2 {
+            let x = self.reg(i.a() + 1)?;
+            return self.call_or_sqrt(a, x, pc);
+        }
         self.emit_call(a, i.b(), i.c(), pc, Reason::Call)
+    }
+
+    /// A CALL with one argument and one result (anchor: INTRINSICS): when the callee
+    /// is exactly `math.sqrt`'s native function and the argument a number, the square
+    /// root is computed inline (the library converts an integer to a float, as
+    /// `fcvt_from_sint` does, and both roots are correctly rounded); anything else is
+    /// the general call. The registers are stored first on both paths, as a call
+    /// leaves them, and so is the result.
+    fn call_or_sqrt(&mut self, a: i32, x: i32, pc: usize) -> Result<(), Reason> {
+        let next = self.block_rel(pc, 1)?;
+        self.flush();
+        let tag = self.tag(a);
+        let is_fn = self.is(tag, tags::NATIVE_FN);
+        let addr = self.payload(a, types::I64);
+        let sqrt = self.helper_word(helper_offsets::MATH_SQRT);
+        let same = self.b.ins().icmp(IntCC::Equal, addr, sqrt);
+        let callee = self.and(is_fn, same);
+        let xt = self.tag(x);
+        let (is_float, is_int) = (self.is(xt, tags::FLOAT), self.is(xt, tags::INT));
+        let number = self.or(is_float, is_int);
+        let ok = self.and(callee, number);
+        let f = self.payload(x, types::F64);
+        let int = self.payload(x, types::I64);
+        let from_int = self.b.ins().fcvt_from_sint(types::F64, int);
+        let operand = self.b.ins().select(is_float, f, from_int);
+        let (fast, slow) = (self.new_block(), self.new_block());
+        self.branch(ok, fast, slow);
+        self.at(slow);
+        self.emit_call(a, 2, 2, pc, Reason::Call)?;
+        self.at(fast);
+        let root = self.b.ins().sqrt(operand);
+        self.store_float(a, root);
+        self.store_regs(&[a]);
+        self.jump(next);
+        Ok(())
     }
 
     /// TFORCALL: `R[A+4], ..., R[A+3+C] := R[A](R[A+1], R[A+2])`: the three control

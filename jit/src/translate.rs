@@ -487,6 +487,11 @@ impl<'a> FunctionTranslator<'a> {
         }
     }
 
+    /// The word at byte offset `off` of the helper table (`jit_iface::helper_offsets`).
+    pub fn helper_word(&mut self, off: i32) -> ir::Value {
+        self.b.ins().load(PTR, mem(), self.helpers, off)
+    }
+
     /// An `i32` constant.
     pub fn i32(&mut self, v: u32) -> ir::Value {
         self.b.ins().iconst(types::I32, v as i64)

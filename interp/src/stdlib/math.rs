@@ -232,6 +232,8 @@ fn rad(l: &mut Lua) -> LuaResult<usize> {
 fn sqrt(l: &mut Lua) -> LuaResult<usize> {
     unary(l, libm::sqrt)
 }
+/// `math.sqrt`'s function, whose identity compiled code tests (`Helpers::math_sqrt`).
+pub(crate) const SQRT: crate::func::NativeFn = sqrt;
 /// `math.sin(x)`
 fn sin(l: &mut Lua) -> LuaResult<usize> {
     unary(l, libm::sin)
