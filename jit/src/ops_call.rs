@@ -36,30 +36,33 @@ impl FunctionTranslator<'_> {
     fn call_or_sqrt(&mut self, a: i32, x: i32, pc: usize) -> Result<(), Reason> {
         let next = self.block_rel(pc, 1)?;
         self.flush();
-        let tag = self.tag(a);
-        let is_fn = self.is(tag, tags::NATIVE_FN);
+        // Other callees pay one load and one compare: the payload first.
         let addr = self.payload(a, types::I64);
         let sqrt = self.helper_word(helper_offsets::MATH_SQRT);
         let same = self.b.ins().icmp(IntCC::Equal, addr, sqrt);
-        let callee = self.and(is_fn, same);
+        let (check, fast, slow) = (self.new_block(), self.new_block(), self.new_block());
+        self.branch(same, check, slow);
+        self.at(check);
+        let tag = self.tag(a);
+        let is_fn = self.is(tag, tags::NATIVE_FN);
         let xt = self.tag(x);
         let (is_float, is_int) = (self.is(xt, tags::FLOAT), self.is(xt, tags::INT));
         let number = self.or(is_float, is_int);
-        let ok = self.and(callee, number);
+        let ok = self.and(is_fn, number);
+        self.branch(ok, fast, slow);
+        // The fast path is emitted before the call, whose reload would make the
+        // argument's type unknown here.
+        self.at(fast);
         let f = self.payload(x, types::F64);
         let int = self.payload(x, types::I64);
         let from_int = self.b.ins().fcvt_from_sint(types::F64, int);
         let operand = self.b.ins().select(is_float, f, from_int);
-        let (fast, slow) = (self.new_block(), self.new_block());
-        self.branch(ok, fast, slow);
-        self.at(slow);
-        self.emit_call(a, 2, 2, pc, Reason::Call)?;
-        self.at(fast);
         let root = self.b.ins().sqrt(operand);
         self.store_float(a, root);
         self.store_regs(&[a]);
         self.jump(next);
-        Ok(())
+        self.at(slow);
+        self.emit_call(a, 2, 2, pc, Reason::Call)
     }
 
     /// TFORCALL: `R[A+4], ..., R[A+3+C] := R[A](R[A+1], R[A+2])`: the three control

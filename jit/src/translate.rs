@@ -260,12 +260,24 @@ impl<'a> FunctionTranslator<'a> {
             spec: Default::default(),
         };
         t.declare_regs();
+        // pc 0 first: every call enters there, other entries (after a call, loop
+        // headers) only when the interpreter resumes the code.
         let mut sw = Switch::new();
+        let mut start = None;
         for &pc in entries {
             let blk = t.emit_entry(pc);
-            sw.set_entry(pc as u128, blk);
+            match pc {
+                0 => start = Some(blk),
+                _ => sw.set_entry(pc as u128, blk),
+            }
         }
         t.b.switch_to_block(dispatch);
+        if let Some(start) = start {
+            let others = t.new_block();
+            let at_start = t.b.ins().icmp_imm_s(IntCC::Equal, entry_pc, 0);
+            t.b.ins().brif(at_start, start, &[], others, &[]);
+            t.b.switch_to_block(others);
+        }
         sw.emit(&mut t.b, entry_pc, not_entry);
         t.b.switch_to_block(not_entry);
         let reason =
