@@ -156,9 +156,10 @@ impl Lua {
 
     /// The common case of `push_lua_frame`, inlined into CALL (see DISPATCH in
     /// `exec.rs`): a fixed-arity Lua function called from the running Lua frame (whose
-    /// flags are `caller_flags`), room for one more frame and no hooks. Makes sure the
-    /// new frame's register window exists (REG-WINDOW). Returns false, having changed
-    /// nothing, when any of that does not hold.
+    /// flags are `caller_flags`) with its arguments up to the top, room for one more
+    /// frame and no hooks. Makes sure the new frame's register window exists
+    /// (REG-WINDOW). Returns false, having changed nothing, when any of that does not
+    /// hold.
     #[inline(always)]
     pub(crate) fn try_push_fixed_frame(
         &mut self,
@@ -167,9 +168,26 @@ impl Lua {
         nresults: i32,
         caller_flags: u32,
     ) -> bool {
+        let nargs = self.top.wrapping_sub(func + 1);
+        self.try_push_fixed(func, cl, nargs, nresults, caller_flags)
+    }
+
+    /// `try_push_fixed_frame` with the argument count given (`nargs` values above
+    /// `func`): CALL knows it from its operand, and neither stores the top nor reads it
+    /// back. On failure the top is unchanged; the caller sets it for the general path.
+    #[inline(always)]
+    pub(crate) fn try_push_fixed(
+        &mut self,
+        func: usize,
+        cl: Gc<LuaClosure>,
+        mut nargs: usize,
+        nresults: i32,
+        caller_flags: u32,
+    ) -> bool {
         let fp = cl.proto;
         let base = func + 1;
-        let ftop = base + fp.max_stack as usize;
+        let max_stack = fp.max_stack as usize;
+        let ftop = base + max_stack;
         let len = self.frames.len();
         if fp.is_vararg
             || self.hook_mask != 0
@@ -179,10 +197,9 @@ impl Lua {
             return false;
         }
         // The new frame's register window (REG-WINDOW), within the limit (checked above).
-        self.ensure_reg_window(base, fp.max_stack as usize);
+        self.ensure_reg_window(base, max_stack);
         fp.calls.set(fp.calls.get().wrapping_add(1));
         let nparams = fp.num_params as usize;
-        let mut nargs = self.top - base;
         while nargs < nparams {
             // SAFETY: `base + nargs < base + nparams <= ftop < stack.len()` (a function's
             // parameters are registers, so `num_params <= max_stack`; the window was
@@ -441,20 +458,60 @@ impl Lua {
         self.after_return(ci, entry)
     }
 
-    /// The common case of a return, inlined into RETURN (see DISPATCH in `exec.rs`):
-    /// the running frame (the top one, above `entry`, neither a metamethod nor a
-    /// `__close` frame) returns `n` results from `ra` to a Lua caller (that wants a fixed
-    /// number of them, or all). Moves them and pops the frame, so the caller is on top, and
-    /// returns the caller's function slot, base and pc; `None`, having changed nothing,
-    /// otherwise. (Fields are read one by one: a wider load over the narrower stores
-    /// that just wrote them would stall.)
-    #[inline(always)]
+    /// The common case of a return (see DISPATCH in `exec.rs`): the running frame (the
+    /// top one, above `entry`, neither a metamethod nor a `__close` frame) returns `n`
+    /// results from `ra` to a Lua caller (that wants a fixed number of them, or all).
+    /// Moves them and pops the frame, so the caller is on top, and returns the caller's
+    /// function slot, base and pc; `None`, having changed nothing, otherwise. The
+    /// checked form of `pop_to_lua`, for compiled code's returns.
+    #[inline]
     pub(crate) fn try_pop_to_lua(
         &mut self,
         entry: usize,
         ra: usize,
         n: usize,
     ) -> Option<(usize, usize, usize)> {
+        if ra + n > self.stack.len() {
+            return None;
+        }
+        // Compiled code may return from a frame that Rust code pushed (with hooks gone,
+        // a hook function's) outside RESULT-WINDOW: the wanted results are checked too.
+        let ci = self.frames.last()?;
+        if ci.nresults > 0 && ci.func as usize + ci.nresults as usize > self.stack.len() {
+            return None;
+        }
+        // SAFETY: the results are in the stack (checked just above).
+        let (_, cbase, cpc) = unsafe { self.pop_to_lua(entry, ra, n) }?;
+        // The caller is on top now (its record was the one below).
+        let func = self.frames.last().map_or(0, |c| c.func as usize);
+        Some((func, cbase, cpc))
+    }
+
+    /// `try_pop_to_lua` for the interpreter's RETURN arms, which know their results are
+    /// in the running frame's window: returns the caller's closure, base and pc. (Fields
+    /// are read one by one: a wider load over the narrower stores that just wrote them
+    /// would stall.)
+    ///
+    /// The caller's wanted results need no check either (RESULT-WINDOW): a Lua frame
+    /// above `entry` whose caller is a Lua frame and that is neither a metamethod nor a
+    /// `__close` frame was pushed by that caller's CALL or TFORCALL (by the interpreter,
+    /// `precall_other` after a `__call` lookup, or compiled code; a tail call replaces a
+    /// callee keeping its function slot and result count), and its results land in the
+    /// caller's registers, below its `max_stack` (V-REG for CALL's C and TFORCALL's
+    /// range); the caller's register window still exists (REG-WINDOW in `exec.rs`: the
+    /// stack only grows while frames live). Frames that Rust code pushes through
+    /// `Lua::call` (natives, hooks) sit at their `drive`'s `entry`, so they never pass
+    /// the first test.
+    ///
+    /// # Safety
+    /// `ra + n <= self.stack.len()`.
+    #[inline(always)]
+    pub(crate) unsafe fn pop_to_lua(
+        &mut self,
+        entry: usize,
+        ra: usize,
+        n: usize,
+    ) -> Option<(Gc<LuaClosure>, usize, usize)> {
         let len = self.frames.len();
         if len <= entry + 1 {
             return None;
@@ -476,31 +533,45 @@ impl Lua {
             Ok(w) => (w, caller.top as usize),
             Err(_) => (n, dst + n),
         };
-        let resume = (
+        let (cfunc, cbase, cpc) = (
             caller.func as usize,
             caller.base as usize,
             caller.pc as usize,
         );
         let m = n.min(wanted);
-        if ra + m > self.stack.len() || dst + wanted > self.stack.len() {
-            return None;
-        }
-        // Results sit above the function slot (`dst < ra`): a forward copy is safe.
+        debug_assert!(ra + n <= self.stack.len());
+        debug_assert!(cfunc < dst && dst < ra && dst + wanted <= self.stack.len());
         let p = self.stack.as_mut_ptr();
+        // SAFETY: `cfunc < dst < ra <= stack.len()` (a frame's function slot is below
+        // its callee's, which is below the callee's registers; `ra + n <= stack.len()`
+        // is this function's contract).
+        let c = match unsafe { *p.add(cfunc) } {
+            Value::LuaFn(c) => c,
+            _ => return None,
+        };
+        // Results sit above the function slot (`dst < ra`): a forward copy is safe.
         for j in 0..m {
-            // SAFETY: `dst + j < ra + j < ra + m <= stack.len()` (checked above).
+            // SAFETY: `dst + j < ra + j < ra + m <= ra + n <= stack.len()` (contract).
             unsafe { *p.add(dst + j) = *p.add(ra + j) };
         }
         for j in m..wanted {
             // A plain nil (a tag byte): zeroing whole values here turns the loop into a
             // `memset` call, which costs the inlined return path registers.
-            // SAFETY: `dst + j < dst + wanted <= stack.len()` (checked above).
+            // SAFETY: `dst + j < dst + wanted <= stack.len()` (RESULT-WINDOW above).
             unsafe { *p.add(dst + j) = Value::Nil };
         }
         // SAFETY: shrinking by one; `CallInfo` has no destructor.
         unsafe { self.frames.set_len(len - 1) };
         self.top = new_top;
-        Some(resume)
+        Some((c, cbase, cpc))
+    }
+
+    /// The error for a RETURN whose results would reach past the stack (never raised:
+    /// the top and the saved counts stay within it).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn results_off_stack(&mut self) -> LuaError {
+        self.error_value_str("internal error: results beyond the stack")
     }
 
     /// RETURN's closing step when upvalues or to-be-closed variables at `>= base` are
@@ -533,46 +604,57 @@ impl Lua {
     #[inline(always)]
     pub(crate) fn try_tail_fixed(&mut self, func: usize, cl: Gc<LuaClosure>) -> Option<usize> {
         let fp = cl.proto;
-        let cur = *self.frames.last()?;
-        let dst = cur.func as usize;
+        let idx = self.frames.len().checked_sub(1)?;
+        // SAFETY: `idx < frames.len()` (computed just above).
+        let cur = unsafe { self.frames.get_unchecked(idx) };
+        let (dst, cur_flags) = (cur.func as usize, cur.flags);
         let base = dst + 1;
-        let ftop = base + fp.max_stack as usize;
-        let n = self.top - func; // the function and its arguments
+        let max_stack = fp.max_stack as usize;
+        let ftop = base + max_stack;
+        let top = self.top;
         if fp.is_vararg
             || self.hook_mask != 0
-            || cur.flags & (CIST_FIN | CIST_CLOSE) != 0
+            || cur_flags & (CIST_FIN | CIST_CLOSE) != 0
             || ftop + EXTRA_STACK > self.stack_limit
-            || func + n > self.stack.len()
+            || func >= top
+            || top > self.stack.len()
         {
             return None;
         }
+        // The function and its arguments.
+        let n = top - func;
         // The new frame's register window (REG-WINDOW), within the limit (checked above).
-        self.ensure_reg_window(base, fp.max_stack as usize);
+        self.ensure_reg_window(base, max_stack);
         fp.calls.set(fp.calls.get().wrapping_add(1));
         if n <= 8 {
             // A few values: moved one by one rather than through `memmove`; `dst < func`,
             // so a forward copy is safe.
             let p = self.stack.as_mut_ptr();
             for j in 0..n {
-                // SAFETY: `dst + j < func + j < func + n <= stack.len()` (checked above).
+                // SAFETY: `dst + j < func + j < func + n = top <= stack.len()` (checked
+                // above; growing the window only lengthens the stack).
                 unsafe { *p.add(dst + j) = *p.add(func + j) };
             }
         } else {
-            self.stack.copy_within(func..func + n, dst);
+            self.stack.copy_within(func..top, dst);
         }
         let nparams = fp.num_params as usize;
         let mut nargs = n - 1;
         while nargs < nparams {
-            Value::write_nil(&mut self.stack[base + nargs]);
+            // SAFETY: `base + nargs < base + nparams <= ftop < stack.len()` (parameters
+            // are registers; the window was ensured above).
+            Value::write_nil(unsafe { self.stack.get_unchecked_mut(base + nargs) });
             nargs += 1;
         }
-        let f = self.frames.last_mut()?;
+        // SAFETY: `idx < frames.len()`: no frame was pushed or popped since it was
+        // computed.
+        let f = unsafe { self.frames.get_unchecked_mut(idx) };
         f.base = base as u32;
         f.top = ftop as u32;
         f.pc = 0;
         f.nvarargs = 0;
         f.aux = 0;
-        f.flags = CIST_LUA | CIST_TAIL | (cur.flags & CIST_META_MASK);
+        f.flags = CIST_LUA | CIST_TAIL | (cur_flags & CIST_META_MASK);
         self.top = ftop;
         Some(base)
     }
@@ -813,22 +895,21 @@ impl Lua {
         r
     }
 
-    /// `drive`'s loop.
-    fn drive_frames(&mut self, entry: usize, mut r: LuaResult<()>) -> LuaResult<()> {
-        loop {
-            match r {
-                Ok(()) => {
-                    if self.frames.len() <= entry {
-                        return Ok(());
-                    }
-                    r = self.execute(entry);
+    /// `drive`'s loop. A yield leaves at once (`recover` would pass it on), and the
+    /// error travels without being copied around the loop.
+    fn drive_frames(&mut self, entry: usize, r: LuaResult<()>) -> LuaResult<()> {
+        if let Err(e) = r {
+            self.recover(e, entry)?;
+        }
+        while self.frames.len() > entry {
+            if let Err(e) = self.execute(entry) {
+                if e.is_yield() {
+                    return Err(e);
                 }
-                Err(e) => {
-                    self.recover(e, entry)?;
-                    r = Ok(());
-                }
+                self.recover(e, entry)?;
             }
         }
+        Ok(())
     }
 
     /// Unwinds an error to the innermost `pcall` frame at or above `entry` and returns
@@ -996,5 +1077,83 @@ mod tests {
             "1"
         );
         assert_eq!(run("local ok, e = pcall(string.rep) return ok"), "false");
+    }
+    #[test]
+    fn calls_with_arguments_to_the_top_fill_missing_parameters() {
+        // CALL with B = 0 (the arguments end at the top) of a fixed-arity function: the
+        // argument count comes from the top, and missing parameters are nil.
+        assert_eq!(
+            run(
+                "local function f(a, b, c) return tostring(a)..tostring(b)..tostring(c) end
+                 local function one() return 1 end
+                 local function two() return 1, 2 end
+                 local function none() end
+                 return f(one()) .. f(two()) .. f(none()) .. f(1, two())"
+            ),
+            "1nilnil12nilnilnilnil112"
+        );
+        // More arguments than parameters: the extra ones are dropped.
+        assert_eq!(
+            run("local function f(a) return a end
+                 local function many() return 7, 8, 9, 10 end
+                 return f(many())"),
+            "7"
+        );
+    }
+
+    #[test]
+    fn fast_returns_adjust_results_and_reach_the_right_caller() {
+        // Fewer results than wanted (nil filled), more (dropped), all of them (the top),
+        // through frames of different sizes, and back into a frame below a native one.
+        assert_eq!(
+            run("local function r0() end
+                 local function r1() return 5 end
+                 local function r3() return 1, 2, 3 end
+                 local a, b, c = r1()
+                 local d = r3()
+                 local t = {r3()}
+                 local e, f = r0()
+                 local n = select('#', r3())
+                 local s = table.concat({pcall(r3)}, ',', 2)
+                 return tostring(a)..tostring(b)..tostring(c)..d..#t..tostring(e)..tostring(f)..n..s"),
+            "5nilnil13nilnil31,2,3"
+        );
+    }
+
+    #[test]
+    fn tail_calls_move_many_arguments_and_fill_missing_ones() {
+        // More than eight values (the `copy_within` path), missing parameters, and a
+        // tail call from a frame whose register window is smaller than the callee's.
+        assert_eq!(
+            run("local function sum(a, b, c, d, e, f, g, h, i, j, k)
+                   return a + b + c + d + e + f + g + h + i + j + (k or 100)
+                 end
+                 local function t(x) return sum(x, 1, 1, 1, 1, 1, 1, 1, 1, 1) end
+                 local function u(x) return sum(x, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2) end
+                 local function big(a, b, c, d, e, f, g, h, i, j, k, l, m, n)
+                   return (a or 0) + (n or 40)
+                 end
+                 local function v() return big(1) end
+                 return t(1) .. ',' .. u(1) .. ',' .. v()"),
+            "110,21,41"
+        );
+    }
+
+    #[test]
+    fn errors_and_yields_leave_the_driving_loop_correctly() {
+        // An error caught by pcall inside a coroutine, a yield across a Lua-only stack,
+        // an error that kills the coroutine, and resuming the dead one.
+        assert_eq!(
+            run("local co = coroutine.create(function(a)
+                   local ok, e = pcall(error, 'x')
+                   local b = coroutine.yield(a + 1, ok)
+                   error('boom ' .. b, 0)
+                 end)
+                 local ok1, v, okp = coroutine.resume(co, 1)
+                 local ok2, e = coroutine.resume(co, 'b')
+                 local ok3, e3 = coroutine.resume(co)
+                 return tostring(ok1)..v..tostring(okp)..tostring(ok2)..e..tostring(ok3)..e3"),
+            "true2falsefalseboom bfalsecannot resume dead coroutine"
+        );
     }
 }

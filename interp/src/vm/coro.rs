@@ -53,8 +53,23 @@ impl Lua {
     fn push_from_thread(&mut self, t: Gc<Thread>, from: usize, n: usize) {
         let d = t.data.borrow();
         let vals = d.stack.get(from..from + n).unwrap_or_default();
-        for v in vals {
-            self.push(*v);
+        let top = self.top;
+        match self.stack.get_mut(top..top + vals.len()) {
+            // The usual case, room above the top: one copy.
+            Some(dst) => {
+                match (dst, vals) {
+                    // One value (a yield's or a resume's usual count): no `memcpy` call.
+                    ([d], [v]) => *d = *v,
+                    (dst, vals) => dst.copy_from_slice(vals),
+                }
+                self.top = top + vals.len();
+            }
+            // Growing the stack: value by value, as `push` grows it.
+            None => {
+                for v in vals {
+                    self.push(*v);
+                }
+            }
         }
     }
 
@@ -162,5 +177,59 @@ impl Lua {
         co.status.set(CoStatus::Dead);
         co.error.set(None);
         r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::String;
+
+    use crate::value::Value;
+    use crate::Lua;
+
+    /// Runs `src` with the standard libraries and returns its one result as text.
+    fn run(src: &str) -> String {
+        let mut l = Lua::new();
+        l.set_compiler(|src, name| moonjet_compiler::compile(src, name).map_err(|e| e.message));
+        crate::stdlib::open_libs(&mut l);
+        let f = match l.load(src.as_bytes(), b"=t", "t", None) {
+            Ok(f) => f,
+            Err(e) => panic!("{}", String::from_utf8_lossy(&l.tostring_basic(e.value))),
+        };
+        match l.call_value_1(f, &[Value::Nil]) {
+            Ok(v) => String::from_utf8_lossy(&l.tostring_basic(v)).into_owned(),
+            Err(e) => panic!("{}", String::from_utf8_lossy(&l.tostring_basic(e.value))),
+        }
+    }
+
+    #[test]
+    fn values_cross_between_threads_in_any_number() {
+        // None, one, a few and many values (more than the receiving stack holds, which
+        // must grow) each way, in order.
+        assert_eq!(
+            run("local co = coroutine.wrap(function(...)
+                   local n = select('#', ...)
+                   local t = {coroutine.yield()}
+                   local u = {coroutine.yield(n, #t)}
+                   return table.unpack(u)
+                 end)
+                 co(1, 2, 3)
+                 local n, m = co(table.unpack({}, 1, 0))
+                 local big = {}
+                 for i = 1, 500 do big[i] = i end
+                 local back = {co(table.unpack(big))}
+                 return n .. ',' .. m .. ',' .. #back .. ',' .. back[1] .. ',' .. back[500]"),
+            "3,0,500,1,500"
+        );
+        assert_eq!(
+            run("local co = coroutine.create(function()
+                   local t = {}
+                   for i = 1, 300 do t[i] = i * 2 end
+                   coroutine.yield(table.unpack(t))
+                 end)
+                 local r = {coroutine.resume(co)}
+                 return #r .. ',' .. tostring(r[1]) .. ',' .. r[2] .. ',' .. r[301]"),
+            "301,true,2,600"
+        );
     }
 }

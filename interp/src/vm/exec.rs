@@ -6,11 +6,13 @@
 //! (fixed while the frame runs), `pc` (a pointer to the next instruction) and `regs` (a
 //! pointer to R[0]); only `pc` and `regs` change inside the inner loop, so they stay in
 //! machine registers. Its `CallInfo` is the top of `frames`. Lua-to-Lua calls and
-//! returns never recurse on the Rust stack. The common ones hand the next frame to the
-//! outer loop's short entry (`next`): CALL of a fixed-arity Lua function pushes its
-//! frame (`try_push_fixed_frame`), TAILCALL of one replaces the running frame
-//! (`try_tail_fixed`), and a return of a fixed number of results into a Lua caller pops
-//! the frame (`try_pop_to_lua`); CALL and TFORCALL of a Rust function run it through a
+//! returns never recurse on the Rust stack. The common ones switch the loop's locals to
+//! the next frame in place (`switch_frame!`; through the outer loop's short entry
+//! `next` only when compiled code may take over): CALL of a fixed-arity Lua function
+//! pushes its frame (`try_push_fixed`), TAILCALL of one replaces the running frame
+//! (`try_tail_fixed`), and a return into a Lua caller pops the frame (`pop_to_lua`,
+//! which needs no bounds checks: REG-WINDOW and RESULT-WINDOW in `call.rs`); CALL and
+//! TFORCALL of a Rust function run it through a
 //! short path (`call_native_from_lua`) and continue in the same frame. Everything else
 //! that pushes or pops frames (metamethods, natives that call back, vararg functions,
 //! `pcall` boundaries, hooks) lets the outer loop derive the frame from the top
@@ -302,8 +304,7 @@ impl Lua {
                 ($func:expr, $f:expr, $nresults:expr, $caller_flags:expr) => {{
                     let (func, f, nresults) = ($func, $f, $nresults);
                     if self.try_push_fixed_frame(func, f, nresults, $caller_flags) {
-                        next = Some((f, func + 1, 0));
-                        continue 'frames;
+                        switch_frame!(f, func + 1, 0);
                     }
                     self.push_lua_frame(func, f, nresults, 0)?;
                     continue 'frames;
@@ -314,11 +315,10 @@ impl Lua {
             macro_rules! ret {
                 ($ra:expr, $n:expr) => {{
                     let (ra, n) = (base + $ra, $n);
-                    if let Some((func, cbase, cpc)) = self.try_pop_to_lua(entry, ra, n) {
-                        match self.stack.get(func) {
-                            Some(&Value::LuaFn(c)) => switch_frame!(c, cbase, cpc),
-                            _ => return Err(self.not_lua_frame()),
-                        }
+                    // SAFETY: `ra + n <= stack.len()`: the arms check it, or the results
+                    // are registers (REG-WINDOW).
+                    if let Some((c, cbase, cpc)) = unsafe { self.pop_to_lua(entry, ra, n) } {
+                        switch_frame!(c, cbase, cpc);
                     }
                     self.do_return(ra, n, entry)?;
                     continue 'frames;
@@ -799,13 +799,23 @@ impl Lua {
 
                     OpCode::Call => {
                         let func = base + a;
-                        if i.b() != 0 {
-                            self.top = func + i.b() as usize;
-                        }
                         let nresults = i.c() as i32 - 1;
                         let caller_flags = savepc_flags!();
                         if let Value::LuaFn(f) = reg!(a) {
-                            call_lua!(func, f, nresults, caller_flags);
+                            // The arguments: B - 1 of them, or up to the top (V-TOP).
+                            let nargs = match i.b() as usize {
+                                0 => self.top.wrapping_sub(func + 1),
+                                b => b - 1,
+                            };
+                            if self.try_push_fixed(func, f, nargs, nresults, caller_flags) {
+                                switch_frame!(f, func + 1, 0);
+                            }
+                            self.top = func + 1 + nargs;
+                            self.push_lua_frame(func, f, nresults, 0)?;
+                            continue 'frames;
+                        }
+                        if i.b() != 0 {
+                            self.top = func + i.b() as usize;
                         }
                         if !self.precall_from_lua(func, nresults)? {
                             continue 'frames;
@@ -837,13 +847,19 @@ impl Lua {
                         continue 'frames;
                     }
                     OpCode::Return => {
+                        // B - 1 results (registers: REG-WINDOW), or up to the top (V-TOP),
+                        // or as many as a `__close` step saved (`return_close`).
                         let n = if i.b() != 0 {
                             i.b() as usize - 1
                         } else {
-                            match self.cur_frame().aux {
-                                0 => self.top - (base + a),
+                            let n = match self.cur_frame().aux {
+                                0 => self.top.wrapping_sub(base + a),
                                 aux => aux as usize - 1,
+                            };
+                            if n > self.stack.len().saturating_sub(base + a) {
+                                return Err(self.results_off_stack());
                             }
+                            n
                         };
                         if i.k() && self.needs_close(base) {
                             let at = pc_index!() as u32 - 1;
