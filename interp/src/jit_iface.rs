@@ -84,7 +84,8 @@ pub struct JitCtx {
     /// a helper and, when the stack moved, leaves with `STATUS_UNWIND` to be re-entered
     /// with the new base (NATIVE-CALLS).
     pub base: *mut Value,
-    /// Out, with `STATUS_RETURNED`: the register of the first result of the RETURN...
+    /// Out, with `STATUS_RETURNED`: the register of the first result of the RETURN,
+    /// plus [`RET_CLOSES`] when the RETURN has k set (something may need closing)...
     pub ret_reg: u32,
     /// ... and how many results (`RET_TO_TOP`: up to the stack top).
     pub ret_n: u32,
@@ -266,6 +267,10 @@ pub const TAILCALL_DONE: u32 = 4;
 pub const TAILCALL_SELF: u32 = 5;
 /// `ret` operand: return the values from R[A] up to the stack top.
 pub const RET_TO_TOP: u32 = u32::MAX;
+/// Flag in `JitCtx::ret_reg`: the RETURN has k set, so upvalues or to-be-closed
+/// variables of the frame may be open (CLOSE-FLAG in the interpreter). Without it
+/// nothing can be (V-CLOSE), and the call helper's return skips the closing check.
+pub const RET_CLOSES: u32 = 1 << 31;
 /// Default Rust stack budget of compiled code (NATIVE-STACK): bytes of Rust stack that
 /// nested compiled activations may use below the outermost one, about 170 nested
 /// compiled calls in a release build (some 380 bytes each: the call helper's frame and
@@ -1074,7 +1079,7 @@ impl Lua {
     /// caller, a metamethod or `__close` frame, a to-be-closed variable) the interpreter
     /// runs the RETURN at `pc`, the registers being stored.
     fn jit_return(&mut self, base: usize, reg: u32, n: u32, pc: u32) -> usize {
-        let first = base + reg as usize;
+        let first = base + (reg & !RET_CLOSES) as usize;
         let n = match n {
             RET_TO_TOP => self.top.saturating_sub(first),
             n => n as usize,

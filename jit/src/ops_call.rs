@@ -6,8 +6,8 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder};
 use moonjet_bytecode::{Instruction, OpCode};
 use moonjet_interp::jit_iface::{
-    ctx_offsets, helper_offsets, tags, HELPER_EXIT, HELPER_OK, RET_TO_TOP, TAILCALL_DONE,
-    TAILCALL_SELF,
+    ctx_offsets, helper_offsets, tags, HELPER_EXIT, HELPER_OK, RET_CLOSES, RET_TO_TOP,
+    TAILCALL_DONE, TAILCALL_SELF,
 };
 use moonjet_interp::Value;
 
@@ -199,7 +199,11 @@ impl FunctionTranslator<'_> {
         if n != RET_TO_TOP && n > 0 {
             self.reg(ra + n - 1)?;
         }
-        let (r, n) = (self.i32(ra), self.i32(n));
+        // k: something may need closing (CLOSE-FLAG); the call helper's fast return
+        // skips the closing check without the flag.
+        let closes = i.opcode() == Some(OpCode::Return) && i.k();
+        let reg = if closes { ra | RET_CLOSES } else { ra };
+        let (r, n) = (self.i32(reg), self.i32(n));
         self.b.ins().store(mem(), r, self.ctx, ctx_offsets::RET_REG);
         self.b.ins().store(mem(), n, self.ctx, ctx_offsets::RET_N);
         self.exit(pc, Reason::Returned);

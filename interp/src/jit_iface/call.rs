@@ -9,6 +9,14 @@
 //! continues after the CALL. A native function is called in place, as the interpreter's
 //! CALL does. Anything else is left to the interpreter (`HELPER_EXIT`).
 //!
+//! The common case stays inline in `h_call` (anchor: CALL-FAST-PATH): fixed arguments
+//! pushed by `push_fixed` (the interpreter's `try_push_fixed_frame` without the checks
+//! `h_call` already made), and one result placed by `fast_return`, which looks for
+//! something to close only when the RETURN has k: k says whether the frame may have
+//! open upvalues or to-be-closed variables (CLOSE-FLAG, V-CLOSE), and compiled code
+//! passes it on as `RET_CLOSES` in `JitCtx::ret_reg`. Every other push and return takes
+//! the general path (`push_general`, `after_call_slow`).
+//!
 //! When a nested callee leaves compiled code (a guard, an instruction the translator
 //! does not compile) its frame keeps the pc to resume at and the helper runs the
 //! interpreter loop on it (`execute` down to the callee's frame) until it returns; a
@@ -46,14 +54,16 @@
 //! and pays one exit at the limit, not one per call.
 
 use super::{
-    stack_address, JitCtx, CALL_UNWIND, HELPERS, HELPER_EXIT, HELPER_OK, RET_TO_TOP,
+    stack_address, JitCtx, CALL_UNWIND, HELPERS, HELPER_EXIT, HELPER_OK, RET_CLOSES, RET_TO_TOP,
     STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND, TAILCALL_DONE,
     TAILCALL_SELF,
 };
+use crate::abi::{CallInfo, CIST_LUA, CIST_META_MASK};
 use crate::func::{FnProto, LuaClosure};
 use crate::gc::Gc;
 use crate::state::Lua;
 use crate::value::Value;
+use crate::vm::call::EXTRA_STACK;
 
 /// See [`super::Helpers::call`]. The compiled-Lua-callee path is the hot one and stays
 /// small (few saved registers); native callees and a callee that leaves compiled code
@@ -158,8 +168,10 @@ unsafe fn rebase(l: &mut Lua, ctx: *mut JitCtx, caller_idx: usize) -> u32 {
 }
 
 /// Calls the compiled Lua function `f` in `ra` from the caller's code (see the module
-/// comment). Only the common case (the frame pushed by `try_push_fixed_frame`, the
-/// callee's code returning natively) is inline.
+/// comment). Only the common case is inline: fixed arguments (B > 0), the frame pushed
+/// by `push_fixed`, and the callee's code returning one result from a RETURN with
+/// nothing to close (`fast_return`; anchor: CALL-FAST-PATH). Everything else
+/// goes through the general push (`push_general`) and return (`after_call_slow`).
 ///
 /// # Safety
 /// As [`h_call`]; `f` is the closure in `ra` and `code` its compiled code in the
@@ -186,18 +198,22 @@ unsafe fn call_lua(
     };
     caller.pc = pc + 1;
     let (caller_flags, caller_top) = (caller.flags, caller.top);
-    if b != 0 {
-        l.top = func + b as usize;
-    }
     let nresults = c as i32 - 1;
-    let base = if l.try_push_fixed_frame(func, f, nresults, caller_flags) {
+    let pushed = b != 0 && push_fixed(l, func, f, b as usize - 1, nresults, caller_flags);
+    let base = if pushed {
         func + 1
     } else {
-        match push_frame_slow(l, func, f, nresults) {
+        match push_general(l, func, f, b, nresults, caller_flags) {
             Some(base) => base,
             None => return CALL_UNWIND,
         }
     };
+    // SAFETY: per the contract.
+    let (depth, thread) = unsafe { ((*ctx).depth + 1, (*ctx).thread) };
+    // SAFETY: JIT-ENTRY for the frame just pushed at `idx` (its R[0] at `base`), whose
+    // closure is `f` and whose code is `code`; the caller's activation runs on the same
+    // thread.
+    let out = unsafe { enter(lua, f, code, base, depth, thread) };
     let callee = Callee {
         idx,
         func,
@@ -205,18 +221,107 @@ unsafe fn call_lua(
         nresults,
         caller_top,
     };
-    // SAFETY: per the contract.
-    let (depth, thread) = unsafe { ((*ctx).depth + 1, (*ctx).thread) };
-    // SAFETY: JIT-ENTRY for the frame just pushed at `idx` (described by `callee`),
-    // whose closure is `f` and whose code is `code`; the caller's activation runs on the
-    // same thread.
-    let status = unsafe { run_nested(lua, f, code, callee, depth, thread) };
-    match status {
+    // SAFETY: the callee's code returned; no other reference to the state is alive;
+    // `callee` describes the frame it ran in and `ctx` is the caller's.
+    if unsafe { fast_return(&mut *lua, ctx, callee, out) } {
+        return HELPER_OK;
+    }
+    if out.status == STATUS_TAILCALLED {
+        // SAFETY: per the contract; the tail callee's frame replaced `frames[idx]`.
+        return unsafe { finish_call_slow(lua, ctx, Nested::TailCalled, idx, depth) };
+    }
+    // SAFETY: per the contract; `frames[idx]` is the frame `enter` ran.
+    unsafe { after_call_slow(lua, ctx, f.proto, idx, out, depth) }
+}
+
+/// The common return of a natively called frame `callee` (the top one), done inline:
+/// one result to a caller that wants one or all (a call as the last argument), no hook,
+/// no to-be-closed variable pending (upvalues are closed when the RETURN has k:
+/// `RET_CLOSES`; without it nothing can be open); the frame is popped, the result
+/// placed, the stack top and the caller's base (`ctx.base`) restored. False, having
+/// changed nothing, otherwise.
+///
+/// # Safety
+/// `ctx` is the caller's live context; `callee` describes the frame whose code left
+/// `out`.
+#[inline(always)]
+unsafe fn fast_return(l: &mut Lua, ctx: *mut JitCtx, callee: Callee, out: Outcome) -> bool {
+    if out.status != STATUS_RETURNED
+        || out.ret_n != 1
+        || !matches!(callee.nresults, 1 | -1)
+        || l.hook_mask != 0
+        || l.frames.len() != callee.idx + 1
+    {
+        return false;
+    }
+    let first = callee.base + (out.ret_reg & !RET_CLOSES) as usize;
+    if first >= l.stack.len() {
+        return false;
+    }
+    // Last check, as it changes things when it passes.
+    if out.ret_reg & RET_CLOSES != 0 && !close_for_return(l, callee.base) {
+        return false;
+    }
+    // SAFETY: `func < base <= first < stack.len()` (a frame's function slot is below
+    // its registers); `frames.len() == idx + 1` (checked above) and `CallInfo` is
+    // `Copy`, so shortening the vector by one pops the callee's frame. `ctx.base_index`
+    // is the stack index of the caller's R[0], inside the stack.
+    unsafe {
+        let stack = l.stack.as_mut_ptr();
+        *stack.add(callee.func) = *stack.add(first);
+        l.frames.set_len(callee.idx);
+        (*ctx).base = stack.add((*ctx).base_index);
+    }
+    // All results (a call as the last argument): the top is after the one.
+    l.top = if callee.nresults < 0 {
+        callee.func + 1
+    } else {
+        callee.caller_top as usize
+    };
+    true
+}
+
+/// The closing a RETURN with k does (CLOSE-FLAG) for the frame at `base`: closes its
+/// open upvalues and is true, or false, having changed nothing, when a to-be-closed
+/// variable is pending (the interpreter runs the RETURN and its `__close`).
+#[inline(never)]
+fn close_for_return(l: &mut Lua, base: usize) -> bool {
+    if l.has_tbc(base) {
+        return false;
+    }
+    if l.needs_close(base) {
+        l.close_upvals(base);
+    }
+    true
+}
+
+/// The general end of `call_lua` (any return `fast_return` does not do, an unwind, an
+/// exit) of the frame `frames[idx]` running the code of `fp`: finishes
+/// the return, or runs the rest (`finish_call_slow`).
+///
+/// # Safety
+/// As [`h_call`]; `frames[idx]` is the frame whose code left `out`, its caller's the
+/// frame below; no reference to the state is alive.
+#[cold]
+#[inline(never)]
+unsafe fn after_call_slow(
+    lua: *mut Lua,
+    ctx: *mut JitCtx,
+    fp: Gc<FnProto>,
+    idx: usize,
+    out: Outcome,
+    depth: u32,
+) -> u32 {
+    // SAFETY: the callee's code returned; no other reference to the state is alive.
+    let l = unsafe { &mut *lua };
+    let Some(callee) = Callee::at(l, idx) else {
+        return CALL_UNWIND;
+    };
+    match settle(l, fp, callee, out) {
         Nested::Returned => {
             // SAFETY: `ctx.base_index` is the stack index of the caller's R[0], inside
-            // the stack; the callee's code returned and no reference to the state is
-            // alive.
-            unsafe { (*ctx).base = (*lua).stack.as_mut_ptr().add((*ctx).base_index) };
+            // the stack.
+            unsafe { (*ctx).base = l.stack.as_mut_ptr().add((*ctx).base_index) };
             HELPER_OK
         }
         Nested::Unwind => CALL_UNWIND,
@@ -225,12 +330,78 @@ unsafe fn call_lua(
     }
 }
 
-/// The frame push `try_push_fixed_frame` declined (varargs, a full frame vector, a
-/// stack to grow past the limit): the general push; the new frame's base, or `None`,
+/// The frame push of the fast path (B > 0: `nargs` arguments above `func`), doing what
+/// `Lua::try_push_fixed_frame` does without its hook check (`h_call` made it) and
+/// without going through the stack top: false, having changed nothing, when that push
+/// would decline (a vararg callee, a stack to grow past the limit, a full frame
+/// vector).
+#[inline(always)]
+fn push_fixed(
+    l: &mut Lua,
+    func: usize,
+    f: Gc<LuaClosure>,
+    nargs: usize,
+    nresults: i32,
+    caller_flags: u32,
+) -> bool {
+    let fp = f.proto;
+    let base = func + 1;
+    let ftop = base + fp.max_stack as usize;
+    let len = l.frames.len();
+    if fp.is_vararg || ftop + EXTRA_STACK > l.stack_limit || len == l.frames.capacity() {
+        return false;
+    }
+    // The new frame's register window (REG-WINDOW), within the limit (checked above).
+    l.ensure_reg_window(base, fp.max_stack as usize);
+    fp.calls.set(fp.calls.get().wrapping_add(1));
+    let nparams = fp.num_params as usize;
+    let mut n = nargs;
+    while n < nparams {
+        // SAFETY: `base + n < base + nparams <= ftop < stack.len()` (a function's
+        // parameters are registers, so `num_params <= max_stack`; the window was
+        // ensured just above).
+        Value::write_nil(unsafe { l.stack.get_unchecked_mut(base + n) });
+        n += 1;
+    }
+    let ci = CallInfo {
+        func: func as u32,
+        base: base as u32,
+        top: ftop as u32,
+        pc: 0,
+        nresults,
+        nvarargs: 0,
+        flags: CIST_LUA | (caller_flags & CIST_META_MASK),
+        aux: 0,
+    };
+    // SAFETY: `len < capacity` (checked above), so slot `len` is allocated; it is
+    // initialised before the length covers it.
+    unsafe {
+        l.frames.as_mut_ptr().add(len).write(ci);
+        l.frames.set_len(len + 1);
+    }
+    l.top = ftop;
+    true
+}
+
+/// The push `push_fixed` declined or cannot make (B = 0): the interpreter's
+/// (`try_push_fixed_frame`, else `push_lua_frame`); the new frame's base, or `None`,
 /// with the error pending, when it fails.
 #[cold]
 #[inline(never)]
-fn push_frame_slow(l: &mut Lua, func: usize, f: Gc<LuaClosure>, nresults: i32) -> Option<usize> {
+fn push_general(
+    l: &mut Lua,
+    func: usize,
+    f: Gc<LuaClosure>,
+    b: u32,
+    nresults: i32,
+    caller_flags: u32,
+) -> Option<usize> {
+    if b != 0 {
+        l.top = func + b as usize;
+    }
+    if l.try_push_fixed_frame(func, f, nresults, caller_flags) {
+        return Some(func + 1);
+    }
     match l.push_lua_frame(func, f, nresults, 0) {
         Ok(()) => l.frames.last().map(|ci| ci.base as usize),
         Err(e) => {
@@ -310,7 +481,14 @@ unsafe fn finish_call_slow(
                     let thread = unsafe { (*ctx).thread };
                     // SAFETY: JIT-ENTRY for the frame described by `callee`, whose
                     // closure is `g` and whose code is `gcode` (see `tail_callee_code`).
-                    status = unsafe { run_nested(lua, g, gcode, callee, depth, thread) };
+                    let out = unsafe { enter(lua, g, gcode, callee.base, depth, thread) };
+                    // SAFETY: the code returned; no other reference to the state is
+                    // alive; `ctx` is the caller's live context.
+                    if unsafe { fast_return(&mut *lua, ctx, callee, out) } {
+                        return HELPER_OK;
+                    }
+                    // SAFETY: as above.
+                    status = settle(unsafe { &mut *lua }, g.proto, callee, out);
                 }
                 None => break,
             },
@@ -336,7 +514,7 @@ unsafe fn finish_call_slow(
     unsafe { rebase(l, ctx, caller_idx) }
 }
 
-/// How a natively called activation ended (`run_nested`).
+/// How a natively called activation ended (`settle`).
 enum Nested {
     /// It returned; its frame is popped and its results are in place.
     Returned,
@@ -348,27 +526,40 @@ enum Nested {
     Left,
 }
 
-/// Runs the compiled code `code` of closure `f`, whose frame is `callee` (the top
-/// one), as a nested activation at native depth `depth` on the thread `thread` (the
-/// caller's `JitCtx::thread`), and finishes its return.
+/// What a nested activation's code left (`enter`).
+#[derive(Clone, Copy)]
+struct Outcome {
+    /// `JitCtx::status`.
+    status: u32,
+    /// `JitCtx::ret_reg` (with `RET_CLOSES`).
+    ret_reg: u32,
+    /// `JitCtx::ret_n`.
+    ret_n: u32,
+    /// The pc the code returned.
+    next: u32,
+}
+
+/// Runs the compiled code `code` of closure `f`, whose frame (the top one) has its
+/// R[0] at stack index `base`, as a nested activation at native depth `depth` on the
+/// thread `thread` (the caller's `JitCtx::thread`).
 ///
 /// # Safety
-/// JIT-ENTRY: `callee` describes the top frame, `f` is its closure (in its function
+/// JIT-ENTRY: the top frame's R[0] is at `base`, `f` is its closure (in its function
 /// slot) and `code` was compiled from `f.proto` in the current generation; `thread` is
 /// the running thread's address; no reference to the state is alive.
 #[inline(always)]
-unsafe fn run_nested(
+unsafe fn enter(
     lua: *mut Lua,
     f: Gc<LuaClosure>,
     code: super::JitFn,
-    callee: Callee,
+    base: usize,
     depth: u32,
     thread: usize,
-) -> Nested {
+) -> Outcome {
     // SAFETY: per the contract; this reference ends before the code runs.
     let l = unsafe { &mut *lua };
     let fp = f.proto;
-    let regs = l.stack.as_mut_ptr().wrapping_add(callee.base);
+    let regs = l.stack.as_mut_ptr().wrapping_add(base);
     fp.jit.count_entry();
     l.jit.native_calls += 1;
     let closure: &LuaClosure = &f;
@@ -383,7 +574,7 @@ unsafe fn run_nested(
         ret_reg: 0,
         ret_n: 0,
         thread,
-        base_index: callee.base,
+        base_index: base,
     };
     // SAFETY: JIT-ENTRY for the frame: `f` is its closure (in its function slot, so
     // alive), its registers exist (the push ensured them), `code` was compiled from
@@ -391,13 +582,25 @@ unsafe fn run_nested(
     // outermost activation (`jit_run`) counts in `native_frames`, so a `jit.flush()`
     // keeps this code alive.
     let next = unsafe { code(&mut cctx, regs, 0) };
-    // SAFETY: the code returned; no other reference to the state is alive.
-    let l = unsafe { &mut *lua };
-    match cctx.status {
-        STATUS_RETURNED if finish_return(l, callee, cctx.ret_reg, cctx.ret_n) => Nested::Returned,
+    Outcome {
+        status: cctx.status,
+        ret_reg: cctx.ret_reg,
+        ret_n: cctx.ret_n,
+        next,
+    }
+}
+
+/// How the nested activation of frame `callee` (code of `fp`) ended, its return
+/// finished (`finish_return`) or its exit noted.
+#[inline(always)]
+fn settle(l: &mut Lua, fp: Gc<FnProto>, callee: Callee, out: Outcome) -> Nested {
+    match out.status {
+        STATUS_RETURNED if finish_return(l, callee, out.ret_reg & !RET_CLOSES, out.ret_n) => {
+            Nested::Returned
+        }
         STATUS_UNWIND => Nested::Unwind,
         STATUS_TAILCALLED => Nested::TailCalled,
-        status => note_left(l, fp, callee.idx, next, status),
+        status => note_left(l, fp, callee.idx, out.next, status),
     }
 }
 
