@@ -211,6 +211,22 @@ pub fn reg_states(
     entries: &[usize],
     spec: &[Option<Ty>],
 ) -> Vec<Option<RegState>> {
+    reg_states_with(code, consts, max_stack, entries, (spec, &[]), &[])
+}
+
+/// [`reg_states`] with the parameters' types at pc 0 (`params[r]` for register `r`,
+/// speculated and checked by the entry block of pc 0: SPECULATE in `speculate.rs`).
+/// `spec` also holds, for a CALL, which of its results the type applies to (bit `k`
+/// for R[A+k]; none given: R[A]).
+pub fn reg_states_with(
+    code: &[Instruction],
+    consts: &[Value],
+    max_stack: usize,
+    entries: &[usize],
+    spec: (&[Option<Ty>], &[u64]),
+    params: &[Ty],
+) -> Vec<Option<RegState>> {
+    let (spec, masks) = spec;
     let captured = captured(code);
     let mut states: Vec<Option<RegState>> = vec![None; code.len()];
     let mut work: Vec<usize> = Vec::new();
@@ -218,7 +234,13 @@ pub fn reg_states(
     let mut seed = Some(0);
     while let Some(s) = seed.take() {
         if s < code.len() && states[s].is_none() {
-            states[s] = Some(RegState::unknown(max_stack));
+            let mut st = RegState::unknown(max_stack);
+            if s == 0 {
+                for (slot, &t) in st.ty.iter_mut().zip(params) {
+                    *slot = t;
+                }
+            }
+            states[s] = Some(st);
             work.push(s);
         }
         while let Some(pc) = work.pop() {
@@ -226,7 +248,9 @@ pub fn reg_states(
                 continue;
             };
             let speculated = spec.get(pc).copied().flatten();
-            for (to, out) in successors(code, consts, &captured, pc, st, speculated) {
+            let mask = masks.get(pc).copied().unwrap_or(1);
+            let facts = (speculated, mask);
+            for (to, out) in successors(code, consts, &captured, pc, st, facts) {
                 let Some(slot) = states.get_mut(to) else {
                     continue;
                 };
@@ -250,14 +274,15 @@ pub fn reg_states(
 }
 
 /// Where control goes after the instruction at `pc` in compiled code, with the facts
-/// on each edge (`speculated`: the type a guard after this read ensures).
+/// on each edge (`speculated`: the type a guard after this read ensures, in the
+/// results of a call in `mask`).
 fn successors(
     code: &[Instruction],
     consts: &[Value],
     captured: &RegSet,
     pc: usize,
     mut st: RegState,
-    speculated: Option<Ty>,
+    (speculated, mask): (Option<Ty>, u64),
 ) -> Vec<(usize, RegState)> {
     use OpCode as O;
     let i = code[pc];
@@ -293,7 +318,15 @@ fn successors(
         }
         O::BNot => st.write(a, Ty::Int),
         O::Concat => (a..a + i.b().max(1)).for_each(|r| st.write(r, Ty::Any)),
-        O::Call => st.clobber_from(a),
+        O::Call => {
+            st.clobber_from(a);
+            // Results whose type is speculated (guards after the call).
+            for k in (0..64).filter(|k| mask & (1 << k) != 0) {
+                if let (Some(t), Some(slot)) = (speculated, st.ty.get_mut((a + k) as usize)) {
+                    *slot = t;
+                }
+            }
+        }
         O::VarArg => {
             st.clobber_from(a);
             (a..st.ty.len() as u32).for_each(|r| st.dirty.insert(r));

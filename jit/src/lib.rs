@@ -192,8 +192,20 @@ impl Jit {
         let code: &[moonjet_bytecode::Instruction] = &req.proto.code;
         let entries = analysis::entry_points(code);
         let max_stack = req.proto.max_stack as u32;
-        let (plan, states) =
-            speculate::speculate(code, req.consts, max_stack as usize, &entries, req.hints);
+        // A vararg function's VARARGPREP moves its parameters: none speculated.
+        let nparams = if req.proto.is_vararg {
+            0
+        } else {
+            req.proto.num_params as usize
+        };
+        let (plan, states) = speculate::speculate(
+            code,
+            req.consts,
+            max_stack as usize,
+            &entries,
+            nparams,
+            req.hints,
+        );
         let key = req.proto as *const Proto as usize;
         if plan.defaults.is_empty() {
             self.default_reads.remove(&key);
@@ -289,6 +301,13 @@ impl Jit {
     /// function is compiled again a bounded number of times (SPECULATE in
     /// `speculate.rs`).
     fn respecialize(&self, proto: &Proto, status: u32, exit_pc: u32) -> Option<SpecHint> {
+        if status == Reason::SpecParam.status() {
+            // A parameter guard at pc 0 missed: no parameter is speculated next.
+            return Some(SpecHint {
+                pc: speculate::PARAMS,
+                ty: tags::NIL,
+            });
+        }
         let pc = exit_pc.checked_sub(1)?;
         let key = proto as *const Proto as usize;
         let by_default = self
@@ -414,7 +433,11 @@ impl JitEngine for Jit {
                     "[jit] respecializing {name}: {} at {src}:{line} (pc {pc}) taken {count} times; compiled again speculating {} {}",
                     r.name,
                     speculate::hint_name(h.ty),
-                    if h.pc == speculate::ALL_READS { "at every read without evidence" } else { "there" }
+                    match h.pc {
+                        speculate::ALL_READS => "at every read without evidence",
+                        speculate::PARAMS => "for the parameters",
+                        _ => "there",
+                    }
                 );
             }
             return ExitVerdict::Respecialize(h);

@@ -94,6 +94,7 @@ reasons! {
     SpecInt       "spec-int"      Guard   "a value read where the code speculated a float is an integer (SPECULATE); resumes after the read";
     SpecType      "spec-type"     Guard   "a value read has not the type the code speculated (SPECULATE); resumes after the read";
     SpecFloat     "spec-float"    Guard   "a value read where the code speculated an integer is a float (SPECULATE); resumes after the read";
+    SpecParam     "spec-param"    Guard   "entering at pc 0, a parameter has not the type the code speculated (SPECULATE); the interpreter runs the call";
 }
 
 // Status values must fit the interpreter's counters, and row 0 is "not an entry".

@@ -190,6 +190,12 @@ impl FunctionTranslator<'_> {
     /// code assumes there, and continues at the instruction.
     pub fn emit_entry(&mut self, pc: usize) -> ir::Block {
         let blk = self.b.create_block();
+        self.fill_entry(blk, pc);
+        blk
+    }
+
+    /// Emits the entry block `blk` of entry point `pc` (see [`Self::emit_entry`]).
+    pub fn fill_entry(&mut self, blk: ir::Block, pc: usize) {
         self.b.switch_to_block(blk);
         // Registers not loaded read as nil (the variables' zero): they are dead here and
         // no closure can reach them (a later exit may store them).
@@ -212,13 +218,46 @@ impl FunctionTranslator<'_> {
             None => Vec::new(),
         };
         for (r, t) in want {
-            let tag = self.b.use_var(self.regs.vars[r as usize].tag);
-            let ok = self.is(tag, t);
-            self.guard_raw(ok, pc, Reason::EntryType);
+            match self.entry_speculation(pc, r) {
+                Some(Reason::SpecParam) => {
+                    let tag = self.tag_var(r);
+                    let ok = self.is(tag, t);
+                    self.guard_raw(ok, pc, Reason::SpecParam);
+                }
+                Some(_) => {
+                    let ty = if t == tags::FLOAT { Ty::Float } else { Ty::Int };
+                    self.speculation_guard(r, ty, pc, true);
+                }
+                None => {
+                    let tag = self.tag_var(r);
+                    let ok = self.is(tag, t);
+                    self.guard_raw(ok, pc, Reason::EntryType);
+                }
+            }
         }
         let to = self.blocks[pc];
         self.b.ins().jump(to, &[]);
-        blk
+    }
+
+    /// Whether the type the entry block of `pc` checks in register `r` is speculated
+    /// (SPECULATE): a parameter at pc 0 (`SpecParam`), or a result of the call just
+    /// before `pc` (`SpecType`: its miss is reported as the call's guard
+    /// would report it). `None`: a type the compiled code proved (`entry-type`).
+    fn entry_speculation(&self, pc: usize, r: u32) -> Option<Reason> {
+        if pc == 0 {
+            let t = self.spec.params.get(r as usize).copied();
+            return t.filter(|&t| t != Ty::Any).map(|_| Reason::SpecParam);
+        }
+        let call = self.code.get(pc - 1)?;
+        let speculated = self.spec.spec.get(pc - 1).copied().flatten().is_some();
+        let is_call = call.opcode() == Some(moonjet_bytecode::OpCode::Call);
+        (is_call && speculated && self.speculated_regs(pc - 1).contains(&r))
+            .then_some(Reason::SpecType)
+    }
+
+    /// The tag variable of register `r` (whatever the analysis knows of its type).
+    pub fn tag_var(&mut self, r: u32) -> ir::Value {
+        self.b.use_var(self.regs.vars[r as usize].tag)
     }
 
     // ------------------------------------------------------------------ operands

@@ -1,4 +1,4 @@
-//! Type speculation at reads (anchor: SPECULATE).
+//! Type speculation at reads, call results and parameters (anchor: SPECULATE).
 //!
 //! A value read from a table (GETTABLE, GETI, GETFIELD) or an upvalue (GETUPVAL,
 //! GETTABUP) has no type the analysis can prove, so every arithmetic instruction or
@@ -28,13 +28,32 @@
 //! function tend to be alike); a float seen where an integer was speculated makes that
 //! read speculate a float, for good ([`Plan::pinned`]); any other miss drops that
 //! read's speculation. So a read's speculation changes at most three times.
+//!
+//! Two more kinds of values are speculated the same way:
+//! * **Call results** (a CALL with a fixed number of results, at most
+//!   [`MAX_RESULTS`]): the results used as numbers before any truth test
+//!   ([`Plan::masks`]) get one type, judged from all their consumers like a read's, with
+//!   the reads speculated by default counted as evidence (`f(j) * v[j]`), and an
+//!   integer without evidence either way (`fib(k - 1) + fib(k - 2)`). The guards right
+//!   after the call exit at the next instruction without storing anything (the call
+//!   left every register in the value stack); an interpreter that resumes the code
+//!   there meets the same checks in the entry block (same reasons), so misses are
+//!   corrected by the same hints, at the call's pc (for all its results).
+//! * **Parameters** (anchor SPEC-PARAMS): at pc 0 each parameter of a function that is
+//!   not vararg gets the verdict of its consumers from pc 0 on (a float next to a
+//!   float constant, else an integer, with evidence or not), and the analysis starts
+//!   from those types, so the whole body is specialised. The entry block of pc 0 checks
+//!   them before any side effect (a self tail call re-enters through it too) and exits
+//!   at pc 0 (`spec-param`): the interpreter runs the whole call. A hot `spec-param`
+//!   makes the function compile again with no parameter speculated ([`PARAMS`]), so a
+//!   function called with several types pays at most one recompile.
 
 use moonjet_bytecode::opcodes::props;
 use moonjet_bytecode::{Instruction, OpCode};
 use moonjet_interp::jit_iface::{tags, SpecHint};
 use moonjet_interp::Value;
 
-use crate::analysis::{reg_states, uses_defs, RegSet, RegState, Ty};
+use crate::analysis::{reg_states_with, uses_defs, RegSet, RegState, Ty};
 use crate::ops_arith::{arith_operands, BinOp, Operand};
 
 /// How many instructions after a read are searched for its consumers.
@@ -49,6 +68,8 @@ struct Evidence {
     float: bool,
     /// The other operand of a consumer is an integer.
     int: bool,
+    /// The other operand of a consumer is a float constant.
+    float_const: bool,
     /// A consumer is a bitwise operator.
     bitwise: bool,
     /// The value is tested for truth before any use as a number (`if v then`): it is
@@ -74,6 +95,39 @@ impl Evidence {
         }
     }
 
+    /// The verdict for a parameter: a float next to a float constant (`x * 0.5`);
+    /// otherwise an integer, with evidence or without (`i + j`); a float register on
+    /// the other side says nothing (integers often meet floats computed from them:
+    /// `s / 2 + i`). A miss drops every parameter's speculation.
+    fn param_verdict(self) -> Option<Ty> {
+        if !self.numeric || self.tested {
+            None
+        } else if self.float_const && !self.bitwise {
+            Some(Ty::Float)
+        } else {
+            Some(Ty::Int)
+        }
+    }
+
+    /// The verdict for the results of a call: an integer without evidence
+    /// either way (`f(n - 1) + f(n - 2)`: recursive integer functions), as a default.
+    fn call_verdict(self) -> (Option<Ty>, bool) {
+        match self.verdict(false, None) {
+            (None, _) if self.numeric && !self.tested => (Some(Ty::Int), true),
+            v => v,
+        }
+    }
+
+    /// Adds another value's evidence.
+    fn merge(&mut self, o: Evidence) {
+        self.numeric |= o.numeric;
+        self.float |= o.float;
+        self.int |= o.int;
+        self.float_const |= o.float_const;
+        self.bitwise |= o.bitwise;
+        self.tested |= o.tested;
+    }
+
     /// Notes a consumer whose other operand has type `other`.
     fn note(&mut self, other: Ty) {
         self.numeric = true;
@@ -91,6 +145,18 @@ fn is_read(op: OpCode) -> bool {
     )
 }
 
+/// The most results of a CALL whose types are speculated.
+const MAX_RESULTS: u32 = 8;
+
+/// The number of results of a CALL whose results are speculated like reads (a fixed
+/// number, at most [`MAX_RESULTS`]); 0 for other instructions.
+fn call_results(op: OpCode, i: Instruction) -> u32 {
+    match (op, i.c()) {
+        (OpCode::Call, c) if (2..=MAX_RESULTS + 1).contains(&c) => c - 1,
+        _ => 0,
+    }
+}
+
 /// True for the reads of a table element (GETTABUP reads a global or a field of a
 /// table in an upvalue).
 fn is_table_read(op: OpCode) -> bool {
@@ -99,6 +165,10 @@ fn is_table_read(op: OpCode) -> bool {
 
 /// The pc of a hint that applies to every read speculated by default (no evidence).
 pub const ALL_READS: u32 = u32::MAX;
+
+/// The pc of a hint about the parameters (SPEC-PARAMS): with `tags::NIL`, no parameter
+/// is speculated.
+pub const PARAMS: u32 = u32::MAX - 1;
 
 /// What a function speculates.
 #[derive(Clone, Debug, Default)]
@@ -111,9 +181,27 @@ pub struct Plan {
     /// The reads speculated a float by a hint: the last correction before none, so
     /// their guard reports any miss as `spec-type`.
     pub pinned: Vec<u32>,
+    /// For a CALL, which results the type in `spec` applies to (bit `k`: R[A+k]; the
+    /// results used as numbers).
+    pub masks: Vec<u64>,
+    /// The type speculated for each parameter register at pc 0 (`Ty::Any`: none),
+    /// checked by the entry block of pc 0 (`spec-param`).
+    pub params: Vec<Ty>,
 }
 
 impl Plan {
+    /// The speculations at reads, defaults included (not at calls without evidence).
+    fn reads(&self, code: &[Instruction]) -> Vec<Option<Ty>> {
+        let mut spec = self.spec.clone();
+        for &pc in &self.defaults {
+            let call = code.get(pc as usize).and_then(|i| i.opcode()) == Some(OpCode::Call);
+            if let (true, Some(s)) = (call, spec.get_mut(pc as usize)) {
+                *s = None;
+            }
+        }
+        spec
+    }
+
     /// The speculations that have evidence or a hint (not the defaults).
     fn evidenced(&self) -> Vec<Option<Ty>> {
         let mut spec = self.spec.clone();
@@ -130,39 +218,88 @@ impl Plan {
 /// facts without speculation; then, since a speculated read makes its consumers'
 /// results known, a second plan from the facts under the first one's evidenced
 /// speculations (`c.x * 31 + t.y`: `t.y` meets an integer once `c.x` is one).
+///
+/// The parameters (`nparams` registers from R[0]; 0 for a vararg function) are
+/// speculated first, from their consumers after pc 0 (SPEC-PARAMS), unless a hint
+/// ([`PARAMS`]) says their guard missed.
 pub fn speculate(
     code: &[Instruction],
     consts: &[Value],
     max_stack: usize,
     entries: &[usize],
+    nparams: usize,
     hints: &[SpecHint],
 ) -> (Plan, Vec<Option<RegState>>) {
-    let states = reg_states(code, consts, max_stack, entries, &[]);
-    let first = plan(code, consts, &states, hints);
+    let states = |spec: &[Option<Ty>], masks: &[u64], params: &[Ty]| {
+        reg_states_with(code, consts, max_stack, entries, (spec, masks), params)
+    };
+    let mut st = states(&[], &[], &[]);
+    let params = param_types(code, consts, &st, nparams.min(max_stack), hints);
+    if params.iter().any(|&t| t != Ty::Any) {
+        st = states(&[], &[], &params);
+    }
+    let mut first = plan(code, consts, &st, &st, hints);
+    first.params = params;
     if first.spec.iter().all(Option::is_none) {
-        return (first, states);
+        return (first, st);
     }
     let evidenced = first.evidenced();
-    let second = if evidenced.iter().any(Option::is_some) {
-        let st = reg_states(code, consts, max_stack, entries, &evidenced);
-        plan(code, consts, &st, hints)
+    let reads = first.reads(code);
+    // Calls without evidence may meet reads speculated by default.
+    let calls_meet_defaults = reads != evidenced && reads != first.spec;
+    let second = if evidenced.iter().any(Option::is_some) || calls_meet_defaults {
+        let st = states(&evidenced, &first.masks, &first.params);
+        let call_st = if calls_meet_defaults {
+            states(&reads, &first.masks, &first.params)
+        } else {
+            st.clone()
+        };
+        let mut p = plan(code, consts, &st, &call_st, hints);
+        p.params = first.params;
+        p
     } else {
         first
     };
-    let states = reg_states(code, consts, max_stack, entries, &second.spec);
-    (second, states)
+    let st = states(&second.spec, &second.masks, &second.params);
+    (second, st)
+}
+
+/// The type speculated for each of the first `nparams` registers at pc 0 (SPEC-PARAMS):
+/// the consumers' verdict, with no default (an argument without evidence either way
+/// may be anything); none at all once a parameter guard missed ([`PARAMS`]).
+fn param_types(
+    code: &[Instruction],
+    consts: &[Value],
+    states: &[Option<RegState>],
+    nparams: usize,
+    hints: &[SpecHint],
+) -> Vec<Ty> {
+    if nparams == 0 || hints.iter().any(|h| h.pc == PARAMS) {
+        return Vec::new();
+    }
+    (0..nparams as u32)
+        .map(|r| {
+            let ev = consumers(code, consts, states, 0, r);
+            ev.param_verdict().unwrap_or(Ty::Any)
+        })
+        .collect()
 }
 
 /// The type speculated for the value each instruction reads: from the consumers (with
 /// the facts `states`) and the engine's hints, which win.
+/// The results of calls are judged with `call_states`, facts under which
+/// the reads speculated by default have their type (a call result meeting `v[j]` or
+/// `d2` of table fields is a float).
 pub fn plan(
     code: &[Instruction],
     consts: &[Value],
     states: &[Option<RegState>],
+    call_states: &[Option<RegState>],
     hints: &[SpecHint],
 ) -> Plan {
     let mut p = Plan {
         spec: vec![None; code.len()],
+        masks: vec![0; code.len()],
         ..Plan::default()
     };
     let default = match hints.iter().find(|h| h.pc == ALL_READS) {
@@ -174,9 +311,21 @@ pub fn plan(
         // A read whose next instruction exists (the guard exits there) and that
         // compiled code reaches.
         let reached = matches!(states.get(pc), Some(Some(_)));
-        if !is_read(op) || pc + 1 >= code.len() || !reached {
+        let nres = call_results(op, *i);
+        let call = nres > 0;
+        if !(is_read(op) || call) || pc + 1 >= code.len() || !reached {
             continue;
         }
+        // The results of a call used as numbers, and what their consumers say.
+        let (mask, call_ev) = if call {
+            call_evidence(code, consts, call_states, pc, i.a(), nres)
+        } else {
+            (0, Evidence::default())
+        };
+        if call && mask == 0 {
+            continue;
+        }
+        p.masks[pc] = mask;
         p.spec[pc] = match hints.iter().find(|h| h.pc as usize == pc) {
             Some(h) => {
                 if h.ty == tags::FLOAT {
@@ -185,8 +334,12 @@ pub fn plan(
                 hinted(h.ty)
             }
             None => {
-                let ev = consumers(code, consts, states, pc, i.a());
-                let (ty, by_default) = ev.verdict(is_table_read(op), default);
+                let (ty, by_default) = if call {
+                    call_ev.call_verdict()
+                } else {
+                    let ev = consumers(code, consts, states, pc + 1, i.a());
+                    ev.verdict(is_table_read(op), default)
+                };
                 if by_default {
                     p.defaults.push(pc as u32);
                 }
@@ -195,6 +348,28 @@ pub fn plan(
         };
     }
     p
+}
+
+/// The results of the call at `pc` (R[a] .. R[a + nres - 1]) that are used as
+/// numbers before any truth test (bit `k` for R[a + k]), and their consumers'
+/// evidence together (one type for all of them).
+fn call_evidence(
+    code: &[Instruction],
+    consts: &[Value],
+    states: &[Option<RegState>],
+    pc: usize,
+    a: u32,
+    nres: u32,
+) -> (u64, Evidence) {
+    let (mut mask, mut all) = (0u64, Evidence::default());
+    for k in 0..nres {
+        let ev = consumers(code, consts, states, pc + 1, a + k);
+        if ev.numeric && !ev.tested {
+            mask |= 1 << k;
+            all.merge(ev);
+        }
+    }
+    (mask, all)
 }
 
 /// The speculation a hint asks for.
@@ -215,12 +390,12 @@ pub fn hint_name(tag: u8) -> &'static str {
     }
 }
 
-/// What the instructions after `pc` that read register `r` before writing it say.
+/// What the instructions from `from` on that read register `r` before writing it say.
 fn consumers(
     code: &[Instruction],
     consts: &[Value],
     states: &[Option<RegState>],
-    pc: usize,
+    from: usize,
     r: u32,
 ) -> Evidence {
     let mut ev = Evidence::default();
@@ -229,7 +404,7 @@ fn consumers(
         (from..256).for_each(|x| s.insert(x));
         s
     };
-    for (j, i) in code.iter().enumerate().skip(pc + 1).take(WINDOW) {
+    for (j, i) in code.iter().enumerate().skip(from).take(WINDOW) {
         let Some(op) = i.opcode() else { break };
         let tys: &[Ty] = match states.get(j) {
             Some(Some(st)) => &st.ty,
@@ -266,6 +441,7 @@ fn consumer(i: Instruction, op: OpCode, consts: &[Value], tys: &[Ty], r: u32, ev
             (false, false) => return,
         };
         ev.note(other);
+        ev.float_const |= matches!((x, y), (Operand::Float(_), _) | (_, Operand::Float(_)));
         ev.bitwise |= matches!(
             bop,
             BinOp::BAnd | BinOp::BOr | BinOp::BXor | BinOp::Shl | BinOp::Shr
@@ -283,6 +459,7 @@ fn consumer(i: Instruction, op: OpCode, consts: &[Value], tys: &[Ty], r: u32, ev
         // The immediate of an ordering with a float constant has C set.
         O::LtI | O::LeI | O::GtI | O::GeI if i.a() == r => {
             ev.note(if i.c() != 0 { Ty::Float } else { Ty::Int });
+            ev.float_const |= i.c() != 0;
         }
         _ => {}
     }
@@ -295,7 +472,7 @@ mod tests {
 
     /// The speculation of `code` with `hints`.
     fn plans(code: &[Instruction], consts: &[Value], hints: &[SpecHint]) -> Vec<Option<Ty>> {
-        speculate(code, consts, 8, &entry_points(code), hints)
+        speculate(code, consts, 8, &entry_points(code), 0, hints)
             .0
             .spec
     }
@@ -340,11 +517,11 @@ mod tests {
             pc: 3,
             ty: tags::FLOAT,
         }];
-        let (p, _) = speculate(&code, &consts, 8, &entry_points(&code), &f);
+        let (p, _) = speculate(&code, &consts, 8, &entry_points(&code), 0, &f);
         assert_eq!((p.spec[3], p.pinned.clone()), (Some(Ty::Float), vec![3]));
         // The analysis sees the speculated types downstream.
         let mixed = [Some(Ty::Int), Some(Ty::Float)];
-        let st = reg_states(&code, &consts, 8, &entry_points(&code), &mixed);
+        let st = crate::analysis::reg_states(&code, &consts, 8, &entry_points(&code), &mixed);
         let at = |pc: usize, r: usize| st[pc].as_ref().map(|s| s.ty[r]);
         assert_eq!(at(2, 1), Some(Ty::Int));
         assert_eq!(at(2, 2), Some(Ty::Float));
@@ -368,7 +545,7 @@ mod tests {
             Instruction::abc(OpCode::Return1, 2, 0, 0, false),  // 11
         ];
         let consts = [Value::Int(0), Value::Float(0.5), Value::Int(31)];
-        let (p, _) = speculate(&code, &consts, 8, &entry_points(&code), &[]);
+        let (p, _) = speculate(&code, &consts, 8, &entry_points(&code), 0, &[]);
         assert_eq!(p.spec[0], Some(Ty::Int), "an integer constant");
         assert_eq!(
             p.spec[2],
@@ -386,15 +563,111 @@ mod tests {
             Instruction::sj(OpCode::Jmp, 0),                    // 3
             Instruction::abc(OpCode::Return0, 0, 0, 0, false),  // 4
         ];
-        let (p, _) = speculate(&lone, &consts, 8, &entry_points(&lone), &[]);
+        let (p, _) = speculate(&lone, &consts, 8, &entry_points(&lone), 0, &[]);
         assert_eq!((p.spec[0], p.spec[1]), (Some(Ty::Float), Some(Ty::Float)));
         assert_eq!(p.defaults, vec![0, 1]);
         let all = [SpecHint {
             pc: ALL_READS,
             ty: tags::INT,
         }];
-        let (p, _) = speculate(&lone, &consts, 8, &entry_points(&lone), &all);
+        let (p, _) = speculate(&lone, &consts, 8, &entry_points(&lone), 0, &all);
         assert_eq!((p.spec[0], p.spec[1]), (Some(Ty::Int), Some(Ty::Int)));
+    }
+
+    #[test]
+    fn parameters_and_call_results() {
+        // fib: `if k < 2 then return k end return f(k - 1) + f(k - 2)` (R0 = k).
+        let code = [
+            Instruction::abc(OpCode::LtI, 0, 2 + 127, 0, false), // 0 k < 2
+            Instruction::sj(OpCode::Jmp, 1),                     // 1
+            Instruction::abc(OpCode::Return1, 0, 0, 0, false),   // 2
+            Instruction::abc(OpCode::GetUpval, 1, 0, 0, false),  // 3 f
+            Instruction::abc(OpCode::AddI, 2, 0, 127 - 1, false), // 4 k - 1
+            Instruction::abc(OpCode::Call, 1, 2, 2, false),      // 5 f(k - 1)
+            Instruction::abc(OpCode::GetUpval, 2, 0, 0, false),  // 6 f
+            Instruction::abc(OpCode::AddI, 3, 0, 127 - 2, false), // 7 k - 2
+            Instruction::abc(OpCode::Call, 2, 2, 2, false),      // 8 f(k - 2)
+            Instruction::abc(OpCode::Add, 1, 1, 2, false),       // 9
+            Instruction::abc(OpCode::Return1, 1, 0, 0, false),   // 10
+        ];
+        let entries = entry_points(&code);
+        let (p, st) = speculate(&code, &[], 4, &entries, 1, &[]);
+        assert_eq!(p.params, vec![Ty::Int], "compared with an integer");
+        assert_eq!(st[0].as_ref().map(|s| s.ty[0]), Some(Ty::Int));
+        // Both results meet only each other: the default for calls, an integer.
+        assert_eq!((p.spec[5], p.spec[8]), (Some(Ty::Int), Some(Ty::Int)));
+        assert_eq!(p.defaults, vec![5, 8]);
+        assert_eq!(
+            st[9].as_ref().map(|s| (s.ty[1], s.ty[2])),
+            Some((Ty::Int, Ty::Int))
+        );
+        assert_eq!(st[10].as_ref().map(|s| s.ty[1]), Some(Ty::Int));
+        // No parameter of a vararg function (nparams 0), none after a miss (PARAMS),
+        // and a call result speculated a float by a hint is pinned.
+        assert!(speculate(&code, &[], 4, &entries, 0, &[])
+            .0
+            .params
+            .is_empty());
+        let h = [
+            SpecHint {
+                pc: PARAMS,
+                ty: tags::NIL,
+            },
+            SpecHint {
+                pc: 5,
+                ty: tags::FLOAT,
+            },
+        ];
+        let (p, st) = speculate(&code, &[], 4, &entries, 1, &h);
+        assert!(p.params.iter().all(|&t| t == Ty::Any));
+        assert_eq!(st[0].as_ref().map(|s| s.ty[0]), Some(Ty::Any));
+        assert_eq!((p.spec[5], p.pinned.clone()), (Some(Ty::Float), vec![5]));
+        // A float parameter only next to a float constant; a call result that meets a
+        // table element speculated by default is a float.
+        let code = [
+            Instruction::abc(OpCode::MulK, 2, 0, 0, false), // 0 x * 0.5
+            Instruction::abc(OpCode::Div, 3, 2, 2, false),  // 1 (a float)
+            Instruction::abc(OpCode::Add, 3, 3, 1, false),  // 2 float + y
+            Instruction::abc(OpCode::GetField, 4, 0, 1, false), // 3 t.k (default)
+            Instruction::abc(OpCode::Call, 5, 1, 2, false), // 4 g()
+            Instruction::abc(OpCode::Mul, 5, 5, 4, false),  // 5 g() * t.k
+            Instruction::abc(OpCode::Return1, 5, 0, 0, false), // 6
+        ];
+        let consts = [Value::Float(0.5), Value::Int(0)];
+        let (p, _) = speculate(&code, &consts, 8, &entry_points(&code), 2, &[]);
+        assert_eq!(
+            p.params,
+            vec![Ty::Float, Ty::Int],
+            "a float register says nothing"
+        );
+        assert_eq!((p.spec[3], p.spec[4]), (Some(Ty::Float), Some(Ty::Float)));
+    }
+
+    #[test]
+    fn the_results_of_a_call_used_as_numbers() {
+        let code = [
+            Instruction::abc(OpCode::Call, 1, 1, 4, false), // 0 a, b, c = f()
+            Instruction::abc(OpCode::Test, 3, 0, 0, false), // 1 if c
+            Instruction::sj(OpCode::Jmp, 0),                // 2
+            Instruction::abc(OpCode::Add, 4, 1, 2, false),  // 3 a + b
+            Instruction::abc(OpCode::AddI, 4, 3, 128, false), // 4 c + 1
+            Instruction::abc(OpCode::Return1, 4, 0, 0, false), // 5
+        ];
+        let (p, st) = speculate(&code, &[], 8, &entry_points(&code), 0, &[]);
+        assert_eq!(p.spec[0], Some(Ty::Int));
+        assert_eq!(p.masks[0], 0b011, "c is tested for truth first");
+        let at = |pc: usize, r: usize| st[pc].as_ref().map(|s| s.ty[r]);
+        assert_eq!(
+            (at(3, 1), at(3, 2), at(3, 3)),
+            (Some(Ty::Int), Some(Ty::Int), Some(Ty::Any))
+        );
+        // A call whose results are not used as numbers is not speculated.
+        let plain = [
+            Instruction::abc(OpCode::Call, 1, 1, 3, false),   // 0
+            Instruction::abc(OpCode::Return, 1, 3, 0, false), // 1
+        ];
+        let (p, _) = speculate(&plain, &[], 8, &entry_points(&plain), 0, &[]);
+        assert_eq!((p.spec[0], p.masks[0]), (None, 0));
     }
 
     #[test]

@@ -209,8 +209,11 @@ pub struct FunctionTranslator<'a> {
     sigs: HashMap<Helper, ir::SigRef>,
     /// What became of each instruction.
     pub outcome: Vec<Outcome>,
-    /// The type speculated for the value each read writes (SPECULATE).
+    /// The type speculated for the value each read writes (SPECULATE); set before
+    /// `translate_all`.
     pub spec: crate::speculate::Plan,
+    /// Entry blocks of the entry points, filled by `translate_all`.
+    pending_entries: Vec<(usize, ir::Block)>,
 }
 
 impl<'a> FunctionTranslator<'a> {
@@ -258,14 +261,17 @@ impl<'a> FunctionTranslator<'a> {
             outcome,
             regs,
             spec: Default::default(),
+            pending_entries: Vec::new(),
         };
         t.declare_regs();
         // pc 0 first: every call enters there, other entries (after a call, loop
         // headers) only when the interpreter resumes the code.
         let mut sw = Switch::new();
         let mut start = None;
+        // The entry blocks are filled by `translate_all`, once the plan is set.
         for &pc in entries {
-            let blk = t.emit_entry(pc);
+            let blk = t.b.create_block();
+            t.pending_entries.push((pc, blk));
             match pc {
                 0 => start = Some(blk),
                 _ => sw.set_entry(pc as u128, blk),
@@ -296,6 +302,9 @@ impl<'a> FunctionTranslator<'a> {
 
     /// Translates every instruction, then seals and finalises the function.
     pub fn translate_all(mut self, config: TargetFrontendConfig) -> Vec<Outcome> {
+        for (pc, blk) in std::mem::take(&mut self.pending_entries) {
+            self.fill_entry(blk, pc);
+        }
         for pc in 0..self.code.len() {
             self.b.switch_to_block(self.blocks[pc]);
             self.begin(pc);
@@ -311,8 +320,9 @@ impl<'a> FunctionTranslator<'a> {
         self.outcome
     }
 
-    /// Translates the instruction at `pc`; a read with a speculated type continues to
-    /// a guard block (SPECULATE) instead of the next instruction's block.
+    /// Translates the instruction at `pc`; a read or a call with a speculated type
+    /// continues to a guard block (SPECULATE; one guard per speculated result) instead
+    /// of the next instruction's block.
     fn translate_one(&mut self, op: OpCode, i: Instruction, pc: usize) {
         let spec = self.spec.spec.get(pc).copied().flatten();
         let (Some(ty), Some(&next)) = (spec, self.blocks.get(pc + 1)) else {
@@ -329,21 +339,52 @@ impl<'a> FunctionTranslator<'a> {
             Err(r) => self.fallback(pc, r),
             Ok(()) => {
                 self.at(post);
-                let pinned = self.spec.pinned.contains(&(pc as u32));
-                self.speculation_guard(i.a(), ty, pinned, pc + 1);
+                // After a call every register anyone reads is in the value stack (the
+                // call stored them and loaded its results): the exits store nothing.
+                for r in self.speculated_regs(pc) {
+                    self.regs.mark_written(r);
+                    self.speculation_guard(r, ty, pc + 1, op == OpCode::Call);
+                }
                 self.jump(next);
             }
         }
     }
 
-    /// The guard after a read (SPECULATE): continues when register `r` holds a value of
-    /// type `ty`, else exits at `next_pc` with the value stored: `spec-int` when a float
-    /// was speculated and the value is an integer, `spec-float` for the converse
-    /// (unless `pinned`), `spec-type` otherwise.
-    fn speculation_guard(&mut self, r: u32, ty: Ty, pinned: bool, next_pc: usize) {
-        let Ok(off) = self.reg(r) else { return };
-        self.regs.mark_written(r);
-        let tag = self.tag(off);
+    /// The registers whose type is speculated after the instruction at `pc`: the one a
+    /// read writes, the results of a call in its mask (SPECULATE).
+    pub fn speculated_regs(&self, pc: usize) -> Vec<u32> {
+        let Some(i) = self.code.get(pc) else {
+            return Vec::new();
+        };
+        if i.opcode() != Some(OpCode::Call) {
+            return vec![i.a()];
+        }
+        let mask = self.spec.masks.get(pc).copied().unwrap_or(0);
+        (0..64u32)
+            .filter(|k| mask & (1 << k) != 0)
+            .map(|k| i.a() + k)
+            .collect()
+    }
+
+    /// The guard after a read or a call at `next_pc - 1` (SPECULATE):
+    /// continues when register `r` holds a value of type `ty`, else exits at `next_pc`
+    /// with the value stored (`raw`: already stored, at an entry): `spec-int` when a
+    /// float was speculated and the value is an integer, `spec-float` for the converse
+    /// (unless the speculation is pinned), `spec-type` otherwise.
+    pub fn speculation_guard(&mut self, r: u32, ty: Ty, next_pc: usize, raw: bool) {
+        if self.reg(r).is_err() {
+            return;
+        }
+        let read_pc = next_pc.saturating_sub(1) as u32;
+        let pinned = self.spec.pinned.contains(&read_pc);
+        let leave = |t: &mut Self, reason| {
+            if raw {
+                t.exit_raw(next_pc, reason);
+            } else {
+                t.exit(next_pc, reason);
+            }
+        };
+        let tag = self.tag_var(r);
         let want = if ty == Ty::Float {
             tags::FLOAT
         } else {
@@ -362,10 +403,10 @@ impl<'a> FunctionTranslator<'a> {
             let (seen_blk, other) = (self.b.create_block(), self.b.create_block());
             self.branch(is_seen, seen_blk, other);
             self.at(seen_blk);
-            self.exit(next_pc, reason);
+            leave(self, reason);
             self.at(other);
         }
-        self.exit(next_pc, Reason::SpecType);
+        leave(self, Reason::SpecType);
         self.at(cont);
     }
 

@@ -1,10 +1,12 @@
 //! Golden Cranelift IR: each `tests/ir/NAME.lua` is compiled and the IR of every
 //! function it defines (at the top level) is compared with `NAME.expected`.
 //! `MOONJET_BLESS=1 cargo test -p moonjet-jit --test ir_golden` rewrites the files.
+//! A script with the line `-- hint: no-params` is compiled as after a parameter guard
+//! missed (no parameter speculated: the generic paths).
 
 use std::path::{Path, PathBuf};
 
-use moonjet_interp::jit_iface::CompileRequest;
+use moonjet_interp::jit_iface::{CompileRequest, SpecHint};
 use moonjet_interp::{Lua, Value};
 use moonjet_jit::Jit;
 
@@ -28,6 +30,18 @@ fn ir_of(script: &Path) -> String {
     let Value::LuaFn(main) = f else {
         panic!("not a Lua function")
     };
+    let no_params = String::from_utf8_lossy(&src)
+        .lines()
+        .any(|l| l.trim() == "-- hint: no-params");
+    let hints: &[SpecHint] = if no_params {
+        &[SpecHint {
+            // `speculate::PARAMS`: the hint about the parameters.
+            pc: u32::MAX - 1,
+            ty: moonjet_interp::jit_iface::tags::NIL,
+        }]
+    } else {
+        &[]
+    };
     let mut jit = Jit::new().expect("host supported");
     let mut out = String::new();
     for i in 0..main.proto.n_nested() {
@@ -35,7 +49,7 @@ fn ir_of(script: &Path) -> String {
         let req = CompileRequest {
             proto: &p.proto,
             consts: &p.consts,
-            hints: &[],
+            hints,
         };
         out.push_str(&format!("; function at line {}\n", p.proto.line_defined));
         out.push_str(&jit.ir_text(&req));

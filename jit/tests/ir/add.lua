@@ -1,4 +1,5 @@
 -- Integer and float addition: the int path, the float path, the exit.
+-- hint: no-params
 local function add(a, b)
   return a + b
 end

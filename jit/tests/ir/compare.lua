@@ -1,4 +1,5 @@
 -- LT + JMP becomes one branch; immediates compare natively.
+-- hint: no-params
 local function max(a, b)
   if a < b then
     return b
