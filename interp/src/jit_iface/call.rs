@@ -10,8 +10,8 @@
 //! CALL does. Anything else is left to the interpreter (`HELPER_EXIT`).
 //!
 //! The common case stays inline in `h_call` (anchor: CALL-FAST-PATH): fixed arguments
-//! pushed by `push_fixed` (the interpreter's `try_push_fixed_frame` without the checks
-//! `h_call` already made), and one result placed by `fast_return`, which looks for
+//! pushed by `Lua::try_push_fixed` (the interpreter's push, given the argument count
+//! from B rather than the stack top), and one result placed by `fast_return`, which looks for
 //! something to close only when the RETURN has k: k says whether the frame may have
 //! open upvalues or to-be-closed variables (CLOSE-FLAG, V-CLOSE), and compiled code
 //! passes it on as `RET_CLOSES` in `JitCtx::ret_reg`. Every other push and return takes
@@ -58,12 +58,10 @@ use super::{
     STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND, TAILCALL_DONE,
     TAILCALL_SELF,
 };
-use crate::abi::{CallInfo, CIST_LUA, CIST_META_MASK};
 use crate::func::{FnProto, LuaClosure};
 use crate::gc::Gc;
 use crate::state::Lua;
 use crate::value::Value;
-use crate::vm::call::EXTRA_STACK;
 
 /// See [`super::Helpers::call`]. The compiled-Lua-callee path is the hot one and stays
 /// small (few saved registers); native callees and a callee that leaves compiled code
@@ -169,7 +167,7 @@ unsafe fn rebase(l: &mut Lua, ctx: *mut JitCtx, caller_idx: usize) -> u32 {
 
 /// Calls the compiled Lua function `f` in `ra` from the caller's code (see the module
 /// comment). Only the common case is inline: fixed arguments (B > 0), the frame pushed
-/// by `push_fixed`, and the callee's code returning one result from a RETURN with
+/// by `Lua::try_push_fixed`, and the callee's code returning one result from a RETURN with
 /// nothing to close (`fast_return`; anchor: CALL-FAST-PATH). Everything else
 /// goes through the general push (`push_general`) and return (`after_call_slow`).
 ///
@@ -199,7 +197,7 @@ unsafe fn call_lua(
     caller.pc = pc + 1;
     let (caller_flags, caller_top) = (caller.flags, caller.top);
     let nresults = c as i32 - 1;
-    let pushed = b != 0 && push_fixed(l, func, f, b as usize - 1, nresults, caller_flags);
+    let pushed = b != 0 && l.try_push_fixed(func, f, b as usize - 1, nresults, caller_flags);
     let base = if pushed {
         func + 1
     } else {
@@ -330,60 +328,7 @@ unsafe fn after_call_slow(
     }
 }
 
-/// The frame push of the fast path (B > 0: `nargs` arguments above `func`), doing what
-/// `Lua::try_push_fixed_frame` does without its hook check (`h_call` made it) and
-/// without going through the stack top: false, having changed nothing, when that push
-/// would decline (a vararg callee, a stack to grow past the limit, a full frame
-/// vector).
-#[inline(always)]
-fn push_fixed(
-    l: &mut Lua,
-    func: usize,
-    f: Gc<LuaClosure>,
-    nargs: usize,
-    nresults: i32,
-    caller_flags: u32,
-) -> bool {
-    let fp = f.proto;
-    let base = func + 1;
-    let ftop = base + fp.max_stack as usize;
-    let len = l.frames.len();
-    if fp.is_vararg || ftop + EXTRA_STACK > l.stack_limit || len == l.frames.capacity() {
-        return false;
-    }
-    // The new frame's register window (REG-WINDOW), within the limit (checked above).
-    l.ensure_reg_window(base, fp.max_stack as usize);
-    fp.calls.set(fp.calls.get().wrapping_add(1));
-    let nparams = fp.num_params as usize;
-    let mut n = nargs;
-    while n < nparams {
-        // SAFETY: `base + n < base + nparams <= ftop < stack.len()` (a function's
-        // parameters are registers, so `num_params <= max_stack`; the window was
-        // ensured just above).
-        Value::write_nil(unsafe { l.stack.get_unchecked_mut(base + n) });
-        n += 1;
-    }
-    let ci = CallInfo {
-        func: func as u32,
-        base: base as u32,
-        top: ftop as u32,
-        pc: 0,
-        nresults,
-        nvarargs: 0,
-        flags: CIST_LUA | (caller_flags & CIST_META_MASK),
-        aux: 0,
-    };
-    // SAFETY: `len < capacity` (checked above), so slot `len` is allocated; it is
-    // initialised before the length covers it.
-    unsafe {
-        l.frames.as_mut_ptr().add(len).write(ci);
-        l.frames.set_len(len + 1);
-    }
-    l.top = ftop;
-    true
-}
-
-/// The push `push_fixed` declined or cannot make (B = 0): the interpreter's
+/// The push `Lua::try_push_fixed` declined or cannot make (B = 0): the interpreter's
 /// (`try_push_fixed_frame`, else `push_lua_frame`); the new frame's base, or `None`,
 /// with the error pending, when it fails.
 #[cold]
