@@ -705,7 +705,7 @@ impl Table {
 
     /// The write barrier: a table the collector already traversed turns gray again.
     #[inline(always)]
-    fn barrier(&self, heap: &mut Heap) {
+    pub(crate) fn barrier(&self, heap: &mut Heap) {
         if self.gc_black.get() {
             heap.barrier_table(self);
         }
@@ -1176,6 +1176,23 @@ impl Table {
     #[inline]
     pub fn array_len(&self) -> usize {
         self.arr_len.get() as usize
+    }
+
+    /// Slot of integer key `key` in the array part, or `None` when the key is outside
+    /// it (the interpreter's fast path for GETTABLE/GETI/SETTABLE/SETI). The pointer is
+    /// valid until the array part is resized: a store of a new key into this table or
+    /// a collection; the caller reads or writes through it at once (a write is followed
+    /// by `barrier`).
+    #[inline(always)]
+    pub(crate) fn array_slot(&self, key: i64) -> Option<*mut Value> {
+        let idx = (key as u64).wrapping_sub(1);
+        if idx < u64::from(self.arr_len.get()) {
+            // SAFETY: `idx < arr_len`, the length of the array part's buffer (the static
+            // part has `arr_len` 0, so this never points into it).
+            Some(unsafe { self.arr.get().add(idx as usize) })
+        } else {
+            None
+        }
     }
 
     /// Hash part buffer (`node_cap()` nodes); see TABLE-LAYOUT for the probe rule.

@@ -498,3 +498,22 @@ fn the_static_index_compares_every_byte() {
         assert_eq!(part.find(miss.as_bytes()), None, "{miss}");
     }
 }
+
+#[test]
+fn array_slot_covers_exactly_the_array_part() {
+    let mut heap = Heap::default();
+    let t = heap.new_table(3, 0);
+    for i in 1..=3 {
+        t.set_int(&mut heap, i, Value::Int(i * 10));
+    }
+    assert_eq!(t.array_len(), 3);
+    for key in [i64::MIN, -1, 0, 4, i64::MAX] {
+        assert!(t.array_slot(key).is_none(), "key {key}");
+    }
+    for key in 1..=3 {
+        let p = t.array_slot(key).expect("in the array part");
+        // SAFETY: `array_slot` returned a pointer to a live value; nothing resized the
+        // table since.
+        assert!(matches!(unsafe { *p }, Value::Int(v) if v == key * 10));
+    }
+}

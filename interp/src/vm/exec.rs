@@ -37,7 +37,7 @@ use super::call::frame_end;
 use super::meta::{Blame, Meta};
 use crate::abi::{CallInfo, CIST_FIN};
 use crate::error::LuaResult;
-use crate::func::{LuaClosure, UpVal};
+use crate::func::{LuaClosure, UpState, UpVal};
 use crate::gc::Gc;
 use crate::table::Table;
 use crate::value::Value;
@@ -193,15 +193,19 @@ impl Lua {
                     unsafe { *p }
                 }};
             }
-            // Constant `$x`: V-K guarantees every constant operand is in range.
+            // Constant `$x`, a place (so `&kst!(x)` reads it in place, without a copy):
+            // V-K guarantees every constant operand is in range.
             macro_rules! kst {
-                ($x:expr) => {{
-                    let x = ($x) as usize;
-                    debug_assert!(x < cl.proto.consts.len());
-                    // SAFETY: V-K (constant operands index the prototype's constants, which
-                    // `FnProto::consts` holds one-to-one; `k` points at them).
-                    unsafe { *k.add(x) }
-                }};
+                ($x:expr) => {
+                    *{
+                        let x = ($x) as usize;
+                        debug_assert!(x < cl.proto.consts.len());
+                        // SAFETY: V-K (constant operands index the prototype's constants,
+                        // which `FnProto::consts` holds one-to-one; `k` points at them,
+                        // and nothing writes them while the frame runs).
+                        unsafe { &*k.add(x) }
+                    }
+                };
             }
             // Upvalue cell `$x`: V-UP guarantees every upvalue operand is in range.
             macro_rules! upv {
@@ -255,13 +259,16 @@ impl Lua {
                 };
             }
             // A loop back-edge: count it; a hot or compiled loop continues in compiled code.
+            // (Only the JIT reads the count, so the interpreter alone skips it.)
             macro_rules! backedge {
                 () => {
-                    let fp = cl.proto;
-                    fp.backedges.set(fp.backedges.get().wrapping_add(1));
-                    if self.jit.active && self.jit_backedge(fp) {
-                        savepc!();
-                        continue 'frames;
+                    if self.jit.active {
+                        let fp = cl.proto;
+                        fp.backedges.set(fp.backedges.get().wrapping_add(1));
+                        if self.jit_backedge(fp) {
+                            savepc!();
+                            continue 'frames;
+                        }
                     }
                 };
             }
@@ -386,6 +393,11 @@ impl Lua {
             macro_rules! cmp_imm {
                 ($i:expr, $cmp:tt, $swap:expr, $le:expr) => {{
                     let imm = $i.sb() as i64;
+                    if let Value::Int(p) = reg!($i.a()) {
+                        let r = p $cmp imm;
+                        cond_jump!(r, $i);
+                        continue;
+                    }
                     let r = match reg!($i.a()) {
                         Value::Int(p) => p $cmp imm,
                         Value::Float(f) => f $cmp imm as f64,
@@ -402,6 +414,11 @@ impl Lua {
             // `R[A] op R[B]` with a jump (`$le`: the metamethod is `__le`).
             macro_rules! cmp_rr {
                 ($i:expr, $cmp:tt, $le:expr) => {{
+                    if let (Value::Int(p), Value::Int(q)) = (&reg!($i.a()), &reg!($i.b())) {
+                        let r = p $cmp q;
+                        cond_jump!(r, $i);
+                        continue;
+                    }
                     let r = match (&reg!($i.a()), &reg!($i.b())) {
                         (Value::Int(p), Value::Int(q)) => p $cmp q,
                         (Value::Float(p), Value::Float(q)) => p $cmp q,
@@ -414,6 +431,71 @@ impl Lua {
                     cond_jump!(r, $i);
                 }};
             }
+            // `R[A] := R[B] op sC` (an integer immediate): the immediate becomes a
+            // `Value` only on the slow path, so the fast path keeps it in a machine register.
+            macro_rules! arith_imm {
+                ($op:expr, $i:expr) => {{
+                    let imm = $i.sc() as i64;
+                    if let Value::Int(p) = reg!($i.b()) {
+                        if let Some(Num::I(v)) = int_fast($op, p, imm) {
+                            Value::write_int(&mut reg!($i.a()), v);
+                            continue;
+                        }
+                    }
+                    let r = match &reg!($i.b()) {
+                        Value::Int(p) => int_fast($op, *p, imm),
+                        Value::Float(p) => float_fast($op, *p, imm as f64),
+                        _ => None,
+                    };
+                    store_num!($i.a(), r, {
+                        let (x, kv) = (reg!($i.b()), Value::Int(imm));
+                        let bb = Blame::Stack(base + $i.b() as usize);
+                        savepc!();
+                        let m = if $i.k() {
+                            self.arith_meta($op, kv, x, (Blame::None, bb))
+                        } else {
+                            self.arith_meta($op, x, kv, (bb, Blame::None))
+                        };
+                        meta_val!(m)
+                    });
+                }};
+            }
+            // Copies array slot `$n` of table `$h` into R[$dst] and continues with the next
+            // instruction when the slot exists and its value stands (not nil, or no
+            // metatable to consult); falls through otherwise.
+            macro_rules! get_array {
+                ($h:expr, $n:expr, $dst:expr) => {
+                    if let Some(p) = $h.array_slot($n) {
+                        // SAFETY: `array_slot` returned a pointer to a live value of the
+                        // array part, and nothing that could resize it runs before the
+                        // copy; the destination is a register (REG-WINDOW).
+                        if !unsafe { &*p }.is_nil() || $h.metatable().is_none() {
+                            let dst: *mut Value = &mut reg!($dst);
+                            // SAFETY: as above.
+                            unsafe { copy_value(dst, p) };
+                            continue;
+                        }
+                    }
+                };
+            }
+            // Stores `$src` (a pointer to a register or constant) into array slot `$n`
+            // of table `$h` and continues when the slot exists and the store is raw (no
+            // metatable, or the slot holds a value so `__newindex` is not consulted).
+            macro_rules! set_array {
+                ($h:expr, $n:expr, $src:expr) => {
+                    if let Some(p) = $h.array_slot($n) {
+                        // SAFETY: `p` points at a live value of the array part (see
+                        // `array_slot`); nothing runs between the check and the copy.
+                        if $h.metatable().is_none() || !unsafe { &*p }.is_nil() {
+                            // SAFETY: as above; `$src` is a register (REG-WINDOW) or a
+                            // constant (V-K), which cannot overlap the array part.
+                            unsafe { copy_value(p, $src) };
+                            $h.barrier(&mut self.heap);
+                            continue;
+                        }
+                    }
+                };
+            }
             // `R[A] := op R[B]`.
             macro_rules! arith_un {
                 ($op:expr, $i:expr) => {{
@@ -424,8 +506,23 @@ impl Lua {
                     });
                 }};
             }
+            // (The integer-integer case is tested first and finishes on its own, so the
+            // compiler lays it out as the straight path of each arithmetic instruction; a
+            // shared `match` put it behind two taken jumps.)
             macro_rules! arith_rr {
                 ($op:expr, $i:expr) => {{
+                    if let (Value::Int(p), Value::Int(q)) = (&reg!($i.b()), &reg!($i.c())) {
+                        if let Some(Num::I(v)) = int_fast($op, *p, *q) {
+                            Value::write_int(&mut reg!($i.a()), v);
+                            continue;
+                        }
+                    }
+                    if let (Value::Float(p), Value::Float(q)) = (&reg!($i.b()), &reg!($i.c())) {
+                        if let Some(Num::F(v)) = float_fast($op, *p, *q) {
+                            Value::write_float(&mut reg!($i.a()), v);
+                            continue;
+                        }
+                    }
                     store_num!($i.a(), fast_num!($op, reg!($i.b()), reg!($i.c())), {
                         let (x, y) = (reg!($i.b()), reg!($i.c()));
                         let blame = (
@@ -439,6 +536,18 @@ impl Lua {
             // `R[A] := R[B] op K[C]`, with the source order swapped when k is set.
             macro_rules! arith_rk {
                 ($op:expr, $i:expr, $kv:expr) => {{
+                    if let (Value::Int(p), Value::Int(q)) = (&reg!($i.b()), &$kv) {
+                        if let Some(Num::I(v)) = int_fast($op, *p, *q) {
+                            Value::write_int(&mut reg!($i.a()), v);
+                            continue;
+                        }
+                    }
+                    if let (Value::Float(p), Value::Float(q)) = (&reg!($i.b()), &$kv) {
+                        if let Some(Num::F(v)) = float_fast($op, *p, *q) {
+                            Value::write_float(&mut reg!($i.a()), v);
+                            continue;
+                        }
+                    }
                     store_num!($i.a(), fast_num!($op, reg!($i.b()), $kv), {
                         let (x, kv) = (reg!($i.b()), $kv);
                         let bb = Blame::Stack(base + $i.b() as usize);
@@ -486,6 +595,19 @@ impl Lua {
                     }
                     OpCode::GetUpval => {
                         let uv = upv!(i.b() as usize);
+                        // The open upvalue of the running thread first, finishing on its
+                        // own (the straight path; see `arith_rr`).
+                        // SAFETY: single-threaded; nothing sets the cell while this shared
+                        // borrow lives (it ends with the copy); the closure keeps `uv` alive.
+                        if let UpState::Open { thread, index } = unsafe { &*uv.state.as_ptr() } {
+                            if *thread == self.current && *index < self.stack.len() {
+                                let dst: *mut Value = &mut reg!(a);
+                                // SAFETY: `index < stack.len()` (checked just above), and
+                                // `dst` is a register (REG-WINDOW); nothing ran between.
+                                unsafe { copy_value(dst, self.stack.as_ptr().add(*index)) };
+                                continue;
+                            }
+                        }
                         match self.upval_slot(uv) {
                             Some(p) => {
                                 let dst: *mut Value = &mut reg!(a);
@@ -497,8 +619,23 @@ impl Lua {
                         }
                     }
                     OpCode::SetUpval => {
+                        let uv = upv!(i.b() as usize);
+                        // The open upvalue of the running thread first (as GETUPVAL).
+                        // SAFETY: as in GETUPVAL; the write below goes to the stack, not
+                        // to the cell.
+                        if let UpState::Open { thread, index } = unsafe { &*uv.state.as_ptr() } {
+                            if *thread == self.current && *index < self.stack.len() {
+                                let src: *const Value = &reg!(a);
+                                // SAFETY: `index < stack.len()` (checked just above), and
+                                // `src` is a register (REG-WINDOW); `copy_value` allows
+                                // overlap. A stack slot needs no write barrier (the stack
+                                // is a root).
+                                unsafe { copy_value(self.stack.as_mut_ptr().add(*index), src) };
+                                continue;
+                            }
+                        }
                         let v = reg!(a);
-                        self.upval_set(upv!(i.b() as usize), v);
+                        self.upval_set(uv, v);
                     }
                     OpCode::GetTabUp => {
                         let t = self.upval_get(upv!(i.b() as usize));
@@ -517,6 +654,9 @@ impl Lua {
                         reg!(a) = meta_val!(self.index_meta(t, key, Blame::Upval(i.b() as usize)));
                     }
                     OpCode::GetTable => {
+                        if let (Value::Table(h), Value::Int(n)) = (&reg!(i.b()), &reg!(i.c())) {
+                            get_array!(*h, *n, a);
+                        }
                         let (t, key) = (reg!(i.b()), reg!(i.c()));
                         if let Value::Table(h) = t {
                             let v = match key {
@@ -533,22 +673,11 @@ impl Lua {
                         reg!(a) = meta_val!(self.index_meta(t, key, blame));
                     }
                     OpCode::GetI => {
+                        if let Value::Table(h) = reg!(i.b()) {
+                            get_array!(h, i.c() as i64, a);
+                        }
                         let t = reg!(i.b());
                         if let Value::Table(h) = t {
-                            let idx = (i.c() as usize).wrapping_sub(1);
-                            if idx < h.array_len() {
-                                // SAFETY: `idx < array_len()`, the length of the array
-                                // part's buffer of initialised values (`array_ptr`), and
-                                // nothing that could resize it runs before the copy.
-                                let p = unsafe { h.array_ptr().add(idx) };
-                                // SAFETY: as above, `p` points at a live value.
-                                if !unsafe { &*p }.is_nil() || h.metatable().is_none() {
-                                    let dst: *mut Value = &mut reg!(a);
-                                    // SAFETY: `p` as above, `dst` a register (REG-WINDOW).
-                                    unsafe { copy_value(dst, p) };
-                                    continue;
-                                }
-                            }
                             let v = h.get_int(i.c() as i64);
                             if !v.is_nil() || h.metatable().is_none() {
                                 reg!(a) = v;
@@ -594,6 +723,14 @@ impl Lua {
                         meta_val!(self.newindex_meta(t, key, v, Blame::Upval(a)));
                     }
                     OpCode::SetTable => {
+                        if let (Value::Table(h), Value::Int(n)) = (&reg!(a), &reg!(i.b())) {
+                            let src: *const Value = if i.k() {
+                                &kst!(i.c() as usize)
+                            } else {
+                                &reg!(i.c())
+                            };
+                            set_array!(*h, *n, src);
+                        }
                         let (t, key) = (reg!(a), reg!(i.b()));
                         let v = if i.k() {
                             kst!(i.c() as usize)
@@ -614,6 +751,14 @@ impl Lua {
                         meta_val!(self.newindex_meta(t, key, v, Blame::Stack(base + a)));
                     }
                     OpCode::SetI => {
+                        if let Value::Table(h) = reg!(a) {
+                            let src: *const Value = if i.k() {
+                                &kst!(i.c() as usize)
+                            } else {
+                                &reg!(i.c())
+                            };
+                            set_array!(h, i.b() as i64, src);
+                        }
                         let t = reg!(a);
                         let v = if i.k() {
                             kst!(i.c() as usize)
@@ -682,7 +827,7 @@ impl Lua {
                         reg!(a) = meta_val!(self.index_meta(t, key, blame));
                     }
 
-                    OpCode::AddI => arith_rk!(ArithOp::Add, i, Value::Int(i.sc() as i64)),
+                    OpCode::AddI => arith_imm!(ArithOp::Add, i),
                     OpCode::AddK => arith_rk!(ArithOp::Add, i, kst!(i.c() as usize)),
                     OpCode::SubK => arith_rk!(ArithOp::Sub, i, kst!(i.c() as usize)),
                     OpCode::MulK => arith_rk!(ArithOp::Mul, i, kst!(i.c() as usize)),
@@ -693,7 +838,7 @@ impl Lua {
                     OpCode::BAndK => arith_rk!(ArithOp::BAnd, i, kst!(i.c() as usize)),
                     OpCode::BOrK => arith_rk!(ArithOp::BOr, i, kst!(i.c() as usize)),
                     OpCode::BXorK => arith_rk!(ArithOp::BXor, i, kst!(i.c() as usize)),
-                    OpCode::ShrI => arith_rk!(ArithOp::Shr, i, Value::Int(i.sc() as i64)),
+                    OpCode::ShrI => arith_imm!(ArithOp::Shr, i),
                     OpCode::ShlI => {
                         // sC << R[B]
                         let x = reg!(i.b());
@@ -756,6 +901,11 @@ impl Lua {
                         }
                     }
                     OpCode::Eq => {
+                        if let (Value::Int(p), Value::Int(q)) = (&reg!(a), &reg!(i.b())) {
+                            let eq = p == q;
+                            cond_jump!(eq, i);
+                            continue;
+                        }
                         let eq = match (&reg!(a), &reg!(i.b())) {
                             (Value::Int(p), Value::Int(q)) => p == q,
                             (Value::Str(p), Value::Str(q)) => p == q,
@@ -774,6 +924,11 @@ impl Lua {
                         cond_jump!(eq, i);
                     }
                     OpCode::EqI => {
+                        if let Value::Int(p) = reg!(a) {
+                            let eq = p == i.sb() as i64;
+                            cond_jump!(eq, i);
+                            continue;
+                        }
                         let eq = match reg!(a) {
                             Value::Int(p) => p == i.sb() as i64,
                             Value::Float(f) => f == i.sb() as f64,
@@ -876,13 +1031,17 @@ impl Lua {
                     OpCode::Return1 => ret!(a, 1),
                     OpCode::ForLoop => {
                         if let Value::Int(step) = reg!(a + 2) {
-                            if let Value::Int(count) = reg!(a + 1) {
-                                if count != 0 {
-                                    Value::write_int(&mut reg!(a + 1), count.wrapping_sub(1));
-                                    if let Value::Int(idx) = reg!(a) {
-                                        let idx = idx.wrapping_add(step);
-                                        Value::write_int(&mut reg!(a), idx);
-                                        Value::write_int(&mut reg!(a + 3), idx);
+                            // The counter and the internal index are updated in place
+                            // (payload only): only FORLOOP reads them, with narrow loads,
+                            // so no 16-byte read of them meets the narrow store. The
+                            // visible copy R[A+3] gets a whole-value write.
+                            if let Value::Int(count) = &mut reg!(a + 1) {
+                                if *count != 0 {
+                                    *count = count.wrapping_sub(1);
+                                    if let Value::Int(idx) = &mut reg!(a) {
+                                        let n = idx.wrapping_add(step);
+                                        *idx = n;
+                                        Value::write_int(&mut reg!(a + 3), n);
                                     }
                                     pc = pc.wrapping_sub(i.bx() as usize);
                                     backedge!();

@@ -419,3 +419,99 @@ fn whole_value_writes_keep_handles() {
     .unwrap();
     assert_eq!(r, ["1", "7", "nil", "function", "true"]);
 }
+
+#[test]
+fn array_fast_paths_keep_metamethod_rules() {
+    // GETTABLE/GETI: a nil array slot consults __index, a present one does not.
+    check(
+        "local t = setmetatable({1, nil, 3}, {__index = function(_, k) return 'mt' .. k end})\n\
+         local i = 2 return t[1], t[2], t[i], t[3], t[4]",
+        "1,mt2,mt2,3,mt4",
+    );
+    // SETTABLE/SETI: a present array slot is overwritten raw; a nil one consults
+    // __newindex.
+    check(
+        "local log = '' local t = setmetatable({1, nil, 3}, {__newindex = function(_, k, v) log = log .. k .. '=' .. v .. ';' end})\n\
+         local i, j = 1, 2 t[1] = 10 t[i] = 11 t[2] = 20 t[j] = 21 t[3] = 'x'\n\
+         return t[1], rawget(t, 2), t[3], log",
+        "11,nil,x,2=20;2=21;",
+    );
+    // Constant values stored through the array part, and float keys normalised.
+    check(
+        "local t = {0, 0, 0} t[1] = 'k' t[2] = 2.5 local f = 3.0 t[f] = true return t[1], t[2], t[3]",
+        "k,2.5,true",
+    );
+    // Out-of-array integer keys and non-table values take the general paths.
+    check(
+        "local t = {} for i = 1, 20 do t[i] = i * i end t[100] = 1 return #t, t[20], t[100], t[0]",
+        "20,400,1,nil",
+    );
+    check_err(
+        "local x = 5 local i = 1 return x[i]",
+        "test:1: attempt to index a number value (local 'x')",
+    );
+    check_err(
+        "local x local i = 1 x[i] = 1",
+        "test:1: attempt to index a nil value (local 'x')",
+    );
+}
+
+#[test]
+fn integer_immediates_and_for_loops() {
+    // ADDI/SHRI on integers, floats and values with metamethods.
+    check(
+        "local a, f = 40, 1.5 return a + 2, f + 2, a >> 1, -1 >> 60, a >> -2",
+        "42,3.5,20,15,160",
+    );
+    check_err(
+        "local s = 'x' return s >> 1",
+        "test:1: attempt to perform bitwise operation on a string value (local 's')",
+    );
+    check(
+        "local mt = {__add = function(a, b) return type(a) .. '+' .. type(b) end,\n\
+         __shr = function(a, b) return type(a) .. '>>' .. b end}\n\
+         local t = setmetatable({}, mt) return t + 1, 1 + t, t >> 3",
+        "table+number,number+table,table>>3",
+    );
+    // The loop counter and index are updated in place; the visible variable is a copy.
+    check(
+        "local s, n = 0, 0 for i = 1, 100 do s = s + i i = i * 1000 n = n + 1 end return s, n",
+        "5050,100",
+    );
+    check(
+        "local s = '' for i = -3, 3, 2 do s = s .. i .. ';' end return s",
+        "-3;-1;1;3;",
+    );
+}
+
+#[test]
+fn upvalues_open_closed_and_of_other_threads() {
+    // Open upvalues of the running thread (GETUPVAL/SETUPVAL's straight path), then
+    // the same cells closed.
+    check(
+        "local x, t = 1, {5} local function f() x = x + t[1] return x end\n\
+         local a = f() local b = f() return a, b, x",
+        "6,11,11",
+    );
+    check(
+        "local function mk() local n = 0 return function() n = n + 1 return n end end\n\
+         local c = mk() c() c() return c()",
+        "3",
+    );
+    // An open upvalue of a suspended coroutine, read and written from the main thread.
+    check(
+        "local get, set\n\
+         local co = coroutine.create(function()\n\
+           local v = 'co'\n\
+           get = function() return v end\n\
+           set = function(x) v = x end\n\
+           coroutine.yield()\n\
+           return v\n\
+         end)\n\
+         coroutine.resume(co)\n\
+         local before = get() set('main') local mid = get()\n\
+         local _, after = coroutine.resume(co)\n\
+         return before, mid, after",
+        "co,main,main",
+    );
+}
