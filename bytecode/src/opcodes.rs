@@ -145,7 +145,7 @@ opcodes! {
     BAndK      "BANDK"      ABC  (Reg, Reg, Const)                [WRITES_A | MAY_CALL | ARITH] "R[A] := R[B] & K[C] (k: swapped)";
     BOrK       "BORK"       ABC  (Reg, Reg, Const)                [WRITES_A | MAY_CALL | ARITH] "R[A] := R[B] | K[C] (k: swapped)";
     BXorK      "BXORK"      ABC  (Reg, Reg, Const)                [WRITES_A | MAY_CALL | ARITH] "R[A] := R[B] ~ K[C] (k: swapped)";
-    ShrI       "SHRI"       ABC  (Reg, Reg, SInt)                 [WRITES_A | MAY_CALL | ARITH] "R[A] := R[B] >> sC";
+    ShrI       "SHRI"       ABC  (Reg, Reg, SInt)                 [WRITES_A | MAY_CALL | ARITH] "R[A] := R[B] >> sC (k: `R[B] << -sC` in the source, for __shl)";
     ShlI       "SHLI"       ABC  (Reg, Reg, SInt)                 [WRITES_A | MAY_CALL | ARITH] "R[A] := sC << R[B]";
     Add        "ADD"        ABC  (Reg, Reg, Reg)                  [WRITES_A | MAY_CALL | ARITH] "R[A] := R[B] + R[C]";
     Sub        "SUB"        ABC  (Reg, Reg, Reg)                  [WRITES_A | MAY_CALL | ARITH] "R[A] := R[B] - R[C]";

@@ -97,6 +97,15 @@ fn is_sc_int(e: &ExpDesc) -> bool {
     matches!(e.numeral(), Some(ExpKind::KInt(i)) if fits_c(i))
 }
 
+/// `-e` as the sC operand of an immediate instruction, when `e` is an integer numeral
+/// whose negation fits.
+fn neg_sc_int(e: &ExpDesc) -> Option<u32> {
+    match e.numeral() {
+        Some(ExpKind::KInt(i)) if i != i64::MIN && fits_c(-i) => Some(int_to_sc(-i)),
+        _ => None,
+    }
+}
+
 /// The `K` form of an arithmetic or bitwise operator.
 fn k_opcode(op: BinOpr) -> OpCode {
     match op {
@@ -243,6 +252,10 @@ impl<'s> Parser<'s> {
                 if is_sc_int(e1) {
                     core::mem::swap(e1, e2);
                     self.code_bin_imm(OpCode::ShlI, e1, e2, false, line)?; // imm << x
+                } else if let Some(sc) = neg_sc_int(e2) {
+                    // x << imm is x >> -imm (a negative count shifts the other way); k
+                    // says so, for the `__shl` metamethod.
+                    self.finish_bin_exp_val(e1, e2, OpCode::ShrI, sc, true, line)?;
                 } else {
                     self.code_bin_exp_val(OpCode::Shl, e1, e2, line)?;
                 }

@@ -441,7 +441,8 @@ fn operator_forms() {
         (OpCode::Sub, false),
         (OpCode::ShrI, false),
         (OpCode::ShlI, false),
-        (OpCode::Shl, false),
+        // a << 3 is a >> -3, k set (the __shl event).
+        (OpCode::ShrI, true),
     ];
     let got: Vec<(OpCode, bool)> = p
         .code

@@ -297,6 +297,8 @@ impl Lua {
                 obj_name(&p, pc, i.a() as usize)
             }
             OpCode::TForCall => Some(("for iterator", String::from("for iterator"))),
+            // `x << n` compiled as `x >> -n` (k) calls `__shl`.
+            OpCode::ShrI if i.k() => Some(("metamethod", String::from("shl"))),
             _ => event_of(op).map(|e| ("metamethod", String::from(e))),
         }
     }

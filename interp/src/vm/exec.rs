@@ -451,7 +451,11 @@ impl Lua {
                         let (x, kv) = (reg!($i.b()), Value::Int(imm));
                         let bb = Blame::Stack(base + $i.b() as usize);
                         savepc!();
-                        let m = if $i.k() {
+                        let m = if $i.k() && matches!($op, ArithOp::Shr) {
+                            // SHRI with k is `x << -sC` in the source: `__shl`.
+                            let n = Value::Int(imm.wrapping_neg());
+                            self.arith_meta(ArithOp::Shl, x, n, (bb, Blame::None))
+                        } else if $i.k() {
                             self.arith_meta($op, kv, x, (Blame::None, bb))
                         } else {
                             self.arith_meta($op, x, kv, (bb, Blame::None))
