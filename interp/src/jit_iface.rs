@@ -124,6 +124,26 @@ pub mod ctx_offsets {
     pub const THREAD: i32 = offset_of!(JitCtx, thread) as i32;
     /// `JitCtx::base_index`.
     pub const BASE_INDEX: i32 = offset_of!(JitCtx, base_index) as i32;
+    /// `JitCtx::lua`.
+    pub const LUA: i32 = offset_of!(JitCtx, lua) as i32;
+}
+
+/// Byte offsets into the state (`Lua`) that compiled code reads.
+pub mod state_offsets {
+    use crate::gc::Gc;
+    use crate::state::Lua;
+    use crate::string::LuaStr;
+    use crate::vm::meta::Tm;
+    use core::cell::Cell;
+    use core::mem::{offset_of, size_of};
+
+    /// The interned string `"__index"` (a nullable pointer: 0 until the name is first
+    /// interned; TM-NAMES in `vm/meta.rs`). The cache is a GC root, so the string
+    /// lives as long as the state once it is there.
+    pub const INDEX_NAME: i32 = (offset_of!(Lua, tm_names)
+        + Tm::Index as usize * size_of::<Cell<Option<Gc<LuaStr>>>>())
+        as i32;
+    const _: () = assert!(size_of::<Cell<Option<Gc<LuaStr>>>>() == 8);
 }
 
 /// Byte offsets into closures and upvalues for compiled code's inline upvalue reads
@@ -223,6 +243,9 @@ pub mod table_offsets {
     pub const GC_BLACK: i32 = (BOX + offset_of!(Table, gc_black)) as i32;
     /// The metatable (a nullable pointer: 0 = none).
     pub const METATABLE: i32 = (BOX + offset_of!(Table, metatable)) as i32;
+    /// The static-part flag (`bool`, one byte; STATIC-PART): while it is set, a key
+    /// the hash part misses may still be in the static part.
+    pub const HAS_STATIC: i32 = (BOX + offset_of!(Table, has_static)) as i32;
     /// Bytes per hash node.
     pub const NODE_SIZE: i32 = size_of::<Node>() as i32;
     /// The key of a node.
@@ -1347,7 +1370,34 @@ mod tests {
                 *(kp.add(str_offsets::HASH as usize) as *const u32),
                 key.hash()
             );
+            assert_eq!(*base.add(table_offsets::HAS_STATIC as usize), 0);
         }
+    }
+
+    #[test]
+    fn state_offsets_read_the_index_name() {
+        let mut l = Lua::new();
+        let at = |l: &Lua| {
+            let p = l as *const Lua as *const u8;
+            // SAFETY: the offset is inside the state (this test pins it); the field is
+            // a nullable pointer.
+            unsafe { *(p.add(state_offsets::INDEX_NAME as usize) as *const usize) }
+        };
+        let before = l.tm_names.get(crate::vm::meta::Tm::Index);
+        assert_eq!(at(&l), before.map_or(0, |s| s.as_ptr() as usize));
+        let name = l.intern_tm_name(crate::vm::meta::Tm::Index);
+        assert_eq!(at(&l), name.as_ptr() as usize);
+        assert_eq!(name.as_bytes(), b"__index");
+        l.open_base();
+        let g = l.globals;
+        assert!(g.has_static_part(), "the base library is a static part");
+        let flag = |h: Gc<crate::table::Table>| {
+            // SAFETY: the offset is inside the live table's box; the field is a bool.
+            unsafe { *(h.as_ptr() as *const u8).add(table_offsets::HAS_STATIC as usize) }
+        };
+        assert_eq!(flag(g), 1);
+        g.materialize(&mut l.heap);
+        assert_eq!(flag(g), 0);
     }
 
     #[test]

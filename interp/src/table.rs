@@ -136,7 +136,7 @@ pub struct Table {
     /// Mirror of the collector's "black" colour, read by the write barrier.
     pub(crate) gc_black: Cell<bool>,
     /// `arr` holds a `&'static StaticPart` (STATIC-PART).
-    has_static: Cell<bool>,
+    pub(crate) has_static: Cell<bool>,
     /// Length hint (anchor: LEN-HINT): a border `len` found (or an array size). Only a
     /// guess, checked on every use (compiled code and the VM write array slots without
     /// updating it). Last, so that the fields compiled code reads keep their offsets.

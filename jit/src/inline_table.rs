@@ -8,7 +8,9 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder};
-use moonjet_interp::jit_iface::{str_offsets, table_offsets as t, tags};
+use moonjet_interp::jit_iface::{
+    ctx_offsets, state_offsets, str_offsets, table_offsets as t, tags,
+};
 use moonjet_interp::Value;
 
 use crate::translate::{mem, mem_vec, FunctionTranslator, PAYLOAD, TAG};
@@ -20,6 +22,10 @@ pub const GLOBAL_PROBES: i64 = 4;
 /// home; an absent key (a method found through `__index`) usually meets an empty node
 /// first.
 pub const FIELD_PROBES: i64 = 4;
+
+/// Most `__index` tables an inline field read searches after the table itself misses
+/// (INDEX-INLINE): a class and its base class.
+pub const INDEX_DEPTH: i64 = 2;
 
 /// Where a stored value comes from: a register or a constant.
 #[derive(Clone, Copy, Debug)]
@@ -71,17 +77,38 @@ impl FunctionTranslator<'_> {
         probes: i64,
         slow: ir::Block,
     ) -> Option<ir::Value> {
+        let want = self.const_str(k)?;
+        Some(self.str_slot(h, want, probes, slow, slow))
+    }
+
+    /// The address of string constant `k` (`None` when `K[k]` is not a string).
+    fn const_str(&mut self, k: u32) -> Option<ir::Value> {
         let (Ok(Value::Str(_)), Ok(koff)) = (self.konst(k), self.konst_off(k)) else {
             return None;
         };
+        Some(
+            self.b
+                .ins()
+                .load(types::I64, mem(), self.kbase, koff + PAYLOAD),
+        )
+    }
+
+    /// [`Self::field_slot`] for the interned string at address `want`: the address of
+    /// its node's value in table `h`; `absent` when the hash part certainly lacks the
+    /// key (no hash part, or an empty node ends its probe sequence), `slow` when more
+    /// probes would be needed.
+    fn str_slot(
+        &mut self,
+        h: ir::Value,
+        want: ir::Value,
+        probes: i64,
+        slow: ir::Block,
+        absent: ir::Block,
+    ) -> ir::Value {
         let cap = self.b.ins().load(types::I32, mem(), h, t::NODE_CAP);
         let cap = self.b.ins().uextend(types::I64, cap);
         let nonempty = self.b.ins().icmp_imm_s(IntCC::NotEqual, cap, 0);
-        self.or_slow(nonempty, slow);
-        let want = self
-            .b
-            .ins()
-            .load(types::I64, mem(), self.kbase, koff + PAYLOAD);
+        self.or_slow(nonempty, absent);
         // The hash is read from the string (hashes are seeded per state).
         let hash = self
             .b
@@ -96,7 +123,7 @@ impl FunctionTranslator<'_> {
             let node = self.b.ins().iadd(nodes, off);
             let hit = self.key_is(node, want);
             self.or_slow(hit, slow);
-            return Some(self.b.ins().iadd_imm_s(node, t::NODE_VAL as i64));
+            return self.b.ins().iadd_imm_s(node, t::NODE_VAL as i64);
         }
         let nodes = self.b.ins().load(types::I64, mem(), h, t::NODES);
         // probe(idx, left): node `idx` (masked: inside the node array), `left` probes.
@@ -122,7 +149,7 @@ impl FunctionTranslator<'_> {
             .b
             .ins()
             .icmp_imm_s(IntCC::NotEqual, ktag, tags::NIL as i64);
-        self.or_slow(used, slow);
+        self.or_slow(used, absent);
         let left = self.b.ins().iadd_imm_s(left, -1);
         let more = self.b.ins().icmp_imm_s(IntCC::NotEqual, left, 0);
         self.or_slow(more, slow);
@@ -133,7 +160,7 @@ impl FunctionTranslator<'_> {
             &[ir::BlockArg::Value(idx), ir::BlockArg::Value(left)],
         );
         self.at(found);
-        Some(self.b.ins().iadd_imm_s(node, t::NODE_VAL as i64))
+        self.b.ins().iadd_imm_s(node, t::NODE_VAL as i64)
     }
 
     /// Whether the key of `node` is the string at address `want` (an i8 truth value).
@@ -224,17 +251,78 @@ impl FunctionTranslator<'_> {
 
     /// `R[dst] := R[t][K[k]]` inline for a string constant (see
     /// [`Self::inline_get_int`]).
+    ///
+    /// A key the table lacks is looked for, as the interpreter's index does, in the
+    /// table its metatable's `__index` names (anchor: INDEX-INLINE): a method of a
+    /// class or a default shared through a prototype table is read inline too, up to
+    /// [`INDEX_DEPTH`] tables up the chain. Only raw hits count there as well;
+    /// everything else (no metatable, a function `__index`, a longer chain, a static
+    /// part) is the helper's.
     pub fn inline_get_field(&mut self, t_off: i32, k: u32, dst: i32, done: ir::Block) {
         let slow = self.new_block();
         let h = self.table_of(t_off, slow);
-        match self.field_slot(h, k, FIELD_PROBES, slow) {
-            Some(slot) => {
-                self.read_slot(slot, dst, slow);
-                self.jump(done);
-            }
-            None => self.jump(slow),
-        }
+        let Some(want) = self.const_str(k) else {
+            self.jump(slow);
+            self.at(slow);
+            return;
+        };
+        // up(h, left): table `h` lacks the key; `left` more `__index` tables may be
+        // searched after the next one.
+        let up = self.new_block();
+        self.b.append_block_param(up, types::I64);
+        self.b.append_block_param(up, types::I64);
+        let absent = self.new_block();
+        let slot = self.str_slot(h, want, FIELD_PROBES, slow, absent);
+        self.read_slot(slot, dst, slow);
+        self.jump(done);
+        self.at(absent);
+        let left = self.b.ins().iconst(types::I64, INDEX_DEPTH - 1);
+        self.b
+            .ins()
+            .jump(up, &[ir::BlockArg::Value(h), ir::BlockArg::Value(left)]);
+        self.at(up);
+        let (lacks, left) = (self.b.block_params(up)[0], self.b.block_params(up)[1]);
+        let class = self.index_table(lacks, slow);
+        let class_lacks = self.new_block();
+        let slot = self.str_slot(class, want, FIELD_PROBES, slow, class_lacks);
+        self.read_slot(slot, dst, slow);
+        self.jump(done);
+        self.at(class_lacks);
+        let more = self.b.ins().icmp_imm_s(IntCC::NotEqual, left, 0);
+        self.or_slow(more, slow);
+        let left = self.b.ins().iadd_imm_s(left, -1);
+        self.b
+            .ins()
+            .jump(up, &[ir::BlockArg::Value(class), ir::BlockArg::Value(left)]);
         self.at(slow);
+    }
+
+    /// The table that the metatable of `h` names as `__index`, for a key `h` lacks:
+    /// continues only when `h` has no static part (which could hold the key), has a
+    /// metatable whose hash part holds `__index` (interned, so a pointer compare) and
+    /// that value is a table.
+    fn index_table(&mut self, h: ir::Value, slow: ir::Block) -> ir::Value {
+        let st = self.b.ins().load(types::I8, mem(), h, t::HAS_STATIC);
+        let no_static = self.b.ins().icmp_imm_s(IntCC::Equal, st, 0);
+        self.or_slow(no_static, slow);
+        let mt = self.b.ins().load(types::I64, mem(), h, t::METATABLE);
+        let has_mt = self.b.ins().icmp_imm_s(IntCC::NotEqual, mt, 0);
+        self.or_slow(has_mt, slow);
+        let lua = self
+            .b
+            .ins()
+            .load(types::I64, mem(), self.ctx, ctx_offsets::LUA);
+        let name = self
+            .b
+            .ins()
+            .load(types::I64, mem(), lua, state_offsets::INDEX_NAME);
+        let interned = self.b.ins().icmp_imm_s(IntCC::NotEqual, name, 0);
+        self.or_slow(interned, slow);
+        let slot = self.str_slot(mt, name, FIELD_PROBES, slow, slow);
+        let tag = self.b.ins().load(types::I8, mem(), slot, TAG);
+        let is_table = self.is(tag, tags::TABLE);
+        self.or_slow(is_table, slow);
+        self.b.ins().load(types::I64, mem(), slot, PAYLOAD)
     }
 
     /// `R[t][K[k]] := val` inline for a string constant.

@@ -125,7 +125,9 @@ pub const TM_NAMES: [&str; TM_COUNT] = [
 /// TM-NAMES). Boot interns none of them: a name no string has yet cannot be a key of
 /// any table (keys are interned strings), only of a static part, which is searched by
 /// bytes. Once found, a name is cached here for good: the collector marks the cached
-/// names as roots, so a cached handle never dangles.
+/// names as roots, so a cached handle never dangles. Transparent: compiled code reads
+/// the `__index` entry at a computed offset (`jit_iface::state_offsets`).
+#[repr(transparent)]
 pub(crate) struct TmNames([Cell<Option<Gc<LuaStr>>>; TM_COUNT]);
 
 impl Default for TmNames {
