@@ -392,6 +392,13 @@ fn successors(
     if flushes_always(op) {
         st.dirty = RegSet::default();
     }
+    // GETUPVAL stores its result (UPVAL-INLINE: the inline read copies the value to
+    // the register's slot, the helper writes it there).
+    if op == O::GetUpval {
+        let mut one = RegSet::default();
+        one.insert(a);
+        st.dirty = st.dirty.minus(&one);
+    }
     next.into_iter()
         .flatten()
         .map(|to| (to, st.clone()))

@@ -4,7 +4,7 @@
 //! `ctx_offsets`; whenever a case below does not hold, control falls to the
 //! instruction's helper call, which handles everything.
 //!
-//! The path: `ctx.closure` -> its cells (index checked against their count) -> the
+//! The path: `ctx.closure` -> its cells (the index is in range: V-UP) -> the
 //! upvalue's box -> its state's tag. A **closed** upvalue holds its value in the box.
 //! An **open** one names a thread and a stack index; it is read inline only when the
 //! thread is the running one (`ctx.thread`) and the index lies below this frame's R[0]
@@ -29,7 +29,7 @@ use cranelift_codegen::ir::{self, types, BlockArg, InstBuilder};
 use moonjet_interp::jit_iface::{ctx_offsets, tags, upval_offsets as u};
 
 use crate::inline_table::GLOBAL_PROBES;
-use crate::translate::{mem, FunctionTranslator, PAYLOAD, PTR, TAG, VALUE_SIZE};
+use crate::translate::{mem, mem_const, FunctionTranslator, PAYLOAD, PTR, TAG, VALUE_SIZE};
 
 impl FunctionTranslator<'_> {
     /// Byte offsets of the registers closures may capture: what an upvalue helper may
@@ -52,17 +52,13 @@ impl FunctionTranslator<'_> {
         let cl = self
             .b
             .ins()
-            .load(PTR, mem(), self.ctx, ctx_offsets::CLOSURE);
-        // The closure's cell count and cells pointer: fields of the live closure.
-        let len = self.b.ins().load(PTR, mem(), cl, u::CELLS_LEN);
-        let inside = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::UnsignedGreaterThan, len, up as i64);
-        self.or_slow(inside, slow);
-        let cells = self.b.ins().load(PTR, mem(), cl, u::CELLS);
-        // Cell `up < len`: initialised (ClosureBuilder fills every cell), and holds the
-        // address of a live upvalue box (the closure traces its upvalues).
+            .load(PTR, mem_const(), self.ctx, ctx_offsets::CLOSURE);
+        // The closure's cells pointer: a field of the live closure. Cell `up` exists
+        // (V-UP: verified code names upvalues below its prototype's count, and the
+        // closure of a prototype has one cell per upvalue, `Heap::closure_builder`), is
+        // initialised (ClosureBuilder fills every cell), and holds the address of a
+        // live upvalue box (the closure traces its upvalues).
+        let cells = self.b.ins().load(PTR, mem_const(), cl, u::CELLS);
         let cell = self
             .b
             .ins()
@@ -80,14 +76,17 @@ impl FunctionTranslator<'_> {
         self.at(open);
         // Not closed, so open (two variants): its thread and index are initialised.
         let thread = self.b.ins().load(PTR, mem(), uv, u::OPEN_THREAD);
-        let current = self.b.ins().load(PTR, mem(), self.ctx, ctx_offsets::THREAD);
+        let current = self
+            .b
+            .ins()
+            .load(PTR, mem_const(), self.ctx, ctx_offsets::THREAD);
         let mine = self.b.ins().icmp(IntCC::Equal, thread, current);
         self.or_slow(mine, slow);
         let index = self.b.ins().load(PTR, mem(), uv, u::OPEN_INDEX);
         let base_index = self
             .b
             .ins()
-            .load(PTR, mem(), self.ctx, ctx_offsets::BASE_INDEX);
+            .load(PTR, mem_const(), self.ctx, ctx_offsets::BASE_INDEX);
         // Below this frame: the slot exists (the stack holds every frame's registers)
         // and holds the current value (see the module comment).
         let below = self
@@ -104,11 +103,14 @@ impl FunctionTranslator<'_> {
         self.b.block_params(done)[0]
     }
 
-    /// `R[dst] := Up[up]` inline; jumps to `next`, or continues in the slow block.
+    /// `R[dst] := Up[up]` inline, the value also stored to the register's slot (the
+    /// analysis counts GETUPVAL's result as stored: it is usually a callee, stored
+    /// before the call anyway); jumps to `next`, or continues in the slow block.
     pub fn inline_get_upval(&mut self, up: u32, dst: i32, next: ir::Block) {
         let slow = self.new_block();
         let val = self.upval_addr(up, slow);
         self.copy_value(val, 0, dst);
+        self.copy_to_slot(val, dst);
         self.jump(next);
         self.at(slow);
     }

@@ -15,6 +15,9 @@ use crate::reasons::Reason;
 use crate::regs::{Io, Writes};
 use crate::translate::{mem, FunctionTranslator, Helper};
 
+const _: () =
+    assert!(ctx_offsets::RET_N == ctx_offsets::RET_REG + 4 && cfg!(target_endian = "little"));
+
 impl FunctionTranslator<'_> {
     /// CALL: `R[A], ..., R[A+C-2] := R[A](R[A+1], ..., R[A+B-1])` through the call
     /// helper.
@@ -31,24 +34,25 @@ impl FunctionTranslator<'_> {
     /// is exactly `math.sqrt`'s native function and the argument a number, the square
     /// root is computed inline (the library converts an integer to a float, as
     /// `fcvt_from_sint` does, and both roots are correctly rounded); anything else is
-    /// the general call. The registers are stored first on both paths, as a call
-    /// leaves them, and so is the result.
+    /// the general call. The registers are stored first (once, for both paths), as a
+    /// call leaves them, and so is the result.
     fn call_or_sqrt(&mut self, a: i32, x: i32, pc: usize) -> Result<(), Reason> {
         let next = self.block_rel(pc, 1)?;
         self.flush();
-        // Other callees pay one load and one compare: the payload first.
+        // Other callees pay one compare of a tag the code holds: a Lua function is
+        // not a native one.
+        let tag = self.tag(a);
+        let is_fn = self.is(tag, tags::NATIVE_FN);
+        let (check, fast, slow) = (self.new_block(), self.new_block(), self.new_block());
+        self.branch(is_fn, check, slow);
+        self.at(check);
         let addr = self.payload(a, types::I64);
         let sqrt = self.helper_word(helper_offsets::MATH_SQRT);
         let same = self.b.ins().icmp(IntCC::Equal, addr, sqrt);
-        let (check, fast, slow) = (self.new_block(), self.new_block(), self.new_block());
-        self.branch(same, check, slow);
-        self.at(check);
-        let tag = self.tag(a);
-        let is_fn = self.is(tag, tags::NATIVE_FN);
         let xt = self.tag(x);
         let (is_float, is_int) = (self.is(xt, tags::FLOAT), self.is(xt, tags::INT));
         let number = self.or(is_float, is_int);
-        let ok = self.and(is_fn, number);
+        let ok = self.and(same, number);
         self.branch(ok, fast, slow);
         // The fast path is emitted before the call, whose reload would make the
         // argument's type unknown here.
@@ -62,7 +66,7 @@ impl FunctionTranslator<'_> {
         self.store_regs(&[a]);
         self.jump(next);
         self.at(slow);
-        self.emit_call(a, 2, 2, pc, Reason::Call)
+        self.emit_call_flushed(a, 2, 2, pc, Reason::Call)
     }
 
     /// TFORCALL: `R[A+4], ..., R[A+3+C] := R[A](R[A+1], R[A+2])`: the three control
@@ -89,11 +93,25 @@ impl FunctionTranslator<'_> {
         pc: usize,
         reason: Reason,
     ) -> Result<(), Reason> {
+        self.block_rel(pc, 1)?;
+        self.flush();
+        self.emit_call_flushed(ra, b, c, pc, reason)
+    }
+
+    /// [`Self::emit_call`] once the registers are stored (a flush before it on every
+    /// path to here).
+    fn emit_call_flushed(
+        &mut self,
+        ra: i32,
+        b: u32,
+        c: u32,
+        pc: usize,
+        reason: Reason,
+    ) -> Result<(), Reason> {
         let next = self.block_rel(pc, 1)?;
         let ra_off = ra;
         let ra = self.addr(ra);
         let (b, c, at) = (self.i32(b), self.i32(c), self.i32(pc as u32));
-        self.flush();
         let r = self.call(Helper::Call, &[self.ctx, ra, b, c, at]);
         let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
         let (done, other) = (self.new_block(), self.new_block());
@@ -203,9 +221,11 @@ impl FunctionTranslator<'_> {
         // skips the closing check without the flag.
         let closes = i.opcode() == Some(OpCode::Return) && i.k();
         let reg = if closes { ra | RET_CLOSES } else { ra };
-        let (r, n) = (self.i32(reg), self.i32(n));
-        self.b.ins().store(mem(), r, self.ctx, ctx_offsets::RET_REG);
-        self.b.ins().store(mem(), n, self.ctx, ctx_offsets::RET_N);
+        // Both words in one store: `ret_n` follows `ret_reg` (little-endian target).
+        let both = self.i64((((n as u64) << 32) | reg as u64) as i64);
+        self.b
+            .ins()
+            .store(mem(), both, self.ctx, ctx_offsets::RET_REG);
         self.exit(pc, Reason::Returned);
         Ok(())
     }

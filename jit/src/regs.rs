@@ -417,6 +417,14 @@ impl FunctionTranslator<'_> {
         self.set_dynamic(dst_off, tag, bits);
     }
 
+    /// Copies the value at `src` (16 bytes, padding included) to the stack slot of the
+    /// register at `dst_off`, as one load and one store.
+    pub fn copy_to_slot(&mut self, src: ir::Value, dst_off: i32) {
+        let v = self.b.ins().load(types::I64X2, mem_vec(), src, 0);
+        let base = self.base();
+        self.b.ins().store(mem_vec(), v, base, dst_off);
+    }
+
     /// Copies register `src_off` to register `dst_off`.
     pub fn copy_reg(&mut self, src_off: i32, dst_off: i32) {
         match self.ty(src_off) {

@@ -172,6 +172,16 @@ pub fn mem() -> MemFlagsData {
     MemFlagsData::trusted()
 }
 
+/// Memory flags of reads of words fixed for the whole activation (the context's
+/// `closure`, `thread` and `base_index`, the helper table's words, the running
+/// closure's cells pointer): aligned, never trapping, and pure (`readonly`,
+/// `can_move`), so Cranelift shares, moves or drops them. (`helpers` and `consts` are
+/// loaded once at the start instead, the latter dropped when unused: pure loads are
+/// repeated in every block not dominated by another use, and entry points leave few.)
+pub fn mem_const() -> MemFlagsData {
+    MemFlagsData::trusted().with_readonly().with_can_move()
+}
+
 /// Memory flags of 16-byte (whole value) accesses: never trapping, only 8-byte aligned.
 pub fn mem_vec() -> MemFlagsData {
     MemFlagsData::new().with_notrap()
@@ -316,8 +326,29 @@ impl<'a> FunctionTranslator<'a> {
             self.finish();
         }
         self.b.seal_all_blocks();
+        self.drop_if_unused(self.kbase);
         self.b.finalize(config);
         self.outcome
+    }
+
+    /// Removes the instruction defining `v` (a load of the context made at the start)
+    /// when no instruction uses `v`: the code of a function without constant operands
+    /// does not load `ctx.consts`.
+    fn drop_if_unused(&mut self, v: ir::Value) {
+        let Some(def) = self.b.func.dfg.value_def(v).inst() else {
+            return;
+        };
+        let func = &self.b.func;
+        let used = func.layout.blocks().any(|blk| {
+            func.layout.block_insts(blk).any(|inst| {
+                func.dfg
+                    .inst_values(inst)
+                    .any(|x| func.dfg.resolve_aliases(x) == v)
+            })
+        });
+        if !used {
+            self.b.func.layout.remove_inst(def);
+        }
     }
 
     /// Translates the instruction at `pc`; a read or a call with a speculated type
@@ -542,7 +573,7 @@ impl<'a> FunctionTranslator<'a> {
 
     /// The word at byte offset `off` of the helper table (`jit_iface::helper_offsets`).
     pub fn helper_word(&mut self, off: i32) -> ir::Value {
-        self.b.ins().load(PTR, mem(), self.helpers, off)
+        self.b.ins().load(PTR, mem_const(), self.helpers, off)
     }
 
     /// An `i32` constant.

@@ -1,0 +1,85 @@
+//! The shape of the code of a recursive call (`fib`): what runs per call and per
+//! upvalue read (issue 6). Counts lines of the Cranelift IR text.
+
+use moonjet_interp::jit_iface::{ctx_offsets, helper_offsets, CompileRequest};
+use moonjet_interp::{Lua, Value};
+use moonjet_jit::Jit;
+
+/// Compiles Lua source for the state.
+fn compile(src: &[u8], name: &[u8]) -> Result<moonjet_bytecode::Proto, String> {
+    moonjet_compiler::compile(src, name).map_err(|e| e.message)
+}
+
+/// The IR text of the first function `src` defines.
+fn ir_of_first(src: &str) -> String {
+    let mut l = Lua::new();
+    l.set_compiler(compile);
+    let f = l.load(src.as_bytes(), b"=t", "t", None).expect("compiles");
+    let Value::LuaFn(main) = f else {
+        panic!("not a Lua function")
+    };
+    let p = l.nested_fn_proto(main.proto, 0).expect("nested function");
+    let req = CompileRequest {
+        proto: &p.proto,
+        consts: &p.consts,
+        hints: &[],
+    };
+    Jit::new().expect("host supported").ir_text(&req)
+}
+
+/// The IR's blocks, each as its lines.
+fn blocks(ir: &str) -> Vec<Vec<&str>> {
+    let mut out: Vec<Vec<&str>> = Vec::new();
+    for line in ir.lines() {
+        if line.starts_with("block") {
+            out.push(Vec::new());
+        }
+        if let Some(b) = out.last_mut() {
+            b.push(line.trim());
+        }
+    }
+    out
+}
+
+const FIB: &str = "local function fib(k) if k < 2 then return k end \
+                   return fib(k - 1) + fib(k - 2) end";
+
+#[test]
+fn registers_are_stored_once_before_a_call() {
+    let ir = ir_of_first(FIB);
+    let call = format!("+{}", helper_offsets::CALL);
+    let calls: Vec<_> = blocks(&ir)
+        .into_iter()
+        .filter(|b| b.iter().any(|l| l.starts_with("v") && l.ends_with(&call)))
+        .collect();
+    assert_eq!(calls.len(), 2, "{ir}");
+    for b in calls {
+        // The flush happened before the callee's tag test, on the way here.
+        assert!(!b.iter().any(|l| l.starts_with("store")), "{b:#?}");
+    }
+}
+
+#[test]
+fn sqrt_is_checked_only_for_native_callees() {
+    let ir = ir_of_first(FIB);
+    let sqrt = format!("+{}", helper_offsets::MATH_SQRT);
+    for b in blocks(&ir) {
+        if b.iter().any(|l| l.ends_with(&sqrt)) {
+            // Reached only through a tag test: the block loads the word, it is not
+            // the block of the GETUPVAL's copy or of the flush.
+            assert!(!b.iter().any(|l| l.starts_with("store")), "{b:#?}");
+        }
+    }
+    let tests = ir.matches(&sqrt).count();
+    assert_eq!(tests, 2, "{ir}");
+}
+
+#[test]
+fn unused_constants_are_not_loaded_and_upvalues_not_counted() {
+    let ir = ir_of_first(FIB);
+    let consts = format!("v0+{}", ctx_offsets::CONSTS);
+    assert!(!ir.contains(&consts), "{ir}");
+    // GETUPVAL: closure, cells, cell, tag... but no compare with the cell count
+    // (V-UP): the only unsigned compares are the open upvalue's index checks.
+    assert_eq!(ir.matches("icmp ugt").count(), 0, "{ir}");
+}
