@@ -11,12 +11,16 @@ use moonjet_interp::Value;
 /// returns), and every target of a backward jump (loop headers: on-stack replacement
 /// enters there). After a metamethod the interpreter runs on to the next of these.
 /// Each entry costs an entry block that loads and checks the registers, so there are
-/// few. Sorted, without duplicates, all `< code.len()`.
+/// few: a function longer than [`LARGE_FUNCTION`] instructions (a main chunk, say,
+/// run once) has no entries after its calls, which would cost more to compile than
+/// they save; the interpreter runs on to the next loop header instead. Sorted,
+/// without duplicates, all `< code.len()`.
 pub fn entry_points(code: &[Instruction]) -> Vec<usize> {
     let mut pcs = vec![0];
+    let after_calls = code.len() <= LARGE_FUNCTION;
     for (pc, i) in code.iter().enumerate() {
         let Some(op) = i.opcode() else { continue };
-        if matches!(op, OpCode::Call | OpCode::TForCall) {
+        if after_calls && matches!(op, OpCode::Call | OpCode::TForCall) {
             pcs.push(pc + 1);
         }
         if let Some(t) = backward_target(op, *i, pc) {
@@ -28,6 +32,10 @@ pub fn entry_points(code: &[Instruction]) -> Vec<usize> {
     pcs.dedup();
     pcs
 }
+
+/// Length above which a function gets entry points at its loop headers only
+/// ([`entry_points`]).
+pub const LARGE_FUNCTION: usize = 160;
 
 /// The target of a backward jump at `pc`, if the instruction is one.
 fn backward_target(op: OpCode, i: Instruction, pc: usize) -> Option<usize> {
