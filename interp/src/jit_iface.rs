@@ -711,6 +711,8 @@ pub struct JitState {
     flush_pending: bool,
     /// Calls made natively (compiled caller, compiled or native callee).
     pub native_calls: u64,
+    /// Entries the interpreter left to itself: calls of short leaves (SHORT-LEAF).
+    pub leaf_entries: u64,
     /// Machine code of the current generation (CODE-CACHE); created with the engine.
     ledger: Option<alloc::rc::Rc<CodeLedger>>,
     /// Cap on one generation's machine code in bytes (`-Omaxmcode`, in KiB there).
@@ -740,6 +742,7 @@ impl Default for JitState {
             pending: None,
             flush_pending: false,
             native_calls: 0,
+            leaf_entries: 0,
             ledger: None,
             code_limit: DEFAULT_CODE_LIMIT,
             full_flushes: 0,
@@ -839,6 +842,9 @@ pub struct JitSlot {
     share: codecache::CodeShare,
     /// Speculation corrections for the next compile (SPEC-HINTS).
     hints: core::cell::RefCell<Vec<SpecHint>>,
+    /// The code is a short leaf's: only compiled callers run it (SHORT-LEAF in
+    /// `jit_iface/call.rs`).
+    short_leaf: Cell<bool>,
 }
 
 impl Drop for JitSlot {
@@ -857,6 +863,13 @@ impl JitSlot {
         } else {
             None
         }
+    }
+
+    /// True if the code is a short leaf's, which the interpreter runs itself
+    /// (SHORT-LEAF in `jit_iface/call.rs`).
+    #[inline(always)]
+    pub fn short_leaf(&self) -> bool {
+        self.short_leaf.get()
     }
 
     /// True if the engine gave up on this prototype in `generation`.
@@ -958,6 +971,11 @@ impl Lua {
             return Ok(pc);
         }
         match self.entry_code(fp, pc) {
+            // SHORT-LEAF: interpreting it costs less than entering its code.
+            Some(_) if fp.jit.short_leaf() => {
+                self.jit.leaf_entries += 1;
+                Ok(pc)
+            }
             Some(code) => self.jit_run(code, cl, base, pc),
             None => Ok(pc),
         }
@@ -1027,6 +1045,9 @@ impl Lua {
         let bytes = engine.stats().code_bytes.saturating_sub(before);
         drop(hints);
         fp.jit.set(generation, code, fp.proto.code.len());
+        fp.jit
+            .short_leaf
+            .set(code.is_some() && call::is_short_leaf(&fp.proto.code));
         if let (Some(_), Some(ledger)) = (code, self.jit.ledger()) {
             fp.jit.share.charge(ledger, generation, bytes);
         }

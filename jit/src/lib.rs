@@ -544,3 +544,44 @@ impl Drop for Jit {
         }
     }
 }
+
+#[cfg(test)]
+mod short_leaf_tests {
+    use super::Jit;
+    use moonjet_interp::Lua;
+
+    /// A state with the libraries whose JIT compiles everything at its first use.
+    fn jit_state() -> Lua {
+        let mut l = Lua::new();
+        l.set_compiler(|src, name| moonjet_compiler::compile(src, name).map_err(|e| e.message));
+        moonjet_interp::stdlib::open_libs(&mut l);
+        l.jit.install(Box::new(Jit::new().expect("host supported")));
+        l.jit.hotcall = 1;
+        l.jit.hotloop = 1;
+        l
+    }
+
+    /// SHORT-LEAF (`interp/src/jit_iface/call.rs`): a short leaf called from interpreted
+    /// code (here by `table.sort`, a native function) stays interpreted and is counted;
+    /// compiled callers still call its code natively; the results are the interpreter's.
+    #[test]
+    fn short_leaves_run_interpreted_from_the_interpreter_only() {
+        let mut l = jit_state();
+        let src = "local less = function(a, b) return a > b end \
+                   local t = {} for i = 1, 50 do t[i] = (i * 7) % 50 end \
+                   table.sort(t, less) \
+                   local n = 0 for i = 1, 50 do if less(i, 25) then n = n + 1 end end \
+                   return t[1], t[50], n";
+        let f = l.load(src.as_bytes(), b"=leaf", "t", None).expect("loads");
+        let before = l.jit.native_calls;
+        let out = l.call_value(f, &[]).expect("runs");
+        let ints: Vec<i64> = out.iter().filter_map(|v| v.as_int()).collect();
+        assert_eq!(ints, vec![49, 0, 25]);
+        assert!(
+            l.jit.leaf_entries > 0,
+            "sort's comparator calls were entered"
+        );
+        // The loop's 50 calls of `less` are native calls of its compiled code.
+        assert!(l.jit.native_calls - before >= 50, "{}", l.jit.native_calls);
+    }
+}

@@ -120,6 +120,12 @@ fn jit_summary(l: &moonjet_interp::Lua, elapsed: std::time::Duration) {
         100.0 * compile / total,
         total
     );
+    if l.jit.leaf_entries > 0 {
+        eprintln!(
+            "[jit] {} calls of short leaves left to the interpreter",
+            l.jit.leaf_entries
+        );
+    }
 }
 
 /// The init file, `-e`/`-l`/`-W`, the script and the REPL; the exit status.

@@ -31,13 +31,25 @@
 //!
 //! TAILCALL goes to [`h_tail_call`]: a Lua callee's frame replaces the running one as in
 //! the interpreter. When the callee is the running closure itself (self tail recursion,
-//! `TAILCALL_SELF`) the code jumps to its own entry for pc 0, a loop; otherwise it
+//! `TAILCALL_SELF`, done in place by `self_tail`, anchor: SELF-TAIL) the code jumps to
+//! its own entry for pc 0, a loop; otherwise it
 //! leaves with `STATUS_TAILCALLED`; whoever ran that code
 //! continues with the frame on top (`finish_call_slow`'s loop runs the callee's code in
 //! the same activation slot, or the interpreter; at depth 0 the interpreter's JIT entry
 //! redispatches), so a chain of tail calls never grows the Rust stack. A native callee
 //! is called in place like a CALL with all results, and the RETURN after the TAILCALL
 //! returns them.
+//!
+//! Short leaves (anchor: SHORT-LEAF): a function of at most [`SHORT_LEAF_MAX`]
+//! instructions with no loop and no call ([`is_short_leaf`]: an accessor, a predicate, a
+//! closure adding its upvalue) runs in fewer instructions interpreted than the
+//! interpreter spends entering and leaving its code (`jit_run`: a context, the stack
+//! budget, the return done outside the code; about 100 instructions, measured with
+//! callgrind). Its code is still compiled and compiled callers call it natively
+//! (`h_call`, far cheaper than leaving their own code), but the interpreter never enters
+//! it (`Lua::jit_enter`): calls of it from interpreted code (a coroutine body that
+//! yields, a `table.sort` comparator, a metamethod) stay interpreted, and are counted in
+//! `JitState::leaf_entries` (`-jstats`).
 //!
 //! Nesting is bounded by Rust stack bytes (anchor: NATIVE-STACK): the outermost compiled
 //! activation (entered by the interpreter) records `JitState::stack_limit`, its stack
@@ -58,10 +70,39 @@ use super::{
     STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND, TAILCALL_DONE,
     TAILCALL_SELF,
 };
+use crate::abi::{CIST_CLOSE, CIST_FIN, CIST_LUA, CIST_META_MASK, CIST_TAIL};
 use crate::func::{FnProto, LuaClosure};
 use crate::gc::Gc;
 use crate::state::Lua;
 use crate::value::Value;
+use moonjet_bytecode::{Instruction, OpCode};
+
+/// Most instructions of a short leaf (SHORT-LEAF): below the cost of a compiled entry
+/// from the interpreter at about 10 interpreted instructions each, with room for
+/// the compiled code's own prologue.
+pub(super) const SHORT_LEAF_MAX: usize = 10;
+
+/// SHORT-LEAF: true when `code` is at most [`SHORT_LEAF_MAX`] instructions with no call
+/// (CALL, TAILCALL: compiled code calls natively, the interpreter through an entry per
+/// callee) and no loop (a numeric or generic for, a backward jump), so one pass through it is all
+/// the native work an entry could buy.
+pub(super) fn is_short_leaf(code: &[Instruction]) -> bool {
+    code.len() <= SHORT_LEAF_MAX
+        && code.iter().all(|i| match i.opcode() {
+            Some(
+                OpCode::Call
+                | OpCode::TailCall
+                | OpCode::ForPrep
+                | OpCode::ForLoop
+                | OpCode::TForPrep
+                | OpCode::TForCall
+                | OpCode::TForLoop,
+            )
+            | None => false,
+            Some(OpCode::Jmp) => i.sj_field() >= 0,
+            Some(_) => true,
+        })
+}
 
 /// See [`super::Helpers::call`]. The compiled-Lua-callee path is the hot one and stays
 /// small (few saved registers); native callees and a callee that leaves compiled code
@@ -295,7 +336,8 @@ fn close_for_return(l: &mut Lua, base: usize) -> bool {
 
 /// The general end of `call_lua` (any return `fast_return` does not do, an unwind, an
 /// exit) of the frame `frames[idx]` running the code of `fp`: finishes
-/// the return, or runs the rest (`finish_call_slow`).
+/// the return, or runs the rest (`finish_call_slow`). (It reads the frame back rather
+/// than take `call_lua`'s `Callee`: passing that costs the hot path a spill.)
 ///
 /// # Safety
 /// As [`h_call`]; `frames[idx]` is the frame whose code left `out`, its caller's the
@@ -404,11 +446,9 @@ unsafe fn finish_call_slow(
     idx: usize,
     depth: u32,
 ) -> u32 {
-    // SAFETY: the callee's code returned; no other reference to the state is alive.
-    let Some(mut callee) = Callee::at(unsafe { &*lua }, idx) else {
+    let Some(caller_idx) = idx.checked_sub(1) else {
         return CALL_UNWIND;
     };
-    let caller_idx = idx - 1;
     loop {
         // SAFETY: the callee's code returned; no other reference to the state is alive.
         let l = unsafe { &mut *lua };
@@ -420,8 +460,7 @@ unsafe fn finish_call_slow(
             Nested::Unwind => return CALL_UNWIND,
             // A tail call replaced the frame: run the new callee's code if it has some.
             Nested::TailCalled => match tail_callee_code(l, idx) {
-                Some((g, gcode, next)) => {
-                    callee = next;
+                Some((g, gcode, callee)) => {
                     // SAFETY: per the contract.
                     let thread = unsafe { (*ctx).thread };
                     // SAFETY: JIT-ENTRY for the frame described by `callee`, whose
@@ -444,6 +483,9 @@ unsafe fn finish_call_slow(
     let l = unsafe { &mut *lua };
     // The callee left compiled code: the interpreter runs it to its return, then the
     // caller's code continues.
+    let Some(callee) = Callee::at(l, idx) else {
+        return CALL_UNWIND;
+    };
     let generation = l.jit.generation;
     if let Err(e) = l.execute(callee.idx) {
         l.jit.pending = Some(e);
@@ -608,6 +650,15 @@ pub(super) unsafe extern "C" fn h_tail_call(
     };
     // SAFETY: `ra` points into `l.stack` (JIT-ENTRY), at or above its start.
     let func = unsafe { ra.offset_from(l.stack.as_ptr()) } as usize;
+    // SAFETY: per the contract (`ctx` is live).
+    let running = unsafe { (*ctx).closure };
+    if core::ptr::eq::<LuaClosure>(&*f, running)
+        && f.proto.jit.code(l.jit.generation).is_some()
+        && self_tail(l, f, func, b)
+    {
+        f.proto.jit.count_entry();
+        return TAILCALL_SELF;
+    }
     let Some(idx) = l.frames.len().checked_sub(1) else {
         return HELPER_EXIT;
     };
@@ -639,6 +690,63 @@ pub(super) unsafe extern "C" fn h_tail_call(
     }
 }
 
+/// The common self tail call (anchor: SELF-TAIL): the running closure `f` at stack
+/// index `func` calls itself with `b - 1` arguments (B = 0: up to the stack top, the
+/// results of a call just made), and nothing stands in the way
+/// (not vararg, nothing open to close, not a finalizer or `__close` frame). The frame
+/// keeps its base and register window, so only the function and arguments move down
+/// to its function slot, missing parameters become nil and the record restarts at pc 0
+/// as a tail call, as `Lua::try_tail_fixed` would leave it. False, having changed
+/// nothing, otherwise (`h_tail_call` takes the general path).
+#[inline(always)]
+fn self_tail(l: &mut Lua, f: Gc<LuaClosure>, func: usize, b: u32) -> bool {
+    let fp = f.proto;
+    let Some(ci) = l.frames.last() else {
+        return false;
+    };
+    let (dst, base, ftop, flags) = (
+        ci.func as usize,
+        ci.base as usize,
+        ci.top as usize,
+        ci.flags,
+    );
+    let nparams = fp.num_params as usize;
+    // The function and its arguments.
+    let b = if b != 0 {
+        b as usize
+    } else {
+        l.top.saturating_sub(func)
+    };
+    if b == 0
+        || fp.is_vararg
+        || flags & (CIST_FIN | CIST_CLOSE) != 0
+        || dst + 1 != base
+        || func <= dst
+        || base + nparams > ftop
+        || ftop > l.stack.len()
+        || func + b > l.stack.len()
+        || l.needs_close(base)
+    {
+        return false;
+    }
+    // `dst < func`: a forward copy is safe.
+    for j in 0..b {
+        l.stack[dst + j] = l.stack[func + j];
+    }
+    for j in b - 1..nparams {
+        Value::write_nil(&mut l.stack[base + j]);
+    }
+    fp.calls.set(fp.calls.get().wrapping_add(1));
+    if let Some(ci) = l.frames.last_mut() {
+        ci.pc = 0;
+        ci.nvarargs = 0;
+        ci.aux = 0;
+        ci.flags = CIST_LUA | CIST_TAIL | (flags & CIST_META_MASK);
+    }
+    l.top = ftop;
+    true
+}
+
 /// The interpreter's RETURN for the nested frame `callee` (the top one, whose caller
 /// is a Lua frame): `n` results from register `reg` (or up to the top). False, having
 /// changed nothing, when the interpreter must run the RETURN (to-be-closed variables,
@@ -655,6 +763,12 @@ fn finish_return(l: &mut Lua, callee: Callee, reg: u32, n: u32) -> bool {
             return false;
         }
         l.close_upvals(base);
+    }
+    // No result wanted (a call statement): nothing to move.
+    if callee.nresults == 0 {
+        l.frames.truncate(callee.idx);
+        l.top = callee.caller_top as usize;
+        return true;
     }
     let first = base + reg as usize;
     // One result to a caller that wants one, or all (a call as the last argument).
@@ -684,4 +798,43 @@ fn finish_return(l: &mut Lua, callee: Callee, reg: u32, n: u32) -> bool {
         l.top = callee.caller_top as usize;
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_short_leaf;
+
+    /// Whether the first nested function of the chunk `src` is a short leaf.
+    fn leaf(src: &str) -> bool {
+        let p = moonjet_compiler::compile(src.as_bytes(), b"=t").expect("compiles");
+        is_short_leaf(&p.protos[0].code)
+    }
+
+    #[test]
+    fn accessors_predicates_and_adders_are_short_leaves() {
+        assert!(leaf("local f = function(x) return x + 1 end"));
+        assert!(leaf("local k = 2 local f = function(x) return x * k end"));
+        assert!(leaf("local f = function(v) return v % 3 ~= 0 end"));
+        assert!(leaf("local f = function(t) return t.x end"));
+        assert!(leaf(
+            "local f = function(a, b) if a < b then return a end return b end"
+        ));
+    }
+
+    #[test]
+    fn calls_loops_and_long_bodies_are_not() {
+        assert!(!leaf("local f = function(g, x) return g(x) end"));
+        assert!(!leaf("local f = function(g, x) g(x) return x end"));
+        assert!(!leaf(
+            "local f = function(n) local s = 0 for i = 1, n do s = s + i end return s end"
+        ));
+        assert!(!leaf("local f = function(t) for k in next, t do end end"));
+        assert!(!leaf(
+            "local f = function(n) while n > 0 do n = n - 1 end return n end"
+        ));
+        assert!(!leaf(
+            "local f = function(a, b, c, d) local x = a + b local y = c + d local z = x * y \
+             local w = z - a local v = w + b local u = v * c return u + d, x, y, z end"
+        ));
+    }
 }
