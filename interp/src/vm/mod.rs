@@ -6,6 +6,7 @@ pub(crate) mod call;
 pub(crate) mod coro;
 pub(crate) mod debug;
 pub(crate) mod exec;
+mod forloop;
 pub(crate) mod load;
 pub mod meta;
 pub(crate) mod upval;
