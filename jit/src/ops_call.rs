@@ -113,22 +113,34 @@ impl FunctionTranslator<'_> {
         let ra = self.addr(ra);
         let (b, c, at) = (self.i32(b), self.i32(c), self.i32(pc as u32));
         let r = self.call(Helper::Call, &[self.ctx, ra, b, c, at]);
-        let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
-        let (done, other) = (self.new_block(), self.new_block());
-        self.branch(ok, done, other);
+        let (done, other) = self.split_status(r, HELPER_OK);
         self.at(done);
         self.check_base(pc);
         self.reload(Writes::From(ra_off), pc + 1);
         self.jump(next);
         self.at(other);
-        let exit = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_EXIT as i64);
-        let (here, unwind) = (self.new_block(), self.new_block());
-        self.branch(exit, here, unwind);
+        self.exit_or_unwind(r, pc, reason);
+        Ok(())
+    }
+
+    /// Branches on a helper's status `r`: the first block when it is `status`, the
+    /// second otherwise (both still empty).
+    fn split_status(&mut self, r: ir::Value, status: u32) -> (ir::Block, ir::Block) {
+        let is = self.b.ins().icmp_imm_s(IntCC::Equal, r, status as i64);
+        let (yes, no) = (self.new_block(), self.new_block());
+        self.branch(is, yes, no);
+        (yes, no)
+    }
+
+    /// The last answers of a call helper, `r`: `HELPER_EXIT` leaves here for `reason`
+    /// (the interpreter runs the call), anything else unwound after the call, whose pc
+    /// the frame already holds. Raw exits: the stack is up to date.
+    fn exit_or_unwind(&mut self, r: ir::Value, pc: usize, reason: Reason) {
+        let (here, unwind) = self.split_status(r, HELPER_EXIT);
         self.at(here);
         self.exit_raw(pc, reason);
         self.at(unwind);
         self.exit_raw(pc + 1, Reason::Unwind);
-        Ok(())
     }
 
     /// TAILCALL `R[A](R[A+1], ..., R[A+B-1])`, followed by `RETURN A 0`, through the
@@ -154,9 +166,7 @@ impl FunctionTranslator<'_> {
         let (b, at) = (self.i32(i.b()), self.i32(pc as u32));
         self.flush();
         let r = self.call(Helper::TailCall, &[self.ctx, ra, b, at]);
-        let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
-        let (native, other) = (self.new_block(), self.new_block());
-        self.branch(ok, native, other);
+        let (native, other) = self.split_status(r, HELPER_OK);
         self.at(native);
         self.check_base(pc);
         self.reload(Writes::From(ra_off), pc + 1);
@@ -164,30 +174,14 @@ impl FunctionTranslator<'_> {
         // Every exit below is raw: after `TAILCALL_DONE` the registers are the
         // callee's arguments (same base), and otherwise the stack is up to date.
         self.at(other);
-        let done = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::Equal, r, TAILCALL_DONE as i64);
-        let (replaced, rest) = (self.new_block(), self.new_block());
-        self.branch(done, replaced, rest);
+        let (replaced, rest) = self.split_status(r, TAILCALL_DONE);
         self.at(replaced);
         self.exit_raw(pc, Reason::TailCalled);
         self.at(rest);
-        let itself = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::Equal, r, TAILCALL_SELF as i64);
-        let (again, rest) = (self.new_block(), self.new_block());
-        self.branch(itself, again, rest);
+        let (again, rest) = self.split_status(r, TAILCALL_SELF);
         self.self_tail_call(again);
         self.at(rest);
-        let exit = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_EXIT as i64);
-        let (here, unwind) = (self.new_block(), self.new_block());
-        self.branch(exit, here, unwind);
-        self.at(here);
-        self.exit_raw(pc, Reason::TailCall);
-        self.at(unwind);
-        self.exit_raw(pc + 1, Reason::Unwind);
+        self.exit_or_unwind(r, pc, Reason::TailCall);
         Ok(())
     }
 
