@@ -79,8 +79,12 @@ pub mod ci_offsets {
     pub const PC: usize = offset_of!(CallInfo, pc);
     /// `CallInfo::nresults`.
     pub const NRESULTS: usize = offset_of!(CallInfo, nresults);
+    /// `CallInfo::nvarargs`.
+    pub const NVARARGS: usize = offset_of!(CallInfo, nvarargs);
     /// `CallInfo::flags`.
     pub const FLAGS: usize = offset_of!(CallInfo, flags);
+    /// `CallInfo::aux`.
+    pub const AUX: usize = offset_of!(CallInfo, aux);
 }
 
 const _: () = assert!(core::mem::size_of::<CallInfo>() == 32);

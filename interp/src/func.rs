@@ -46,8 +46,12 @@ pub struct FnProto {
     /// built for it alone: code, line info and string bytes borrowed from the chunk, and
     /// `protos` empty (nested functions come from [`FnProto::nested`]).
     pub proto: Rc<Proto>,
-    /// `proto.constants` turned into values (strings interned).
-    pub consts: Box<[Value]>,
+    /// `proto.constants` turned into values (strings interned). Never replaced, so
+    /// `consts_ptr` stays its address.
+    pub(crate) consts: Box<[Value]>,
+    /// `consts.as_ptr()`, for compiled code's direct calls (DIRECT-CALL in
+    /// `jit_iface/direct.rs`), which cannot read a boxed slice's address.
+    pub(crate) consts_ptr: *const Value,
     /// Where the nested functions come from.
     pub nested: Nested,
     /// Runtime prototypes of the nested functions made so far, in `CLOSURE` index order;
@@ -77,12 +81,14 @@ impl FnProto {
     pub fn new(proto: Rc<Proto>, consts: Box<[Value]>, nested: Nested) -> FnProto {
         let code: &[Instruction] = &proto.code;
         let (code_ptr, code_len) = (code.as_ptr(), code.len());
+        let consts_ptr = consts.as_ptr();
         FnProto {
             max_stack: proto.max_stack as u32,
             num_params: proto.num_params as u32,
             is_vararg: proto.is_vararg,
             proto,
             consts,
+            consts_ptr,
             nested,
             slots: OnceCell::new(),
             calls: Cell::new(0),
@@ -91,6 +97,12 @@ impl FnProto {
             code_len,
             jit: Default::default(),
         }
+    }
+
+    /// The constants, as values.
+    #[inline(always)]
+    pub fn consts(&self) -> &[Value] {
+        &self.consts
     }
 
     /// The instructions.

@@ -48,6 +48,8 @@ use crate::value::Value;
 mod allocating;
 mod call;
 mod codecache;
+mod direct;
+pub use direct::direct_offsets;
 mod helpers;
 mod varargs;
 
@@ -209,6 +211,8 @@ pub mod tags {
     pub const USERDATA: u8 = 9;
     /// `Value::NativeFn` (payload: the function's address)
     pub const NATIVE_FN: u8 = 7;
+    /// `Value::LuaFn` (payload: the closure's box address)
+    pub const LUA_FN: u8 = 6;
 }
 
 /// Byte offsets into a table object for compiled code's inline paths (TABLE-LAYOUT in
@@ -416,6 +420,12 @@ pub struct Helpers {
     /// `ctx.base` updated), `HELPER_EXIT` (nothing done) or `CALL_UNWIND`.
     pub call:
         unsafe extern "C" fn(ctx: *mut JitCtx, ra: *mut Value, b: u32, c: u32, pc: u32) -> u32,
+    /// The end of a call the code made itself (DIRECT-CALL) whose callee's code left
+    /// `callee` (its context) and returned `next`, when the code does not finish it
+    /// inline: the callee's frame is `frames[idx]`; answers as `call`, never
+    /// `HELPER_EXIT`.
+    pub call_done:
+        unsafe extern "C" fn(ctx: *mut JitCtx, callee: *const JitCtx, idx: usize, next: u32) -> u32,
     /// NEWTABLE at `pc`: `R[a] := {}` sized `narr`/`nhash`; `HELPER_OK`, `ctx.base`
     /// updated (the collector step may run finalizers).
     pub new_table:
@@ -504,6 +514,8 @@ pub mod helper_offsets {
     pub const CMP_MIXED: i32 = offset_of!(Helpers, cmp_mixed) as i32;
     /// `Helpers::call`.
     pub const CALL: i32 = offset_of!(Helpers, call) as i32;
+    /// `Helpers::call_done`.
+    pub const CALL_DONE: i32 = offset_of!(Helpers, call_done) as i32;
     /// `Helpers::new_table`.
     pub const NEW_TABLE: i32 = offset_of!(Helpers, new_table) as i32;
     /// `Helpers::closure`.
@@ -542,6 +554,7 @@ pub static HELPERS: Helpers = Helpers {
     fmod: h_fmod,
     cmp_mixed: h_cmp_mixed,
     call: call::h_call,
+    call_done: call::h_call_done,
     new_table: allocating::h_new_table,
     closure: allocating::h_closure,
     concat: allocating::h_concat,
@@ -1337,6 +1350,11 @@ mod tests {
             user_values: core::cell::RefCell::new(alloc::vec::Vec::new()),
         });
         assert_eq!(tag_of(&Value::UserData(ud)), tags::USERDATA);
+        let p = moonjet_compiler::compile(b"return 1", b"=t").expect("compiles");
+        let f = l
+            .closure_from_proto(alloc::rc::Rc::new(p), None)
+            .expect("a closure");
+        assert_eq!(tag_of(&f), tags::LUA_FN);
         let sqrt = Value::NativeFn(HELPERS.math_sqrt);
         assert_eq!(tag_of(&sqrt), tags::NATIVE_FN);
         // SAFETY: payload at offset 8 (abi::value_offsets): the function's address.

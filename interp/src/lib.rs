@@ -7,6 +7,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod abi;
+pub mod cvec;
 pub mod error;
 pub mod func;
 pub mod gc;

@@ -92,11 +92,11 @@ pub struct Lua {
     /// The GC heap.
     pub heap: Heap,
     /// Running thread's value stack (see FRAME-LAYOUT in abi.rs).
-    pub stack: Vec<Value>,
+    pub stack: crate::cvec::CVec<Value>,
     /// First free slot of `stack`.
     pub top: usize,
     /// Running thread's call frames, innermost last.
-    pub frames: Vec<CallInfo>,
+    pub frames: crate::cvec::CVec<CallInfo>,
     /// Running thread's open upvalues, sorted by stack index.
     pub open_upvals: Vec<Gc<UpVal>>,
     /// Running thread's pending to-be-closed variables (stack indices, ascending).
@@ -161,9 +161,9 @@ impl Lua {
         let stdout: Box<dyn Output> = Box::new(NullOutput);
         let mut l = Lua {
             heap,
-            stack: Vec::with_capacity(64),
+            stack: crate::cvec::CVec::with_capacity(64),
             top: 0,
-            frames: Vec::with_capacity(16),
+            frames: crate::cvec::CVec::with_capacity(16),
             open_upvals: Vec::new(),
             tbc: Vec::new(),
             nny: 0,

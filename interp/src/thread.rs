@@ -28,11 +28,11 @@ pub enum CoStatus {
 #[derive(Default)]
 pub struct ThreadData {
     /// The value stack: every register of every frame.
-    pub stack: Vec<Value>,
+    pub stack: crate::cvec::CVec<Value>,
     /// First free stack slot.
     pub top: usize,
     /// Call frames, innermost last.
-    pub frames: Vec<CallInfo>,
+    pub frames: crate::cvec::CVec<CallInfo>,
     /// Open upvalues pointing into `stack`, sorted by stack index.
     pub open_upvals: Vec<Gc<UpVal>>,
     /// Stack indices of pending to-be-closed variables, in creation order.

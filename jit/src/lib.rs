@@ -12,6 +12,7 @@
 //! `moonjet_interp::abi` (and `Value`, whose layout those modules pin).
 
 pub mod analysis;
+mod direct_call;
 mod inline_table;
 mod inline_upval;
 mod ops_arith;

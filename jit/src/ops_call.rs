@@ -11,6 +11,7 @@ use moonjet_interp::jit_iface::{
 };
 use moonjet_interp::Value;
 
+use crate::direct_call::CallPaths;
 use crate::reasons::Reason;
 use crate::regs::{Io, Writes};
 use crate::translate::{mem, FunctionTranslator, Helper};
@@ -110,10 +111,27 @@ impl FunctionTranslator<'_> {
     ) -> Result<(), Reason> {
         let next = self.block_rel(pc, 1)?;
         let ra_off = ra;
+        let (done, other) = (self.new_block(), self.new_block());
+        let r = self.b.append_block_param(other, types::I32);
+        // DIRECT-CALL: a compiled Lua callee with fixed arguments and at most one
+        // result is called inline; the helper makes every other call.
+        if b > 0 && matches!(c, 1 | 2) {
+            let general = self.new_block();
+            let paths = CallPaths {
+                general,
+                done,
+                other,
+            };
+            self.emit_direct_call(ra_off, b - 1, c, pc, paths);
+            self.at(general);
+        }
         let ra = self.addr(ra);
         let (b, c, at) = (self.i32(b), self.i32(c), self.i32(pc as u32));
-        let r = self.call(Helper::Call, &[self.ctx, ra, b, c, at]);
-        let (done, other) = self.split_status(r, HELPER_OK);
+        let res = self.call(Helper::Call, &[self.ctx, ra, b, c, at]);
+        let is_ok = self.b.ins().icmp_imm_s(IntCC::Equal, res, HELPER_OK as i64);
+        self.b
+            .ins()
+            .brif(is_ok, done, &[], other, &[ir::BlockArg::Value(res)]);
         self.at(done);
         self.check_base(pc);
         self.reload(Writes::From(ra_off), pc + 1);

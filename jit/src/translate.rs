@@ -89,6 +89,8 @@ pub enum Helper {
     CmpMixed,
     /// `call(ctx, ra, b, c, pc)`
     Call,
+    /// `call_done(ctx, callee, idx, next)`
+    CallDone,
     /// `new_table(ctx, a, narr, nhash, pc)`
     NewTable,
     /// `closure(ctx, a, bx, pc)`
@@ -131,6 +133,7 @@ impl Helper {
             Helper::FMod => o::FMOD,
             Helper::CmpMixed => o::CMP_MIXED,
             Helper::Call => o::CALL,
+            Helper::CallDone => o::CALL_DONE,
             Helper::NewTable => o::NEW_TABLE,
             Helper::Closure => o::CLOSURE,
             Helper::Concat => o::CONCAT,
@@ -158,6 +161,7 @@ impl Helper {
             Helper::CmpMixed => (&[I32, I64, F64], I32),
             Helper::StrLess => (&[I64, I64, I32], I32),
             Helper::Call => (&[PTR, PTR, I32, I32, I32], I32),
+            Helper::CallDone => (&[PTR, PTR, I64, I32], I32),
             Helper::NewTable => (&[PTR, I32, I32, I32, I32], I32),
             Helper::Closure | Helper::Concat | Helper::VarArg => (&[PTR, I32, I32, I32], I32),
             Helper::TailCall => (&[PTR, PTR, I32, I32], I32),
@@ -224,6 +228,9 @@ pub struct FunctionTranslator<'a> {
     pub spec: crate::speculate::Plan,
     /// Entry blocks of the entry points, filled by `translate_all`.
     pending_entries: Vec<(usize, ir::Block)>,
+    /// The callee's context of the calls the code makes itself (DIRECT-CALL), one slot
+    /// shared by every call site, and the compiled code's signature; made at the first.
+    pub direct: Option<(ir::StackSlot, ir::SigRef)>,
 }
 
 impl<'a> FunctionTranslator<'a> {
@@ -272,6 +279,7 @@ impl<'a> FunctionTranslator<'a> {
             regs,
             spec: Default::default(),
             pending_entries: Vec::new(),
+            direct: None,
         };
         t.declare_regs();
         // pc 0 first: every call enters there, other entries (after a call, loop
@@ -574,6 +582,16 @@ impl<'a> FunctionTranslator<'a> {
     /// The word at byte offset `off` of the helper table (`jit_iface::helper_offsets`).
     pub fn helper_word(&mut self, off: i32) -> ir::Value {
         self.b.ins().load(PTR, mem_const(), self.helpers, off)
+    }
+
+    /// The helper table's address (`ctx.helpers`).
+    pub fn helpers_addr(&self) -> ir::Value {
+        self.helpers
+    }
+
+    /// The calling convention of helpers and compiled code.
+    pub fn call_conv(&self) -> CallConv {
+        self.call_conv
     }
 
     /// An `i32` constant.

@@ -21,7 +21,7 @@ fn ir_of_first(src: &str) -> String {
     let p = l.nested_fn_proto(main.proto, 0).expect("nested function");
     let req = CompileRequest {
         proto: &p.proto,
-        consts: &p.consts,
+        consts: p.consts(),
         hints: &[],
     };
     Jit::new().expect("host supported").ir_text(&req)
@@ -63,14 +63,16 @@ fn registers_are_stored_once_before_a_call() {
 fn sqrt_is_checked_only_for_native_callees() {
     let ir = ir_of_first(FIB);
     let sqrt = format!("+{}", helper_offsets::MATH_SQRT);
+    // The helper table's word (a pure load), not another field at the same offset.
+    let is_sqrt = |l: &&str| l.contains("readonly can_move") && l.ends_with(&sqrt);
     for b in blocks(&ir) {
-        if b.iter().any(|l| l.ends_with(&sqrt)) {
+        if b.iter().any(is_sqrt) {
             // Reached only through a tag test: the block loads the word, it is not
             // the block of the GETUPVAL's copy or of the flush.
             assert!(!b.iter().any(|l| l.starts_with("store")), "{b:#?}");
         }
     }
-    let tests = ir.matches(&sqrt).count();
+    let tests = ir.lines().filter(|l| is_sqrt(&l.trim())).count();
     assert_eq!(tests, 2, "{ir}");
 }
 

@@ -48,7 +48,7 @@ fn ir_of(script: &Path) -> String {
         let p = l.nested_fn_proto(main.proto, i).expect("nested function");
         let req = CompileRequest {
             proto: &p.proto,
-            consts: &p.consts,
+            consts: p.consts(),
             hints,
         };
         out.push_str(&format!("; function at line {}\n", p.proto.line_defined));

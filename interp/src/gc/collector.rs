@@ -702,7 +702,7 @@ impl Heap {
 /// The roots a `Lua` holds (see GC-INVARIANT), borrowed apart from its heap.
 struct LuaRoots<'a> {
     /// Running thread's stack.
-    stack: &'a mut Vec<Value>,
+    stack: &'a mut crate::cvec::CVec<Value>,
     /// Its top.
     top: usize,
     /// Its open upvalues.

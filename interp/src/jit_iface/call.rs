@@ -273,6 +273,55 @@ unsafe fn call_lua(
     unsafe { after_call_slow(lua, ctx, f.proto, idx, out, depth) }
 }
 
+/// See [`super::Helpers::call_done`]: what `call_lua` does once the callee's code
+/// returned, for a call the caller's code made itself (DIRECT-CALL in `direct.rs`).
+///
+/// # Safety
+/// `ctx` is the caller's live context and `callee` the context the callee's code ran
+/// with, which has returned; the callee's frame was pushed at `idx` (the caller's is
+/// below it); no reference to the state is alive.
+pub(super) unsafe extern "C" fn h_call_done(
+    ctx: *mut JitCtx,
+    callee: *const JitCtx,
+    idx: usize,
+    next: u32,
+) -> u32 {
+    // SAFETY: per the contract, `callee` is a context the callee's code filled in.
+    let (out, depth, closure) = unsafe {
+        let c = &*callee;
+        (
+            Outcome {
+                status: c.status,
+                ret_reg: c.ret_reg,
+                ret_n: c.ret_n,
+                next,
+            },
+            c.depth,
+            c.closure,
+        )
+    };
+    // SAFETY: `closure` is the callee's closure, which its function slot keeps alive
+    // (the code only reads it; the slot is below the registers it writes).
+    let fp = unsafe { (*closure).proto };
+    // SAFETY: per the contract (`ctx` is live; no reference to the state is alive).
+    let lua = unsafe { (*ctx).lua };
+    // SAFETY: as above.
+    let l = unsafe { &mut *lua };
+    let Some(frame) = Callee::at(l, idx) else {
+        return CALL_UNWIND;
+    };
+    // SAFETY: per the contract; `frame` describes the callee's frame.
+    if unsafe { fast_return(l, ctx, frame, out) } {
+        return HELPER_OK;
+    }
+    if out.status == STATUS_TAILCALLED {
+        // SAFETY: per the contract; the tail callee's frame replaced `frames[idx]`.
+        return unsafe { finish_call_slow(lua, ctx, Nested::TailCalled, idx, depth) };
+    }
+    // SAFETY: per the contract; `frames[idx]` is the frame the callee's code ran.
+    unsafe { after_call_slow(lua, ctx, fp, idx, out, depth) }
+}
+
 /// The common return of a natively called frame `callee` (the top one), done inline:
 /// one result to a caller that wants one or all (a call as the last argument), no hook,
 /// no to-be-closed variable pending (upvalues are closed when the RETURN has k:

@@ -21,7 +21,7 @@ impl Lua {
     /// A new suspended coroutine that will run `f`.
     pub fn new_thread(&mut self, f: Value) -> Gc<Thread> {
         let mut d = ThreadData {
-            stack: alloc::vec![Value::Nil; 32],
+            stack: alloc::vec![Value::Nil; 32].into(),
             top: 1,
             ..ThreadData::default()
         };

@@ -1,0 +1,351 @@
+//! Calls the code makes itself (anchor: DIRECT-CALL in `interp/src/jit_iface/direct.rs`,
+//! which states the conditions and the layout): a CALL of a compiled Lua function
+//! with fixed arguments and at most one result pushes the callee's frame, calls its
+//! code and takes its result without going through `Helpers::call`. Every check that
+//! fails before the push falls back to that helper; every outcome other than a plain
+//! return goes to `Helpers::call_done`, which ends the call as the helper would.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{self, types, AbiParam, InstBuilder, Signature};
+use cranelift_codegen::ir::{StackSlotData, StackSlotKind};
+use moonjet_interp::abi::{ci_offsets as ci, CIST_LUA, CIST_META_MASK};
+use moonjet_interp::jit_iface::{
+    ctx_offsets as cx, direct_offsets as d, tags, JitCtx, HELPER_OK, RET_CLOSES, STATUS_NOT_ENTRY,
+    STATUS_RETURNED,
+};
+
+use crate::translate::{mem, mem_const, mem_vec, FunctionTranslator, Helper, PTR};
+
+/// Bytes per value.
+const VALUE: i64 = 16;
+
+/// The context's field pairs stored as one 8-byte word (little-endian x86-64/aarch64).
+const _: () = assert!(
+    cx::DEPTH == cx::STATUS + 4 && cx::RET_N == cx::RET_REG + 4 && cfg!(target_endian = "little")
+);
+/// The frame record's field pairs stored as one 8-byte word.
+const _: () = assert!(
+    ci::BASE == ci::FUNC + 4
+        && ci::PC == ci::TOP + 4
+        && ci::NVARARGS == ci::NRESULTS + 4
+        && ci::AUX == ci::FLAGS + 4
+        && ci::FUNC % 8 == 0
+        && ci::TOP % 8 == 0
+        && ci::NRESULTS % 8 == 0
+        && ci::FLAGS % 8 == 0
+);
+
+/// Where an inline call goes on: `general` (nothing done: the call helper makes the
+/// call), `done` (the call finished, `ctx.base` set), `other` (with the `call_done`
+/// helper's answer as its parameter).
+pub struct CallPaths {
+    /// Before the push, when a check fails.
+    pub general: ir::Block,
+    /// After the call.
+    pub done: ir::Block,
+    /// Any other answer of `call_done`.
+    pub other: ir::Block,
+}
+
+/// The values of one inline call its steps share.
+struct Site {
+    /// The state.
+    lua: ir::Value,
+    /// The callee's prototype (its box).
+    fp: ir::Value,
+    /// The frame count before the push (the callee's frame index).
+    flen: ir::Value,
+    /// Stack index of the callee's R[0].
+    nbase: ir::Value,
+    /// Stack index of the caller's R[0].
+    bidx: ir::Value,
+    /// The callee's frame top.
+    ftop: ir::Value,
+}
+
+impl FunctionTranslator<'_> {
+    /// The inline call of `R[A]` at byte offset `ra` with `nargs` fixed arguments and C
+    /// = `c` (1 or 2) at `pc`, the registers stored: falls to `general` (nothing done)
+    /// when a check fails before the push, else ends in `done` (the call finished,
+    /// `ctx.base` set) or in `other` with the `call_done` helper's answer.
+    pub fn emit_direct_call(&mut self, ra: i32, nargs: u32, c: u32, pc: usize, paths: CallPaths) {
+        let general = paths.general;
+        let tag = self.tag(ra);
+        let is_fn = self.is(tag, tags::LUA_FN);
+        let check = self.new_block();
+        self.branch(is_fn, check, general);
+        self.at(check);
+        let cl = self.payload(ra, types::I64);
+        let (fp, lua) = (self.word(cl, d::CLOSURE_PROTO), self.ctx_word(cx::LUA));
+        let code = self.word(fp, d::CODE);
+        let ok = self.checks(lua, fp, code, nargs);
+        // The callee's window: R[0] at stack index `nbase`, up to `ftop` (and
+        // EXTRA_STACK more) inside the stack and its limit.
+        let bidx = self.ctx_word(cx::BASE_INDEX);
+        let nbase = self.b.ins().iadd_imm_s(bidx, ra as i64 / VALUE + 1);
+        let ms = self.b.ins().load(types::I32, mem(), fp, d::MAX_STACK);
+        let ms = self.b.ins().uextend(types::I64, ms);
+        let ftop = self.b.ins().iadd(nbase, ms);
+        let fend = self.b.ins().iadd_imm_s(ftop, d::EXTRA_STACK);
+        let (slen, slimit) = (self.word(lua, d::STACK_LEN), self.word(lua, d::STACK_LIMIT));
+        let in_stack = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedLessThanOrEqual, fend, slen);
+        let in_limit = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedLessThanOrEqual, fend, slimit);
+        let (flen, fcap) = (self.word(lua, d::FRAMES_LEN), self.word(lua, d::FRAMES_CAP));
+        let room = self.b.ins().icmp(IntCC::UnsignedLessThan, flen, fcap);
+        let ok = self.and(ok, in_stack);
+        let ok = self.and(ok, in_limit);
+        let ok = self.and(ok, room);
+        let push = self.new_block();
+        self.branch(ok, push, general);
+        self.at(push);
+        let site = Site {
+            lua,
+            fp,
+            flen,
+            nbase,
+            bidx,
+            ftop,
+        };
+        let ctop = self.push_frame(&site, c, pc);
+        let cctx = self.callee_ctx(&site, cl, ra);
+        let regs = self.addr(ra + VALUE as i32);
+        let zero = self.i32(0);
+        let sig = self.direct_slot().1;
+        let call = self.b.ins().call_indirect(sig, code, &[cctx, regs, zero]);
+        let next = self.b.inst_results(call)[0];
+        self.finish_direct(&site, cctx, ctop, c, next, paths);
+    }
+
+    /// The word (8 bytes) at `off` from `p`.
+    fn word(&mut self, p: ir::Value, off: i32) -> ir::Value {
+        self.b.ins().load(types::I64, mem(), p, off)
+    }
+
+    /// The context's word at `off`, fixed for the activation.
+    fn ctx_word(&mut self, off: i32) -> ir::Value {
+        self.b.ins().load(PTR, mem_const(), self.ctx, off)
+    }
+
+    /// The checks on the callee and the state: code in the current generation, not
+    /// vararg, at most `nargs` parameters; no hook, the JIT active, the Rust stack above
+    /// the native limit (NATIVE-STACK).
+    fn checks(&mut self, lua: ir::Value, fp: ir::Value, code: ir::Value, nargs: u32) -> ir::Value {
+        let i32 = types::I32;
+        let cgen = self.b.ins().load(i32, mem(), fp, d::CODE_GENERATION);
+        let gen = self.b.ins().load(i32, mem(), lua, d::JIT_GENERATION);
+        let np = self.b.ins().load(i32, mem(), fp, d::NUM_PARAMS);
+        let va = self.b.ins().load(types::I8, mem(), fp, d::IS_VARARG);
+        let hook = self.b.ins().load(types::I8, mem(), lua, d::HOOK_MASK);
+        let active = self.b.ins().load(types::I8, mem(), lua, d::JIT_ACTIVE);
+        let limit = self.word(lua, d::JIT_STACK_LIMIT);
+        let sp = self.b.ins().get_stack_pointer(PTR);
+        let conds = [
+            self.b.ins().icmp(IntCC::Equal, cgen, gen),
+            self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0),
+            self.b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, np, nargs as i64),
+            self.b.ins().icmp_imm_s(IntCC::Equal, va, 0),
+            self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0),
+            self.b.ins().icmp_imm_s(IntCC::NotEqual, active, 0),
+            self.b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, sp, limit),
+        ];
+        conds[1..].iter().fold(conds[0], |x, &y| self.and(x, y))
+    }
+
+    /// Pushes the callee's frame as `Lua::try_push_fixed` does (the caller's pc saved
+    /// as `pc + 1`, the call counted, the stack top at `ftop`); the caller's top.
+    fn push_frame(&mut self, site: &Site, c: u32, pc: usize) -> ir::Value {
+        let (lua, fp, flen, nbase, ftop) = (site.lua, site.fp, site.flen, site.nbase, site.ftop);
+        let frames = self.word(lua, d::FRAMES_PTR);
+        let off = self.b.ins().imul_imm_s(flen, d::CALLINFO_SIZE);
+        let rec = self.b.ins().iadd(frames, off);
+        let caller = -(d::CALLINFO_SIZE as i32);
+        let next_pc = self.i32(pc as u32 + 1);
+        self.b
+            .ins()
+            .store(mem(), next_pc, rec, caller + ci::PC as i32);
+        let i32 = types::I32;
+        let cflags = self
+            .b
+            .ins()
+            .load(i32, mem(), rec, caller + ci::FLAGS as i32);
+        let ctop = self.b.ins().load(i32, mem(), rec, caller + ci::TOP as i32);
+        // func | base << 32, top | pc 0, nresults | nvarargs 0, flags | aux 0.
+        let func = self.b.ins().iadd_imm_s(nbase, -1);
+        let hi = self.b.ins().ishl_imm_s(nbase, 32);
+        let w0 = self.b.ins().bor(func, hi);
+        let meta = self
+            .b
+            .ins()
+            .band_imm_s(cflags, CIST_META_MASK as i32 as i64);
+        let flags = self.b.ins().bor_imm_s(meta, CIST_LUA as i64);
+        let w3 = self.b.ins().uextend(types::I64, flags);
+        let w2 = self.i64(c as i64 - 1);
+        for (w, at) in [
+            (w0, ci::FUNC),
+            (ftop, ci::TOP),
+            (w2, ci::NRESULTS),
+            (w3, ci::FLAGS),
+        ] {
+            self.b.ins().store(mem(), w, rec, at as i32);
+        }
+        let len = self.b.ins().iadd_imm_s(flen, 1);
+        self.b.ins().store(mem(), len, lua, d::FRAMES_LEN);
+        self.b.ins().store(mem(), ftop, lua, d::TOP);
+        self.count(fp, d::CALLS, types::I32, false);
+        self.count(fp, d::ENTRIES, types::I32, true);
+        self.count(lua, d::JIT_NATIVE_CALLS, types::I64, false);
+        ctop
+    }
+
+    /// Adds one to the counter of type `ty` at `off` from `p` (saturating or wrapping,
+    /// as the interpreter counts it).
+    fn count(&mut self, p: ir::Value, off: i32, ty: ir::Type, saturating: bool) {
+        let n = self.b.ins().load(ty, mem(), p, off);
+        let m = self.b.ins().iadd_imm_s(n, 1);
+        let m = if saturating {
+            let wrapped = self.b.ins().icmp_imm_s(IntCC::Equal, m, 0);
+            self.b.ins().select(wrapped, n, m)
+        } else {
+            m
+        };
+        self.b.ins().store(mem(), m, p, off);
+    }
+
+    /// The stack slot for callees' contexts and the compiled code's signature, made at
+    /// the first call site.
+    fn direct_slot(&mut self) -> (ir::StackSlot, ir::SigRef) {
+        if let Some(d) = self.direct {
+            return d;
+        }
+        let size = core::mem::size_of::<JitCtx>() as u32;
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            size,
+            3,
+        ));
+        let mut s = Signature::new(self.call_conv());
+        s.params.extend([PTR, PTR, types::I32].map(AbiParam::new));
+        s.returns.push(AbiParam::new(types::I32));
+        let sig = self.b.import_signature(s);
+        self.direct = Some((slot, sig));
+        (slot, sig)
+    }
+
+    /// Fills the callee's context as `call.rs`'s `enter` does; its address.
+    fn callee_ctx(&mut self, site: &Site, cl: ir::Value, ra: i32) -> ir::Value {
+        let (lua, fp, nbase) = (site.lua, site.fp, site.nbase);
+        let slot = self.direct_slot().0;
+        let cctx = self.b.ins().stack_addr(PTR, slot, 0);
+        let closure = self.b.ins().iadd_imm_s(cl, d::CLOSURE as i64);
+        let consts = self.word(fp, d::CONSTS);
+        let helpers = self.helpers_addr();
+        let depth = self.b.ins().load(types::I32, mem(), self.ctx, cx::DEPTH);
+        let depth = self.b.ins().iadd_imm_s(depth, 1);
+        let depth = self.b.ins().uextend(types::I64, depth);
+        let depth = self.b.ins().ishl_imm_s(depth, 32);
+        let status = self.b.ins().bor_imm_s(depth, STATUS_NOT_ENTRY as i64);
+        let regs = self.addr(ra + VALUE as i32);
+        let zero = self.i64(0);
+        let thread = self.ctx_word(cx::THREAD);
+        let fields = [
+            (lua, cx::LUA),
+            (closure, cx::CLOSURE),
+            (consts, cx::CONSTS),
+            (helpers, cx::HELPERS),
+            (status, cx::STATUS),
+            (regs, cx::BASE),
+            (zero, cx::RET_REG),
+            (thread, cx::THREAD),
+            (nbase, cx::BASE_INDEX),
+        ];
+        for (v, at) in fields {
+            self.b.ins().store(mem(), v, cctx, at);
+        }
+        cctx
+    }
+
+    /// After the callee's code returned `next`: a plain return (RETURNED, nothing to
+    /// close, one result when one is wanted, no hook, the frame on top) pops the frame
+    /// and places the result as `fast_return` does, then `done`; anything else is
+    /// `call_done`'s, whose answer goes to `done` or `other`.
+    fn finish_direct(
+        &mut self,
+        site: &Site,
+        cctx: ir::Value,
+        ctop: ir::Value,
+        c: u32,
+        next: ir::Value,
+        paths: CallPaths,
+    ) {
+        let (lua, flen, nbase, bidx) = (site.lua, site.flen, site.nbase, site.bidx);
+        let (done, other) = (paths.done, paths.other);
+        let i32 = types::I32;
+        let status = self.b.ins().load(i32, mem(), cctx, cx::STATUS);
+        let reg = self.b.ins().load(i32, mem(), cctx, cx::RET_REG);
+        let n = self.b.ins().load(i32, mem(), cctx, cx::RET_N);
+        let hook = self.b.ins().load(types::I8, mem(), lua, d::HOOK_MASK);
+        let len = self.word(lua, d::FRAMES_LEN);
+        let top = self.b.ins().iadd_imm_s(flen, 1);
+        let mut ok = [
+            self.b
+                .ins()
+                .icmp_imm_s(IntCC::Equal, status, STATUS_RETURNED as i64),
+            self.b.ins().band_imm_s(reg, RET_CLOSES as i64),
+            self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0),
+            self.b.ins().icmp(IntCC::Equal, len, top),
+        ];
+        ok[1] = self.b.ins().icmp_imm_s(IntCC::Equal, ok[1], 0);
+        let mut ok = ok[1..].iter().fold(ok[0], |x, &y| self.and(x, y));
+        let stack = self.word(lua, d::STACK_PTR);
+        let first = if c == 2 {
+            let one = self.b.ins().icmp_imm_s(IntCC::Equal, n, 1);
+            let reg = self.b.ins().uextend(types::I64, reg);
+            let first = self.b.ins().iadd(nbase, reg);
+            let slen = self.word(lua, d::STACK_LEN);
+            let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, first, slen);
+            ok = self.and(ok, one);
+            ok = self.and(ok, inside);
+            Some(first)
+        } else {
+            None
+        };
+        let (fast, slow) = (self.new_block(), self.new_block());
+        self.branch(ok, fast, slow);
+        self.at(fast);
+        if let Some(first) = first {
+            let src = self.slot_addr(stack, first, 0);
+            let dst = self.slot_addr(stack, nbase, -VALUE);
+            let v = self.b.ins().load(types::I64X2, mem_vec(), src, 0);
+            self.b.ins().store(mem_vec(), v, dst, 0);
+        }
+        self.b.ins().store(mem(), flen, lua, d::FRAMES_LEN);
+        let ctop = self.b.ins().uextend(types::I64, ctop);
+        self.b.ins().store(mem(), ctop, lua, d::TOP);
+        let base = self.slot_addr(stack, bidx, 0);
+        self.b.ins().store(mem(), base, self.ctx, cx::BASE);
+        self.jump(done);
+        self.at(slow);
+        let r = self.call(Helper::CallDone, &[self.ctx, cctx, flen, next]);
+        let is_ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
+        self.b
+            .ins()
+            .brif(is_ok, done, &[], other, &[ir::BlockArg::Value(r)]);
+    }
+
+    /// The address of stack slot `index` (plus `delta` bytes) from the stack's start.
+    fn slot_addr(&mut self, stack: ir::Value, index: ir::Value, delta: i64) -> ir::Value {
+        let off = self.b.ins().ishl_imm_s(index, 4);
+        let a = self.b.ins().iadd(stack, off);
+        self.b.ins().iadd_imm_s(a, delta)
+    }
+}
