@@ -78,7 +78,7 @@ impl FunctionTranslator<'_> {
         let cl = self.payload(ra, types::I64);
         let (fp, lua) = (self.word(cl, d::CLOSURE_PROTO), self.ctx_word(cx::LUA));
         let code = self.word(fp, d::CODE);
-        let ok = self.checks(lua, fp, code, nargs);
+        self.checks(lua, fp, code, nargs, general);
         // The callee's window: R[0] at stack index `nbase`, up to `ftop` (and
         // EXTRA_STACK more) inside the stack and its limit.
         let bidx = self.ctx_word(cx::BASE_INDEX);
@@ -92,18 +92,15 @@ impl FunctionTranslator<'_> {
             .b
             .ins()
             .icmp(IntCC::UnsignedLessThanOrEqual, fend, slen);
+        self.require(in_stack, general);
         let in_limit = self
             .b
             .ins()
             .icmp(IntCC::UnsignedLessThanOrEqual, fend, slimit);
+        self.require(in_limit, general);
         let (flen, fcap) = (self.word(lua, d::FRAMES_LEN), self.word(lua, d::FRAMES_CAP));
         let room = self.b.ins().icmp(IntCC::UnsignedLessThan, flen, fcap);
-        let ok = self.and(ok, in_stack);
-        let ok = self.and(ok, in_limit);
-        let ok = self.and(ok, room);
-        let push = self.new_block();
-        self.branch(ok, push, general);
-        self.at(push);
+        self.require(room, general);
         let site = Site {
             lua,
             fp,
@@ -122,6 +119,14 @@ impl FunctionTranslator<'_> {
         self.finish_direct(&site, cctx, ctop, c, next, paths);
     }
 
+    /// Continues in a new block when `cond` holds, else goes to `fail`. (A branch per
+    /// condition: fewer instructions than combining the flags, and each is predicted.)
+    fn require(&mut self, cond: ir::Value, fail: ir::Block) {
+        let ok = self.new_block();
+        self.branch(cond, ok, fail);
+        self.at(ok);
+    }
+
     /// The word (8 bytes) at `off` from `p`.
     fn word(&mut self, p: ir::Value, off: i32) -> ir::Value {
         self.b.ins().load(types::I64, mem(), p, off)
@@ -135,30 +140,43 @@ impl FunctionTranslator<'_> {
     /// The checks on the callee and the state: code in the current generation, not
     /// vararg, at most `nargs` parameters; no hook, the JIT active, the Rust stack above
     /// the native limit (NATIVE-STACK).
-    fn checks(&mut self, lua: ir::Value, fp: ir::Value, code: ir::Value, nargs: u32) -> ir::Value {
+    fn checks(
+        &mut self,
+        lua: ir::Value,
+        fp: ir::Value,
+        code: ir::Value,
+        nargs: u32,
+        fail: ir::Block,
+    ) {
         let i32 = types::I32;
+        let has_code = self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0);
+        self.require(has_code, fail);
         let cgen = self.b.ins().load(i32, mem(), fp, d::CODE_GENERATION);
         let gen = self.b.ins().load(i32, mem(), lua, d::JIT_GENERATION);
+        let current = self.b.ins().icmp(IntCC::Equal, cgen, gen);
+        self.require(current, fail);
         let np = self.b.ins().load(i32, mem(), fp, d::NUM_PARAMS);
+        let enough = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, np, nargs as i64);
+        self.require(enough, fail);
         let va = self.b.ins().load(types::I8, mem(), fp, d::IS_VARARG);
+        let fixed = self.b.ins().icmp_imm_s(IntCC::Equal, va, 0);
+        self.require(fixed, fail);
         let hook = self.b.ins().load(types::I8, mem(), lua, d::HOOK_MASK);
+        let no_hook = self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0);
+        self.require(no_hook, fail);
         let active = self.b.ins().load(types::I8, mem(), lua, d::JIT_ACTIVE);
+        let on = self.b.ins().icmp_imm_s(IntCC::NotEqual, active, 0);
+        self.require(on, fail);
         let limit = self.word(lua, d::JIT_STACK_LIMIT);
         let sp = self.b.ins().get_stack_pointer(PTR);
-        let conds = [
-            self.b.ins().icmp(IntCC::Equal, cgen, gen),
-            self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0),
-            self.b
-                .ins()
-                .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, np, nargs as i64),
-            self.b.ins().icmp_imm_s(IntCC::Equal, va, 0),
-            self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0),
-            self.b.ins().icmp_imm_s(IntCC::NotEqual, active, 0),
-            self.b
-                .ins()
-                .icmp(IntCC::UnsignedGreaterThanOrEqual, sp, limit),
-        ];
-        conds[1..].iter().fold(conds[0], |x, &y| self.and(x, y))
+        let room = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, sp, limit);
+        self.require(room, fail);
     }
 
     /// Pushes the callee's frame as `Lua::try_push_fixed` does (the caller's pc saved
@@ -296,32 +314,32 @@ impl FunctionTranslator<'_> {
         let hook = self.b.ins().load(types::I8, mem(), lua, d::HOOK_MASK);
         let len = self.word(lua, d::FRAMES_LEN);
         let top = self.b.ins().iadd_imm_s(flen, 1);
-        let mut ok = [
-            self.b
-                .ins()
-                .icmp_imm_s(IntCC::Equal, status, STATUS_RETURNED as i64),
-            self.b.ins().band_imm_s(reg, RET_CLOSES as i64),
-            self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0),
-            self.b.ins().icmp(IntCC::Equal, len, top),
-        ];
-        ok[1] = self.b.ins().icmp_imm_s(IntCC::Equal, ok[1], 0);
-        let mut ok = ok[1..].iter().fold(ok[0], |x, &y| self.and(x, y));
+        let slow = self.new_block();
+        let returned = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, status, STATUS_RETURNED as i64);
+        self.require(returned, slow);
+        let closes = self.b.ins().band_imm_s(reg, RET_CLOSES as i64);
+        let nothing = self.b.ins().icmp_imm_s(IntCC::Equal, closes, 0);
+        self.require(nothing, slow);
+        let no_hook = self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0);
+        self.require(no_hook, slow);
+        let on_top = self.b.ins().icmp(IntCC::Equal, len, top);
+        self.require(on_top, slow);
         let stack = self.word(lua, d::STACK_PTR);
         let first = if c == 2 {
             let one = self.b.ins().icmp_imm_s(IntCC::Equal, n, 1);
+            self.require(one, slow);
             let reg = self.b.ins().uextend(types::I64, reg);
             let first = self.b.ins().iadd(nbase, reg);
             let slen = self.word(lua, d::STACK_LEN);
             let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, first, slen);
-            ok = self.and(ok, one);
-            ok = self.and(ok, inside);
+            self.require(inside, slow);
             Some(first)
         } else {
             None
         };
-        let (fast, slow) = (self.new_block(), self.new_block());
-        self.branch(ok, fast, slow);
-        self.at(fast);
         if let Some(first) = first {
             let src = self.slot_addr(stack, first, 0);
             let dst = self.slot_addr(stack, nbase, -VALUE);
