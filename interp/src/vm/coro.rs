@@ -2,20 +2,37 @@
 //!
 //! The running thread's stack, frames, open upvalues, pending to-be-closed variables
 //! and non-yieldable count are fields of `Lua`; a thread that is not running keeps them
-//! in its `Thread::data`, and switching swaps the two (O(1)). `resume` recurses on the
-//! Rust stack (bounded like every Rust-level call by `MAX_CCALLS`) and drives the
+//! in the box of its `Thread::data` (the running thread's own box is empty). A switch
+//! (`switch_to`, O(1)) exchanges the running fields with the target's saved ones, then
+//! the target's box (now holding the old running fields) with the old running thread's
+//! empty one, and carries the values that cross (a resume's arguments, a yield's or a
+//! return's results) from the old stack to the new one on the way, without a buffer. `resume` recurses on
+//! the Rust stack (bounded like every Rust-level call by `MAX_CCALLS`) and drives the
 //! coroutine's frames with the same loop as `Lua::call`. `coroutine.yield` is a native
 //! that returns the internal yield signal; it travels up to `resume` with the frames
 //! intact (a yield is allowed only when no Rust code called back into Lua on this
 //! thread: `nny == 0`), leaving the yield's own native frame on top. The next `resume`
-//! returns its arguments from that frame and continues the loop.
+//! puts its arguments at that frame's function slot, as the call's results, pops it and
+//! continues the loop.
 
+use crate::abi::{CIST_CLOSE, CIST_FIN, CIST_LUA};
 use crate::error::{LuaError, LuaResult};
 use crate::gc::Gc;
 use crate::state::MAX_CCALLS;
 use crate::thread::{CoStatus, Thread, ThreadData};
 use crate::value::Value;
 use crate::Lua;
+
+/// Where `switch_to` puts the values it carries on the new running stack.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dest {
+    /// At the new thread's saved top (results back to the resumer).
+    Top,
+    /// Where a resumed coroutine takes its arguments: above its body (first resume,
+    /// no frames yet) or in place of the yield's native function, where that call's
+    /// results go.
+    Resumed,
+}
 
 impl Lua {
     /// A new suspended coroutine that will run `f`.
@@ -29,30 +46,27 @@ impl Lua {
         self.heap.alloc(Thread::new(d))
     }
 
-    /// Exchanges the running-thread fields of `Lua` with `t`'s saved data.
-    fn swap_thread_data(&mut self, t: Gc<Thread>) {
-        let mut d = t.data.borrow_mut();
-        core::mem::swap(&mut self.stack, &mut d.stack);
-        core::mem::swap(&mut self.top, &mut d.top);
-        core::mem::swap(&mut self.frames, &mut d.frames);
-        core::mem::swap(&mut self.open_upvals, &mut d.open_upvals);
-        core::mem::swap(&mut self.tbc, &mut d.tbc);
-        core::mem::swap(&mut self.nny, &mut d.nny);
-    }
-
-    /// Makes `to` the running thread (the current one keeps its data in its object).
-    fn switch_to(&mut self, to: Gc<Thread>) {
+    /// Makes `to` the running thread: the running fields move into the running
+    /// thread's object, `to`'s saved ones into `Lua` (leaving its object empty). The
+    /// `n` values at `src` of the old running stack are then copied to the new one at
+    /// `dest`, which becomes the top just above them.
+    #[inline]
+    fn switch_to(&mut self, to: Gc<Thread>, src: usize, n: usize, dest: Dest) {
         let from = self.current;
-        self.swap_thread_data(from);
-        self.swap_thread_data(to);
+        if from == to {
+            return;
+        }
+        let mut f = from.data.borrow_mut();
+        let mut t = to.data.borrow_mut();
+        // `to`'s fields come in and the running ones go to `to`'s box, which then
+        // changes places with `from`'s (empty) one: one exchange of fields, not two.
+        self.swap_running(&mut t);
+        core::mem::swap(&mut *f, &mut *t);
         self.current = to;
-    }
-
-    /// Pushes `n` values of thread `t`'s saved stack, from index `from`, onto the
-    /// running stack (values move between two threads' stacks without a buffer).
-    fn push_from_thread(&mut self, t: Gc<Thread>, from: usize, n: usize) {
-        let d = t.data.borrow();
-        let vals = d.stack.get(from..from + n).unwrap_or_default();
+        if dest == Dest::Resumed {
+            self.top = self.frames.last().map_or(1, |y| y.func as usize);
+        }
+        let vals = f.stack.get(src..src + n).unwrap_or_default();
         let top = self.top;
         match self.stack.get_mut(top..top + vals.len()) {
             // The usual case, room above the top: one copy.
@@ -65,11 +79,27 @@ impl Lua {
                 self.top = top + vals.len();
             }
             // Growing the stack: value by value, as `push` grows it.
-            None => {
-                for v in vals {
-                    self.push(*v);
-                }
-            }
+            None => self.push_slow(vals),
+        }
+    }
+
+    /// Exchanges the running-thread fields of `Lua` with the saved ones in `d`.
+    #[inline(always)]
+    fn swap_running(&mut self, d: &mut ThreadData) {
+        core::mem::swap(&mut self.stack, &mut d.stack);
+        core::mem::swap(&mut self.top, &mut d.top);
+        core::mem::swap(&mut self.frames, &mut d.frames);
+        core::mem::swap(&mut self.open_upvals, &mut d.open_upvals);
+        core::mem::swap(&mut self.tbc, &mut d.tbc);
+        core::mem::swap(&mut self.nny, &mut d.nny);
+    }
+
+    /// Pushes `vals` one by one, growing the stack (`switch_to`'s rare case).
+    #[cold]
+    #[inline(never)]
+    fn push_slow(&mut self, vals: &[Value]) {
+        for v in vals {
+            self.push(*v);
         }
     }
 
@@ -79,18 +109,11 @@ impl Lua {
     /// coroutine, or "cannot resume dead coroutine") is returned and `co` is dead if it
     /// failed.
     pub fn resume(&mut self, co: Gc<Thread>, nargs: usize) -> Result<usize, Value> {
-        // The arguments stay in place above the top: the coroutine's first step copies
-        // them from this thread's saved stack, which nothing touches meanwhile.
         let from = self.top.saturating_sub(nargs);
         let nargs = self.top - from;
         self.top = from;
-        let msg: &[u8] = match co.status.get() {
-            CoStatus::Suspended if co != self.current => b"",
-            CoStatus::Dead => b"cannot resume dead coroutine",
-            _ => b"cannot resume non-suspended coroutine",
-        };
-        if !msg.is_empty() {
-            return Err(Value::Str(self.intern(msg)));
+        if co.status.get() != CoStatus::Suspended || co == self.current {
+            return Err(self.resume_error(co));
         }
         if self.n_ccalls >= MAX_CCALLS {
             return Err(Value::Str(self.intern(b"C stack overflow")));
@@ -98,11 +121,12 @@ impl Lua {
         let prev = self.current;
         prev.status.set(CoStatus::Normal);
         co.status.set(CoStatus::Running);
-        self.switch_to(co);
+        // The arguments move to the coroutine's stack with the switch.
+        self.switch_to(co, from, nargs, Dest::Resumed);
         self.n_ccalls += 1;
-        let r = self.run_coroutine(prev, from, nargs);
+        let r = self.run_coroutine();
         self.n_ccalls -= 1;
-        // The results: a range of the coroutine's stack, copied once back on `prev`.
+        // The results: a range of the coroutine's stack, moved back with the switch.
         let out = match r {
             Ok(()) => {
                 co.status.set(CoStatus::Dead);
@@ -120,30 +144,53 @@ impl Lua {
                 Err(e.value)
             }
         };
-        self.switch_to(prev);
+        let (lo, hi) = out.unwrap_or((0, 0));
+        let n = hi.saturating_sub(lo);
+        self.switch_to(prev, lo, n, Dest::Top);
         prev.status.set(CoStatus::Running);
         self.reset_stack_limit();
-        let (lo, hi) = out?;
-        let n = hi.saturating_sub(lo);
-        self.push_from_thread(co, lo, n);
-        Ok(n)
+        out.map(|_| n)
     }
 
-    /// Starts or continues the running coroutine with the `nargs` values at `from` in
-    /// the stack of the resuming thread `prev`.
-    fn run_coroutine(&mut self, prev: Gc<Thread>, from: usize, nargs: usize) -> LuaResult<()> {
+    /// The error of resuming `co`, which is not a suspended coroutine.
+    #[cold]
+    #[inline(never)]
+    fn resume_error(&mut self, co: Gc<Thread>) -> Value {
+        let msg: &[u8] = match co.status.get() {
+            CoStatus::Dead => b"cannot resume dead coroutine",
+            _ => b"cannot resume non-suspended coroutine",
+        };
+        Value::Str(self.intern(msg))
+    }
+
+    /// Starts or continues the running coroutine, whose arguments `switch_to` put
+    /// where `Dest::Resumed` says.
+    fn run_coroutine(&mut self) -> LuaResult<()> {
         let Some(&y) = self.frames.last() else {
             // First resume: the body is at slot 0.
-            self.top = 1;
-            self.push_from_thread(prev, from, nargs);
             let r = self.precall_other(0, -1, 0).map(|_| ());
             return self.drive(0, r);
         };
-        // Continue after a yield: the yield's native frame returns the arguments.
-        self.top = y.base as usize;
-        self.push_from_thread(prev, from, nargs);
-        let popped = self.poscall(y.base as usize, nargs);
-        let r = self.after_return(popped, 0);
+        // Continue after a yield: its native frame returns the arguments, which
+        // `switch_to` put at its function slot; only the count is adjusted.
+        if let Ok(wanted) = usize::try_from(y.nresults) {
+            let end = y.func as usize + wanted;
+            while self.top < end {
+                self.push(Value::Nil);
+            }
+            self.top = end;
+        }
+        self.frames.pop();
+        let r = match self.frames.last() {
+            // The usual caller, a plain Lua frame: restore its top as a return does.
+            Some(ci) if y.flags & (CIST_FIN | CIST_CLOSE) == 0 && ci.flags & CIST_LUA != 0 => {
+                if y.nresults >= 0 {
+                    self.top = ci.top as usize;
+                }
+                Ok(())
+            }
+            _ => self.after_return(y, 0),
+        };
         self.drive(0, r)
     }
 
@@ -169,11 +216,11 @@ impl Lua {
     pub fn close_thread(&mut self, co: Gc<Thread>) -> Option<Value> {
         let err = co.error.get();
         let prev = self.current;
-        self.switch_to(co);
+        self.switch_to(co, 0, 0, Dest::Top);
         let r = self.close_all(0, err);
         self.frames.clear();
         self.top = 0;
-        self.switch_to(prev);
+        self.switch_to(prev, 0, 0, Dest::Top);
         co.status.set(CoStatus::Dead);
         co.error.set(None);
         r
@@ -230,6 +277,55 @@ mod tests {
                  local r = {coroutine.resume(co)}
                  return #r .. ',' .. tostring(r[1]) .. ',' .. r[2] .. ',' .. r[301]"),
             "301,true,2,600"
+        );
+    }
+
+    #[test]
+    fn resumed_yields_adjust_to_the_count_their_call_wants() {
+        // Fixed counts filled with nil or cut, all values (`{...}`), a yield as a
+        // statement, an argument list's last expression, and a `for` iterator's two
+        // results.
+        assert_eq!(
+            run("local co = coroutine.wrap(function()
+                   local a, b, c = coroutine.yield()
+                   local d = coroutine.yield(a, b, c)
+                   local t = {coroutine.yield(d)}
+                   coroutine.yield(#t)
+                   local s = select('#', coroutine.yield())
+                   for k, v in coroutine.yield, nil do return s .. k .. tostring(v) end
+                 end)
+                 co()
+                 local a, b, c = co(1)
+                 local d = co(4, 5, 6)
+                 local n = co(7, 8, 9)
+                 co('x', 'y')
+                 co('p', 'q', 'r')
+                 return tostring(a) .. tostring(b) .. tostring(c) .. d .. n .. co('k', 'v', 'w')"),
+            "1nilnil433kv"
+        );
+    }
+
+    #[test]
+    fn yields_from_metamethods_pcall_and_close_resume_through_their_frames() {
+        // A yield inside `__add` (an instruction to finish), inside `pcall` (a native
+        // caller), and inside a `__close` handler: each resumes into the right frame.
+        assert_eq!(
+            run(
+                "local mt = {__add = function(a, b) return coroutine.yield('add') end}
+                 local co = coroutine.wrap(function()
+                   local x = setmetatable({}, mt) + 1
+                   local ok, y = pcall(function() return coroutine.yield('pcall') + 1 end)
+                   do
+                     local c <close> = setmetatable({}, {__close = function()
+                       coroutine.yield('close')
+                     end})
+                   end
+                   return x .. tostring(ok) .. y
+                 end)
+                 local r = co() .. co(10) .. co(20) .. co()
+                 return r"
+            ),
+            "addpcallclose10true21"
         );
     }
 }
