@@ -1,6 +1,6 @@
 //! Calls the code makes itself (anchor: DIRECT-CALL in `interp/src/jit_iface/direct.rs`,
 //! which states the conditions and the layout): a CALL of a compiled Lua function
-//! with fixed arguments and at most one result pushes the callee's frame, calls its
+//! with fixed arguments and a few fixed results pushes the callee's frame, calls its
 //! code and takes its result without going through `Helpers::call`. Every check that
 //! fails before the push falls back to that helper; every outcome other than a plain
 //! return goes to `Helpers::call_done`, which ends the call as the helper would.
@@ -15,6 +15,9 @@ use moonjet_interp::jit_iface::{
 };
 
 use crate::translate::{mem, mem_const, mem_vec, FunctionTranslator, Helper, PTR};
+
+/// The largest C (results wanted plus one) of a call made inline.
+pub const DIRECT_MAX_C: u32 = 4;
 
 /// Bytes per value.
 const VALUE: i64 = 16;
@@ -65,7 +68,7 @@ struct Site {
 
 impl FunctionTranslator<'_> {
     /// The inline call of `R[A]` at byte offset `ra` with `nargs` fixed arguments and C
-    /// = `c` (1 or 2) at `pc`, the registers stored: falls to `general` (nothing done)
+    /// = `c` (1 to [`DIRECT_MAX_C`]) at `pc`, the registers stored: falls to `general` (nothing done)
     /// when a check fails before the push, else ends in `done` (the call finished,
     /// `ctx.base` set) or in `other` with the `call_done` helper's answer.
     pub fn emit_direct_call(&mut self, ra: i32, nargs: u32, c: u32, pc: usize, paths: CallPaths) {
@@ -293,8 +296,8 @@ impl FunctionTranslator<'_> {
     }
 
     /// After the callee's code returned `next`: a plain return (RETURNED, nothing to
-    /// close, one result when one is wanted, no hook, the frame on top) pops the frame
-    /// and places the result as `fast_return` does, then `done`; anything else is
+    /// close, exactly the results wanted, no hook, the frame on top) pops the frame
+    /// and places the results as `finish_return` does, then `done`; anything else is
     /// `call_done`'s, whose answer goes to `done` or `other`.
     fn finish_direct(
         &mut self,
@@ -328,23 +331,30 @@ impl FunctionTranslator<'_> {
         let on_top = self.b.ins().icmp(IntCC::Equal, len, top);
         self.require(on_top, slow);
         let stack = self.word(lua, d::STACK_PTR);
-        let first = if c == 2 {
-            let one = self.b.ins().icmp_imm_s(IntCC::Equal, n, 1);
-            self.require(one, slow);
+        // Exactly the results wanted (C - 1), inside the stack.
+        let want = c as i64 - 1;
+        let first = if want > 0 {
+            let exact = self.b.ins().icmp_imm_s(IntCC::Equal, n, want);
+            self.require(exact, slow);
             let reg = self.b.ins().uextend(types::I64, reg);
             let first = self.b.ins().iadd(nbase, reg);
+            let end = self.b.ins().iadd_imm_s(first, want);
             let slen = self.word(lua, d::STACK_LEN);
-            let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, first, slen);
+            let inside = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, slen);
             self.require(inside, slow);
             Some(first)
         } else {
             None
         };
         if let Some(first) = first {
+            // To the function slot and up: below the first result (`func < base`), so
+            // copying upwards one by one is safe.
             let src = self.slot_addr(stack, first, 0);
             let dst = self.slot_addr(stack, nbase, -VALUE);
-            let v = self.b.ins().load(types::I64X2, mem_vec(), src, 0);
-            self.b.ins().store(mem_vec(), v, dst, 0);
+            for k in 0..want as i32 {
+                let v = self.b.ins().load(types::I64X2, mem_vec(), src, k * 16);
+                self.b.ins().store(mem_vec(), v, dst, k * 16);
+            }
         }
         self.b.ins().store(mem(), flen, lua, d::FRAMES_LEN);
         let ctop = self.b.ins().uextend(types::I64, ctop);

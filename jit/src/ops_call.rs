@@ -11,7 +11,7 @@ use moonjet_interp::jit_iface::{
 };
 use moonjet_interp::Value;
 
-use crate::direct_call::CallPaths;
+use crate::direct_call::{CallPaths, DIRECT_MAX_C};
 use crate::reasons::Reason;
 use crate::regs::{Io, Writes};
 use crate::translate::{mem, FunctionTranslator, Helper};
@@ -113,9 +113,9 @@ impl FunctionTranslator<'_> {
         let ra_off = ra;
         let (done, other) = (self.new_block(), self.new_block());
         let r = self.b.append_block_param(other, types::I32);
-        // DIRECT-CALL: a compiled Lua callee with fixed arguments and at most one
-        // result is called inline; the helper makes every other call.
-        if b > 0 && matches!(c, 1 | 2) {
+        // DIRECT-CALL: a compiled Lua callee with fixed arguments and a few results is
+        // called inline; the helper makes every other call.
+        if b > 0 && (1..=DIRECT_MAX_C).contains(&c) {
             let general = self.new_block();
             let paths = CallPaths {
                 general,
