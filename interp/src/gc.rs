@@ -26,6 +26,7 @@ mod pool;
 
 pub(crate) use collector::GcState;
 pub use pool::Pool;
+pub(crate) use pool::MAX_SMALL;
 
 /// Which concrete type a heap object has (stored in its header for the sweeper).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -371,7 +372,6 @@ impl Heap {
     /// unused, and its tail holds whatever `value` relies on.
     #[inline]
     pub(crate) unsafe fn link_block<T: GcObject>(&mut self, block: NonNull<u8>, value: T) -> Gc<T> {
-        self.bytes += obj_bytes(&value);
         self.objects += 1;
         let ptr = block.cast::<GcBox<T>>();
         // SAFETY: the block is fresh, large enough and aligned for a `GcBox<T>`.
@@ -386,6 +386,9 @@ impl Heap {
             })
         };
         self.all = Some(ptr.cast());
+        // Sized in place: a table tells an inline array part by its own address.
+        // SAFETY: the box was initialised just above.
+        self.bytes += obj_bytes(unsafe { &ptr.as_ref().value });
         Gc {
             ptr,
             _marker: PhantomData,

@@ -6,6 +6,14 @@
 //!   where absent). Its size is chosen like Lua's: on a rehash, the largest power of two
 //!   `n` such that more than `n / 2` of the keys `1..=n` are present; and appending key
 //!   `arr_len + 1` to a table whose last array slot is in use doubles it in place.
+//! * Inline array part (anchor: INLINE-ARRAY): a table made with an array size hint
+//!   of 1 to `MAX_INLINE` (a constructor's list items) gets room for that many values
+//!   (2 for a hint of 1: `{x, f()}` is sized 1, then appended to) in its own block,
+//!   right after the box (`GcObject::tail_bytes`), and `arr` points there: such a
+//!   table is one allocation. Resizes stay in that room while they fit; a larger part
+//!   moves to a pool block for good (the room stays unused: `arr` never returns to
+//!   it). `arr_is_inline` tells the two apart by address; only a pool block is freed
+//!   or counted in `extra_bytes`.
 //! * Hash part: `node_cap` nodes (0 or a power of two) at `nodes`. A key's home slot is
 //!   `hash & (node_cap - 1)`; lookups probe forward until the key or an empty node (key
 //!   nil). A string key's hash is `LuaStr::hash`, so a lookup with an interned string is
@@ -117,7 +125,8 @@ const MAX_ARRAY_BITS: usize = 31;
 /// the collector frees the table; an empty part owns no buffer.
 #[repr(C)]
 pub struct Table {
-    /// Array part buffer (`arr_len` values; dangling when empty), or the static part
+    /// Array part buffer (`arr_len` values; when empty: dangling, or the table's
+    /// inline room, INLINE-ARRAY), or the static part
     /// while `has_static` is set (STATIC-PART; `arr_len` is then 0, so compiled code's
     /// bounds check never reads through it).
     pub(crate) arr: Cell<*mut Value>,
@@ -141,11 +150,27 @@ pub struct Table {
     /// guess, checked on every use (compiled code and the VM write array slots without
     /// updating it). Last, so that the fields compiled code reads keep their offsets.
     len_hint: Cell<u32>,
+    /// Values of room for the array part in the table's own block, right after the box
+    /// (INLINE-ARRAY; 0: none). Fixed for the table's life.
+    inline_cap: u8,
 }
 
 // Tables are the most numerous objects of many programs: keep the box (16-byte header
 // plus the table) within the pool's 64-byte size class (GC-POOL rounds to 16 bytes).
 const _: () = assert!(core::mem::size_of::<Table>() <= 48);
+// INLINE-ARRAY: the block's tail starts right after the table (no padding after it).
+const _: () = assert!(
+    core::mem::offset_of!(crate::gc::GcBox<Table>, value) + core::mem::size_of::<Table>()
+        == core::mem::size_of::<crate::gc::GcBox<Table>>()
+);
+
+/// Largest array part a constructor's size hint places in the table's block
+/// (INLINE-ARRAY): the block stays within the pool's size classes.
+const MAX_INLINE: usize = 8;
+const _: () = assert!(
+    core::mem::size_of::<crate::gc::GcBox<Table>>() + MAX_INLINE * core::mem::size_of::<Value>()
+        <= crate::gc::MAX_SMALL
+);
 
 impl GcObject for Table {
     const KIND: ObjKind = ObjKind::Table;
@@ -159,13 +184,17 @@ impl GcObject for Table {
         });
     }
     fn extra_bytes(&self) -> usize {
-        buffer_bytes(self.array_len(), self.node_cap())
+        buffer_bytes(self.outside_array_len(), self.node_cap())
+    }
+    fn tail_bytes(&self) -> usize {
+        usize::from(self.inline_cap) * core::mem::size_of::<Value>()
     }
     fn release(&self, pool: &mut Pool) {
-        // SAFETY: the buffers were made from `pool` with these sizes; the parts are
-        // emptied right away, so they are not used again.
+        // SAFETY: the buffers were made from `pool` with these sizes (an inline array
+        // part is part of the block and counts 0 here); the parts are emptied right
+        // away, so they are not used again.
         unsafe {
-            free_values(pool, self.arr.get(), self.array_len());
+            free_values(pool, self.arr.get(), self.outside_array_len());
             free_nodes(pool, self.nodes.get(), self.node_cap());
         }
         self.arr.set(NonNull::dangling().as_ptr());
@@ -357,19 +386,49 @@ impl Heap {
     pub fn new_table(&mut self, narray: usize, nhash: usize) -> Gc<Table> {
         let narray = narray.min(1 << MAX_ARRAY_BITS);
         let cap = node_cap_for(nhash.min(1 << 26), false);
-        let t = Table {
-            arr: Cell::new(new_values(&mut self.pool, narray)),
-            nodes: Cell::new(new_nodes(&mut self.pool, cap)),
-            metatable: Cell::new(None),
-            arr_len: Cell::new(narray as u32),
-            node_cap: Cell::new(cap as u32),
-            node_used: Cell::new(0),
-            tm_absent: Cell::new(0),
-            gc_black: Cell::new(false),
-            has_static: Cell::new(false),
-            len_hint: Cell::new(narray as u32),
+        let inline = inline_cap_for(narray);
+        let tail = inline * core::mem::size_of::<Value>();
+        let nodes = new_nodes(&mut self.pool, cap);
+        let outside = if inline == 0 {
+            new_values(&mut self.pool, narray)
+        } else {
+            core::ptr::null_mut()
         };
-        self.alloc(t)
+        self.alloc_with(tail, |tail_ptr| {
+            let arr = if inline == 0 {
+                outside
+            } else {
+                let p = tail_ptr.cast::<Value>().as_ptr();
+                // SAFETY: the tail is `inline` values long, uninitialised, ours.
+                unsafe { fill_nil(p, 0, inline) };
+                p
+            };
+            Table {
+                arr: Cell::new(arr),
+                nodes: Cell::new(nodes),
+                metatable: Cell::new(None),
+                arr_len: Cell::new(narray as u32),
+                node_cap: Cell::new(cap as u32),
+                node_used: Cell::new(0),
+                tm_absent: Cell::new(0),
+                gc_black: Cell::new(false),
+                has_static: Cell::new(false),
+                len_hint: Cell::new(narray as u32),
+                inline_cap: inline as u8,
+            }
+        })
+    }
+}
+
+/// Values of inline room (INLINE-ARRAY) for a constructor's array size hint: none
+/// for 0 or above `MAX_INLINE`; a hint of 1 gets 2 (`{x, f()}` is sized 1 and then
+/// appended to).
+fn inline_cap_for(narray: usize) -> usize {
+    match narray {
+        0 => 0,
+        1 => 2,
+        n if n <= MAX_INLINE => n,
+        _ => 0,
     }
 }
 
@@ -800,16 +859,57 @@ impl Table {
 
     // ------------------------------------------------------------ resizing
 
+    /// True when the array part lives in the table's own block (INLINE-ARRAY).
+    #[inline(always)]
+    fn arr_is_inline(&self) -> bool {
+        // Addresses only: the inline room starts right after the table (checked above).
+        self.inline_cap != 0
+            && self.arr.get() as usize
+                == self as *const Table as usize + core::mem::size_of::<Table>()
+    }
+
+    /// Length of the array part's buffer when it is a pool block of its own (0 when
+    /// the part is inline or empty): the size `free_values` needs.
+    #[inline(always)]
+    fn outside_array_len(&self) -> usize {
+        if self.arr_is_inline() {
+            0
+        } else {
+            self.array_len()
+        }
+    }
+
+    /// Resizes the array part from `old` to `new` slots (new slots nil), in the
+    /// table's inline room while it fits (INLINE-ARRAY), else in a pool block. Sets
+    /// `arr` and `arr_len`; the caller accounts the bytes (`extra_bytes` before/after).
+    fn set_array_size(&self, pool: &mut Pool, old: usize, new: usize) {
+        let arr = self.arr.get();
+        if self.arr_is_inline() {
+            if new <= usize::from(self.inline_cap) {
+                // SAFETY: the inline room holds `inline_cap >= new` values.
+                unsafe { fill_nil(arr, old.min(new), new) };
+            } else {
+                let p = new_values(pool, new);
+                // SAFETY: `p` has `new > inline_cap >= old` slots, `arr` `old` live
+                // ones; distinct blocks. The inline room stays unused from now on.
+                unsafe { core::ptr::copy_nonoverlapping(arr, p, old) };
+                self.arr.set(p);
+            }
+        } else {
+            // SAFETY: `arr`/`old` describe our pool buffer, replaced right away.
+            self.arr.set(unsafe { resize_values(pool, arr, old, new) });
+        }
+        self.arr_len.set(new as u32);
+    }
+
     /// Grows the array part to `new_len` slots for an append, moving integer keys of
     /// the new range out of the hash part (leaving dead keys there).
     fn grow_array(&self, heap: &mut Heap, new_len: usize) {
         let old = self.array_len();
-        // SAFETY: `arr`/`old` describe our array buffer, replaced right away.
-        let p = unsafe { resize_values(&mut heap.pool, self.arr.get(), old, new_len) };
-        self.arr.set(p);
-        self.arr_len.set(new_len as u32);
+        let before = self.extra_bytes();
+        self.set_array_size(&mut heap.pool, old, new_len);
         self.len_hint.set(new_len as u32);
-        heap.account_grow((new_len - old) * core::mem::size_of::<Value>());
+        heap.account_grow(self.extra_bytes() - before);
         if self.node_used.get() == 0 {
             return;
         }
@@ -849,6 +949,7 @@ impl Table {
         let old_arr = self.array_len();
         let old_cap = self.node_cap();
         let old_nodes = self.nodes.get();
+        let before = self.extra_bytes();
         let mut spill = Vec::new();
         for i in new_arr..old_arr {
             let v = self.arr_at(i);
@@ -859,10 +960,7 @@ impl Table {
         // Same size: keep the buffer (and, with a static part, `arr`: STATIC-PART).
         debug_assert!(!self.has_static.get() || new_arr == 0);
         if new_arr != old_arr {
-            // SAFETY: `arr`/`old_arr` describe our array buffer, replaced right away.
-            let p = unsafe { resize_values(&mut heap.pool, self.arr.get(), old_arr, new_arr) };
-            self.arr.set(p);
-            self.arr_len.set(new_arr as u32);
+            self.set_array_size(&mut heap.pool, old_arr, new_arr);
         }
         self.len_hint.set(new_arr as u32);
         let cap = node_cap_for(nhash, true);
@@ -882,7 +980,7 @@ impl Table {
         // SAFETY: the old buffer came from `new_nodes(pool, old_cap)` and is no longer
         // used.
         unsafe { free_nodes(&mut heap.pool, old_nodes, old_cap) };
-        let (before, after) = (buffer_bytes(old_arr, old_cap), buffer_bytes(new_arr, cap));
+        let after = self.extra_bytes();
         if after >= before {
             heap.account_grow(after - before);
         } else {

@@ -517,3 +517,40 @@ fn array_slot_covers_exactly_the_array_part() {
         assert!(matches!(unsafe { *p }, Value::Int(v) if v == key * 10));
     }
 }
+
+#[test]
+fn small_array_parts_live_in_the_tables_block_until_they_outgrow_it() {
+    let mut heap = Heap::default();
+    let sizes = |t: &Table| (t.inline_cap, t.arr_is_inline(), t.array_len());
+    assert_eq!(sizes(&heap.new_table(0, 0)), (0, false, 0));
+    assert_eq!(sizes(&heap.new_table(8, 0)), (8, true, 8));
+    assert_eq!(sizes(&heap.new_table(9, 0)), (0, false, 9));
+    // `{x, f()}`: sized 1, the append fills the second inline slot in place.
+    let t = heap.new_table(1, 0);
+    assert_eq!(sizes(&t), (2, true, 1));
+    t.set_int(&mut heap, 1, Value::Int(10));
+    let at = t.array_ptr();
+    t.set_int(&mut heap, 2, Value::Int(20));
+    assert_eq!((sizes(&t), t.array_ptr()), ((2, true, 2), at));
+    assert_eq!(t.extra_bytes(), 0);
+    // The third element moves the part out; the contents follow.
+    t.set_int(&mut heap, 3, Value::Int(30));
+    assert_eq!(sizes(&t), (2, false, 4));
+    assert_eq!(t.extra_bytes(), 4 * core::mem::size_of::<Value>());
+    for i in 4..=40 {
+        t.set_int(&mut heap, i, Value::Int(i * 10));
+    }
+    for i in 1..=40 {
+        assert_eq!(t.get_int(i).as_int(), Some(i * 10), "key {i}");
+    }
+    assert_eq!(t.len(), 40);
+    // A rehash that shrinks an inline part keeps it in place.
+    let u = heap.new_table(4, 0);
+    u.set_int(&mut heap, 1, Value::Int(1));
+    for i in 0..20 {
+        let k = heap.intern_bytes(alloc::format!("k{i}").as_bytes());
+        u.set_str(&mut heap, k, Value::Int(i));
+    }
+    assert!(u.arr_is_inline() && u.array_len() <= 4, "{:?}", sizes(&u));
+    assert_eq!(u.get_int(1).as_int(), Some(1));
+}
