@@ -292,6 +292,11 @@ pub const TAILCALL_DONE: u32 = 4;
 /// (same frame base, the stack did not move, its code current): the code continues at
 /// its own entry for pc 0, in the same activation (NATIVE-CALLS).
 pub const TAILCALL_SELF: u32 = 5;
+/// `tail_call` result flag (TAIL-NEST in `jit_iface/call.rs`): the frame was replaced
+/// and the callee's code, run by the helper, returned; `ctx.ret_reg` / `ctx.ret_n`
+/// describe its results (same frame base) and the low bits are the pc of the callee's
+/// RETURN: the code leaves with `STATUS_RETURNED` at that pc, touching no register.
+pub const TAILCALL_RETURNED: u32 = 1 << 31;
 /// `ret` operand: return the values from R[A] up to the stack top.
 pub const RET_TO_TOP: u32 = u32::MAX;
 /// Flag in `JitCtx::ret_reg`: the RETURN has k set, so upvalues or to-be-closed
@@ -438,7 +443,8 @@ pub struct Helpers {
     /// TAILCALL at `pc` (`ra` = R[A], B its operand), followed by `RETURN A 0`: a Lua
     /// callee replaces the frame as the interpreter's TAILCALL does (`TAILCALL_DONE`:
     /// leave with `STATUS_TAILCALLED`, touching no register; `TAILCALL_SELF` when the
-    /// callee is the running closure: start over at pc 0); a native one is called in
+    /// callee is the running closure: start over at pc 0; `TAILCALL_RETURNED` plus a pc
+    /// when the helper ran the callee's code to its RETURN); a native one is called in
     /// place with all its results (`HELPER_OK`, `ctx.base` updated: continue with the
     /// RETURN); else `HELPER_EXIT` (nothing done) or `CALL_UNWIND`, as `call`.
     pub tail_call: unsafe extern "C" fn(ctx: *mut JitCtx, ra: *mut Value, b: u32, pc: u32) -> u32,

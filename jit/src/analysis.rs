@@ -3,7 +3,7 @@
 //! instruction (its type, whether compiled code holds it unstored).
 
 use moonjet_bytecode::opcodes::props;
-use moonjet_bytecode::{Instruction, OpCode};
+use moonjet_bytecode::{Instruction, OpCode, Proto};
 use moonjet_interp::Value;
 
 /// The pcs where the interpreter may enter compiled code (see JIT-ENTRY): pc 0, the
@@ -189,6 +189,25 @@ pub fn captured(code: &[Instruction]) -> RegSet {
     if let Some(top) = top {
         for r in 0..=top {
             set.insert(r);
+        }
+    }
+    set
+}
+
+/// [`captured`], exact when the nested prototypes are at hand (`protos`, the
+/// function's `Proto::protos`; a prototype loaded from a binary chunk may not carry
+/// them): the registers the upvalue descriptors of the functions its CLOSUREs make
+/// name (`in_stack`). A CLOSURE of a callback that captures nothing then makes no
+/// register captured, so calls reload and entries load far fewer registers (a main
+/// chunk that passes a function literal to `gsub` late in its code, say).
+pub fn captured_in(code: &[Instruction], protos: &[std::rc::Rc<Proto>]) -> RegSet {
+    let mut set = RegSet::default();
+    for i in code.iter().filter(|i| i.opcode() == Some(OpCode::Closure)) {
+        let Some(p) = protos.get(i.bx() as usize) else {
+            return captured(code);
+        };
+        for u in p.upvalues.iter().filter(|u| u.in_stack) {
+            set.insert(u32::from(u.index));
         }
     }
     set
@@ -437,9 +456,13 @@ pub fn liveness(code: &[Instruction], max_stack: usize, locals: &[(u32, u32)]) -
         (from..max_stack as u32).for_each(|r| s.insert(r));
         s
     };
+    let closed = tbc_registers(code);
     let effects: Vec<(RegSet, RegSet, Vec<usize>)> = (0..n)
         .map(|pc| {
-            let (uses, defs) = uses_defs(code[pc], &all);
+            let (mut uses, defs) = uses_defs(code[pc], &all);
+            if let Some(u) = closing_uses(code[pc], &closed) {
+                uses = u;
+            }
             let succ = successor_pcs(code, pc);
             (uses, defs, succ)
         })
@@ -472,6 +495,43 @@ pub fn liveness(code: &[Instruction], max_stack: usize, locals: &[(u32, u32)]) -
         (0..active.min(max_stack as u32)).for_each(|r| l.insert(r));
     }
     live
+}
+
+/// Registers that may hold a to-be-closed value: R[A] of a TBC, the closing value
+/// R[A+3] of a generic for (TFORPREP).
+fn tbc_registers(code: &[Instruction]) -> RegSet {
+    let mut set = RegSet::default();
+    for i in code {
+        match i.opcode() {
+            Some(OpCode::Tbc) => set.insert(i.a()),
+            Some(OpCode::TForPrep) => set.insert(i.a() + 3),
+            _ => {}
+        }
+    }
+    set
+}
+
+/// What CLOSE, TBC and TFORPREP read, for liveness (`uses_defs` says every register
+/// from A, as nothing else knows which hold to-be-closed values): CLOSE the
+/// to-be-closed registers (`closed`) from A up, whose `__close` the interpreter calls;
+/// TBC its R[A]; TFORPREP its four control registers. Closing upvalues reads the
+/// captured registers, which the code keeps stored and loads at every entry whether
+/// live or not (REG-CACHE). Without this, the CLOSE after a generic `for` would make
+/// every register above the loop live back to the start of the function. `None` for
+/// other instructions.
+fn closing_uses(i: Instruction, closed: &RegSet) -> Option<RegSet> {
+    let a = i.a();
+    let mut uses = RegSet::default();
+    match i.opcode()? {
+        OpCode::Close => closed
+            .iter()
+            .filter(|&r| r >= a)
+            .for_each(|r| uses.insert(r)),
+        OpCode::Tbc => uses.insert(a),
+        OpCode::TForPrep => (a..a + 4).for_each(|r| uses.insert(r)),
+        _ => return None,
+    }
+    Some(uses)
 }
 
 /// The pcs control may reach after `pc` (interpreted or compiled).
@@ -516,20 +576,52 @@ pub(crate) fn uses_defs(i: Instruction, all: &dyn Fn(u32) -> RegSet) -> (RegSet,
         range(&mut s, a, count);
         s
     };
+    // The results of a CALL or VARARG: C - 1 registers from `from`, or (C = 0)
+    // every register from there, "up to the top": what lies above the top is read by
+    // nothing but an "up to the top" B = 0 consumer (CALL, RETURN, SETLIST), which
+    // reads only what this producer left below the top. Without it such a consumer,
+    // which is said to read every register from its A, would make every register above
+    // it live back to the start of the function (a main chunk ending in
+    // `print(string.format(...))`, say): loaded at every entry and after every call.
+    let results = |from: u32, c: u32| {
+        if c == 0 {
+            return all(from);
+        }
+        let mut s = RegSet::default();
+        range(&mut s, from, c - 1);
+        s
+    };
     match op {
-        O::Call | O::TailCall => uses = listed(i.b()),
+        O::Call => {
+            uses = listed(i.b());
+            defs = results(a, i.c());
+        }
+        O::VarArg => defs = results(a, i.c()),
+        O::TailCall => uses = listed(i.b()),
         O::Return => uses = listed(i.b().saturating_sub(1)),
         O::SetList => uses = listed(i.b() + 1),
-        O::Close | O::Tbc | O::TForPrep => uses = all(a),
+        O::Close | O::Tbc => uses = all(a),
+        // Nothing reads R[A+4..A+6] between it and the TFORCALL it jumps to, which
+        // writes them first.
+        O::TForPrep => {
+            uses = all(a);
+            range(&mut defs, a + 4, 3);
+        }
         O::Concat => {
             range(&mut uses, a, i.b());
             defs.insert(a);
         }
-        O::TForCall => range(&mut uses, a, 4),
+        // The compiled TFORCALL copies its three control values to R[A+4..A+6] and
+        // calls from there, so those must be stored before its helper: read, as far as
+        // liveness goes (TFORPREP writes them, so they are not live before the loop).
+        O::TForCall => {
+            range(&mut uses, a, 3);
+            range(&mut uses, a + 4, 3);
+        }
         O::TForLoop => uses.insert(a + 4),
         O::ForPrep | O::ForLoop => range(&mut uses, a, 3),
         O::LoadNil => range(&mut defs, a, i.b() + 1),
-        O::VarArg | O::VarArgPrep | O::ExtraArg | O::Jmp | O::Return0 => {}
+        O::VarArgPrep | O::ExtraArg | O::Jmp | O::Return0 => {}
         O::TestSet => uses.insert(i.b()),
         _ => {
             let info = op.info();
@@ -614,6 +706,68 @@ mod tests {
         // Registers written in the loop are unstored in it; nothing before it is.
         assert!(st[6].as_ref().is_some_and(|s| s.dirty.contains(6)));
         assert!(st[0].as_ref().is_some_and(|s| s.dirty == RegSet::default()));
+    }
+
+    #[test]
+    fn captured_registers_are_those_closures_name() {
+        let p = moonjet_compiler::compile(
+            b"local a, b, c = 1, 2, 3 local f = function() return b end \
+              local t = {} local g = function(x) return x end return f, g, t, a, c",
+            b"=t",
+        )
+        .expect("compiles");
+        let exact = captured_in(&p.code, &p.protos);
+        assert!(exact.contains(1));
+        assert!(!exact.contains(0) && !exact.contains(2) && !exact.contains(5));
+        // Without the nested prototypes: every register up to the last CLOSURE's.
+        let rough = captured_in(&p.code, &[]);
+        assert!(rough.contains(0) && rough.contains(2) && rough.contains(5));
+    }
+
+    #[test]
+    fn open_results_do_not_make_registers_above_live() {
+        let p = moonjet_compiler::compile(
+            b"local n = 0 for i = 1, 10 do n = n + i end \
+              print(string.format('%d %d %d %d', n, n, n, n))",
+            b"=t",
+        )
+        .expect("compiles");
+        let live = liveness(&p.code, p.max_stack as usize, &[]);
+        // Only n is live at the loop's end; the call's registers above it are not.
+        let at_loop = p
+            .code
+            .iter()
+            .position(|i| i.opcode() == Some(OpCode::ForLoop))
+            .expect("a loop");
+        assert!(live[at_loop].contains(0));
+        for r in 5..p.max_stack as u32 {
+            assert!(!live[at_loop].contains(r), "R{r} live at the loop");
+        }
+    }
+
+    #[test]
+    fn a_generic_for_keeps_only_its_own_registers_live() {
+        let p = moonjet_compiler::compile(
+            b"local n = 0 for w in string.gmatch('a b', '%a') do n = n + #w end \
+              local a, b, c, d = n, n, n, n print(a, b, c, d)",
+            b"=t",
+        )
+        .expect("compiles");
+        let live = liveness(&p.code, p.max_stack as usize, &[]);
+        let prep = p
+            .code
+            .iter()
+            .position(|i| i.opcode() == Some(OpCode::TForPrep))
+            .expect("a generic for");
+        let a = p.code[prep].a();
+        assert!((a..a + 4).all(|r| live[prep].contains(r)));
+        // Nothing above the loop's registers is live when it starts, nor at pc 0.
+        for r in a + 4..p.max_stack as u32 {
+            assert!(!live[prep].contains(r), "R{r} live at the TFORPREP");
+            assert!(!live[0].contains(r), "R{r} live at pc 0");
+        }
+        let closed = tbc_registers(&p.code);
+        assert!(closed.contains(a + 3) && !closed.contains(a));
     }
 
     #[test]

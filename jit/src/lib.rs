@@ -222,7 +222,7 @@ impl Jit {
             .map(|l| (l.start_pc, l.end_pc))
             .collect();
         let live = analysis::liveness(code, max_stack as usize, &locals);
-        let captured = analysis::captured(code);
+        let captured = analysis::captured_in(code, &req.proto.protos);
         let regs = regs::RegCache::new(states, captured, live, max_stack as usize);
         let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
         let mut t =

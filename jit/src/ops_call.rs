@@ -7,7 +7,7 @@ use cranelift_codegen::ir::{self, types, InstBuilder};
 use moonjet_bytecode::{Instruction, OpCode};
 use moonjet_interp::jit_iface::{
     ctx_offsets, helper_offsets, tags, HELPER_EXIT, HELPER_OK, RET_CLOSES, RET_TO_TOP,
-    TAILCALL_DONE, TAILCALL_SELF,
+    TAILCALL_DONE, TAILCALL_RETURNED, TAILCALL_SELF,
 };
 use moonjet_interp::Value;
 
@@ -164,7 +164,8 @@ impl FunctionTranslator<'_> {
     /// TAILCALL `R[A](R[A+1], ..., R[A+B-1])`, followed by `RETURN A 0`, through the
     /// tail-call helper: a Lua callee replaced the frame (leave at once with
     /// `TailCalled`, touching no register: they are the callee's now; whoever called
-    /// this code runs the callee; the running closure itself: start over at pc 0), a
+    /// this code runs the callee; the running closure itself: start over at pc 0; the
+    /// helper ran the callee to its RETURN: leave as that RETURN), a
     /// native one left its results from R[A] up to the
     /// top (continue with the RETURN, R[0] checked), or as `emit_call`.
     pub fn translate_tailcall(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
@@ -192,6 +193,7 @@ impl FunctionTranslator<'_> {
         // Every exit below is raw: after `TAILCALL_DONE` the registers are the
         // callee's arguments (same base), and otherwise the stack is up to date.
         self.at(other);
+        self.tail_returned(r);
         let (replaced, rest) = self.split_status(r, TAILCALL_DONE);
         self.at(replaced);
         self.exit_raw(pc, Reason::TailCalled);
@@ -201,6 +203,25 @@ impl FunctionTranslator<'_> {
         self.at(rest);
         self.exit_or_unwind(r, pc, Reason::TailCall);
         Ok(())
+    }
+
+    /// A TAILCALL whose helper answered `TAILCALL_RETURNED` plus a pc (TAIL-NEST in
+    /// `jit_iface/call.rs`): the helper ran the callee, whose results `ctx.ret_reg` /
+    /// `ctx.ret_n` describe; the code leaves with `STATUS_RETURNED` at that pc (in the
+    /// callee's code), touching no register. Continues in a new block otherwise.
+    fn tail_returned(&mut self, r: ir::Value) {
+        const _: () = assert!(TAILCALL_RETURNED == 1 << 31);
+        let returned = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
+        let (yes, no) = (self.new_block(), self.new_block());
+        self.branch(returned, yes, no);
+        self.at(yes);
+        let pc = self.b.ins().band_imm_u(r, i32::MAX as i64);
+        let status = self.i32(Reason::Returned.status());
+        self.b.ins().jump(
+            self.exit_block,
+            &[ir::BlockArg::Value(pc), ir::BlockArg::Value(status)],
+        );
+        self.at(no);
     }
 
     /// The (still empty) block `again` of a TAILCALL whose helper answered
