@@ -95,15 +95,15 @@ impl FunctionTranslator<'_> {
             .b
             .ins()
             .icmp(IntCC::UnsignedLessThanOrEqual, fend, slen);
-        self.require(in_stack, general);
+        self.or_slow(in_stack, general);
         let in_limit = self
             .b
             .ins()
             .icmp(IntCC::UnsignedLessThanOrEqual, fend, slimit);
-        self.require(in_limit, general);
+        self.or_slow(in_limit, general);
         let (flen, fcap) = (self.word(lua, d::FRAMES_LEN), self.word(lua, d::FRAMES_CAP));
         let room = self.b.ins().icmp(IntCC::UnsignedLessThan, flen, fcap);
-        self.require(room, general);
+        self.or_slow(room, general);
         let site = Site {
             lua,
             fp,
@@ -120,14 +120,6 @@ impl FunctionTranslator<'_> {
         let call = self.b.ins().call_indirect(sig, code, &[cctx, regs, zero]);
         let next = self.b.inst_results(call)[0];
         self.finish_direct(&site, cctx, ctop, c, next, paths);
-    }
-
-    /// Continues in a new block when `cond` holds, else goes to `fail`. (A branch per
-    /// condition: fewer instructions than combining the flags, and each is predicted.)
-    fn require(&mut self, cond: ir::Value, fail: ir::Block) {
-        let ok = self.new_block();
-        self.branch(cond, ok, fail);
-        self.at(ok);
     }
 
     /// The word (8 bytes) at `off` from `p`.
@@ -153,33 +145,33 @@ impl FunctionTranslator<'_> {
     ) {
         let i32 = types::I32;
         let has_code = self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0);
-        self.require(has_code, fail);
+        self.or_slow(has_code, fail);
         let cgen = self.b.ins().load(i32, mem(), fp, d::CODE_GENERATION);
         let gen = self.b.ins().load(i32, mem(), lua, d::JIT_GENERATION);
         let current = self.b.ins().icmp(IntCC::Equal, cgen, gen);
-        self.require(current, fail);
+        self.or_slow(current, fail);
         let np = self.b.ins().load(i32, mem(), fp, d::NUM_PARAMS);
         let enough = self
             .b
             .ins()
             .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, np, nargs as i64);
-        self.require(enough, fail);
+        self.or_slow(enough, fail);
         let va = self.b.ins().load(types::I8, mem(), fp, d::IS_VARARG);
         let fixed = self.b.ins().icmp_imm_s(IntCC::Equal, va, 0);
-        self.require(fixed, fail);
+        self.or_slow(fixed, fail);
         let hook = self.b.ins().load(types::I8, mem(), lua, d::HOOK_MASK);
         let no_hook = self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0);
-        self.require(no_hook, fail);
+        self.or_slow(no_hook, fail);
         let active = self.b.ins().load(types::I8, mem(), lua, d::JIT_ACTIVE);
         let on = self.b.ins().icmp_imm_s(IntCC::NotEqual, active, 0);
-        self.require(on, fail);
+        self.or_slow(on, fail);
         let limit = self.word(lua, d::JIT_STACK_LIMIT);
         let sp = self.b.ins().get_stack_pointer(PTR);
         let room = self
             .b
             .ins()
             .icmp(IntCC::UnsignedGreaterThanOrEqual, sp, limit);
-        self.require(room, fail);
+        self.or_slow(room, fail);
     }
 
     /// Pushes the callee's frame as `Lua::try_push_fixed` does (the caller's pc saved
@@ -322,26 +314,26 @@ impl FunctionTranslator<'_> {
             .b
             .ins()
             .icmp_imm_s(IntCC::Equal, status, STATUS_RETURNED as i64);
-        self.require(returned, slow);
+        self.or_slow(returned, slow);
         let closes = self.b.ins().band_imm_s(reg, RET_CLOSES as i64);
         let nothing = self.b.ins().icmp_imm_s(IntCC::Equal, closes, 0);
-        self.require(nothing, slow);
+        self.or_slow(nothing, slow);
         let no_hook = self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0);
-        self.require(no_hook, slow);
+        self.or_slow(no_hook, slow);
         let on_top = self.b.ins().icmp(IntCC::Equal, len, top);
-        self.require(on_top, slow);
+        self.or_slow(on_top, slow);
         let stack = self.word(lua, d::STACK_PTR);
         // Exactly the results wanted (C - 1), inside the stack.
         let want = c as i64 - 1;
         let first = if want > 0 {
             let exact = self.b.ins().icmp_imm_s(IntCC::Equal, n, want);
-            self.require(exact, slow);
+            self.or_slow(exact, slow);
             let reg = self.b.ins().uextend(types::I64, reg);
             let first = self.b.ins().iadd(nbase, reg);
             let end = self.b.ins().iadd_imm_s(first, want);
             let slen = self.word(lua, d::STACK_LEN);
             let inside = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, slen);
-            self.require(inside, slow);
+            self.or_slow(inside, slow);
             Some(first)
         } else {
             None
