@@ -50,6 +50,18 @@ pub struct CallInfo {
 }
 
 impl CallInfo {
+    /// The record after a tail call put a new Lua function in this frame: it restarts
+    /// at pc 0 as a tail call with its registers ending at `top`, no varargs and no
+    /// continuation, keeping the frame's metamethod depth.
+    #[inline(always)]
+    pub fn restart_as_tail(&mut self, top: u32) {
+        self.top = top;
+        self.pc = 0;
+        self.nvarargs = 0;
+        self.aux = 0;
+        self.flags = CIST_LUA | CIST_TAIL | (self.flags & CIST_META_MASK);
+    }
+
     /// The record of a native function's frame: its arguments start above `func`.
     #[inline(always)]
     pub fn native(func: usize, nresults: i32, flags: u32) -> CallInfo {

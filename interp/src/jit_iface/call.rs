@@ -74,7 +74,7 @@ use super::{
     STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND, TAILCALL_DONE,
     TAILCALL_SELF,
 };
-use crate::abi::{CIST_CLOSE, CIST_FIN, CIST_LUA, CIST_META_MASK, CIST_TAIL};
+use crate::abi::{CIST_CLOSE, CIST_FIN, CIST_TAIL};
 use crate::func::{FnProto, LuaClosure};
 use crate::gc::Gc;
 use crate::state::Lua;
@@ -817,12 +817,7 @@ fn tail_fast(
         Value::write_nil(unsafe { &mut *p.add(base + j) });
     }
     fp.calls.set(fp.calls.get().wrapping_add(1));
-    let ci = l.frames.last_mut()?;
-    ci.top = ftop as u32;
-    ci.pc = 0;
-    ci.nvarargs = 0;
-    ci.aux = 0;
-    ci.flags = CIST_LUA | CIST_TAIL | (flags & CIST_META_MASK);
+    l.frames.last_mut()?.restart_as_tail(ftop as u32);
     l.top = ftop;
     Some((code, base))
 }
@@ -975,10 +970,7 @@ fn self_tail(l: &mut Lua, f: Gc<LuaClosure>, func: usize, b: u32) -> bool {
     }
     fp.calls.set(fp.calls.get().wrapping_add(1));
     if let Some(ci) = l.frames.last_mut() {
-        ci.pc = 0;
-        ci.nvarargs = 0;
-        ci.aux = 0;
-        ci.flags = CIST_LUA | CIST_TAIL | (flags & CIST_META_MASK);
+        ci.restart_as_tail(ftop as u32);
     }
     l.top = ftop;
     true

@@ -650,11 +650,7 @@ impl Lua {
         // computed.
         let f = unsafe { self.frames.get_unchecked_mut(idx) };
         f.base = base as u32;
-        f.top = ftop as u32;
-        f.pc = 0;
-        f.nvarargs = 0;
-        f.aux = 0;
-        f.flags = CIST_LUA | CIST_TAIL | (cur_flags & CIST_META_MASK);
+        f.restart_as_tail(ftop as u32);
         self.top = ftop;
         Some(base)
     }
