@@ -37,6 +37,15 @@ pub enum ValSrc {
 }
 
 impl FunctionTranslator<'_> {
+    /// A new block for a rare path (a helper call, an exit), laid out after the
+    /// function's other blocks (anchor: COLD-PATHS), so the straight paths stay dense in
+    /// the instruction cache.
+    pub(crate) fn new_cold_block(&mut self) -> ir::Block {
+        let blk = self.new_block();
+        self.b.set_cold_block(blk);
+        blk
+    }
+
     /// Continues in a new block when `cond` holds; `slow` otherwise.
     pub(crate) fn or_slow(&mut self, cond: ir::Value, slow: ir::Block) {
         let ok = self.new_block();
@@ -231,7 +240,7 @@ impl FunctionTranslator<'_> {
     /// `R[dst] := R[t][key]` inline for an integer key; jumps to `done`, or continues
     /// in the slow block it returns.
     pub fn inline_get_int(&mut self, t_off: i32, key: ir::Value, dst: i32, done: ir::Block) {
-        let slow = self.new_block();
+        let slow = self.new_cold_block();
         let h = self.table_of(t_off, slow);
         let slot = self.array_slot(h, key, slow);
         self.read_slot(slot, dst, slow);
@@ -241,7 +250,7 @@ impl FunctionTranslator<'_> {
 
     /// `R[t][key] := val` inline for an integer key (see [`Self::inline_get_int`]).
     pub fn inline_set_int(&mut self, t_off: i32, key: ir::Value, val: ValSrc, done: ir::Block) {
-        let slow = self.new_block();
+        let slow = self.new_cold_block();
         let h = self.table_of(t_off, slow);
         let slot = self.array_slot(h, key, slow);
         self.write_slot(h, slot, val, slow);
@@ -252,14 +261,15 @@ impl FunctionTranslator<'_> {
     /// `R[dst] := R[t][K[k]]` inline for a string constant (see
     /// [`Self::inline_get_int`]).
     ///
-    /// A key the table lacks is looked for, as the interpreter's index does, in the
-    /// table its metatable's `__index` names (anchor: INDEX-INLINE): a method of a
-    /// class or a default shared through a prototype table is read inline too, up to
-    /// [`INDEX_DEPTH`] tables up the chain. Only raw hits count there as well;
-    /// everything else (no metatable, a function `__index`, a longer chain, a static
-    /// part) is the helper's.
+    /// A key the table lacks (no node, or a dead key: a nil value) is looked for, as the
+    /// interpreter's index does, in the table its metatable's `__index` names (anchor:
+    /// INDEX-INLINE): a method of a class or a default shared through a prototype table
+    /// is read inline too, up to [`INDEX_DEPTH`] tables up the chain. A chain that ends
+    /// (a table without a metatable, or whose metatable has no `__index`) reads nil
+    /// inline: an optional field (`self.next`, `obj.cache`) that is nil. Everything
+    /// else (a function `__index`, a longer chain, a static part) is the helper's.
     pub fn inline_get_field(&mut self, t_off: i32, k: u32, dst: i32, done: ir::Block) {
-        let slow = self.new_block();
+        let slow = self.new_cold_block();
         let h = self.table_of(t_off, slow);
         let Some(want) = self.const_str(k) else {
             self.jump(slow);
@@ -271,10 +281,9 @@ impl FunctionTranslator<'_> {
         let up = self.new_block();
         self.b.append_block_param(up, types::I64);
         self.b.append_block_param(up, types::I64);
-        let absent = self.new_block();
+        let (absent, nil) = (self.new_block(), self.new_block());
         let slot = self.str_slot(h, want, FIELD_PROBES, slow, absent);
-        self.read_slot(slot, dst, slow);
-        self.jump(done);
+        self.read_live(slot, dst, done, absent);
         self.at(absent);
         let left = self.b.ins().iconst(types::I64, INDEX_DEPTH - 1);
         self.b
@@ -282,32 +291,56 @@ impl FunctionTranslator<'_> {
             .jump(up, &[ir::BlockArg::Value(h), ir::BlockArg::Value(left)]);
         self.at(up);
         let (lacks, left) = (self.b.block_params(up)[0], self.b.block_params(up)[1]);
-        let class = self.index_table(lacks, slow);
+        let class = self.index_table(lacks, left, slow, nil);
         let class_lacks = self.new_block();
         let slot = self.str_slot(class, want, FIELD_PROBES, slow, class_lacks);
-        self.read_slot(slot, dst, slow);
-        self.jump(done);
+        self.read_live(slot, dst, done, class_lacks);
         self.at(class_lacks);
-        let more = self.b.ins().icmp_imm_s(IntCC::NotEqual, left, 0);
-        self.or_slow(more, slow);
         let left = self.b.ins().iadd_imm_s(left, -1);
         self.b
             .ins()
             .jump(up, &[ir::BlockArg::Value(class), ir::BlockArg::Value(left)]);
+        // The chain ended without the key: the result is nil.
+        self.at(nil);
+        self.store_nil(dst);
+        self.jump(done);
         self.at(slow);
     }
 
-    /// The table that the metatable of `h` names as `__index`, for a key `h` lacks:
-    /// continues only when `h` has no static part (which could hold the key), has a
-    /// metatable whose hash part holds `__index` (interned, so a pointer compare) and
-    /// that value is a table.
-    fn index_table(&mut self, h: ir::Value, slow: ir::Block) -> ir::Value {
+    /// Copies the value at `slot` into the register at `dst_off` and jumps to `done`
+    /// when it is not nil; jumps to `dead` (a dead key: the table lacks the key) when
+    /// it is.
+    fn read_live(&mut self, slot: ir::Value, dst_off: i32, done: ir::Block, dead: ir::Block) {
+        let tag = self.b.ins().load(types::I8, mem(), slot, TAG);
+        let live = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::NotEqual, tag, tags::NIL as i64);
+        self.or_slow(live, dead);
+        self.copy_value(slot, 0, dst_off);
+        self.jump(done);
+    }
+
+    /// The table that the metatable of `h` names as `__index`, for a key `h` lacks,
+    /// when `left` (more tables the chain may visit after it) is not negative: continues
+    /// only when `h` has no static part (which could hold the key), has a metatable
+    /// whose hash part holds `__index` (interned, so a pointer compare) and that value
+    /// is a table. Jumps to `nil` when the index ends at `h` (no metatable, or a
+    /// metatable without a static part whose `__index` is absent or nil), to `slow` for
+    /// everything else.
+    fn index_table(
+        &mut self,
+        h: ir::Value,
+        left: ir::Value,
+        slow: ir::Block,
+        nil: ir::Block,
+    ) -> ir::Value {
         let st = self.b.ins().load(types::I8, mem(), h, t::HAS_STATIC);
         let no_static = self.b.ins().icmp_imm_s(IntCC::Equal, st, 0);
         self.or_slow(no_static, slow);
         let mt = self.b.ins().load(types::I64, mem(), h, t::METATABLE);
         let has_mt = self.b.ins().icmp_imm_s(IntCC::NotEqual, mt, 0);
-        self.or_slow(has_mt, slow);
+        self.or_slow(has_mt, nil);
         let lua = self
             .b
             .ins()
@@ -318,16 +351,31 @@ impl FunctionTranslator<'_> {
             .load(types::I64, mem(), lua, state_offsets::INDEX_NAME);
         let interned = self.b.ins().icmp_imm_s(IntCC::NotEqual, name, 0);
         self.or_slow(interned, slow);
-        let slot = self.str_slot(mt, name, FIELD_PROBES, slow, slow);
+        // No `__index` in the metatable's hash part: nil, unless a static part has one.
+        let no_index = self.new_block();
+        let slot = self.str_slot(mt, name, FIELD_PROBES, slow, no_index);
         let tag = self.b.ins().load(types::I8, mem(), slot, TAG);
+        let is_nil = self.is(tag, tags::NIL);
+        let not_nil = self.new_block();
+        self.branch(is_nil, no_index, not_nil);
+        self.at(no_index);
+        let st = self.b.ins().load(types::I8, mem(), mt, t::HAS_STATIC);
+        let mt_plain = self.b.ins().icmp_imm_s(IntCC::Equal, st, 0);
+        self.branch(mt_plain, nil, slow);
+        self.at(not_nil);
         let is_table = self.is(tag, tags::TABLE);
         self.or_slow(is_table, slow);
+        let in_depth = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, left, 0);
+        self.or_slow(in_depth, slow);
         self.b.ins().load(types::I64, mem(), slot, PAYLOAD)
     }
 
     /// `R[t][K[k]] := val` inline for a string constant.
     pub fn inline_set_field(&mut self, t_off: i32, k: u32, val: ValSrc, done: ir::Block) {
-        let slow = self.new_block();
+        let slow = self.new_cold_block();
         let h = self.table_of(t_off, slow);
         match self.field_slot(h, k, FIELD_PROBES, slow) {
             Some(slot) => {

@@ -577,6 +577,7 @@ impl FunctionTranslator<'_> {
             Some(&(_, blk)) => blk,
             None => {
                 let blk = self.b.create_block();
+                self.b.set_cold_block(blk);
                 self.b.append_block_param(blk, types::I32);
                 self.regs.spills.push((pc, blk));
                 blk
@@ -613,6 +614,7 @@ impl FunctionTranslator<'_> {
             return;
         }
         let (ok, fail) = (self.b.create_block(), self.b.create_block());
+        self.b.set_cold_block(fail);
         self.branch(cond, ok, fail);
         self.b.switch_to_block(fail);
         leave(self);

@@ -256,6 +256,7 @@ impl<'a> FunctionTranslator<'a> {
         let helpers = b.ins().load(PTR, mem(), ctx, ctx_offsets::HELPERS);
         let blocks: Vec<ir::Block> = code.iter().map(|_| b.create_block()).collect();
         let exit_block = b.create_block();
+        b.set_cold_block(exit_block);
         b.append_block_param(exit_block, types::I32);
         b.append_block_param(exit_block, types::I32);
         let not_entry = b.create_block();
@@ -431,6 +432,7 @@ impl<'a> FunctionTranslator<'a> {
         };
         let ok = self.is(tag, want);
         let (cont, fail) = (self.b.create_block(), self.b.create_block());
+        self.b.set_cold_block(fail);
         self.branch(ok, cont, fail);
         self.at(fail);
         if !pinned {
