@@ -68,7 +68,7 @@ struct Site {
 
 impl FunctionTranslator<'_> {
     /// The inline call of `R[A]` at byte offset `ra` with `nargs` fixed arguments and C
-    /// = `c` (1 to [`DIRECT_MAX_C`]) at `pc`, the registers stored: falls to `general` (nothing done)
+    /// = `c` (0, all results, to [`DIRECT_MAX_C`]) at `pc`, the registers stored: falls to `general` (nothing done)
     /// when a check fails before the push, else ends in `done` (the call finished,
     /// `ctx.base` set) or in `other` with the `call_done` helper's answer.
     pub fn emit_direct_call(&mut self, ra: i32, nargs: u32, c: u32, pc: usize, paths: CallPaths) {
@@ -202,7 +202,8 @@ impl FunctionTranslator<'_> {
             .band_imm_s(cflags, CIST_META_MASK as i32 as i64);
         let flags = self.b.ins().bor_imm_s(meta, CIST_LUA as i64);
         let w3 = self.b.ins().uextend(types::I64, flags);
-        let w2 = self.i64(c as i64 - 1);
+        // nresults is C - 1 (-1: all), nvarargs 0.
+        let w2 = self.i64((c as i32 - 1) as u32 as i64);
         for (w, at) in [
             (w0, ci::FUNC),
             (ftop, ci::TOP),
@@ -222,7 +223,7 @@ impl FunctionTranslator<'_> {
 
     /// Adds one to the counter of type `ty` at `off` from `p` (saturating or wrapping,
     /// as the interpreter counts it).
-    fn count(&mut self, p: ir::Value, off: i32, ty: ir::Type, saturating: bool) {
+    pub(crate) fn count(&mut self, p: ir::Value, off: i32, ty: ir::Type, saturating: bool) {
         let n = self.b.ins().load(ty, mem(), p, off);
         let m = self.b.ins().iadd_imm_s(n, 1);
         let m = if saturating {
@@ -323,8 +324,10 @@ impl FunctionTranslator<'_> {
         let on_top = self.b.ins().icmp(IntCC::Equal, len, top);
         self.or_slow(on_top, slow);
         let stack = self.word(lua, d::STACK_PTR);
-        // Exactly the results wanted (C - 1), inside the stack.
-        let want = c as i64 - 1;
+        // Exactly the results wanted (C - 1), inside the stack; for all results (C =
+        // 0) the inline return takes exactly one, the common case, and the top goes
+        // just above it (V-TOP).
+        let want = if c == 0 { 1 } else { c as i64 - 1 };
         let first = if want > 0 {
             let exact = self.b.ins().icmp_imm_s(IntCC::Equal, n, want);
             self.or_slow(exact, slow);
@@ -349,8 +352,12 @@ impl FunctionTranslator<'_> {
             }
         }
         self.b.ins().store(mem(), flen, lua, d::FRAMES_LEN);
-        let ctop = self.b.ins().uextend(types::I64, ctop);
-        self.b.ins().store(mem(), ctop, lua, d::TOP);
+        let top = if c == 0 {
+            nbase
+        } else {
+            self.b.ins().uextend(types::I64, ctop)
+        };
+        self.b.ins().store(mem(), top, lua, d::TOP);
         let base = self.slot_addr(stack, bidx, 0);
         self.b.ins().store(mem(), base, self.ctx, cx::BASE);
         self.jump(done);

@@ -22,6 +22,7 @@ mod ops_test;
 pub mod reasons;
 mod regs;
 mod report;
+mod self_tail;
 mod speculate;
 pub mod translate;
 mod yields;
@@ -228,6 +229,7 @@ impl Jit {
         let mut t =
             FunctionTranslator::new(b, code, req.consts, max_stack, call_conv, &entries, regs);
         t.spec = plan;
+        t.fixed_params = (!req.proto.is_vararg).then_some(req.proto.num_params as u32);
         t.translate_all(self.module.isa().frontend_config())
     }
 

@@ -113,9 +113,9 @@ impl FunctionTranslator<'_> {
         let ra_off = ra;
         let (done, other) = (self.new_block(), self.new_block());
         let r = self.b.append_block_param(other, types::I32);
-        // DIRECT-CALL: a compiled Lua callee with fixed arguments and a few results is
-        // called inline; the helper makes every other call.
-        if b > 0 && (1..=DIRECT_MAX_C).contains(&c) {
+        // DIRECT-CALL: a compiled Lua callee with fixed arguments and a few results (or
+        // all, C = 0) is called inline; the helper makes every other call.
+        if b > 0 && c <= DIRECT_MAX_C {
             let general = self.new_block();
             let paths = CallPaths {
                 general,
@@ -184,6 +184,7 @@ impl FunctionTranslator<'_> {
         let ra = self.addr(ra);
         let (b, at) = (self.i32(i.b()), self.i32(pc as u32));
         self.flush();
+        self.emit_self_tail(i);
         let r = self.call(Helper::TailCall, &[self.ctx, ra, b, at]);
         let (native, other) = self.split_status(r, HELPER_OK);
         self.at(native);

@@ -231,6 +231,9 @@ pub struct FunctionTranslator<'a> {
     /// The callee's context of the calls the code makes itself (DIRECT-CALL), one slot
     /// shared by every call site, and the compiled code's signature; made at the first.
     pub direct: Option<(ir::StackSlot, ir::SigRef)>,
+    /// The function's parameter count, `None` for a vararg function (SELF-TAIL-INLINE
+    /// in `self_tail.rs`); set before `translate_all`.
+    pub fixed_params: Option<u32>,
 }
 
 impl<'a> FunctionTranslator<'a> {
@@ -281,6 +284,7 @@ impl<'a> FunctionTranslator<'a> {
             spec: Default::default(),
             pending_entries: Vec::new(),
             direct: None,
+            fixed_params: None,
         };
         t.declare_regs();
         // pc 0 first: every call enters there, other entries (after a call, loop

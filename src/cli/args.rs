@@ -140,6 +140,8 @@ pub struct Options {
     pub hotloop: Option<u32>,
     /// `-Omaxmcode=N`: KiB of machine code per generation (CODE-CACHE).
     pub maxmcode: Option<u32>,
+    /// `-Onativestack=N`: KiB of Rust stack nested compiled calls may use (NATIVE-STACK).
+    pub nativestack: Option<u32>,
     /// A `-b` option.
     pub early_exit: Option<Early>,
 }
@@ -240,8 +242,8 @@ fn option_argument(argv: &[Vec<u8>], i: &mut usize, prefix: usize) -> Option<Vec
     argv.get(*i).filter(|n| n.first() != Some(&b'-')).cloned()
 }
 
-/// Accepts `-O`, `-O0`..`-O3` (no effect), `-Ohotcall=N`, `-Ohotloop=N` and
-/// `-Omaxmcode=N`.
+/// Accepts `-O`, `-O0`..`-O3` (no effect), `-Ohotcall=N`, `-Ohotloop=N`,
+/// `-Omaxmcode=N` and `-Onativestack=N`.
 fn check_opt_level(rest: &[u8], o: &mut Options) -> Result<(), ParseError> {
     if matches!(rest, b"" | b"0" | b"1" | b"2" | b"3") {
         return Ok(());
@@ -257,6 +259,7 @@ fn check_opt_level(rest: &[u8], o: &mut Options) -> Result<(), ParseError> {
         (b"hotcall", Some(n)) => o.hotcall = Some(n),
         (b"hotloop", Some(n)) => o.hotloop = Some(n),
         (b"maxmcode", Some(n)) => o.maxmcode = Some(n),
+        (b"nativestack", Some(n)) => o.nativestack = Some(n),
         _ => {
             return Err(ParseError::Other(format!(
                 "unknown -O option '-O{}'",
@@ -312,6 +315,8 @@ mod tests {
         assert!(p(&["-Ohotcall=x"]).is_err());
         assert_eq!(p(&["-Omaxmcode=512"]).unwrap().maxmcode, Some(512));
         assert!(p(&["-Omaxmcode=-1"]).is_err());
+        assert_eq!(p(&["-Onativestack=64"]).unwrap().nativestack, Some(64));
+        assert!(p(&["-Onativestack=x"]).is_err());
         assert!(p(&["-Ofoo"]).is_err());
     }
 

@@ -91,7 +91,13 @@ fn run_options(argv: &[Vec<u8>], opts: &Options) -> i32 {
     code
 }
 
-/// `-jdump`, `-Omaxmcode` and `-jflush`.
+/// Rust stack bytes that nested compiled calls may use in the command (NATIVE-STACK in
+/// `interp/src/jit_iface.rs`, `-Onativestack`): the command's interpreter thread has
+/// `INTERPRETER_STACK` (256 MB), so a recursion some thousands of compiled calls deep
+/// (ackermann) can stay native, where the library's default must fit any thread.
+const CLI_NATIVE_STACK: usize = 2 * 1024 * 1024;
+
+/// `-jdump`, `-Omaxmcode`, `-Onativestack` and `-jflush`.
 fn jit_extras(l: &mut moonjet_interp::Lua, opts: &Options) {
     if let Some(e) = l.jit.engine.as_mut() {
         e.set_dump(opts.jit_dump);
@@ -99,6 +105,12 @@ fn jit_extras(l: &mut moonjet_interp::Lua, opts: &Options) {
     if let Some(kib) = opts.maxmcode {
         l.jit.code_limit = u64::from(kib.max(1)) * 1024;
     }
+    // At most half the thread's stack: the rest is for natives, the parser and the
+    // interpreter loops they start.
+    l.jit.stack_budget = opts
+        .nativestack
+        .map_or(CLI_NATIVE_STACK, |kib| (kib as usize).saturating_mul(1024))
+        .min(crate::INTERPRETER_STACK / 2);
     if opts.jit_flush {
         l.jit.flush();
     }

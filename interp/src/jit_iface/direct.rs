@@ -4,8 +4,8 @@
 //! prototype its frame size, parameters, constants and code. All from `offset_of!`, the
 //! field types pinned below, so a layout change moves these or breaks the build.
 //!
-//! A CALL with fixed arguments and a fixed number of results (up to three) first
-//! tries, inline: the callee
+//! A CALL with fixed arguments and a fixed number of results (up to three) or all
+//! results (C = 0) first tries, inline: the callee
 //! is a Lua closure whose prototype has code in the current generation, is not vararg,
 //! takes at most the arguments given (no nil to fill), no hook is set, the JIT is
 //! active, the Rust stack is above `JitState::stack_limit` (NATIVE-STACK), the frame
@@ -14,7 +14,8 @@
 //! `Lua::try_push_fixed` would (FRAME-LAYOUT; the caller's pc saved after the CALL,
 //! the call counted), builds the callee's `JitCtx` in its own stack frame as
 //! `call.rs`'s `enter` would and calls the callee's code. When that code returned
-//! exactly the results wanted from a RETURN with nothing to close and no hook
+//! exactly the results wanted (one, for all results: the stack top then goes above
+//! it) from a RETURN with nothing to close and no hook
 //! appeared, the code pops the frame and moves the results to the function slot as
 //! `call.rs`'s `finish_return` does; any other outcome goes to `Helpers::call_done`, which finishes
 //! it exactly as `h_call` would have. When a check fails before the push, the CALL
