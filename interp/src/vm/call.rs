@@ -180,6 +180,25 @@ impl Lua {
         &mut self,
         func: usize,
         cl: Gc<LuaClosure>,
+        nargs: usize,
+        nresults: i32,
+        caller_flags: u32,
+    ) -> bool {
+        let pushed = self.try_push_fixed_uncounted(func, cl, nargs, nresults, caller_flags);
+        if pushed {
+            let fp = cl.proto;
+            fp.calls.set(fp.calls.get().wrapping_add(1));
+        }
+        pushed
+    }
+
+    /// `try_push_fixed` without counting the call in the callee's hotness counter: the
+    /// interpreter's CALL counts it only while the JIT is on (CALL-COUNT in `exec.rs`).
+    #[inline(always)]
+    pub(crate) fn try_push_fixed_uncounted(
+        &mut self,
+        func: usize,
+        cl: Gc<LuaClosure>,
         mut nargs: usize,
         nresults: i32,
         caller_flags: u32,
@@ -198,7 +217,6 @@ impl Lua {
         }
         // The new frame's register window (REG-WINDOW), within the limit (checked above).
         self.ensure_reg_window(base, max_stack);
-        fp.calls.set(fp.calls.get().wrapping_add(1));
         let nparams = fp.num_params as usize;
         while nargs < nparams {
             // SAFETY: `base + nargs < base + nparams <= ftop < stack.len()` (a function's
@@ -527,20 +545,15 @@ impl Lua {
             return None;
         }
         let dst = ci.func as usize;
-        // All results (`f(...)` as the last argument or field): the top marks their
-        // end, as CALL with C = 0 expects.
-        let (wanted, new_top) = match usize::try_from(ci.nresults) {
-            Ok(w) => (w, caller.top as usize),
-            Err(_) => (n, dst + n),
-        };
-        let (cfunc, cbase, cpc) = (
+        let nresults = ci.nresults;
+        let (cfunc, cbase, cpc, ctop) = (
             caller.func as usize,
             caller.base as usize,
             caller.pc as usize,
+            caller.top as usize,
         );
-        let m = n.min(wanted);
         debug_assert!(ra + n <= self.stack.len());
-        debug_assert!(cfunc < dst && dst < ra && dst + wanted <= self.stack.len());
+        debug_assert!(cfunc < dst && dst < ra);
         let p = self.stack.as_mut_ptr();
         // SAFETY: `cfunc < dst < ra <= stack.len()` (a frame's function slot is below
         // its callee's, which is below the callee's registers; `ra + n <= stack.len()`
@@ -550,6 +563,33 @@ impl Lua {
             _ => return None,
         };
         // Results sit above the function slot (`dst < ra`): a forward copy is safe.
+        // The usual case first: the caller wants exactly the values returned (one
+        // compare: a negative count never equals `n`, which is below `isize::MAX`).
+        if nresults as isize == n as isize {
+            for j in 0..n {
+                // SAFETY: `dst + j < ra + j < ra + n <= stack.len()` (contract).
+                unsafe { *p.add(dst + j) = *p.add(ra + j) };
+            }
+            // SAFETY: shrinking by one; `CallInfo` has no destructor.
+            unsafe { self.frames.set_len(len - 1) };
+            self.top = ctop;
+            return Some((c, cbase, cpc));
+        }
+        // All results (`f(...)` as the last argument or field): the top marks their
+        // end, as CALL with C = 0 expects.
+        let Ok(wanted) = usize::try_from(nresults) else {
+            for j in 0..n {
+                // SAFETY: `dst + j < ra + j < ra + n <= stack.len()` (contract).
+                unsafe { *p.add(dst + j) = *p.add(ra + j) };
+            }
+            // SAFETY: shrinking by one; `CallInfo` has no destructor.
+            unsafe { self.frames.set_len(len - 1) };
+            self.top = dst + n;
+            return Some((c, cbase, cpc));
+        };
+        let new_top = ctop;
+        let m = n.min(wanted);
+        debug_assert!(dst + wanted <= self.stack.len());
         for j in 0..m {
             // SAFETY: `dst + j < ra + j < ra + m <= ra + n <= stack.len()` (contract).
             unsafe { *p.add(dst + j) = *p.add(ra + j) };

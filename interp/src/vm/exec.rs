@@ -19,6 +19,12 @@
 //! `CallInfo`. Metamethods run in
 //! frames of their own (see METAMETHOD-FRAMES in `call.rs`).
 //!
+//! # Hotness of calls (anchor: CALL-COUNT)
+//! Only the JIT reads a prototype's call counter (JIT-ENTRY in `jit_iface.rs`), so the
+//! fast CALL counts a call only while the JIT is on, in the branch of `switch_frame!`
+//! that hands the new frame to the outer loop's JIT entry anyway
+//! (`try_push_fixed_uncounted`); every other push counts as before.
+//!
 //! # Closing on return (anchor: CLOSE-FLAG)
 //! As in the reference design, the compiler emits RETURN0/RETURN1 only in functions
 //! that never capture a local in a closure nor declare a to-be-closed variable (a
@@ -259,13 +265,24 @@ impl Lua {
             // instruction `$pc` (a fast call or return pushed or popped it): in place,
             // or through the outer loop when compiled code may take over (JIT-ENTRY).
             // The frame's register window exists (see REG-WINDOW above).
+            // `$count`: a call to count in the callee's hotness counter (CALL-COUNT).
             macro_rules! switch_frame {
-                ($c:expr, $base:expr, $pc:expr) => {{
+                ($c:expr, $base:expr, $pc:expr) => {
+                    switch_frame!($c, $base, $pc, false)
+                };
+                ($c:expr, $base:expr, $pc:expr, $count:expr) => {{
                     let (c, b, p) = ($c, $base, $pc);
-                    // (Below the JIT's stack limit no compiled code is entered: NATIVE-STACK.)
-                    if self.jit.active && self.jit.stack_ok() {
-                        next = Some((c, b, p));
-                        continue 'frames;
+                    if self.jit.active {
+                        if $count {
+                            let fp = c.proto;
+                            fp.calls.set(fp.calls.get().wrapping_add(1));
+                        }
+                        // (Below the JIT's stack limit no compiled code is entered:
+                        // NATIVE-STACK.)
+                        if self.jit.stack_ok() {
+                            next = Some((c, b, p));
+                            continue 'frames;
+                        }
                     }
                     cl = c;
                     base = b;
@@ -285,7 +302,11 @@ impl Lua {
             macro_rules! savepc_flags {
                 () => {{
                     let at = pc_index!() as u32;
-                    let ci = self.cur_frame();
+                    let n = self.frames.len();
+                    debug_assert!(n >= 1);
+                    // SAFETY: DISPATCH: the running frame's record is the top of
+                    // `frames` whenever an instruction starts, so `frames` is not empty.
+                    let ci = unsafe { self.frames.get_unchecked_mut(n.wrapping_sub(1)) };
                     ci.pc = at;
                     ci.flags
                 }};
@@ -949,8 +970,9 @@ impl Lua {
                                 0 => self.top.wrapping_sub(func + 1),
                                 b => b - 1,
                             };
-                            if self.try_push_fixed(func, f, nargs, nresults, caller_flags) {
-                                switch_frame!(f, func + 1, 0);
+                            if self.try_push_fixed_uncounted(func, f, nargs, nresults, caller_flags)
+                            {
+                                switch_frame!(f, func + 1, 0, true);
                             }
                             self.top = func + 1 + nargs;
                             self.push_lua_frame(func, f, nresults, 0)?;
@@ -1370,6 +1392,36 @@ mod tests {
         assert_eq!(out[1], "false");
         assert!(out[2].contains("stack overflow"), "{}", out[2]);
         assert_eq!(out[3], "0");
+    }
+
+    #[test]
+    fn exact_and_all_results_returns_leave_the_callers_top() {
+        // `pop_to_lua`'s branches: exactly the values wanted, all of them (C = 0), fewer
+        // wanted, more wanted; the top after each must be the caller's again.
+        let src = "local function two() return 'x', 'y' end
+            local function pass(...) return select('#', ...) end
+            local a, b = two()
+            local n = pass(two())
+            local c, d, e = two()
+            local t = {two(), two()}
+            local p = two()
+            return a, b, n, c, d, e, #t, p, pass(a, two()), pass(two(), a)";
+        assert_eq!(run(src).join(","), "x,y,2,x,y,nil,3,x,3,2");
+    }
+
+    #[test]
+    fn the_interpreter_counts_calls_only_while_the_jit_is_on() {
+        // CALL-COUNT: without a JIT engine the fast CALL leaves the counter alone.
+        let mut l = state();
+        let src = b"local function f(x) return x end
+            for i = 1, 100 do f(i) end
+            return f";
+        let f = l.load(src, b"=t", "t", None).ok().unwrap();
+        let r = l.pcall_with_traceback(f, &[]).ok().unwrap();
+        match r.first() {
+            Some(crate::Value::LuaFn(c)) => assert_eq!(c.proto.calls.get(), 0),
+            _ => panic!("expected a Lua function"),
+        }
     }
 
     #[test]
