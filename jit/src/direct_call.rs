@@ -80,8 +80,8 @@ impl FunctionTranslator<'_> {
         self.at(check);
         let cl = self.payload(ra, types::I64);
         let (fp, lua) = (self.word(cl, d::CLOSURE_PROTO), self.ctx_word(cx::LUA));
-        let code = self.word(fp, d::CODE);
-        self.checks(lua, fp, code, nargs, general);
+        let code = self.runnable_code(lua, fp, general);
+        self.checks(lua, fp, nargs, general);
         // The callee's window: R[0] at stack index `nbase`, up to `ftop` (and
         // EXTRA_STACK more) inside the stack and its limit.
         let bidx = self.ctx_word(cx::BASE_INDEX);
@@ -132,24 +132,36 @@ impl FunctionTranslator<'_> {
         self.b.ins().load(PTR, mem_const(), self.ctx, off)
     }
 
-    /// The checks on the callee and the state: code in the current generation, not
-    /// vararg, at most `nargs` parameters; no hook, the JIT active, the Rust stack above
-    /// the native limit (NATIVE-STACK).
-    fn checks(
+    /// The code of prototype `fp` (its box) when it can run now: it exists and is of
+    /// the current generation, no hook is set and the JIT is active (checks shared by
+    /// DIRECT-CALL and SELF-TAIL-INLINE); `fail` otherwise.
+    pub(crate) fn runnable_code(
         &mut self,
         lua: ir::Value,
         fp: ir::Value,
-        code: ir::Value,
-        nargs: u32,
         fail: ir::Block,
-    ) {
+    ) -> ir::Value {
         let i32 = types::I32;
+        let code = self.word(fp, d::CODE);
         let has_code = self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0);
         self.or_slow(has_code, fail);
         let cgen = self.b.ins().load(i32, mem(), fp, d::CODE_GENERATION);
         let gen = self.b.ins().load(i32, mem(), lua, d::JIT_GENERATION);
         let current = self.b.ins().icmp(IntCC::Equal, cgen, gen);
         self.or_slow(current, fail);
+        let hook = self.b.ins().load(types::I8, mem(), lua, d::HOOK_MASK);
+        let no_hook = self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0);
+        self.or_slow(no_hook, fail);
+        let active = self.b.ins().load(types::I8, mem(), lua, d::JIT_ACTIVE);
+        let on = self.b.ins().icmp_imm_s(IntCC::NotEqual, active, 0);
+        self.or_slow(on, fail);
+        code
+    }
+
+    /// The checks on the callee beyond [`Self::runnable_code`]: not vararg, at most
+    /// `nargs` parameters; the Rust stack above the native limit (NATIVE-STACK).
+    fn checks(&mut self, lua: ir::Value, fp: ir::Value, nargs: u32, fail: ir::Block) {
+        let i32 = types::I32;
         let np = self.b.ins().load(i32, mem(), fp, d::NUM_PARAMS);
         let enough = self
             .b
@@ -159,12 +171,6 @@ impl FunctionTranslator<'_> {
         let va = self.b.ins().load(types::I8, mem(), fp, d::IS_VARARG);
         let fixed = self.b.ins().icmp_imm_s(IntCC::Equal, va, 0);
         self.or_slow(fixed, fail);
-        let hook = self.b.ins().load(types::I8, mem(), lua, d::HOOK_MASK);
-        let no_hook = self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0);
-        self.or_slow(no_hook, fail);
-        let active = self.b.ins().load(types::I8, mem(), lua, d::JIT_ACTIVE);
-        let on = self.b.ins().icmp_imm_s(IntCC::NotEqual, active, 0);
-        self.or_slow(on, fail);
         let limit = self.word(lua, d::JIT_STACK_LIMIT);
         let sp = self.b.ins().get_stack_pointer(PTR);
         let room = self

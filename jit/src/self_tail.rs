@@ -57,7 +57,8 @@ impl FunctionTranslator<'_> {
         self.or_slow(same, helper);
         let lua = self.b.ins().load(PTR, mem_const(), self.ctx, cx::LUA);
         let fp = self.b.ins().load(PTR, mem(), running, PROTO_FROM_CLOSURE);
-        self.self_tail_checks(lua, fp, helper);
+        // No hook, the JIT active, the running code current (`flush` makes it stale).
+        self.runnable_code(lua, fp, helper);
         let nargs = match fixed {
             Some(n) => Nargs::Fixed(n),
             None => Nargs::Dynamic(self.open_args(lua, a, helper)),
@@ -76,23 +77,6 @@ impl FunctionTranslator<'_> {
         self.b.ins().jump(entry, &[]);
         self.fill_entry(entry, 0);
         self.at(helper);
-    }
-
-    /// No hook, the JIT active, the running code current (`flush` makes it stale).
-    fn self_tail_checks(&mut self, lua: ir::Value, fp: ir::Value, fail: ir::Block) {
-        let hook = self.b.ins().load(types::I8, mem(), lua, d::HOOK_MASK);
-        let no_hook = self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0);
-        self.or_slow(no_hook, fail);
-        let active = self.b.ins().load(types::I8, mem(), lua, d::JIT_ACTIVE);
-        let on = self.b.ins().icmp_imm_s(IntCC::NotEqual, active, 0);
-        self.or_slow(on, fail);
-        let code = self.b.ins().load(types::I64, mem(), fp, d::CODE);
-        let has_code = self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0);
-        self.or_slow(has_code, fail);
-        let cgen = self.b.ins().load(types::I32, mem(), fp, d::CODE_GENERATION);
-        let gen = self.b.ins().load(types::I32, mem(), lua, d::JIT_GENERATION);
-        let current = self.b.ins().icmp(IntCC::Equal, cgen, gen);
-        self.or_slow(current, fail);
     }
 
     /// B = 0: the arguments run from R[A+1] up to the stack top (V-TOP); their count,
