@@ -563,30 +563,29 @@ impl Lua {
             _ => return None,
         };
         // Results sit above the function slot (`dst < ra`): a forward copy is safe.
-        // The usual case first: the caller wants exactly the values returned (one
-        // compare: a negative count never equals `n`, which is below `isize::MAX`).
-        if nresults as isize == n as isize {
+        // The usual cases first, with every result moved: the caller wants exactly the
+        // values returned (one compare: a negative count never equals `n`, which is
+        // below `isize::MAX`), or all of them (`f(...)` as the last argument or field:
+        // the top marks their end, as CALL with C = 0 expects).
+        let all_top = if nresults as isize == n as isize {
+            Some(ctop)
+        } else if nresults < 0 {
+            Some(dst + n)
+        } else {
+            None
+        };
+        if let Some(top) = all_top {
             for j in 0..n {
                 // SAFETY: `dst + j < ra + j < ra + n <= stack.len()` (contract).
                 unsafe { *p.add(dst + j) = *p.add(ra + j) };
             }
             // SAFETY: shrinking by one; `CallInfo` has no destructor.
             unsafe { self.frames.set_len(len - 1) };
-            self.top = ctop;
+            self.top = top;
             return Some((c, cbase, cpc));
         }
-        // All results (`f(...)` as the last argument or field): the top marks their
-        // end, as CALL with C = 0 expects.
-        let Ok(wanted) = usize::try_from(nresults) else {
-            for j in 0..n {
-                // SAFETY: `dst + j < ra + j < ra + n <= stack.len()` (contract).
-                unsafe { *p.add(dst + j) = *p.add(ra + j) };
-            }
-            // SAFETY: shrinking by one; `CallInfo` has no destructor.
-            unsafe { self.frames.set_len(len - 1) };
-            self.top = dst + n;
-            return Some((c, cbase, cpc));
-        };
+        // Nonnegative here: fewer or more wanted than returned.
+        let wanted = nresults as usize;
         let new_top = ctop;
         let m = n.min(wanted);
         debug_assert!(dst + wanted <= self.stack.len());
