@@ -49,7 +49,7 @@ mod allocating;
 mod call;
 mod codecache;
 mod direct;
-pub use direct::direct_offsets;
+pub use direct::{direct_offsets, DirectKey, NOT_LIVE};
 mod helpers;
 mod varargs;
 
@@ -448,6 +448,12 @@ pub struct Helpers {
     /// place with all its results (`HELPER_OK`, `ctx.base` updated: continue with the
     /// RETURN); else `HELPER_EXIT` (nothing done) or `CALL_UNWIND`, as `call`.
     pub tail_call: unsafe extern "C" fn(ctx: *mut JitCtx, ra: *mut Value, b: u32, pc: u32) -> u32,
+    /// The end of a tail call the code made itself (TAIL-NEST-INLINE in
+    /// `jit/src/self_tail.rs`) whose callee's code, run with context `callee` in the
+    /// frame `frames[idx]` it replaced, returned `next`: answers as `tail_call`, never
+    /// `HELPER_OK`, `HELPER_EXIT` or `TAILCALL_SELF`.
+    pub tail_done:
+        unsafe extern "C" fn(ctx: *mut JitCtx, callee: *const JitCtx, idx: usize, next: u32) -> u32,
     /// CLOSE of `ra` = R[A]: closes the upvalues from R[A] up (`HELPER_OK`), unless a
     /// to-be-closed variable is pending there (`HELPER_EXIT`: its `__close` runs in the
     /// interpreter). Neither allocates nor runs Lua code.
@@ -530,6 +536,8 @@ pub mod helper_offsets {
     pub const CONCAT: i32 = offset_of!(Helpers, concat) as i32;
     /// `Helpers::tail_call`.
     pub const TAIL_CALL: i32 = offset_of!(Helpers, tail_call) as i32;
+    /// `Helpers::tail_done`.
+    pub const TAIL_DONE: i32 = offset_of!(Helpers, tail_done) as i32;
     /// `Helpers::close`.
     pub const CLOSE: i32 = offset_of!(Helpers, close) as i32;
     /// `Helpers::vararg`.
@@ -565,6 +573,7 @@ pub static HELPERS: Helpers = Helpers {
     closure: allocating::h_closure,
     concat: allocating::h_concat,
     tail_call: call::h_tail_call,
+    tail_done: call::h_tail_done,
     close: h_close,
     vararg: varargs::h_vararg,
     str_less: h_str_less,
@@ -700,6 +709,11 @@ pub struct JitState {
     /// `engine.is_some() && enabled`: the interpreter's one test. (While a debug hook
     /// is active, `Lua::hook_mask != 0`, compiled code is not entered either: HOOKS.)
     pub active: bool,
+    /// A debug hook is set (`Lua::hook_mask != 0`, kept by `Lua::set_hook_mask`).
+    hooked: bool,
+    /// DIRECT-KEY (`jit_iface/direct.rs`): `generation << 32` while `active` and no
+    /// hook, `NOT_LIVE` otherwise.
+    pub direct_key: u64,
     /// Compile a function at this many calls (`-Ohotcall=N`).
     pub hotcall: u32,
     /// Compile a function after this many loop back-edges (`-Ohotloop=N`).
@@ -750,6 +764,8 @@ impl Default for JitState {
             engine: None,
             enabled: true,
             active: false,
+            hooked: false,
+            direct_key: NOT_LIVE,
             hotcall: DEFAULT_HOTCALL,
             hotloop: DEFAULT_HOTLOOP,
             generation: 0,
@@ -794,7 +810,9 @@ impl JitState {
 
     /// Drops all compiled code (`jit.flush()`): every prototype's code becomes stale.
     pub fn flush(&mut self) {
-        self.generation = self.generation.wrapping_add(1);
+        // `u32::MAX` is DIRECT-KEY's not-live generation.
+        self.generation = (self.generation + 1) % u32::MAX;
+        self.update();
         self.reset_ledger();
         let in_use = self.native_frames > 0;
         self.flush_pending |= in_use;
@@ -838,9 +856,16 @@ impl JitState {
         stack_address() >= self.stack_limit
     }
 
-    /// Recomputes `active`.
+    /// A debug hook was set or removed (`Lua::set_hook_mask`).
+    pub(crate) fn set_hooked(&mut self, on: bool) {
+        self.hooked = on;
+        self.update();
+    }
+
+    /// Recomputes `active` and `direct_key`.
     fn update(&mut self) {
         self.active = self.engine.is_some() && self.enabled;
+        self.direct_key = direct::live_key(self.generation, self.active, self.hooked);
     }
 }
 
@@ -855,8 +880,11 @@ pub struct JitSlot {
     generation: Cell<u32>,
     /// Exits taken per pc (exit records are counted per site), allocated at compile.
     sites: core::cell::OnceCell<Box<[Cell<u32>]>>,
-    /// Times the code was entered (by the interpreter or by a native call).
-    entries: Cell<u32>,
+    /// Times the code was entered (by the interpreter or by a native call; 64 bits:
+    /// compiled code adds one without a saturation test).
+    entries: Cell<u64>,
+    /// DIRECT-KEY: the code's generation and the fixed parameters, for compiled callers.
+    key: DirectKey,
     /// The code's size, counted in its generation's ledger (CODE-CACHE).
     share: codecache::CodeShare,
     /// Speculation corrections for the next compile (SPEC-HINTS).
@@ -898,11 +926,13 @@ impl JitSlot {
     }
 
     /// Records the outcome of a compile in `generation`.
-    pub fn set(&self, generation: u32, code: Option<JitFn>, ncode: usize) {
+    /// `params`: the fixed parameters, `None` for a vararg function (DIRECT-KEY).
+    pub fn set(&self, generation: u32, code: Option<JitFn>, ncode: usize, params: Option<u32>) {
         // Code this replaces (a guard kept failing) can never run again.
         self.share.retire(self.generation.get());
         self.generation.set(generation);
         self.code.set(code);
+        self.key.set(generation, code.is_some(), params);
         self.refused.set(code.is_none());
         if code.is_some() {
             let _ = self
@@ -920,6 +950,7 @@ impl JitSlot {
         // The dropped code can never run again (CODE-CACHE).
         self.share.retire(self.generation.get());
         self.code.set(None);
+        self.key.set(0, false, None);
         self.refused.set(false);
         for c in self.sites.get().into_iter().flat_map(|s| s.iter()) {
             c.set(0);
@@ -942,12 +973,17 @@ impl JitSlot {
     /// Counts an entry into the code.
     #[inline(always)]
     pub fn count_entry(&self) {
-        self.entries.set(self.entries.get().saturating_add(1));
+        self.entries.set(self.entries.get().wrapping_add(1));
     }
 
-    /// Times the code was entered so far.
+    /// Times the code was entered so far (saturated to `u32`).
     pub fn entries(&self) -> u32 {
-        self.entries.get()
+        u32::try_from(self.entries.get()).unwrap_or(u32::MAX)
+    }
+
+    /// DIRECT-KEY: the code's generation and fixed parameters.
+    pub fn direct_key(&self) -> u64 {
+        self.key.get()
     }
 
     /// Exits taken at `pc` so far.
@@ -1063,7 +1099,8 @@ impl Lua {
         };
         let bytes = engine.stats().code_bytes.saturating_sub(before);
         drop(hints);
-        fp.jit.set(generation, code, fp.proto.code.len());
+        let params = (!fp.is_vararg).then_some(fp.num_params);
+        fp.jit.set(generation, code, fp.proto.code.len(), params);
         fp.jit
             .short_leaf
             .set(code.is_some() && call::is_short_leaf(&fp.proto.code));
@@ -1189,7 +1226,7 @@ impl Lua {
             };
             match verdict {
                 ExitVerdict::Keep => {}
-                ExitVerdict::Blacklist => fp.jit.set(self.jit.generation, None, 0),
+                ExitVerdict::Blacklist => fp.jit.set(self.jit.generation, None, 0, None),
                 ExitVerdict::Respecialize(h) => fp.jit.respecialize(h),
             }
         }
@@ -1449,8 +1486,10 @@ mod tests {
     fn slot_generations() {
         let s = JitSlot::default();
         assert!(s.code(0).is_none() && !s.refused(0));
-        s.set(0, None, 3);
+        assert_eq!(s.direct_key(), u64::MAX, "no code: no key");
+        s.set(0, None, 3, Some(2));
         assert!(s.refused(0) && !s.refused(1));
+        assert_eq!(s.direct_key(), u64::MAX, "refused: no key");
         assert_eq!(
             s.count_exit(1),
             0,

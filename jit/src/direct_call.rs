@@ -60,10 +60,10 @@ struct Site {
     flen: ir::Value,
     /// Stack index of the callee's R[0].
     nbase: ir::Value,
-    /// Stack index of the caller's R[0].
-    bidx: ir::Value,
     /// The callee's frame top.
     ftop: ir::Value,
+    /// `nbase - bidx`.
+    delta: i64,
 }
 
 impl FunctionTranslator<'_> {
@@ -80,8 +80,8 @@ impl FunctionTranslator<'_> {
         self.at(check);
         let cl = self.payload(ra, types::I64);
         let (fp, lua) = (self.word(cl, d::CLOSURE_PROTO), self.ctx_word(cx::LUA));
-        let code = self.runnable_code(lua, fp, general);
-        self.checks(lua, fp, nargs, general);
+        self.key_check(lua, fp, nargs, false, general);
+        let code = self.checks(lua, fp, general);
         // The callee's window: R[0] at stack index `nbase`, up to `ftop` (and
         // EXTRA_STACK more) inside the stack and its limit.
         let bidx = self.ctx_word(cx::BASE_INDEX);
@@ -109,12 +109,12 @@ impl FunctionTranslator<'_> {
             fp,
             flen,
             nbase,
-            bidx,
             ftop,
+            delta: ra as i64 / VALUE + 1,
         };
         let ctop = self.push_frame(&site, c, pc);
-        let cctx = self.callee_ctx(&site, cl, ra);
         let regs = self.addr(ra + VALUE as i32);
+        let cctx = self.callee_ctx(lua, fp, cl, regs, nbase);
         let zero = self.i32(0);
         let sig = self.direct_slot().1;
         let call = self.b.ins().call_indirect(sig, code, &[cctx, regs, zero]);
@@ -123,54 +123,45 @@ impl FunctionTranslator<'_> {
     }
 
     /// The word (8 bytes) at `off` from `p`.
-    fn word(&mut self, p: ir::Value, off: i32) -> ir::Value {
+    pub(crate) fn word(&mut self, p: ir::Value, off: i32) -> ir::Value {
         self.b.ins().load(types::I64, mem(), p, off)
     }
 
     /// The context's word at `off`, fixed for the activation.
-    fn ctx_word(&mut self, off: i32) -> ir::Value {
+    pub(crate) fn ctx_word(&mut self, off: i32) -> ir::Value {
         self.b.ins().load(PTR, mem_const(), self.ctx, off)
     }
 
-    /// The code of prototype `fp` (its box) when it can run now: it exists and is of
-    /// the current generation, no hook is set and the JIT is active (checks shared by
-    /// DIRECT-CALL and SELF-TAIL-INLINE); `fail` otherwise.
-    pub(crate) fn runnable_code(
+    /// Falls to `fail` unless prototype `fp` (its box) has code that can run now with
+    /// `nargs` arguments, in one subtraction (DIRECT-KEY in
+    /// `interp/src/jit_iface/direct.rs`): the code exists in the current generation, no
+    /// hook is set, the JIT is active, the function is not vararg and takes at most
+    /// `nargs` parameters (exactly `nargs` when `exact`: SELF-TAIL-INLINE's check of
+    /// the running prototype, whose parameter count it knows).
+    pub(crate) fn key_check(
         &mut self,
         lua: ir::Value,
         fp: ir::Value,
+        nargs: u32,
+        exact: bool,
         fail: ir::Block,
-    ) -> ir::Value {
-        let i32 = types::I32;
-        let code = self.word(fp, d::CODE);
-        let has_code = self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0);
-        self.or_slow(has_code, fail);
-        let cgen = self.b.ins().load(i32, mem(), fp, d::CODE_GENERATION);
-        let gen = self.b.ins().load(i32, mem(), lua, d::JIT_GENERATION);
-        let current = self.b.ins().icmp(IntCC::Equal, cgen, gen);
-        self.or_slow(current, fail);
-        let hook = self.b.ins().load(types::I8, mem(), lua, d::HOOK_MASK);
-        let no_hook = self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0);
-        self.or_slow(no_hook, fail);
-        let active = self.b.ins().load(types::I8, mem(), lua, d::JIT_ACTIVE);
-        let on = self.b.ins().icmp_imm_s(IntCC::NotEqual, active, 0);
-        self.or_slow(on, fail);
-        code
+    ) {
+        let key = self.word(fp, d::KEY);
+        let live = self.word(lua, d::LIVE_KEY);
+        let diff = self.b.ins().isub(key, live);
+        let cc = if exact {
+            IntCC::Equal
+        } else {
+            IntCC::UnsignedLessThanOrEqual
+        };
+        let ok = self.b.ins().icmp_imm_s(cc, diff, nargs as i64);
+        self.or_slow(ok, fail);
     }
 
-    /// The checks on the callee beyond [`Self::runnable_code`]: not vararg, at most
-    /// `nargs` parameters; the Rust stack above the native limit (NATIVE-STACK).
-    fn checks(&mut self, lua: ir::Value, fp: ir::Value, nargs: u32, fail: ir::Block) {
-        let i32 = types::I32;
-        let np = self.b.ins().load(i32, mem(), fp, d::NUM_PARAMS);
-        let enough = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, np, nargs as i64);
-        self.or_slow(enough, fail);
-        let va = self.b.ins().load(types::I8, mem(), fp, d::IS_VARARG);
-        let fixed = self.b.ins().icmp_imm_s(IntCC::Equal, va, 0);
-        self.or_slow(fixed, fail);
+    /// The callee's code after [`Self::key_check`] passed (DIRECT-KEY: a live key
+    /// implies code): falls to `fail` while the Rust stack is below the native limit
+    /// (NATIVE-STACK).
+    pub(crate) fn checks(&mut self, lua: ir::Value, fp: ir::Value, fail: ir::Block) -> ir::Value {
         let limit = self.word(lua, d::JIT_STACK_LIMIT);
         let sp = self.b.ins().get_stack_pointer(PTR);
         let room = self
@@ -178,6 +169,7 @@ impl FunctionTranslator<'_> {
             .ins()
             .icmp(IntCC::UnsignedGreaterThanOrEqual, sp, limit);
         self.or_slow(room, fail);
+        self.word(fp, d::CODE)
     }
 
     /// Pushes the callee's frame as `Lua::try_push_fixed` does (the caller's pc saved
@@ -221,29 +213,23 @@ impl FunctionTranslator<'_> {
         let len = self.b.ins().iadd_imm_s(flen, 1);
         self.b.ins().store(mem(), len, lua, d::FRAMES_LEN);
         self.b.ins().store(mem(), ftop, lua, d::TOP);
-        self.count(fp, d::CALLS, types::I32, false);
-        self.count(fp, d::ENTRIES, types::I32, true);
-        self.count(lua, d::JIT_NATIVE_CALLS, types::I64, false);
+        self.count(fp, d::CALLS, types::I32);
+        self.count(fp, d::ENTRIES, types::I64);
+        self.count(lua, d::JIT_NATIVE_CALLS, types::I64);
         ctop
     }
 
-    /// Adds one to the counter of type `ty` at `off` from `p` (saturating or wrapping,
-    /// as the interpreter counts it).
-    pub(crate) fn count(&mut self, p: ir::Value, off: i32, ty: ir::Type, saturating: bool) {
+    /// Adds one (wrapping, as the interpreter counts) to the counter of type `ty` at
+    /// `off` from `p`.
+    pub(crate) fn count(&mut self, p: ir::Value, off: i32, ty: ir::Type) {
         let n = self.b.ins().load(ty, mem(), p, off);
         let m = self.b.ins().iadd_imm_s(n, 1);
-        let m = if saturating {
-            let wrapped = self.b.ins().icmp_imm_s(IntCC::Equal, m, 0);
-            self.b.ins().select(wrapped, n, m)
-        } else {
-            m
-        };
         self.b.ins().store(mem(), m, p, off);
     }
 
     /// The stack slot for callees' contexts and the compiled code's signature, made at
     /// the first call site.
-    fn direct_slot(&mut self) -> (ir::StackSlot, ir::SigRef) {
+    pub(crate) fn direct_slot(&mut self) -> (ir::StackSlot, ir::SigRef) {
         if let Some(d) = self.direct {
             return d;
         }
@@ -261,9 +247,16 @@ impl FunctionTranslator<'_> {
         (slot, sig)
     }
 
-    /// Fills the callee's context as `call.rs`'s `enter` does; its address.
-    fn callee_ctx(&mut self, site: &Site, cl: ir::Value, ra: i32) -> ir::Value {
-        let (lua, fp, nbase) = (site.lua, site.fp, site.nbase);
+    /// Fills the context of closure `cl` (its box; prototype box `fp`) with R[0] at
+    /// `regs`, stack index `nbase`, as `call.rs`'s `enter` does; its address.
+    pub(crate) fn callee_ctx(
+        &mut self,
+        lua: ir::Value,
+        fp: ir::Value,
+        cl: ir::Value,
+        regs: ir::Value,
+        nbase: ir::Value,
+    ) -> ir::Value {
         let slot = self.direct_slot().0;
         let cctx = self.b.ins().stack_addr(PTR, slot, 0);
         let closure = self.b.ins().iadd_imm_s(cl, d::CLOSURE as i64);
@@ -274,7 +267,6 @@ impl FunctionTranslator<'_> {
         let depth = self.b.ins().uextend(types::I64, depth);
         let depth = self.b.ins().ishl_imm_s(depth, 32);
         let status = self.b.ins().bor_imm_s(depth, STATUS_NOT_ENTRY as i64);
-        let regs = self.addr(ra + VALUE as i32);
         let zero = self.i64(0);
         let thread = self.ctx_word(cx::THREAD);
         let fields = [
@@ -307,7 +299,12 @@ impl FunctionTranslator<'_> {
         next: ir::Value,
         paths: CallPaths,
     ) {
-        let (lua, flen, nbase, bidx) = (site.lua, site.flen, site.nbase, site.bidx);
+        // The state and the caller's base index read again rather than kept across
+        // the call (fewer spills): the context's words do not change.
+        let lua = self.b.ins().load(PTR, mem(), self.ctx, cx::LUA);
+        let bidx = self.b.ins().load(PTR, mem(), self.ctx, cx::BASE_INDEX);
+        let nbase = self.b.ins().iadd_imm_s(bidx, site.delta);
+        let flen = site.flen;
         let (done, other) = (paths.done, paths.other);
         let i32 = types::I32;
         let status = self.b.ins().load(i32, mem(), cctx, cx::STATUS);

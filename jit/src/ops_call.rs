@@ -185,7 +185,13 @@ impl FunctionTranslator<'_> {
         let (b, at) = (self.i32(i.b()), self.i32(pc as u32));
         self.flush();
         self.emit_self_tail(i);
-        let r = self.call(Helper::TailCall, &[self.ctx, ra, b, at]);
+        // The helper's answer, or `tail_done`'s after an inline tail call.
+        let after = self.new_block();
+        let r = self.b.append_block_param(after, types::I32);
+        self.emit_tail_nest(i, after);
+        let h = self.call(Helper::TailCall, &[self.ctx, ra, b, at]);
+        self.b.ins().jump(after, &[ir::BlockArg::Value(h)]);
+        self.at(after);
         let (native, other) = self.split_status(r, HELPER_OK);
         self.at(native);
         self.check_base(pc);

@@ -101,6 +101,8 @@ pub enum Helper {
     Close,
     /// `tail_call(ctx, ra, b, pc)`
     TailCall,
+    /// `tail_done(ctx, callee, idx, next)`
+    TailDone,
     /// `vararg(ctx, a, c, pc)`
     VarArg,
     /// `str_less(a, b, le)`
@@ -138,6 +140,7 @@ impl Helper {
             Helper::Closure => o::CLOSURE,
             Helper::Concat => o::CONCAT,
             Helper::TailCall => o::TAIL_CALL,
+            Helper::TailDone => o::TAIL_DONE,
             Helper::Close => o::CLOSE,
             Helper::VarArg => o::VARARG,
             Helper::StrLess => o::STR_LESS,
@@ -161,7 +164,7 @@ impl Helper {
             Helper::CmpMixed => (&[I32, I64, F64], I32),
             Helper::StrLess => (&[I64, I64, I32], I32),
             Helper::Call => (&[PTR, PTR, I32, I32, I32], I32),
-            Helper::CallDone => (&[PTR, PTR, I64, I32], I32),
+            Helper::CallDone | Helper::TailDone => (&[PTR, PTR, I64, I32], I32),
             Helper::NewTable => (&[PTR, I32, I32, I32, I32], I32),
             Helper::Closure | Helper::Concat | Helper::VarArg => (&[PTR, I32, I32, I32], I32),
             Helper::TailCall => (&[PTR, PTR, I32, I32], I32),

@@ -842,14 +842,51 @@ unsafe fn run_tail_first(
     // and whose R[0] is at `base`; same thread.
     let out = unsafe { enter(lua, f, code, base, depth, thread) };
     // SAFETY: per the contract; the code returned.
-    match unsafe { tail_outcome(lua, ctx, f, idx, out) } {
+    match unsafe { tail_outcome(lua, ctx, f.proto, idx, out) } {
         Some(r) => r,
         // SAFETY: per the contract; its tail call replaced the frame again.
         None => unsafe { run_tail_callees(lua, ctx, idx, base) },
     }
 }
 
-/// How a tail callee run by TAIL-NEST (closure `g`, frame `frames[idx]`) ended (`out`),
+/// See [`super::Helpers::tail_done`]: what `run_tail_first` does once the tail callee's
+/// code returned, for a tail call the running code made itself (TAIL-NEST-INLINE in
+/// `jit/src/self_tail.rs`, the same replacement as `tail_fast`'s).
+///
+/// # Safety
+/// As [`run_tail_callees`]; `callee` is the context the tail callee's code (in frame
+/// `frames[idx]`, R[0] at the running frame's base) ran with, which has returned.
+pub(super) unsafe extern "C" fn h_tail_done(
+    ctx: *mut JitCtx,
+    callee: *const JitCtx,
+    idx: usize,
+    next: u32,
+) -> u32 {
+    // SAFETY: per the contract, `callee` is a context the callee's code filled in.
+    let (out, closure, base) = unsafe {
+        let c = &*callee;
+        let out = Outcome {
+            status: c.status,
+            ret_reg: c.ret_reg,
+            ret_n: c.ret_n,
+            next,
+        };
+        (out, c.closure, c.base_index)
+    };
+    // SAFETY: `closure` is the callee's closure, which its function slot keeps alive
+    // (the code only reads it; the slot is below the registers it writes).
+    let fp = unsafe { (*closure).proto };
+    // SAFETY: per the contract (`ctx` is live; no reference to the state is alive).
+    let lua = unsafe { (*ctx).lua };
+    // SAFETY: per the contract; the code returned.
+    match unsafe { tail_outcome(lua, ctx, fp, idx, out) } {
+        Some(r) => r,
+        // SAFETY: per the contract; its tail call replaced the frame again.
+        None => unsafe { run_tail_callees(lua, ctx, idx, base) },
+    }
+}
+
+/// How a tail callee run by TAIL-NEST (prototype `fp`, frame `frames[idx]`) ended (`out`),
 /// as the running code's helper answers it; `None` when it tail-called in turn (the
 /// frame holds the next callee).
 ///
@@ -859,7 +896,7 @@ unsafe fn run_tail_first(
 unsafe fn tail_outcome(
     lua: *mut Lua,
     ctx: *mut JitCtx,
-    g: Gc<LuaClosure>,
+    fp: Gc<FnProto>,
     idx: usize,
     out: Outcome,
 ) -> Option<u32> {
@@ -876,7 +913,7 @@ unsafe fn tail_outcome(
         STATUS_UNWIND => CALL_UNWIND,
         status => {
             // SAFETY: no other reference to the state is alive.
-            note_left(unsafe { &mut *lua }, g.proto, idx, out.next, status);
+            note_left(unsafe { &mut *lua }, fp, idx, out.next, status);
             TAILCALL_DONE
         }
     })
@@ -916,7 +953,7 @@ unsafe fn run_tail_callees(lua: *mut Lua, ctx: *mut JitCtx, idx: usize, base: us
         // `code` and whose R[0] is at `base` (see `tail_callee_code`); same thread.
         let out = unsafe { enter(lua, g, code, base, depth, thread) };
         // SAFETY: per the contract; the code returned.
-        if let Some(r) = unsafe { tail_outcome(lua, ctx, g, idx, out) } {
+        if let Some(r) = unsafe { tail_outcome(lua, ctx, g.proto, idx, out) } {
             return r;
         }
     }

@@ -79,8 +79,15 @@ impl Lua {
         self.hooks.count = count;
         self.hooks.counter = count;
         if self.hooks.running.is_none() {
-            self.hook_mask = mask;
+            self.set_hook_mask(mask);
         }
+    }
+
+    /// Sets the active hook mask, the JIT's copy of it with it (DIRECT-KEY in
+    /// `jit_iface/direct.rs`): the only writer of `hook_mask`.
+    fn set_hook_mask(&mut self, mask: u8) {
+        self.hook_mask = mask;
+        self.jit.set_hooked(mask != 0);
     }
 
     /// The hook function of thread `t`, if one is set.
@@ -116,11 +123,11 @@ impl Lua {
         }
         let ev = self.new_str(event);
         let line = line.map_or(Value::Nil, |l| Value::Int(l as i64));
-        self.hook_mask = 0;
+        self.set_hook_mask(0);
         self.hooks.running = Some((self.current, self.frames.len()));
         let r = self.call_value(f, &[ev, line]);
         self.hooks.running = None;
-        self.hook_mask = self.hooks.mask;
+        self.set_hook_mask(self.hooks.mask);
         r.map(|_| ())
     }
 
