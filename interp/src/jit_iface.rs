@@ -603,6 +603,12 @@ pub struct CompileRequest<'a> {
     pub consts: &'a [Value],
     /// What the engine asked to speculate differently at some reads (SPEC-HINTS).
     pub hints: &'a [SpecHint],
+    /// True when a loop got hot before the prototype was called `hotcall` times: the
+    /// code outside its loops has run at most once per activation (COLD-CODE in the
+    /// JIT's `cold.rs`).
+    pub from_loop: bool,
+    /// How many times the prototype was called so far (its call counter).
+    pub calls: u32,
 }
 
 /// SPEC-HINTS: the engine's per-site correction of a type speculation, kept in the
@@ -1090,6 +1096,8 @@ impl Lua {
             proto: &fp.proto,
             consts: &fp.consts,
             hints: &hints,
+            from_loop: fp.calls.get() < self.jit.hotcall,
+            calls: fp.calls.get(),
         };
         let before = engine.stats().code_bytes;
         let code = if room {

@@ -276,30 +276,27 @@ impl FunctionTranslator<'_> {
             self.at(slow);
             return;
         };
-        // up(h, left): table `h` lacks the key; `left` more `__index` tables may be
-        // searched after the next one.
-        let up = self.new_block();
-        self.b.append_block_param(up, types::I64);
-        self.b.append_block_param(up, types::I64);
-        let (absent, nil) = (self.new_block(), self.new_block());
-        let slot = self.str_slot(h, want, FIELD_PROBES, slow, absent);
-        self.read_live(slot, dst, done, absent);
-        self.at(absent);
-        let left = self.b.ins().iconst(types::I64, INDEX_DEPTH - 1);
+        // look(h, left): searches table `h`; `left` more `__index` tables may be
+        // searched after it. One probe sequence serves the table and its classes.
+        let look = self.new_block();
+        self.b.append_block_param(look, types::I64);
+        self.b.append_block_param(look, types::I64);
+        let depth = self.b.ins().iconst(types::I64, INDEX_DEPTH);
         self.b
             .ins()
-            .jump(up, &[ir::BlockArg::Value(h), ir::BlockArg::Value(left)]);
-        self.at(up);
-        let (lacks, left) = (self.b.block_params(up)[0], self.b.block_params(up)[1]);
-        let class = self.index_table(lacks, left, slow, nil);
-        let class_lacks = self.new_block();
-        let slot = self.str_slot(class, want, FIELD_PROBES, slow, class_lacks);
-        self.read_live(slot, dst, done, class_lacks);
-        self.at(class_lacks);
+            .jump(look, &[ir::BlockArg::Value(h), ir::BlockArg::Value(depth)]);
+        self.at(look);
+        let (h, left) = (self.b.block_params(look)[0], self.b.block_params(look)[1]);
+        let (lacks, nil) = (self.new_block(), self.new_block());
+        let slot = self.str_slot(h, want, FIELD_PROBES, slow, lacks);
+        self.read_live(slot, dst, done, lacks);
+        self.at(lacks);
         let left = self.b.ins().iadd_imm_s(left, -1);
-        self.b
-            .ins()
-            .jump(up, &[ir::BlockArg::Value(class), ir::BlockArg::Value(left)]);
+        let class = self.index_table(h, left, slow, nil);
+        self.b.ins().jump(
+            look,
+            &[ir::BlockArg::Value(class), ir::BlockArg::Value(left)],
+        );
         // The chain ended without the key: the result is nil.
         self.at(nil);
         self.store_nil(dst);

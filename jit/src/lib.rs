@@ -12,6 +12,8 @@
 //! `moonjet_interp::abi` (and `Value`, whose layout those modules pin).
 
 pub mod analysis;
+mod callee;
+mod cold;
 mod direct_call;
 mod inline_table;
 mod inline_upval;
@@ -225,9 +227,23 @@ impl Jit {
         let live = analysis::liveness(code, max_stack as usize, &locals);
         let captured = analysis::captured_in(code, &req.proto.protos);
         let regs = regs::RegCache::new(states, captured, live, max_stack as usize);
+        // COLD-CODE: entry blocks at pc 0 (a call entering there meets the cold exit,
+        // whose count makes the function compile whole) and inside loops only.
+        let cold = cold::cold_pcs(code, req.from_loop, req.calls, req.hints);
+        let native_entries = cold::native_entries(&entries, &cold);
         let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
-        let mut t =
-            FunctionTranslator::new(b, code, req.consts, max_stack, call_conv, &entries, regs);
+        let mut t = FunctionTranslator::new(
+            b,
+            code,
+            req.consts,
+            max_stack,
+            call_conv,
+            &native_entries,
+            regs,
+        );
+        t.cold = cold;
+        t.calls = callee::call_sites(req.proto);
+        t.mark_pcs = self.dump;
         t.spec = plan;
         t.fixed_params = (!req.proto.is_vararg).then_some(req.proto.num_params as u32);
         t.translate_all(self.module.isa().frontend_config())
@@ -304,6 +320,13 @@ impl Jit {
     /// function is compiled again a bounded number of times (SPECULATE in
     /// `speculate.rs`).
     fn respecialize(&self, proto: &Proto, status: u32, exit_pc: u32) -> Option<SpecHint> {
+        if status == Reason::Cold.status() {
+            // COLD-CODE turned hot: the function is compiled whole.
+            return Some(SpecHint {
+                pc: cold::WARM,
+                ty: tags::NIL,
+            });
+        }
         if status == Reason::SpecParam.status() {
             // A parameter guard at pc 0 missed: no parameter is speculated next.
             return Some(SpecHint {
@@ -439,6 +462,7 @@ impl JitEngine for Jit {
                     match h.pc {
                         speculate::ALL_READS => "at every read without evidence",
                         speculate::PARAMS => "for the parameters",
+                        cold::WARM => "with its code outside loops compiled too",
                         _ => "there",
                     }
                 );

@@ -11,6 +11,7 @@ use moonjet_interp::jit_iface::{
 };
 use moonjet_interp::Value;
 
+use crate::callee::CallSite;
 use crate::direct_call::{CallPaths, DIRECT_MAX_C};
 use crate::reasons::Reason;
 use crate::regs::{Io, Writes};
@@ -24,7 +25,7 @@ impl FunctionTranslator<'_> {
     /// helper.
     pub fn translate_call(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let a = self.reg(i.a())?;
-        if i.b() == 2 && i.c() == 2 {
+        if i.b() == 2 && i.c() == 2 && self.call_site(pc).maybe_sqrt {
             let x = self.reg(i.a() + 1)?;
             return self.call_or_sqrt(a, x, pc);
         }
@@ -114,8 +115,9 @@ impl FunctionTranslator<'_> {
         let (done, other) = (self.new_block(), self.new_block());
         let r = self.b.append_block_param(other, types::I32);
         // DIRECT-CALL: a compiled Lua callee with fixed arguments and a few results (or
-        // all, C = 0) is called inline; the helper makes every other call.
-        if b > 0 && c <= DIRECT_MAX_C {
+        // all, C = 0) is called inline; the helper makes every other call, and every
+        // call of a library function (CALLEE-NAMES in `callee.rs`).
+        if b > 0 && c <= DIRECT_MAX_C && !self.call_site(pc).native {
             let general = self.new_block();
             let paths = CallPaths {
                 general,
@@ -139,6 +141,11 @@ impl FunctionTranslator<'_> {
         self.at(other);
         self.exit_or_unwind(r, pc, reason);
         Ok(())
+    }
+
+    /// What the bytecode says about the callee of the call at `pc` (CALLEE-NAMES).
+    fn call_site(&self, pc: usize) -> CallSite {
+        self.calls.get(pc).copied().unwrap_or_default()
     }
 
     /// Branches on a helper's status `r`: the first block when it is `status`, the

@@ -95,6 +95,7 @@ reasons! {
     SpecType      "spec-type"     Guard   "a value read has not the type the code speculated (SPECULATE); resumes after the read";
     SpecFloat     "spec-float"    Guard   "a value read where the code speculated an integer is a float (SPECULATE); resumes after the read";
     SpecParam     "spec-param"    Guard   "entering at pc 0, a parameter has not the type the code speculated (SPECULATE); the interpreter runs the call";
+    Cold          "cold"          Exit    "outside every loop of a function compiled for its loops (COLD-CODE): the interpreter runs it";
 }
 
 // Status values must fit the interpreter's counters, and row 0 is "not an entry".

@@ -237,6 +237,15 @@ pub struct FunctionTranslator<'a> {
     /// The function's parameter count, `None` for a vararg function (SELF-TAIL-INLINE
     /// in `self_tail.rs`); set before `translate_all`.
     pub fixed_params: Option<u32>,
+    /// The instructions left to the interpreter as cold code (COLD-CODE in `cold.rs`),
+    /// by pc (empty: none); set before `translate_all`.
+    pub cold: Vec<bool>,
+    /// What the bytecode says about each call's callee (CALLEE-NAMES in `callee.rs`),
+    /// by pc (empty: nothing); set before `translate_all`.
+    pub calls: Vec<crate::callee::CallSite>,
+    /// Marks each instruction's IR with its pc + 1 as the source location (`-jdump`:
+    /// the IR text shows `@xxxx`, hex, before it; entry code has none).
+    pub mark_pcs: bool,
 }
 
 impl<'a> FunctionTranslator<'a> {
@@ -288,6 +297,9 @@ impl<'a> FunctionTranslator<'a> {
             pending_entries: Vec::new(),
             direct: None,
             fixed_params: None,
+            cold: Vec::new(),
+            calls: Vec::new(),
+            mark_pcs: false,
         };
         t.declare_regs();
         // pc 0 first: every call enters there, other entries (after a call, loop
@@ -333,9 +345,13 @@ impl<'a> FunctionTranslator<'a> {
         }
         for pc in 0..self.code.len() {
             self.b.switch_to_block(self.blocks[pc]);
+            if self.mark_pcs {
+                self.b.set_srcloc(ir::SourceLoc::new(pc as u32 + 1));
+            }
             self.begin(pc);
             let i = self.code[pc];
             match i.opcode() {
+                _ if self.cold.get(pc).copied().unwrap_or(false) => self.fallback(pc, Reason::Cold),
                 None => self.fallback(pc, Reason::Invalid),
                 Some(op) => self.translate_one(op, i, pc),
             }

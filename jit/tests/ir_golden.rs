@@ -50,6 +50,8 @@ fn ir_of(script: &Path) -> String {
             proto: &p.proto,
             consts: p.consts(),
             hints,
+            from_loop: false,
+            calls: 0,
         };
         out.push_str(&format!("; function at line {}\n", p.proto.line_defined));
         out.push_str(&jit.ir_text(&req));
