@@ -77,6 +77,8 @@ fn a_direct_call_checks_its_callee_with_one_key() {
         proto: &p.proto,
         consts: p.consts(),
         hints: &[],
+        from_loop: false,
+        calls: 0,
     };
     let ir = Jit::new().expect("host supported").ir_text(&req);
     let ends = |off: i32| {
