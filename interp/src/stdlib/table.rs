@@ -443,9 +443,7 @@ fn call_lua_order(
     l.top = func + 3;
     l.n_ccalls += 1;
     l.nny += 1;
-    let entry = l.frames.len();
-    let r = l.push_lua_frame(func, cl, 1, 0);
-    let r = l.drive(entry, r);
+    let r = l.run_lua_closure(func, cl, 1);
     l.n_ccalls -= 1;
     l.nny -= 1;
     r?;
@@ -666,6 +664,41 @@ return table.concat(out, ";")
             local ok2, e2 = pcall(table.sort, {1, "x"}, function(a, b) return a < b end)
             return ok, e, ok2, e2"#,
             "false,t:1: boom,false,t:2: attempt to compare string with number",
+        );
+    }
+
+    #[test]
+    fn comparator_calls_and_returns_take_every_shape() {
+        // The lean call and return paths (`run_lua_closure`, `return_one_to_native`)
+        // against the general ones: no result (nil, false), extra results, a vararg
+        // comparator, a tail call, a nested sort, a hook that counts the calls, and an
+        // error inside a pcall inside the comparator. Expected output from lua5.4.
+        check(
+            r#"local out = {}
+local function rev(a, b) return a > b end
+local t = {3, 1, 2}; table.sort(t, function(a, b) if a < b then return true end end)
+out[#out + 1] = table.concat(t, " ")
+t = {3, 1, 2}; table.sort(t, function(a, b) return a < b, 1, 2, 3 end)
+out[#out + 1] = table.concat(t, " ")
+t = {3, 1, 2}; table.sort(t, function(...) local a, b = ... return a > b end)
+out[#out + 1] = table.concat(t, " ")
+t = {3, 1, 4, 2}; table.sort(t, function(a, b) return rev(a, b) end)
+out[#out + 1] = table.concat(t, " ")
+t = {{3, 1}, {2, 5, 4}}
+table.sort(t, function(a, b) table.sort(a); table.sort(b); return a[1] < b[1] end)
+out[#out + 1] = t[1][1] .. t[1][2] .. t[2][1]
+t = {5, 4, 3, 2, 1}
+table.sort(t, function(a, b) local ok = pcall(error, "x"); return ok or a < b end)
+out[#out + 1] = table.concat(t, " ")
+local calls = 0
+local cmp = function(a, b) return a < b end
+debug.sethook(function() calls = calls + 1 end, "c")
+table.sort({2, 1, 3}, cmp)
+debug.sethook()
+out[#out + 1] = tostring(calls > 1)
+return table.concat(out, ";")
+"#,
+            "1 2 3;1 2 3;3 2 1;4 3 2 1;132;1 2 3 4 5;true",
         );
     }
 }

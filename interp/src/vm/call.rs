@@ -245,6 +245,28 @@ impl Lua {
         true
     }
 
+    /// Pushes the frame of a Lua closure that a native calls (`cl` at `func`, arguments
+    /// up to the top, no extra flags) and runs it to completion: the lean path of
+    /// `call` for a known closure (`table.sort`'s comparator). The common case takes
+    /// `try_push_fixed_frame` with the native's frame as the caller (the same flags as
+    /// `inherit_flags` gives with none added); everything else `push_lua_frame`.
+    #[inline]
+    pub(crate) fn run_lua_closure(
+        &mut self,
+        func: usize,
+        cl: Gc<LuaClosure>,
+        nresults: i32,
+    ) -> LuaResult<()> {
+        let entry = self.frames.len();
+        let caller_flags = self.frames.last().map_or(0, |c| c.flags);
+        let r = if self.try_push_fixed_frame(func, cl, nresults, caller_flags) {
+            Ok(())
+        } else {
+            self.push_lua_frame(func, cl, nresults, 0)
+        };
+        self.drive(entry, r)
+    }
+
     /// The flags of a new frame: `flags` plus the metamethod depth of the caller (one
     /// more for a metamethod frame, bounded with the Rust nesting by `MAX_CCALLS`).
     #[inline(always)]
@@ -472,8 +494,44 @@ impl Lua {
     /// whatever it returns into.
     #[inline(never)]
     pub(crate) fn do_return(&mut self, ra: usize, n: usize, entry: usize) -> LuaResult<()> {
+        if self.frames.len() == entry + 1 && self.return_one_to_native(ra, n) {
+            return Ok(());
+        }
         let ci = self.poscall(ra, n);
+        // A return to the native that drives this loop (a comparator's, a callback's)
+        // completes nothing else: `after_return`'s first test, without the call.
+        if self.frames.len() <= entry {
+            return Ok(());
+        }
         self.after_return(ci, entry)
+    }
+
+    /// `poscall` for the frame a native's `drive` runs (its return ends the loop:
+    /// `after_return` has nothing to do) when that native wants one result, as a
+    /// comparator's or `call_value_1`'s caller does: moves it without the general
+    /// adjustment. False, having changed nothing, for any other frame.
+    #[inline(always)]
+    fn return_one_to_native(&mut self, ra: usize, n: usize) -> bool {
+        let Some(ci) = self.frames.last() else {
+            return false;
+        };
+        let dst = ci.func as usize;
+        if ci.nresults != 1 || dst >= self.stack.len() {
+            return false;
+        }
+        let v = if n == 0 {
+            Value::Nil
+        } else {
+            match self.stack.get(ra) {
+                Some(v) => *v,
+                None => return false,
+            }
+        };
+        self.frames.pop();
+        // SAFETY: `dst < stack.len()` (checked above).
+        unsafe { *self.stack.get_unchecked_mut(dst) = v };
+        self.top = dst + 1;
+        true
     }
 
     /// The common case of a return (see DISPATCH in `exec.rs`): the running frame (the
@@ -925,13 +983,24 @@ impl Lua {
     /// stack budget of its own (NATIVE-STACK in `jit_iface`).
     pub(crate) fn drive(&mut self, entry: usize, r: LuaResult<()>) -> LuaResult<()> {
         let outer = self.jit.nested_loop();
-        let r = self.drive_frames(entry, r);
+        let r = match r {
+            // The usual case, one `execute` that runs the frames to completion, without
+            // the loop's own call (a comparator or callback pays it on every call).
+            Ok(()) => match self.execute(entry) {
+                Ok(()) if self.frames.len() <= entry => Ok(()),
+                Err(e) if e.is_yield() => Err(e),
+                r => self.drive_frames(entry, r),
+            },
+            r => self.drive_frames(entry, r),
+        };
         self.jit.stack_limit = outer;
         r
     }
 
-    /// `drive`'s loop. A yield leaves at once (`recover` would pass it on), and the
-    /// error travels without being copied around the loop.
+    /// `drive`'s loop, entered with the push's or a first `execute`'s result (an error
+    /// there is recovered from as one the loop meets). A yield leaves at once
+    /// (`recover` would pass it on), and the error travels without being copied around
+    /// the loop.
     fn drive_frames(&mut self, entry: usize, r: LuaResult<()>) -> LuaResult<()> {
         if let Err(e) = r {
             self.recover(e, entry)?;
