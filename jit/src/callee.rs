@@ -5,6 +5,7 @@
 //! Only code size depends on it: a wrong guess makes the general call (the call helper
 //! runs any callee correctly, a compiled Lua one directly), never a wrong result.
 
+use moonjet_bytecode::opcodes::props;
 use moonjet_bytecode::{Constant, Instruction, OpCode, Proto};
 
 /// How far back from a call the instruction that loaded its callee is looked for.
@@ -230,55 +231,16 @@ fn const_str(proto: &Proto, k: u32) -> Option<&[u8]> {
 /// at `op` (a jump, a test, a loop instruction, a call that writes many registers).
 fn is_control(op: OpCode) -> bool {
     use OpCode as O;
-    matches!(
-        op,
-        O::Jmp
-            | O::Test
-            | O::TestSet
-            | O::Eq
-            | O::Lt
-            | O::Le
-            | O::EqK
-            | O::EqI
-            | O::LtI
-            | O::LeI
-            | O::GtI
-            | O::GeI
-            | O::ForLoop
-            | O::ForPrep
-            | O::TForPrep
-            | O::TForCall
-            | O::TForLoop
-            | O::Call
-            | O::TailCall
-            | O::Return
-            | O::Return0
-            | O::Return1
-            | O::VarArg
-            | O::LoadNil
-            | O::LFalseSkip
-            | O::ExtraArg
-    )
+    op.has(props::TEST | props::BRANCH)
+        || matches!(
+            op,
+            O::TForCall | O::Call | O::VarArg | O::LoadNil | O::LFalseSkip | O::ExtraArg
+        )
 }
 
 /// Whether `op` may skip the next instruction (a test, LFALSESKIP).
 fn skips(op: OpCode) -> bool {
-    use OpCode as O;
-    matches!(
-        op,
-        O::Test
-            | O::TestSet
-            | O::Eq
-            | O::Lt
-            | O::Le
-            | O::EqK
-            | O::EqI
-            | O::LtI
-            | O::LeI
-            | O::GtI
-            | O::GeI
-            | O::LFalseSkip
-    )
+    op.has(props::TEST) || op == OpCode::LFalseSkip
 }
 
 /// Whether instruction `i` (not a control one) writes register `r`: R[A], and R[A+1]
