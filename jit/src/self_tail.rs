@@ -65,11 +65,7 @@ impl FunctionTranslator<'_> {
             return;
         }
         let helper = self.new_block();
-        let ra = (a * VALUE as u32) as i32;
-        let tag = self.tag(ra);
-        let is_fn = self.is(tag, tags::LUA_FN);
-        self.or_slow(is_fn, helper);
-        let cl = self.payload(ra, types::I64);
+        let (_, cl) = self.lua_fn_at(a, helper);
         let running = self.b.ins().load(PTR, mem_const(), self.ctx, cx::CLOSURE);
         let closure = self.b.ins().iadd_imm_s(cl, d::CLOSURE as i64);
         let same = self.b.ins().icmp(IntCC::Equal, closure, running);
@@ -120,11 +116,7 @@ impl FunctionTranslator<'_> {
             return;
         }
         let helper = self.new_block();
-        let ra = (a * VALUE as u32) as i32;
-        let tag = self.tag(ra);
-        let is_fn = self.is(tag, tags::LUA_FN);
-        self.or_slow(is_fn, helper);
-        let cl = self.payload(ra, types::I64);
+        let (ra, cl) = self.lua_fn_at(a, helper);
         let lua = self.ctx_word(cx::LUA);
         // A nested activation (TAIL-NEST: the outermost one's frame is the
         // interpreter's to continue).
@@ -226,6 +218,16 @@ impl FunctionTranslator<'_> {
         self.at(slow);
         let r = self.call(Helper::TailDone, &[self.ctx, cctx, idx, next]);
         self.b.ins().jump(after, &[ir::BlockArg::Value(r)]);
+    }
+
+    /// The byte offset of R[A] and the closure's box it holds, falling to `helper` when
+    /// it holds no Lua function (the first check of both inline tail calls).
+    fn lua_fn_at(&mut self, a: u32, helper: ir::Block) -> (i32, ir::Value) {
+        let ra = (a * VALUE as u32) as i32;
+        let tag = self.tag(ra);
+        let is_fn = self.is(tag, tags::LUA_FN);
+        self.or_slow(is_fn, helper);
+        (ra, self.payload(ra, types::I64))
     }
 
     /// The address of the top frame record (the running function's) and its index.
