@@ -873,17 +873,22 @@ pub(super) unsafe extern "C" fn h_tail_done(
         };
         (out, c.closure, c.base_index)
     };
-    // SAFETY: `closure` is the callee's closure, which its function slot keeps alive
-    // (the code only reads it; the slot is below the registers it writes).
-    let fp = unsafe { (*closure).proto };
     // SAFETY: per the contract (`ctx` is live; no reference to the state is alive).
     let lua = unsafe { (*ctx).lua };
-    // SAFETY: per the contract; the code returned.
-    match unsafe { tail_outcome(lua, ctx, fp, idx, out) } {
-        Some(r) => r,
-        // SAFETY: per the contract; its tail call replaced the frame again.
-        None => unsafe { run_tail_callees(lua, ctx, idx, base) },
+    // A callee that tail-called in turn has had its function slot overwritten, so its
+    // closure may be garbage: it is read only when it did not.
+    if out.status != STATUS_TAILCALLED {
+        // SAFETY: `closure` is the callee's closure, which its function slot keeps alive
+        // until a tail call replaces it (the code only reads the slot, below the
+        // registers it writes), and this callee made none.
+        let fp = unsafe { (*closure).proto };
+        // SAFETY: per the contract; the code returned.
+        if let Some(r) = unsafe { tail_outcome(lua, ctx, fp, idx, out) } {
+            return r;
+        }
     }
+    // SAFETY: per the contract; its tail call replaced the frame again.
+    unsafe { run_tail_callees(lua, ctx, idx, base) }
 }
 
 /// How a tail callee run by TAIL-NEST (prototype `fp`, frame `frames[idx]`) ended (`out`),
