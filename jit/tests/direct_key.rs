@@ -2,14 +2,12 @@
 //! that forbids native calls (a hook, `jit.off()`, a flush), and a compiled call checks
 //! its callee with the one subtraction instead of the separate loads.
 
-use moonjet_interp::jit_iface::{direct_offsets as d, CompileRequest, NOT_LIVE};
+mod common;
+
+use common::{compile, ir_of_first};
+use moonjet_interp::jit_iface::{direct_offsets as d, NOT_LIVE};
 use moonjet_interp::{Lua, Value};
 use moonjet_jit::Jit;
-
-/// Compiles Lua source for the state.
-fn compile(src: &[u8], name: &[u8]) -> Result<moonjet_bytecode::Proto, String> {
-    moonjet_compiler::compile(src, name).map_err(|e| e.message)
-}
 
 /// A state with the libraries and the JIT installed.
 fn state() -> Lua {
@@ -64,23 +62,10 @@ fn a_prototype_key_names_its_generation_and_parameters() {
 
 #[test]
 fn a_direct_call_checks_its_callee_with_one_key() {
-    let mut l = Lua::new();
-    l.set_compiler(compile);
-    let src = b"local function fib(k) if k < 2 then return k end \
-                return fib(k - 1) + fib(k - 2) end";
-    let f = l.load(src, b"=t", "t", None).expect("compiles");
-    let Value::LuaFn(main) = f else {
-        panic!("not a Lua function")
-    };
-    let p = l.nested_fn_proto(main.proto, 0).expect("nested function");
-    let req = CompileRequest {
-        proto: &p.proto,
-        consts: p.consts(),
-        hints: &[],
-        from_loop: false,
-        calls: 0,
-    };
-    let ir = Jit::new().expect("host supported").ir_text(&req);
+    let ir = ir_of_first(
+        "local function fib(k) if k < 2 then return k end \
+         return fib(k - 1) + fib(k - 2) end",
+    );
     let ends = |off: i32| {
         ir.lines()
             .filter(|s| s.ends_with(&format!("+{off}")))
