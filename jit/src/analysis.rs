@@ -224,6 +224,30 @@ fn flushes_always(op: OpCode) -> bool {
     )
 }
 
+/// Whether instruction `op` stores every unstored register before it does anything
+/// else (LOOP-FLUSH in `regs.rs`): a numeric loop's entry.
+pub fn flushes_at_entry(op: OpCode) -> bool {
+    op == OpCode::ForPrep
+}
+
+/// The registers the instructions `body` may read (LOOP-FLUSH in `regs.rs`).
+pub fn reads_in(
+    code: &[Instruction],
+    body: core::ops::RangeInclusive<usize>,
+    max_stack: usize,
+) -> RegSet {
+    let all = |from: u32| {
+        let mut s = RegSet::default();
+        (from..max_stack as u32).for_each(|r| s.insert(r));
+        s
+    };
+    let mut reads = RegSet::default();
+    for i in code.get(body).unwrap_or(&[]) {
+        reads.union(&uses_defs(*i, &all).0);
+    }
+    reads
+}
+
 /// The facts before every instruction (`None`: no compiled path reaches it). A forward
 /// data-flow over the instructions: pc 0 and entry points that compiled code does not
 /// reach start with nothing known; other entry points get the facts of their compiled
@@ -321,6 +345,9 @@ fn successors(
     });
     let rel = |d: i64| usize::try_from(pc as i64 + d).ok();
     let mut next = vec![rel(1)];
+    if flushes_at_entry(op) {
+        st.dirty = RegSet::default();
+    }
     match op {
         O::Move => {
             let t = ty(&st, i.b());

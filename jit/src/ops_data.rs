@@ -529,7 +529,9 @@ impl FunctionTranslator<'_> {
             self.reg(a + 3)?,
         );
         let back = self.block_rel(pc, 1 - i.bx() as i64)?;
-        let next = self.block_rel(pc, 1)?;
+        let after = self.block_rel(pc, 1)?;
+        // The loop's end: the registers it does not read come from the stack again.
+        let next = self.new_block();
         let (int_blk, flt_blk) = (self.new_block(), self.new_block());
         let ts = self.tag(step);
         let step_int = self.is(ts, tags::INT);
@@ -580,6 +582,10 @@ impl FunctionTranslator<'_> {
         self.store_float(idx, x);
         self.store_float(var, x);
         self.jump(back);
+
+        self.at(next);
+        self.reload_outside(pc + 1, (pc + 1).saturating_sub(i.bx() as usize)..=pc);
+        self.jump(after);
         Ok(())
     }
 

@@ -516,6 +516,32 @@ impl FunctionTranslator<'_> {
         }
     }
 
+    /// Stores every register the code may hold unstored and counts none as unstored
+    /// any more (anchor: LOOP-FLUSH): at a loop's entry, so that the registers the loop
+    /// does not write are clean inside it. Its exits then store only what the loop
+    /// wrote, and the values of the enclosing code stay out of the loop's blocks
+    /// instead of travelling through its header as block parameters (register
+    /// pressure, spills on every iteration). `analysis::transfer` clears the dirty set
+    /// at the same instructions (`analysis::flushes_at_entry`).
+    pub fn flush_clean(&mut self) {
+        self.flush();
+        self.regs.dirty = RegSet::default();
+    }
+
+    /// At the normal exit of the loop `body` (its last instruction is the one being
+    /// translated), defines again from the value stack the registers live at `next`
+    /// that the loop does not read and that are stored (LOOP-FLUSH): the code after the
+    /// loop then does not use the values they had before it, which would otherwise
+    /// travel through the loop's header as block parameters on every iteration.
+    pub fn reload_outside(&mut self, next: usize, body: core::ops::RangeInclusive<usize>) {
+        let reads = crate::analysis::reads_in(self.code, body, self.max_stack as usize);
+        let outside = self.live_at(next).minus(&reads).minus(&self.regs.dirty);
+        let n = self.max_stack;
+        for r in outside.iter().filter(|&r| r < n) {
+            self.load_reg(r);
+        }
+    }
+
     /// What a flush or an exit before instruction `pc` stores: the registers the code
     /// may hold unstored that anyone may read: live ones (the interpreter after an
     /// exit runs the same bytecode) and captured ones (closures read them). A dead

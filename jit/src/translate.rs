@@ -350,6 +350,9 @@ impl<'a> FunctionTranslator<'a> {
             }
             self.begin(pc);
             let i = self.code[pc];
+            if i.opcode().is_some_and(crate::analysis::flushes_at_entry) {
+                self.flush_clean();
+            }
             match i.opcode() {
                 _ if self.cold.get(pc).copied().unwrap_or(false) => self.fallback(pc, Reason::Cold),
                 None => self.fallback(pc, Reason::Invalid),
