@@ -112,14 +112,14 @@ impl FunctionTranslator<'_> {
             ftop,
             delta: ra as i64 / VALUE + 1,
         };
-        let ctop = self.push_frame(&site, c, pc);
+        self.push_frame(&site, c, pc);
         let regs = self.addr(ra + VALUE as i32);
         let cctx = self.callee_ctx(lua, fp, cl, regs, nbase);
         let zero = self.i32(0);
         let sig = self.direct_slot().1;
         let call = self.b.ins().call_indirect(sig, code, &[cctx, regs, zero]);
         let next = self.b.inst_results(call)[0];
-        self.finish_direct(&site, cctx, ctop, c, next, paths);
+        self.finish_direct(&site, cctx, c, next, paths);
     }
 
     /// The word (8 bytes) at `off` from `p`.
@@ -173,8 +173,8 @@ impl FunctionTranslator<'_> {
     }
 
     /// Pushes the callee's frame as `Lua::try_push_fixed` does (the caller's pc saved
-    /// as `pc + 1`, the call counted, the stack top at `ftop`); the caller's top.
-    fn push_frame(&mut self, site: &Site, c: u32, pc: usize) -> ir::Value {
+    /// as `pc + 1`, the call counted, the stack top at `ftop`).
+    fn push_frame(&mut self, site: &Site, c: u32, pc: usize) {
         let (lua, fp, flen, nbase, ftop) = (site.lua, site.fp, site.flen, site.nbase, site.ftop);
         let frames = self.word(lua, d::FRAMES_PTR);
         let off = self.b.ins().imul_imm_s(flen, d::CALLINFO_SIZE);
@@ -189,7 +189,6 @@ impl FunctionTranslator<'_> {
             .b
             .ins()
             .load(i32, mem(), rec, caller + ci::FLAGS as i32);
-        let ctop = self.b.ins().load(i32, mem(), rec, caller + ci::TOP as i32);
         // func | base << 32, top | pc 0, nresults | nvarargs 0, flags | aux 0.
         let func = self.b.ins().iadd_imm_s(nbase, -1);
         let hi = self.b.ins().ishl_imm_s(nbase, 32);
@@ -216,7 +215,6 @@ impl FunctionTranslator<'_> {
         self.count(fp, d::CALLS, types::I32);
         self.count(fp, d::ENTRIES, types::I64);
         self.count(lua, d::JIT_NATIVE_CALLS, types::I64);
-        ctop
     }
 
     /// Adds one (wrapping, as the interpreter counts) to the counter of type `ty` at
@@ -294,7 +292,6 @@ impl FunctionTranslator<'_> {
         &mut self,
         site: &Site,
         cctx: ir::Value,
-        ctop: ir::Value,
         c: u32,
         next: ir::Value,
         paths: CallPaths,
@@ -355,10 +352,12 @@ impl FunctionTranslator<'_> {
             }
         }
         self.b.ins().store(mem(), flen, lua, d::FRAMES_LEN);
+        // The caller's frame top is its R[0] plus its frame size, as for every Lua
+        // frame (`try_push_fixed`, `restart_as_tail`).
         let top = if c == 0 {
             nbase
         } else {
-            self.b.ins().uextend(types::I64, ctop)
+            self.b.ins().iadd_imm_s(bidx, self.max_stack as i64)
         };
         self.b.ins().store(mem(), top, lua, d::TOP);
         let base = self.slot_addr(stack, bidx, 0);
