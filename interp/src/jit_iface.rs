@@ -54,6 +54,7 @@ mod helpers;
 mod lualib;
 pub use lualib::open_jit;
 mod varargs;
+mod yields;
 
 use helpers::*;
 
@@ -900,6 +901,9 @@ pub struct JitSlot {
     /// The code is a short leaf's: only compiled callers run it (SHORT-LEAF in
     /// `jit_iface/call.rs`).
     short_leaf: Cell<bool>,
+    /// Yields through one call site by interpreted activations (YIELD-BLACKLIST in
+    /// `jit_iface/yields.rs`).
+    yields: yields::YieldCount,
 }
 
 impl Drop for JitSlot {
@@ -1090,8 +1094,12 @@ impl Lua {
     #[cold]
     #[inline(never)]
     fn jit_compile(&mut self, fp: Gc<FnProto>) -> Option<JitFn> {
-        let room = self.jit.make_room();
         let generation = self.jit.generation;
+        if self.jit_yields_refuse(fp) {
+            fp.jit.set(generation, None, 0, None);
+            return None;
+        }
+        let room = self.jit.make_room();
         let engine = self.jit.engine.as_mut()?;
         let hints = fp.jit.hints.borrow();
         let req = CompileRequest {

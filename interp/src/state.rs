@@ -122,6 +122,9 @@ pub struct Lua {
     pub(crate) hook_mask: u8,
     /// `warn` output is on (`warn("@on")`, the command line's `-W`); off at start.
     pub warnings_on: bool,
+    /// A coroutine was made through the library, whose table then left its static
+    /// form (`warm_lib` in `stdlib/coroutine.rs`).
+    pub(crate) coroutine_lib_warm: bool,
     /// The rest of the hook state.
     pub(crate) hooks: crate::stdlib::debughook::HookState,
     /// Interned metamethod names, indexed by `vm::meta::Tm`, each found when first
@@ -175,6 +178,7 @@ impl Lua {
             type_metas: [None; 9],
             hook_mask: 0,
             warnings_on: false,
+            coroutine_lib_warm: false,
             hooks: Default::default(),
             tm_names: TmNames::default(),
             compiler: None,

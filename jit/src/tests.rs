@@ -706,6 +706,42 @@ fn a_generator_that_yields_on_every_pass_stays_interpreted() {
     assert_eq!(l.jit.exits[unwind], 4000);
 }
 
+#[test]
+fn a_generator_seen_yielding_by_the_interpreter_is_never_compiled() {
+    // Hot only after 200 loop passes: by then the interpreter counted the flat generator's
+    // yields, so it is refused without a compile (no code, no unwind); the generator
+    // with an inner loop yields on a quarter of its back-edges and is compiled.
+    let mut l = state(true);
+    l.jit.hotcall = 100_000;
+    l.jit.hotloop = 200;
+    let src = "local gen = coroutine.wrap(function()
+                 for i = 1, 3000 do coroutine.yield(i) end
+               end)
+               local heavy = coroutine.wrap(function()
+                 for i = 1, 3000 do
+                   local s = 0
+                   for j = 1, 3 do s = s + j end
+                   coroutine.yield(s + i)
+                 end
+               end)
+               local a, b = 0, 0
+               for _ = 1, 3000 do a = a + gen() b = b + heavy() end
+               return a, b";
+    let (text, _) = run_in(&mut l, src);
+    let (want, _) = run_in(&mut state(false), src);
+    assert_eq!(text, want);
+    let e = engine(&l);
+    assert_eq!(e.stats().blacklisted, 1);
+    assert!(
+        !e.records.iter().any(|r| r.name.ends_with(":1")),
+        "gen compiled"
+    );
+    assert!(
+        e.records.iter().any(|r| r.name.ends_with(":4")),
+        "heavy not compiled"
+    );
+}
+
 /// Exits taken for `reason` in a state.
 fn exits_for(l: &Lua, reason: Reason) -> u64 {
     l.jit.exits[reason.status() as usize]

@@ -9,7 +9,9 @@
 //! yielding call); this module decides whether the pass is short: the yielding call
 //! sits in a loop that holds no other loop (or, outside loops, after none). Compiled
 //! code counts no loop iterations, so a flat loop that yields only every n-th pass is
-//! taken for a short one.
+//! taken for a short one. The interpreter asks the same question before a compile, about
+//! the yields of interpreted activations (`interp/src/jit_iface/yields.rs`), so that a
+//! generator seen yielding before it turns hot is never compiled.
 
 use moonjet_bytecode::{Instruction, OpCode};
 

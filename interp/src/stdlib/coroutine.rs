@@ -24,6 +24,23 @@ pub fn open(l: &mut Lua) {
     l.register_static_lib("coroutine", crate::static_part!(FUNCS), 0);
 }
 
+/// The first coroutine made through the library turns the library's table into an
+/// ordinary one (STATIC-PART in `table.rs`): coroutine bodies look `coroutine.yield`
+/// up on every pass, and a hash hit costs a fraction of a static part's probe, which
+/// interpreted code would pay on each (compiled code's reads materialize the table
+/// anyway). Until then the table stays static, as boot wants.
+fn warm_lib(l: &mut Lua) {
+    if l.coroutine_lib_warm {
+        return;
+    }
+    l.coroutine_lib_warm = true;
+    let loaded = l.loaded_table();
+    let k = l.intern(b"coroutine");
+    if let Value::Table(t) = loaded.get_str(k) {
+        t.materialize(&mut l.heap);
+    }
+}
+
 /// Argument `n` as a coroutine.
 fn check_co(l: &mut Lua, n: usize) -> LuaResult<Gc<Thread>> {
     match l.arg(n) {
@@ -35,6 +52,7 @@ fn check_co(l: &mut Lua, n: usize) -> LuaResult<Gc<Thread>> {
 /// coroutine.create(f)
 fn create(l: &mut Lua) -> LuaResult<usize> {
     let f = l.check_function(1)?;
+    warm_lib(l);
     let co = l.new_thread(f);
     l.push(Value::Thread(co));
     Ok(1)
@@ -91,6 +109,7 @@ fn wrap_aux(l: &mut Lua) -> LuaResult<usize> {
 /// coroutine.wrap(f)
 fn wrap(l: &mut Lua) -> LuaResult<usize> {
     let f = l.check_function(1)?;
+    warm_lib(l);
     let co = l.new_thread(f);
     let c = l.new_native_closure(wrap_aux, &[Value::Thread(co)]);
     l.push(c);
@@ -161,5 +180,41 @@ fn close(l: &mut Lua) -> LuaResult<usize> {
             l.push(e);
             Ok(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::value::Value;
+    use crate::Lua;
+
+    /// The `coroutine` library table of `l`.
+    fn lib(l: &mut Lua) -> crate::gc::Gc<crate::table::Table> {
+        match l.get_global("coroutine") {
+            Value::Table(t) => t,
+            _ => panic!("no coroutine table"),
+        }
+    }
+
+    #[test]
+    fn the_first_coroutine_made_turns_the_library_table_ordinary() {
+        let mut l = Lua::new();
+        l.set_compiler(|src, name| moonjet_compiler::compile(src, name).map_err(|e| e.message));
+        crate::stdlib::open_libs(&mut l);
+        assert!(lib(&mut l).has_static.get());
+        let f = l
+            .load(
+                b"local co = coroutine.wrap(function() coroutine.yield(1) end) return co()",
+                b"=t",
+                "t",
+                None,
+            )
+            .unwrap_or_else(|_| panic!("compiles"));
+        let r = l.call_value_1(f, &[]);
+        assert!(matches!(r, Ok(Value::Int(1))));
+        assert!(!lib(&mut l).has_static.get());
+        // The entries are all there, in the hash part.
+        let k = l.intern(b"isyieldable");
+        assert!(matches!(lib(&mut l).get_str(k), Value::NativeFn(_)));
     }
 }

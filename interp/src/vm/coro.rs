@@ -134,6 +134,9 @@ impl Lua {
             }
             Err(e) if e.is_yield() => {
                 co.status.set(CoStatus::Suspended);
+                if self.jit.active {
+                    self.jit_note_interp_yield();
+                }
                 let base = self.frames.last().map_or(self.top, |ci| ci.base as usize);
                 Ok((base, self.top))
             }
