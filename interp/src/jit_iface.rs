@@ -475,6 +475,13 @@ pub struct Helpers {
     /// computes: INTRINSICS in `jit/src/ops_call.rs`). Read from the table, not built
     /// into the code, so that the code does not depend on where the binary is loaded.
     pub math_sqrt: crate::func::NativeFn,
+    /// The rest of an inline GETFIELD/SELF read after table `h` (a table's payload)
+    /// lacked string `s` (a string's payload) in its hash part: `*dst` = the value
+    /// found up the table's `__index` chain of tables (nil where the chain ends),
+    /// `HELPER_OK`; `HELPER_EXIT` (nothing done) when a static part, a function
+    /// `__index` or a long chain needs `get_field`. Neither allocates nor runs Lua code.
+    pub index_field:
+        unsafe extern "C" fn(ctx: *mut JitCtx, h: usize, s: usize, dst: *mut Value) -> u32,
 }
 
 /// The exact integer/float comparisons of [`Helpers::cmp_mixed`].
@@ -551,6 +558,8 @@ pub mod helper_offsets {
     pub const SET_LIST: i32 = offset_of!(Helpers, set_list) as i32;
     /// `Helpers::math_sqrt`.
     pub const MATH_SQRT: i32 = offset_of!(Helpers, math_sqrt) as i32;
+    /// `Helpers::index_field`.
+    pub const INDEX_FIELD: i32 = offset_of!(Helpers, index_field) as i32;
 }
 
 /// The helper table every `JitCtx` points at.
@@ -582,6 +591,7 @@ pub static HELPERS: Helpers = Helpers {
     str_less: h_str_less,
     set_list: allocating::h_set_list,
     math_sqrt: crate::stdlib::math::SQRT,
+    index_field: h_index_field,
 };
 
 /// The state, closure and constant `k` of a helper's context.

@@ -33,6 +33,15 @@ pub fn entry_points(code: &[Instruction]) -> Vec<usize> {
     pcs
 }
 
+/// True when `code` has a loop: an instruction that jumps backward (FORLOOP,
+/// TFORLOOP, a backward JMP).
+pub fn has_loop(code: &[Instruction]) -> bool {
+    (code.iter().enumerate()).any(|(pc, i)| {
+        i.opcode()
+            .is_some_and(|op| backward_target(op, *i, pc).is_some())
+    })
+}
+
 /// Length above which a function gets entry points at its loop headers only
 /// ([`entry_points`]).
 pub const LARGE_FUNCTION: usize = 160;
@@ -676,6 +685,22 @@ pub(crate) fn uses_defs(i: Instruction, all: &dyn Fn(u32) -> RegSet) -> (RegSet,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loops_are_backward_jumps() {
+        let straight = [
+            Instruction::asbx(OpCode::LoadI, 0, 1),
+            Instruction::sj(OpCode::Jmp, 1),
+            Instruction::abc(OpCode::Return0, 0, 0, 0, false),
+            Instruction::abc(OpCode::Return0, 0, 0, 0, false),
+        ];
+        assert!(!has_loop(&straight));
+        let mut looping = straight;
+        looping[1] = Instruction::sj(OpCode::Jmp, -2);
+        assert!(has_loop(&looping), "a backward JMP");
+        looping[1] = Instruction::abx(OpCode::ForLoop, 0, 1);
+        assert!(has_loop(&looping), "a FORLOOP");
+    }
 
     #[test]
     fn entries_of_a_loop_with_a_call() {

@@ -8,12 +8,10 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder};
-use moonjet_interp::jit_iface::{
-    ctx_offsets, state_offsets, str_offsets, table_offsets as t, tags,
-};
+use moonjet_interp::jit_iface::{str_offsets, table_offsets as t, tags, HELPER_OK};
 use moonjet_interp::Value;
 
-use crate::translate::{mem, mem_vec, FunctionTranslator, PAYLOAD, TAG};
+use crate::translate::{mem, mem_vec, FunctionTranslator, Helper, PAYLOAD, TAG};
 
 /// Most hash nodes an inline global lookup visits before the helper takes over.
 pub const GLOBAL_PROBES: i64 = 4;
@@ -22,10 +20,6 @@ pub const GLOBAL_PROBES: i64 = 4;
 /// home; an absent key (a method found through `__index`) usually meets an empty node
 /// first.
 pub const FIELD_PROBES: i64 = 4;
-
-/// Most `__index` tables an inline field read searches after the table itself misses
-/// (INDEX-INLINE): a class and its base class.
-pub const INDEX_DEPTH: i64 = 2;
 
 /// Where a stored value comes from: a register or a constant.
 #[derive(Clone, Copy, Debug)]
@@ -262,12 +256,12 @@ impl FunctionTranslator<'_> {
     /// [`Self::inline_get_int`]).
     ///
     /// A key the table lacks (no node, or a dead key: a nil value) is looked for, as the
-    /// interpreter's index does, in the table its metatable's `__index` names (anchor:
-    /// INDEX-INLINE): a method of a class or a default shared through a prototype table
-    /// is read inline too, up to [`INDEX_DEPTH`] tables up the chain. A chain that ends
-    /// (a table without a metatable, or whose metatable has no `__index`) reads nil
-    /// inline: an optional field (`self.next`, `obj.cache`) that is nil. Everything
-    /// else (a function `__index`, a longer chain, a static part) is the helper's.
+    /// interpreter's index does, up the `__index` chain of tables (a method of a class,
+    /// a default shared through a prototype table, or nil where the chain ends: an
+    /// optional field) by the lean `index_field` helper (anchors: INDEX-INLINE,
+    /// INDEX-HELPER), which neither stores nor reads registers: the chain walk is out
+    /// of line, so every site stays small to compile. Everything else (a function `__index`, a static part) is
+    /// the slow helper's.
     pub fn inline_get_field(&mut self, t_off: i32, k: u32, dst: i32, done: ir::Block) {
         let slow = self.new_cold_block();
         let h = self.table_of(t_off, slow);
@@ -276,30 +270,15 @@ impl FunctionTranslator<'_> {
             self.at(slow);
             return;
         };
-        // look(h, left): searches table `h`; `left` more `__index` tables may be
-        // searched after it. One probe sequence serves the table and its classes.
-        let look = self.new_block();
-        self.b.append_block_param(look, types::I64);
-        self.b.append_block_param(look, types::I64);
-        let depth = self.b.ins().iconst(types::I64, INDEX_DEPTH);
-        self.b
-            .ins()
-            .jump(look, &[ir::BlockArg::Value(h), ir::BlockArg::Value(depth)]);
-        self.at(look);
-        let (h, left) = (self.b.block_params(look)[0], self.b.block_params(look)[1]);
-        let (lacks, nil) = (self.new_block(), self.new_block());
+        let lacks = self.new_block();
         let slot = self.str_slot(h, want, FIELD_PROBES, slow, lacks);
         self.read_live(slot, dst, done, lacks);
         self.at(lacks);
-        let left = self.b.ins().iadd_imm_s(left, -1);
-        let class = self.index_table(h, left, slow, nil);
-        self.b.ins().jump(
-            look,
-            &[ir::BlockArg::Value(class), ir::BlockArg::Value(left)],
-        );
-        // The chain ended without the key: the result is nil.
-        self.at(nil);
-        self.store_nil(dst);
+        let dst_addr = self.addr(dst);
+        let r = self.call(Helper::IndexField, &[self.ctx, h, want, dst_addr]);
+        let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
+        self.or_slow(ok, slow);
+        self.load_reg_at(dst);
         self.jump(done);
         self.at(slow);
     }
@@ -316,58 +295,6 @@ impl FunctionTranslator<'_> {
         self.or_slow(live, dead);
         self.copy_value(slot, 0, dst_off);
         self.jump(done);
-    }
-
-    /// The table that the metatable of `h` names as `__index`, for a key `h` lacks,
-    /// when `left` (more tables the chain may visit after it) is not negative: continues
-    /// only when `h` has no static part (which could hold the key), has a metatable
-    /// whose hash part holds `__index` (interned, so a pointer compare) and that value
-    /// is a table. Jumps to `nil` when the index ends at `h` (no metatable, or a
-    /// metatable without a static part whose `__index` is absent or nil), to `slow` for
-    /// everything else.
-    fn index_table(
-        &mut self,
-        h: ir::Value,
-        left: ir::Value,
-        slow: ir::Block,
-        nil: ir::Block,
-    ) -> ir::Value {
-        let st = self.b.ins().load(types::I8, mem(), h, t::HAS_STATIC);
-        let no_static = self.b.ins().icmp_imm_s(IntCC::Equal, st, 0);
-        self.or_slow(no_static, slow);
-        let mt = self.b.ins().load(types::I64, mem(), h, t::METATABLE);
-        let has_mt = self.b.ins().icmp_imm_s(IntCC::NotEqual, mt, 0);
-        self.or_slow(has_mt, nil);
-        let lua = self
-            .b
-            .ins()
-            .load(types::I64, mem(), self.ctx, ctx_offsets::LUA);
-        let name = self
-            .b
-            .ins()
-            .load(types::I64, mem(), lua, state_offsets::INDEX_NAME);
-        let interned = self.b.ins().icmp_imm_s(IntCC::NotEqual, name, 0);
-        self.or_slow(interned, slow);
-        // No `__index` in the metatable's hash part: nil, unless a static part has one.
-        let no_index = self.new_block();
-        let slot = self.str_slot(mt, name, FIELD_PROBES, slow, no_index);
-        let tag = self.b.ins().load(types::I8, mem(), slot, TAG);
-        let is_nil = self.is(tag, tags::NIL);
-        let not_nil = self.new_block();
-        self.branch(is_nil, no_index, not_nil);
-        self.at(no_index);
-        let st = self.b.ins().load(types::I8, mem(), mt, t::HAS_STATIC);
-        let mt_plain = self.b.ins().icmp_imm_s(IntCC::Equal, st, 0);
-        self.branch(mt_plain, nil, slow);
-        self.at(not_nil);
-        let is_table = self.is(tag, tags::TABLE);
-        self.or_slow(is_table, slow);
-        let in_depth = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, left, 0);
-        self.or_slow(in_depth, slow);
-        self.b.ins().load(types::I64, mem(), slot, PAYLOAD)
     }
 
     /// `R[t][K[k]] := val` inline for a string constant.

@@ -117,13 +117,31 @@ pub struct Jit {
     /// The reads each prototype (by address) speculated by default at its last compile
     /// (SPECULATE): a first integer seen at one of them changes the default.
     default_reads: std::collections::HashMap<usize, Vec<u32>>,
+    /// The host ISA without Cranelift's mid-end optimizations, for large loop-free
+    /// functions (QUICK-COMPILE).
+    quick_isa: OwnedTargetIsa,
 }
 
-/// The host ISA with the flags the JIT uses.
-fn host_isa() -> Result<OwnedTargetIsa, String> {
+/// Fewest IR instructions of a loop-free function compiled without Cranelift's
+/// mid-end (QUICK-COMPILE).
+const QUICK_MIN_INSTS: usize = 1500;
+
+/// True when a function of bytecode `code` whose IR has `insts` instructions is
+/// compiled without Cranelift's mid-end optimizations (anchor: QUICK-COMPILE): a large
+/// function without loops (no numeric or generic for, no backward jump), where the
+/// e-graph pass costs most compile time (it grows with the function) and gains little
+/// (its wins are loop-invariant code and values recomputed in loops; a loop-free body
+/// is mostly table accesses and calls, each run once per call).
+fn quick_compile(code: &[moonjet_bytecode::Instruction], insts: usize) -> bool {
+    insts >= QUICK_MIN_INSTS && !analysis::has_loop(code)
+}
+
+/// The host ISA with the flags the JIT uses, at Cranelift's `opt_level` (`speed`, or
+/// `none` for [`Jit::quick_isa`]).
+fn host_isa(opt_level: &str) -> Result<OwnedTargetIsa, String> {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| e.to_string());
-    set(&mut flags, "opt_level", "speed")?;
+    set(&mut flags, "opt_level", opt_level)?;
     set(&mut flags, "is_pic", "false")?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
     // The translator's output is verified in debug builds (`finish_function`); release
@@ -154,6 +172,7 @@ impl Jit {
         let ctx = module.make_context();
         Ok(Jit {
             module,
+            quick_isa: host_isa("none")?,
             ctx,
             fctx: FunctionBuilderContext::new(),
             verbose: false,
@@ -173,7 +192,7 @@ impl Jit {
     /// Fresh code memory for the host.
     fn new_module() -> Result<JITModule, String> {
         Ok(JITModule::new(JITBuilder::with_isa(
-            host_isa()?,
+            host_isa("speed")?,
             default_libcall_names(),
         )))
     }
@@ -271,7 +290,8 @@ impl Jit {
         let outcome = self.translate(req);
         let ir = self.dump.then(|| self.ctx.func.display().to_string());
         self.ctx.set_disasm(self.dump);
-        let done = self.finish_function();
+        let quick = quick_compile(&req.proto.code, self.ctx.func.dfg.num_insts());
+        let done = self.finish_function(quick);
         if let Some(ir) = ir {
             let asm = self.ctx.compiled_code().and_then(|c| c.vcode.clone());
             report::dump(req.proto, &outcome, &ir, asm.as_deref());
@@ -288,8 +308,12 @@ impl Jit {
         Ok((f, outcome, size))
     }
 
-    /// Verifies (debug builds), declares and defines `self.ctx.func`.
-    fn finish_function(&mut self) -> Result<(cranelift_module::FuncId, usize), Reason> {
+    /// Verifies (debug builds), declares and defines `self.ctx.func`, compiled with
+    /// [`Self::quick_isa`] when `quick` (QUICK-COMPILE).
+    fn finish_function(
+        &mut self,
+        quick: bool,
+    ) -> Result<(cranelift_module::FuncId, usize), Reason> {
         if cfg!(debug_assertions) {
             if let Err(e) = cranelift_codegen::verify_function(&self.ctx.func, self.module.isa()) {
                 panic!("JIT produced invalid IR: {e}\n{}", self.ctx.func.display());
@@ -302,14 +326,39 @@ impl Jit {
             .module
             .declare_function(&name, Linkage::Local, &sig)
             .map_err(|_| Reason::Codegen)?;
-        self.module
-            .define_function(id, &mut self.ctx)
-            .map_err(|_| Reason::Codegen)?;
+        if quick {
+            self.define_quick(id)?;
+        } else {
+            self.module
+                .define_function(id, &mut self.ctx)
+                .map_err(|_| Reason::Codegen)?;
+        }
         let size = self
             .ctx
             .compiled_code()
             .map_or(0, |c| c.code_info().total_size as usize);
         Ok((id, size))
+    }
+
+    /// Compiles `self.ctx.func` with [`Self::quick_isa`] and defines function `id` as
+    /// the bytes (what `define_function` does with the module's own ISA).
+    fn define_quick(&mut self, id: cranelift_module::FuncId) -> Result<(), Reason> {
+        let mut plane = cranelift_codegen::control::ControlPlane::default();
+        self.ctx
+            .compile(&*self.quick_isa, &mut plane)
+            .map_err(|_| Reason::Codegen)?;
+        let code = self.ctx.compiled_code().ok_or(Reason::Codegen)?;
+        let isa = self.module.isa();
+        let align = (code.buffer.alignment as u64)
+            .max(isa.function_alignment().minimum as u64)
+            .max(isa.symbol_alignment());
+        let relocs: Vec<_> = (code.buffer.relocs().iter())
+            .map(|r| cranelift_module::ModuleReloc::from_mach_reloc(r, &self.ctx.func, id))
+            .collect();
+        let bytes = code.code_buffer().to_vec();
+        self.module
+            .define_function_bytes(id, align, &bytes, &relocs)
+            .map_err(|_| Reason::Codegen)
     }
 
     /// The correction of a speculation that failed at a hot site (the guard after the

@@ -338,7 +338,12 @@ pub fn plan(
                     call_ev.call_verdict()
                 } else {
                     let ev = consumers(code, consts, states, pc + 1, i.a());
-                    ev.verdict(is_table_read(op), default)
+                    let v = ev.verdict(is_table_read(op), default);
+                    if v.0.is_some() && stores_float(code, consts, states, op, *i) {
+                        (Some(Ty::Float), false)
+                    } else {
+                        v
+                    }
                 };
                 if by_default {
                     p.defaults.push(pc as u32);
@@ -348,6 +353,35 @@ pub fn plan(
         };
     }
     p
+}
+
+/// True when `i` (opcode `op`) is a GETFIELD `R[B][K[C]]` whose field the function
+/// also sets to a value the analysis knows is a float (`SETFIELD R[B] K[C] v`, `v`
+/// a float register or constant): a read used as a number then speculates a float
+/// (FIELD-STORES: `self.seed = s / 2` stores the float the next call reads), whatever
+/// its consumers say, which saves the correcting recompile a hint would cost.
+fn stores_float(
+    code: &[Instruction],
+    consts: &[Value],
+    states: &[Option<RegState>],
+    op: OpCode,
+    i: Instruction,
+) -> bool {
+    if op != OpCode::GetField {
+        return false;
+    }
+    code.iter().zip(states).any(|(s, st)| {
+        if s.opcode() != Some(OpCode::SetField) || s.a() != i.b() || s.b() != i.c() {
+            return false;
+        }
+        if s.k() {
+            return matches!(consts.get(s.c() as usize), Some(Value::Float(_)));
+        }
+        let ty = st
+            .as_ref()
+            .and_then(|st| st.ty.get(s.c() as usize).copied());
+        ty == Some(Ty::Float)
+    })
 }
 
 /// The results of the call at `pc` (R[a] .. R[a + nres - 1]) that are used as
@@ -475,6 +509,38 @@ mod tests {
         speculate(code, consts, 8, &entry_points(code), 0, hints)
             .0
             .spec
+    }
+
+    #[test]
+    fn a_field_stored_as_a_float_is_read_as_one() {
+        let code = |op| {
+            [
+                Instruction::abc(OpCode::GetField, 1, 0, 0, false), // 0 s = t.k
+                Instruction::abc(OpCode::ModK, 2, 1, 1, false),     // 1 s % 2
+                Instruction::abc(op, 1, 1, 1, false),               // 2 s = s op 2
+                Instruction::abc(OpCode::SetField, 0, 0, 1, false), // 3 t.k = s
+                Instruction::abc(OpCode::Return0, 0, 0, 0, false),  // 4
+            ]
+        };
+        let consts = [Value::Int(0), Value::Int(2)];
+        let p = plans(&code(OpCode::DivK), &consts, &[]);
+        assert_eq!(p[0], Some(Ty::Float), "`/` stores a float: FIELD-STORES");
+        let p = plans(&code(OpCode::AddK), &consts, &[]);
+        assert_eq!(
+            p[0],
+            Some(Ty::Int),
+            "an integer stored: the consumer's integer"
+        );
+        let h = [SpecHint {
+            pc: 0,
+            ty: tags::INT,
+        }];
+        let p = plans(&code(OpCode::DivK), &consts, &h);
+        assert_eq!(p[0], Some(Ty::Int), "a hint wins");
+        // Another register's field is not the read's.
+        let mut other = code(OpCode::DivK);
+        other[3] = Instruction::abc(OpCode::SetField, 3, 0, 1, false);
+        assert_eq!(plans(&other, &consts, &[])[0], Some(Ty::Int));
     }
 
     #[test]

@@ -109,6 +109,8 @@ pub enum Helper {
     StrLess,
     /// `set_list(ctx, a, n, first)`
     SetList,
+    /// `index_field(ctx, h, s, dst)`
+    IndexField,
 }
 
 /// Pointer type (the engine only runs on 64-bit targets).
@@ -145,6 +147,7 @@ impl Helper {
             Helper::VarArg => o::VARARG,
             Helper::StrLess => o::STR_LESS,
             Helper::SetList => o::SET_LIST,
+            Helper::IndexField => o::INDEX_FIELD,
         }
     }
 
@@ -169,6 +172,7 @@ impl Helper {
             Helper::Closure | Helper::Concat | Helper::VarArg => (&[PTR, I32, I32, I32], I32),
             Helper::TailCall => (&[PTR, PTR, I32, I32], I32),
             Helper::SetList => (&[PTR, I32, I32, I64], I32),
+            Helper::IndexField => (&[PTR, I64, I64, PTR], I32),
         }
     }
 }

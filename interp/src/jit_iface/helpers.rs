@@ -488,3 +488,69 @@ pub(super) extern "C" fn h_cmp_mixed(op: u32, i: i64, f: f64) -> u32 {
     };
     r as u32
 }
+
+/// Most tables [`h_index_field`] searches up an `__index` chain before it leaves the
+/// read to `get_field`.
+const INDEX_CHAIN: usize = 16;
+
+/// See [`Helpers::index_field`]: the rest of an inline field read (INDEX-HELPER in
+/// `jit/src/inline_table.rs`) after table `h`'s hash part lacked string `s`, walking
+/// the `__index` chain of tables as the interpreter's index does.
+///
+/// # Safety
+/// `h` and `s` are the payloads of a live table and a live string, `ctx` is the live
+/// context of running compiled code and `dst` a register of its frame (JIT-ENTRY).
+pub(super) unsafe extern "C" fn h_index_field(
+    ctx: *mut JitCtx,
+    h: usize,
+    s: usize,
+    dst: *mut Value,
+) -> u32 {
+    use crate::gc::GcHeader;
+    use crate::table::Table;
+    use core::ptr::NonNull;
+    let (Some(hp), Some(sp)) = (
+        NonNull::new(h as *mut GcHeader),
+        NonNull::new(s as *mut GcHeader),
+    ) else {
+        return HELPER_EXIT;
+    };
+    // SAFETY: per the contract, `hp` and `sp` point at the headers of a live table and
+    // a live string; `ctx` is live.
+    let (mut h, s, (l, _)): (Gc<Table>, Gc<crate::string::LuaStr>, _) =
+        unsafe { (Gc::from_header(hp), Gc::from_header(sp), parts(ctx)) };
+    let Some(name) = l.tm_names.get(crate::vm::meta::Tm::Index) else {
+        return HELPER_EXIT;
+    };
+    for _ in 0..INDEX_CHAIN {
+        if h.has_static_part() {
+            return HELPER_EXIT;
+        }
+        let Some(mt) = h.metatable() else {
+            // SAFETY: per the contract.
+            unsafe { dst.write(Value::Nil) };
+            return HELPER_OK;
+        };
+        // SAFETY: the slot is in `mt`'s nodes.
+        let index = string_slot(&mt, name).map_or(Value::Nil, |p| unsafe { *p });
+        match index {
+            Value::Table(c) => {
+                // SAFETY: the slot is in `c`'s nodes.
+                let v = string_slot(&c, s).map_or(Value::Nil, |p| unsafe { *p });
+                if !v.is_nil() {
+                    // SAFETY: per the contract.
+                    unsafe { dst.write(v) };
+                    return HELPER_OK;
+                }
+                h = c;
+            }
+            Value::Nil if !mt.has_static_part() => {
+                // SAFETY: per the contract.
+                unsafe { dst.write(Value::Nil) };
+                return HELPER_OK;
+            }
+            _ => return HELPER_EXIT,
+        }
+    }
+    HELPER_EXIT
+}
