@@ -103,6 +103,13 @@ impl RegSet {
         }
     }
 
+    /// Removes `r`.
+    pub fn remove(&mut self, r: u32) {
+        if let Some(w) = self.0.get_mut((r / 64) as usize) {
+            *w &= !(1 << (r % 64));
+        }
+    }
+
     /// True if `r` is in the set.
     pub fn contains(&self, r: u32) -> bool {
         self.0
@@ -147,6 +154,8 @@ pub struct RegState {
     /// Registers whose value compiled code may hold without having stored it to the
     /// value stack yet: what a flush or an exit must store.
     pub dirty: RegSet,
+    /// Registers known to hold a table (LOOP-TABLES): checked at a loop's entry.
+    pub tables: RegSet,
 }
 
 impl RegState {
@@ -155,6 +164,7 @@ impl RegState {
         RegState {
             ty: vec![Ty::Any; n],
             dirty: RegSet::default(),
+            tables: RegSet::default(),
         }
     }
 
@@ -165,6 +175,7 @@ impl RegState {
             *a = a.join(*b);
         }
         self.dirty.union(&o.dirty);
+        self.tables.intersect(&o.tables);
         *self != before
     }
 
@@ -173,6 +184,7 @@ impl RegState {
         if let Some(slot) = self.ty.get_mut(r as usize) {
             *slot = t;
             self.dirty.insert(r);
+            self.tables.remove(r);
         }
     }
 
@@ -181,6 +193,7 @@ impl RegState {
         for t in self.ty.iter_mut().skip(r as usize) {
             *t = Ty::Any;
         }
+        (r..256).for_each(|x| self.tables.remove(x));
     }
 }
 
@@ -239,6 +252,40 @@ pub fn flushes_at_entry(op: OpCode) -> bool {
     op == OpCode::ForPrep
 }
 
+/// `hints` pc of [`SpecHint`](moonjet_interp::jit_iface::SpecHint) that turns
+/// LOOP-TABLES off for the whole function (a loop's table check missed).
+pub const NO_LOOP_TABLES: u32 = u32::MAX - 3;
+
+/// The registers the numeric loop entered by the FORPREP at `pc` indexes as tables
+/// (GETTABLE, GETI, GETFIELD, SELF, SETTABLE, SETI, SETFIELD) and never writes, none
+/// captured by a closure (anchor: LOOP-TABLES). The code checks once, at the FORPREP,
+/// that they hold tables (exiting there otherwise, `loop-table`), and the analysis
+/// then knows them as tables through the loop: its table reads and writes skip the
+/// tag test, and the tags leave the loop's block parameters.
+pub fn loop_tables(code: &[Instruction], pc: usize, captured: &RegSet, max_stack: usize) -> RegSet {
+    use OpCode as O;
+    let mut tables = RegSet::default();
+    let Some(prep) = code.get(pc) else {
+        return tables;
+    };
+    let body = pc + 1..=pc + 1 + prep.bx() as usize;
+    let all = |from: u32| {
+        let mut s = RegSet::default();
+        (from..max_stack as u32).for_each(|r| s.insert(r));
+        s
+    };
+    let mut writes = RegSet::default();
+    for i in code.get(body).unwrap_or(&[]) {
+        writes.union(&uses_defs(*i, &all).1);
+        match i.opcode() {
+            Some(O::GetTable | O::GetI | O::GetField | O::SelfOp) => tables.insert(i.b()),
+            Some(O::SetTable | O::SetI | O::SetField) => tables.insert(i.a()),
+            _ => {}
+        }
+    }
+    tables.minus(&writes).minus(captured)
+}
+
 /// The registers the instructions `body` may read (LOOP-FLUSH in `regs.rs`).
 pub fn reads_in(
     code: &[Instruction],
@@ -271,7 +318,7 @@ pub fn reg_states(
     entries: &[usize],
     spec: &[Option<Ty>],
 ) -> Vec<Option<RegState>> {
-    reg_states_with(code, consts, max_stack, entries, (spec, &[]), &[])
+    reg_states_with(code, consts, max_stack, entries, (spec, &[]), &[], true)
 }
 
 /// [`reg_states`] with the parameters' types at pc 0 (`params[r]` for register `r`,
@@ -285,9 +332,15 @@ pub fn reg_states_with(
     entries: &[usize],
     spec: (&[Option<Ty>], &[u64]),
     params: &[Ty],
+    loop_tables_on: bool,
 ) -> Vec<Option<RegState>> {
     let (spec, masks) = spec;
     let captured = captured(code);
+    let facts = Facts {
+        captured,
+        loop_tables: loop_tables_on,
+        max_stack,
+    };
     let mut states: Vec<Option<RegState>> = vec![None; code.len()];
     let mut work: Vec<usize> = Vec::new();
     let mut seeds = entries.iter().copied();
@@ -309,8 +362,8 @@ pub fn reg_states_with(
             };
             let speculated = spec.get(pc).copied().flatten();
             let mask = masks.get(pc).copied().unwrap_or(1);
-            let facts = (speculated, mask);
-            for (to, out) in successors(code, consts, &captured, pc, st, facts) {
+            let facts_of_pc = (speculated, mask);
+            for (to, out) in successors(code, consts, &facts, pc, st, facts_of_pc) {
                 let Some(slot) = states.get_mut(to) else {
                     continue;
                 };
@@ -333,13 +386,23 @@ pub fn reg_states_with(
     states
 }
 
+/// What the transfer function knows of the whole function.
+struct Facts {
+    /// Registers closures may capture.
+    captured: RegSet,
+    /// LOOP-TABLES is on.
+    loop_tables: bool,
+    /// The frame size.
+    max_stack: usize,
+}
+
 /// Where control goes after the instruction at `pc` in compiled code, with the facts
 /// on each edge (`speculated`: the type a guard after this read ensures, in the
 /// results of a call in `mask`).
 fn successors(
     code: &[Instruction],
     consts: &[Value],
-    captured: &RegSet,
+    facts: &Facts,
     pc: usize,
     mut st: RegState,
     (speculated, mask): (Option<Ty>, u64),
@@ -352,10 +415,15 @@ fn successors(
     let (a, ty) = (i.a(), |st: &RegState, r: u32| {
         st.ty.get(r as usize).copied().unwrap_or(Ty::Any)
     });
+    let captured = &facts.captured;
     let rel = |d: i64| usize::try_from(pc as i64 + d).ok();
     let mut next = vec![rel(1)];
     if flushes_at_entry(op) {
         st.dirty = RegSet::default();
+    }
+    if op == O::ForPrep && facts.loop_tables {
+        st.tables
+            .union(&loop_tables(code, pc, captured, facts.max_stack));
     }
     match op {
         O::Move => {
@@ -450,6 +518,7 @@ fn successors(
             if let Some(t) = st.ty.get_mut(r as usize) {
                 *t = Ty::Any;
             }
+            st.tables.remove(r);
         }
     }
     if flushes_always(op) {
@@ -737,6 +806,43 @@ mod tests {
             Instruction::abx(OpCode::ForLoop, 2, 4),           // 8 -> 5
             Instruction::abc(OpCode::Return1, 1, 0, 0, false), // 9
         ]
+    }
+
+    #[test]
+    fn a_loop_knows_the_tables_it_indexes_and_never_writes() {
+        // R[0] is indexed and never written: a table through the loop and after it.
+        // R[1] is indexed but also written in the loop: not known.
+        let code = [
+            Instruction::asbx(OpCode::LoadI, 2, 1),             // 0
+            Instruction::asbx(OpCode::LoadI, 3, 3),             // 1
+            Instruction::asbx(OpCode::LoadI, 4, 1),             // 2
+            Instruction::abx(OpCode::ForPrep, 2, 3),            // 3
+            Instruction::abc(OpCode::GetTable, 6, 0, 5, false), // 4
+            Instruction::abc(OpCode::GetTable, 7, 1, 5, false), // 5
+            Instruction::abc(OpCode::Move, 1, 6, 0, false),     // 6
+            Instruction::abx(OpCode::ForLoop, 2, 4),            // 7 -> 4
+            Instruction::abc(OpCode::Return0, 0, 0, 0, false),  // 8
+        ];
+        let none = RegSet::default();
+        let want = {
+            let mut s = RegSet::default();
+            s.insert(0);
+            s
+        };
+        assert_eq!(loop_tables(&code, 3, &none, 8), want);
+        assert_eq!(
+            loop_tables(&code, 3, &want, 8),
+            none,
+            "captured: never known"
+        );
+        let entries = entry_points(&code);
+        let st = reg_states(&code, &[], 8, &entries, &[]);
+        let tables = |pc: usize| st[pc].as_ref().map(|s| s.tables);
+        assert_eq!(tables(3), Some(none), "before the check");
+        assert_eq!(tables(4), Some(want));
+        assert_eq!(tables(8), Some(want), "after the loop");
+        let off = reg_states_with(&code, &[], 8, &entries, (&[], &[]), &[], false);
+        assert_eq!(off[4].as_ref().map(|s| s.tables), Some(none), "turned off");
     }
 
     #[test]

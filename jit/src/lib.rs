@@ -376,6 +376,13 @@ impl Jit {
                 ty: tags::NIL,
             });
         }
+        if status == Reason::LoopTable.status() {
+            // A loop's table check missed (LOOP-TABLES): no loop assumes tables next.
+            return Some(SpecHint {
+                pc: crate::analysis::NO_LOOP_TABLES,
+                ty: tags::NIL,
+            });
+        }
         if status == Reason::SpecParam.status() {
             // A parameter guard at pc 0 missed: no parameter is speculated next.
             return Some(SpecHint {
@@ -512,6 +519,7 @@ impl JitEngine for Jit {
                         speculate::ALL_READS => "at every read without evidence",
                         speculate::PARAMS => "for the parameters",
                         cold::WARM => "with its code outside loops compiled too",
+                        crate::analysis::NO_LOOP_TABLES => "with no loop assuming tables",
                         _ => "there",
                     }
                 );

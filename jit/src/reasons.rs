@@ -96,6 +96,7 @@ reasons! {
     SpecFloat     "spec-float"    Guard   "a value read where the code speculated an integer is a float (SPECULATE); resumes after the read";
     SpecParam     "spec-param"    Guard   "entering at pc 0, a parameter has not the type the code speculated (SPECULATE); the interpreter runs the call";
     Cold          "cold"          Exit    "outside every loop of a function compiled for its loops (COLD-CODE): the interpreter runs it";
+    LoopTable     "loop-table"    Guard   "a register a loop indexes and never writes is not a table on entry to the loop (LOOP-TABLES); compiled again without that assumption";
 }
 
 // Status values must fit the interpreter's counters, and row 0 is "not an entry".

@@ -101,6 +101,8 @@ pub struct RegCache {
     ty: Vec<Ty>,
     /// Registers the code may hold unstored (grows during the instruction).
     dirty: RegSet,
+    /// Registers known to hold tables before the current instruction (LOOP-TABLES).
+    tables: RegSet,
     /// Registers the current instruction wrote on some path.
     written: RegSet,
     /// The instruction being translated.
@@ -158,10 +160,12 @@ impl FunctionTranslator<'_> {
             Some(st) => {
                 self.regs.ty = st.ty;
                 self.regs.dirty = st.dirty;
+                self.regs.tables = st.tables;
             }
             None => {
                 self.regs.ty = vec![Ty::Any; n];
                 self.regs.dirty = RegSet::default();
+                self.regs.tables = RegSet::default();
                 (0..n as u32).for_each(|r| self.regs.dirty.insert(r));
             }
         }
@@ -212,12 +216,20 @@ impl FunctionTranslator<'_> {
                 .filter_map(|r| match st.ty.get(r as usize) {
                     Some(Ty::Int) => Some((r, tags::INT)),
                     Some(Ty::Float) => Some((r, tags::FLOAT)),
+                    _ if st.tables.contains(r) => Some((r, tags::TABLE)),
                     _ => None,
                 })
                 .collect(),
             None => Vec::new(),
         };
         for (r, t) in want {
+            if t == tags::TABLE {
+                // LOOP-TABLES: a miss compiles the function again without them.
+                let tag = self.tag_var(r);
+                let ok = self.is(tag, t);
+                self.guard_raw(ok, pc, Reason::LoopTable);
+                continue;
+            }
             match self.entry_speculation(pc, r) {
                 Some(Reason::SpecParam) => {
                     let tag = self.tag_var(r);
@@ -325,7 +337,31 @@ impl FunctionTranslator<'_> {
         match self.ty(off) {
             Ty::Int => self.b.ins().iconst(types::I8, tags::INT as i64),
             Ty::Float => self.b.ins().iconst(types::I8, tags::FLOAT as i64),
+            Ty::Any if self.known_table(off) => self.b.ins().iconst(types::I8, tags::TABLE as i64),
             Ty::Any => self.b.use_var(self.vars(off).tag),
+        }
+    }
+
+    /// Whether the register at `off` holds a table here (LOOP-TABLES; not once this
+    /// instruction wrote it).
+    fn known_table(&self, off: i32) -> bool {
+        let r = rn(off);
+        self.regs.tables.contains(r) && !self.regs.written.contains(r)
+    }
+
+    /// At the FORPREP at `pc` (LOOP-TABLES in `analysis.rs`): exits with `loop-table`
+    /// unless every register the loop's body is analysed to find a table in, and that
+    /// is not known as one here, holds a table.
+    pub fn check_loop_tables(&mut self, pc: usize) {
+        let body = match self.regs.states.get(pc + 1) {
+            Some(Some(st)) => st.tables,
+            _ => return,
+        };
+        let (fresh, n) = (body.minus(&self.regs.tables), self.max_stack);
+        for r in fresh.iter().filter(|&r| r < n) {
+            let tag = self.tag_var(r);
+            let ok = self.is(tag, tags::TABLE);
+            self.guard(ok, pc, Reason::LoopTable);
         }
     }
 

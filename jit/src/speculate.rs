@@ -230,8 +230,12 @@ pub fn speculate(
     nparams: usize,
     hints: &[SpecHint],
 ) -> (Plan, Vec<Option<RegState>>) {
+    let loop_tables = !hints
+        .iter()
+        .any(|h| h.pc == crate::analysis::NO_LOOP_TABLES);
     let states = |spec: &[Option<Ty>], masks: &[u64], params: &[Ty]| {
-        reg_states_with(code, consts, max_stack, entries, (spec, masks), params)
+        let spec = (spec, masks);
+        reg_states_with(code, consts, max_stack, entries, spec, params, loop_tables)
     };
     let mut st = states(&[], &[], &[]);
     let params = param_types(code, consts, &st, nparams.min(max_stack), hints);
