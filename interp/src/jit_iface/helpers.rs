@@ -531,20 +531,23 @@ pub(super) unsafe extern "C" fn h_index_field(
             unsafe { dst.write(Value::Nil) };
             return HELPER_OK;
         };
-        // SAFETY: the slot is in `mt`'s nodes.
-        let index = string_slot(&mt, name).map_or(Value::Nil, |p| unsafe { *p });
+        // Both slots are read in place (by reference: no copy of the value to test
+        // its tag).
+        // SAFETY: the slot is in `mt`'s nodes, which nothing changes during the call.
+        let index = string_slot(&mt, name).map(|p| unsafe { &*p });
         match index {
-            Value::Table(c) => {
+            Some(&Value::Table(c)) => {
                 // SAFETY: the slot is in `c`'s nodes.
-                let v = string_slot(&c, s).map_or(Value::Nil, |p| unsafe { *p });
-                if !v.is_nil() {
-                    // SAFETY: per the contract.
-                    unsafe { dst.write(v) };
-                    return HELPER_OK;
+                if let Some(v) = string_slot(&c, s).map(|p| unsafe { &*p }) {
+                    if !v.is_nil() {
+                        // SAFETY: per the contract.
+                        unsafe { dst.write(*v) };
+                        return HELPER_OK;
+                    }
                 }
                 h = c;
             }
-            Value::Nil if !mt.has_static_part() => {
+            None | Some(Value::Nil) if !mt.has_static_part() => {
                 // SAFETY: per the contract.
                 unsafe { dst.write(Value::Nil) };
                 return HELPER_OK;
