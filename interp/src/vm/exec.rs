@@ -356,14 +356,20 @@ impl Lua {
                     })
                 };
             }
-            // Takes the jump that follows a test instruction when `cond == k`.
+            // Takes the jump that follows a test instruction when `cond == k`. A backward
+            // one is a loop's back-edge (`repeat ... until c`, `while` loops whose
+            // test ends the body) and is counted like a JMP's.
             macro_rules! cond_jump {
                 ($cond:expr, $i:expr) => {
                     if $cond != $i.k() {
                         pc = pc.wrapping_add(1);
                     } else {
-                        let j = code_at!(pc);
-                        pc = pc.wrapping_offset(1 + j.sj_field() as isize);
+                        let sj = code_at!(pc).sj_field();
+                        pc = pc.wrapping_offset(1 + sj as isize);
+                        if sj < 0 && self.jit.active && self.jit_cond_backedge(cl.proto) {
+                            savepc!();
+                            continue 'frames;
+                        }
                     }
                 };
             }
@@ -953,8 +959,12 @@ impl Lua {
                         let v = reg!(i.b());
                         if v.truthy() == i.k() {
                             reg!(a) = v;
-                            let j = code_at!(pc);
-                            pc = pc.wrapping_offset(1 + j.sj_field() as isize);
+                            let sj = code_at!(pc).sj_field();
+                            pc = pc.wrapping_offset(1 + sj as isize);
+                            if sj < 0 && self.jit.active && self.jit_cond_backedge(cl.proto) {
+                                savepc!();
+                                continue 'frames;
+                            }
                         } else {
                             pc = pc.wrapping_add(1);
                         }
