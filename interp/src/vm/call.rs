@@ -39,7 +39,7 @@ use crate::value::Value;
 use crate::Lua;
 
 /// Free slots guaranteed above the top for a native function (LUA_MINSTACK).
-const MIN_STACK: usize = 20;
+pub(crate) const MIN_STACK: usize = 20;
 /// Free slots kept above a Lua frame for metamethod calls.
 pub(crate) const EXTRA_STACK: usize = 5;
 
@@ -426,6 +426,17 @@ impl Lua {
             self.poscall(self.top - n, n);
             return Ok(true);
         }
+        self.native_results(func, n, nresults, len);
+        Ok(true)
+    }
+
+    /// The end of a native call from a Lua frame without hooks: pops the native's frame
+    /// (the top one, `frames[len]`) and moves its `n` results (below the top, `n` already
+    /// at most what is above `func`) to its function slot `func`, adjusted to
+    /// `nresults`; the top is left after them. Shared by the interpreter's CALL
+    /// (`call_native_from_lua`) and compiled code's (NATIVE-CALL-LEAN in `jit_iface`).
+    #[inline(always)]
+    pub(crate) fn native_results(&mut self, func: usize, n: usize, nresults: i32, len: usize) {
         self.frames.truncate(len);
         let first = self.top - n;
         if nresults == 1 {
@@ -439,7 +450,7 @@ impl Lua {
                 *slot = v;
             }
             self.top = func + 1;
-            return Ok(true);
+            return;
         }
         let wanted = if nresults < 0 { n } else { nresults as usize };
         let m = n.min(wanted);
@@ -460,7 +471,6 @@ impl Lua {
             unsafe { Value::write_nil(&mut *p.add(func + j)) };
         }
         self.top = func + wanted;
-        Ok(true)
     }
 
     /// Pops the top frame, moving its `n` results from `first` to its function slot and
