@@ -252,6 +252,14 @@ pub fn flushes_at_entry(op: OpCode) -> bool {
     op == OpCode::ForPrep
 }
 
+/// Every register from `from` up to `max_stack` (what `uses_defs` says an instruction
+/// touches "up to the top").
+fn regs_from(from: u32, max_stack: usize) -> RegSet {
+    let mut s = RegSet::default();
+    (from..max_stack as u32).for_each(|r| s.insert(r));
+    s
+}
+
 /// `hints` pc of [`SpecHint`](moonjet_interp::jit_iface::SpecHint) that turns
 /// LOOP-TABLES off for the whole function (a loop's table check missed).
 pub const NO_LOOP_TABLES: u32 = u32::MAX - 3;
@@ -269,11 +277,7 @@ pub fn loop_tables(code: &[Instruction], pc: usize, captured: &RegSet, max_stack
         return tables;
     };
     let body = pc + 1..=pc + 1 + prep.bx() as usize;
-    let all = |from: u32| {
-        let mut s = RegSet::default();
-        (from..max_stack as u32).for_each(|r| s.insert(r));
-        s
-    };
+    let all = |from: u32| regs_from(from, max_stack);
     let mut writes = RegSet::default();
     for i in code.get(body).unwrap_or(&[]) {
         writes.union(&uses_defs(*i, &all).1);
@@ -292,11 +296,7 @@ pub fn reads_in(
     body: core::ops::RangeInclusive<usize>,
     max_stack: usize,
 ) -> RegSet {
-    let all = |from: u32| {
-        let mut s = RegSet::default();
-        (from..max_stack as u32).for_each(|r| s.insert(r));
-        s
-    };
+    let all = |from: u32| regs_from(from, max_stack);
     let mut reads = RegSet::default();
     for i in code.get(body).unwrap_or(&[]) {
         reads.union(&uses_defs(*i, &all).0);
@@ -556,11 +556,7 @@ fn for_type(init: Ty, step: Ty) -> Ty {
 /// instruction (compiled or interpreted) reads what the code left there.
 pub fn liveness(code: &[Instruction], max_stack: usize, locals: &[(u32, u32)]) -> Vec<RegSet> {
     let n = code.len();
-    let all = |from: u32| {
-        let mut s = RegSet::default();
-        (from..max_stack as u32).for_each(|r| s.insert(r));
-        s
-    };
+    let all = |from: u32| regs_from(from, max_stack);
     let closed = tbc_registers(code);
     let effects: Vec<(RegSet, RegSet, Vec<usize>)> = (0..n)
         .map(|pc| {

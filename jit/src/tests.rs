@@ -680,10 +680,9 @@ fn setlist_is_native_and_leaves_no_exit() {
     assert_eq!(l.jit.exits[setlist], 0);
 }
 
-#[test]
-fn a_generator_that_yields_on_every_pass_stays_interpreted() {
-    let mut l = state(true);
-    let src = "local gen = coroutine.wrap(function()
+/// A generator that yields on every pass of a flat loop, and one with an inner loop
+/// before each yield, driven 3000 times each.
+const TWO_GENERATORS: &str = "local gen = coroutine.wrap(function()
                  for i = 1, 3000 do coroutine.yield(i) end
                end)
                local heavy = coroutine.wrap(function()
@@ -696,6 +695,11 @@ fn a_generator_that_yields_on_every_pass_stays_interpreted() {
                local a, b = 0, 0
                for _ = 1, 3000 do a = a + gen() b = b + heavy() end
                return a, b";
+
+#[test]
+fn a_generator_that_yields_on_every_pass_stays_interpreted() {
+    let mut l = state(true);
+    let src = TWO_GENERATORS;
     let (text, _) = run_in(&mut l, src);
     let (want, _) = run_in(&mut state(false), src);
     assert_eq!(text, want);
@@ -714,19 +718,7 @@ fn a_generator_seen_yielding_by_the_interpreter_is_never_compiled() {
     let mut l = state(true);
     l.jit.hotcall = 100_000;
     l.jit.hotloop = 200;
-    let src = "local gen = coroutine.wrap(function()
-                 for i = 1, 3000 do coroutine.yield(i) end
-               end)
-               local heavy = coroutine.wrap(function()
-                 for i = 1, 3000 do
-                   local s = 0
-                   for j = 1, 3 do s = s + j end
-                   coroutine.yield(s + i)
-                 end
-               end)
-               local a, b = 0, 0
-               for _ = 1, 3000 do a = a + gen() b = b + heavy() end
-               return a, b";
+    let src = TWO_GENERATORS;
     let (text, _) = run_in(&mut l, src);
     let (want, _) = run_in(&mut state(false), src);
     assert_eq!(text, want);
