@@ -422,16 +422,7 @@ pub(super) unsafe extern "C" fn h_call_done(
     // SAFETY: per the contract, `callee` is a context the callee's code filled in.
     let (out, depth, closure) = unsafe {
         let c = &*callee;
-        (
-            Outcome {
-                status: c.status,
-                ret_reg: c.ret_reg,
-                ret_n: c.ret_n,
-                next,
-            },
-            c.depth,
-            c.closure,
-        )
+        (Outcome::of(c, next), c.depth, c.closure)
     };
     // SAFETY: `closure` is the callee's closure, which its function slot keeps alive
     // (the code only reads it; the slot is below the registers it writes).
@@ -708,6 +699,18 @@ struct Outcome {
     next: u32,
 }
 
+impl Outcome {
+    /// What the code that ran with context `c` and returned `next` reported.
+    fn of(c: &JitCtx, next: u32) -> Outcome {
+        Outcome {
+            status: c.status,
+            ret_reg: c.ret_reg,
+            ret_n: c.ret_n,
+            next,
+        }
+    }
+}
+
 /// Runs the compiled code `code` of closure `f`, whose frame (the top one) has its
 /// R[0] at stack index `base`, as a nested activation at native depth `depth` on the
 /// thread `thread` (the caller's `JitCtx::thread`).
@@ -751,12 +754,7 @@ unsafe fn enter(
     // outermost activation (`jit_run`) counts in `native_frames`, so a `jit.flush()`
     // keeps this code alive.
     let next = unsafe { code(&mut cctx, regs, 0) };
-    Outcome {
-        status: cctx.status,
-        ret_reg: cctx.ret_reg,
-        ret_n: cctx.ret_n,
-        next,
-    }
+    Outcome::of(&cctx, next)
 }
 
 /// How the nested activation of frame `callee` (code of `fp`) ended, its return
@@ -994,13 +992,7 @@ pub(super) unsafe extern "C" fn h_tail_done(
     // SAFETY: per the contract, `callee` is a context the callee's code filled in.
     let (out, closure, base) = unsafe {
         let c = &*callee;
-        let out = Outcome {
-            status: c.status,
-            ret_reg: c.ret_reg,
-            ret_n: c.ret_n,
-            next,
-        };
-        (out, c.closure, c.base_index)
+        (Outcome::of(c, next), c.closure, c.base_index)
     };
     // SAFETY: per the contract (`ctx` is live; no reference to the state is alive).
     let lua = unsafe { (*ctx).lua };
