@@ -232,19 +232,12 @@ pub(crate) fn is_strnum(v: Value) -> bool {
 }
 
 /// Appends the bytes `..` and `tostring` produce for a string or number.
-pub(crate) fn append_strnum(v: Value, out: &mut Vec<u8>) {
+pub(crate) fn append_strnum<S: num::Sink + ?Sized>(v: Value, out: &mut S) {
     match v {
-        Value::Str(s) => out.extend_from_slice(s.as_bytes()),
-        Value::Int(i) => {
-            let mut s = String::new();
-            num::fmt_int(i, &mut s);
-            out.extend_from_slice(s.as_bytes());
-        }
-        Value::Float(f) => {
-            let mut s = String::new();
-            num::fmt_float(f, &mut s);
-            out.extend_from_slice(s.as_bytes());
-        }
+        Value::Str(s) => out.put_slice(s.as_bytes()),
+        // Straight into `out`: no temporary string, no UTF-8 check of the digits.
+        Value::Int(i) => num::push_int(i, out),
+        Value::Float(f) => num::push_float(f, out),
         _ => {}
     }
 }

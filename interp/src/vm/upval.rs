@@ -284,9 +284,10 @@ impl Lua {
     fn number_to_str(&mut self, i: usize) {
         let v = self.stack[i];
         if matches!(v, Value::Int(_) | Value::Float(_)) {
-            let mut out = Vec::new();
+            // A number's text fits the stack buffer: no heap allocation but the string.
+            let mut out = moonjet_bytecode::num::StackBuf::<48>::new();
             append_strnum(v, &mut out);
-            self.stack[i] = Value::Str(self.intern(&out));
+            self.stack[i] = Value::Str(self.intern(out.as_slice()));
         }
     }
 
