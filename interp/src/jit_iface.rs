@@ -1079,22 +1079,6 @@ impl Lua {
     /// code (compiling it now if the prototype became hot). Call only when `jit.active`.
     #[inline]
     pub(crate) fn jit_backedge(&mut self, fp: Gc<FnProto>) -> bool {
-        self.jit_backedge_inner(fp)
-    }
-
-    /// [`Self::jit_backedge`] for the backward jump after a test instruction
-    /// (`repeat ... until c`), counting it first: out of line, so that the
-    /// interpreter's many test instructions stay as lean as without it.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn jit_cond_backedge(&mut self, fp: Gc<FnProto>) -> bool {
-        fp.backedges.set(fp.backedges.get().wrapping_add(1));
-        self.jit_backedge_inner(fp)
-    }
-
-    /// The work of [`Self::jit_backedge`].
-    #[inline(always)]
-    fn jit_backedge_inner(&mut self, fp: Gc<FnProto>) -> bool {
         let generation = self.jit.generation;
         if self.hook_mask != 0 || !self.jit.stack_ok() {
             return false;
@@ -1105,6 +1089,16 @@ impl Lua {
         fp.backedges.get() >= self.jit.hotloop
             && !fp.jit.refused(generation)
             && self.jit_compile(fp).is_some()
+    }
+
+    /// [`Self::jit_backedge`] for the backward jump after a test instruction
+    /// (`repeat ... until c`), counting it first: out of line, so that the
+    /// interpreter's many test instructions stay as lean as without it.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn jit_cond_backedge(&mut self, fp: Gc<FnProto>) -> bool {
+        fp.backedges.set(fp.backedges.get().wrapping_add(1));
+        self.jit_backedge(fp)
     }
 
     /// True if `fp` has compiled code to return to (after the interpreter ran a call).

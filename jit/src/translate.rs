@@ -357,9 +357,6 @@ impl<'a> FunctionTranslator<'a> {
             if i.opcode().is_some_and(crate::analysis::flushes_at_entry) {
                 self.flush_clean();
             }
-            if i.opcode() == Some(OpCode::ForPrep) && !self.cold.get(pc).copied().unwrap_or(false) {
-                self.check_loop_tables(pc);
-            }
             match i.opcode() {
                 _ if self.cold.get(pc).copied().unwrap_or(false) => self.fallback(pc, Reason::Cold),
                 None => self.fallback(pc, Reason::Invalid),
