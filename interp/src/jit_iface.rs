@@ -92,7 +92,8 @@ pub struct JitCtx {
     /// Out, with `STATUS_RETURNED`: the register of the first result of the RETURN,
     /// plus [`RET_CLOSES`] when the RETURN has k set (something may need closing)...
     pub ret_reg: u32,
-    /// ... and how many results (`RET_TO_TOP`: up to the stack top).
+    /// ... and how many results (`RET_TO_TOP`: up to the stack top). In, on entry:
+    /// [`RET_WANT`] plus the results an inline call wants (FAST-RETURN), else 0.
     pub ret_n: u32,
     /// The running thread (`Lua::current`'s box address; read by the inline upvalue
     /// reads, UPVAL-INLINE in the JIT's `ops_data.rs`). Constant for an activation: a
@@ -306,6 +307,16 @@ pub const RET_TO_TOP: u32 = u32::MAX;
 /// variables of the frame may be open (CLOSE-FLAG in the interpreter). Without it
 /// nothing can be (V-CLOSE), and the call helper's return skips the closing check.
 pub const RET_CLOSES: u32 = 1 << 31;
+/// In `JitCtx::ret_n` when the code is entered (anchor: FAST-RETURN): an inline call of
+/// compiled code (DIRECT-CALL) wanting `k` results (one when it wants them all) sets
+/// `RET_WANT | k`; every other entry sets 0. A RETURN of exactly `k` values with
+/// nothing to close, run while no hook is set, then moves its values to its frame's
+/// function slot and up itself, stores nothing in the context and returns
+/// [`RET_DONE`]: the calling code pops the frame and sets the stack top. Any other
+/// RETURN reports as usual (`STATUS_RETURNED`).
+pub const RET_WANT: u32 = 1 << 30;
+/// What the code returns (in place of a pc) after a FAST-RETURN.
+pub const RET_DONE: u32 = u32::MAX;
 /// Default Rust stack budget of compiled code (NATIVE-STACK): bytes of Rust stack that
 /// nested compiled activations may use below the outermost one, some hundreds of
 /// nested compiled calls in a release build (about 230 bytes each for a call the code
@@ -1042,37 +1053,54 @@ impl Lua {
         pc: usize,
     ) -> LuaResult<usize> {
         let fp = cl.proto;
-        if self.hook_mask != 0 || !self.jit.stack_ok() {
-            // A debug hook sees every instruction (HOOKS); past the stack budget the
-            // interpreter runs the frame (NATIVE-STACK).
+        let generation = self.jit.generation;
+        // The cheap answers first: most interpreted calls are of functions without
+        // code, or of short leaves, and need no look at the hook or the Rust stack.
+        let code = match fp.jit.code(generation) {
+            Some(c) => c,
+            None if self.is_hot(fp, pc) && self.may_run_native() => {
+                match self.jit_compile(fp) {
+                    Some(c) => c,
+                    None => return Ok(pc),
+                }
+            }
+            None => return Ok(pc),
+        };
+        if fp.jit.short_leaf() {
+            // SHORT-LEAF: interpreting it costs less than entering its code.
+            self.jit.leaf_entries += 1;
             return Ok(pc);
         }
-        match self.entry_code(fp, pc) {
-            // SHORT-LEAF: interpreting it costs less than entering its code.
-            Some(_) if fp.jit.short_leaf() => {
-                self.jit.leaf_entries += 1;
-                Ok(pc)
-            }
-            Some(code) => self.jit_run(code, cl, base, pc),
-            None => Ok(pc),
+        if !self.may_run_native() {
+            return Ok(pc);
         }
+        self.jit_run(code, cl, base, pc)
     }
 
     /// The code to run `fp` from `pc` with: its compiled code, or, at its start once it
     /// is hot, the code compiled now.
     #[inline(always)]
-    fn entry_code(&mut self, fp: Gc<FnProto>, pc: usize) -> Option<JitFn> {
-        let generation = self.jit.generation;
-        match fp.jit.code(generation) {
+    pub(crate) fn entry_code(&mut self, fp: Gc<FnProto>, pc: usize) -> Option<JitFn> {
+        match fp.jit.code(self.jit.generation) {
             Some(c) => Some(c),
-            None if pc == 0
-                && fp.calls.get() >= self.jit.hotcall
-                && !fp.jit.refused(generation) =>
-            {
-                self.jit_compile(fp)
-            }
+            None if self.is_hot(fp, pc) => self.jit_compile(fp),
             None => None,
         }
+    }
+
+    /// True when `fp`, without code, should be compiled on entry at `pc`: at its start,
+    /// hot, and not refused in this generation.
+    #[inline(always)]
+    fn is_hot(&self, fp: Gc<FnProto>, pc: usize) -> bool {
+        pc == 0 && fp.calls.get() >= self.jit.hotcall && !fp.jit.refused(self.jit.generation)
+    }
+
+    /// False while a debug hook is set (it sees every instruction: HOOKS) or the Rust
+    /// stack is past its budget for compiled code (the interpreter runs the frame:
+    /// NATIVE-STACK).
+    #[inline(always)]
+    fn may_run_native(&self) -> bool {
+        self.hook_mask == 0 && self.jit.stack_ok()
     }
 
     /// A loop back-edge was taken in `fp`: true when the loop should continue in compiled
@@ -1080,7 +1108,7 @@ impl Lua {
     #[inline]
     pub(crate) fn jit_backedge(&mut self, fp: Gc<FnProto>) -> bool {
         let generation = self.jit.generation;
-        if self.hook_mask != 0 || !self.jit.stack_ok() {
+        if !self.may_run_native() {
             return false;
         }
         if fp.jit.code(generation).is_some() {

@@ -10,8 +10,8 @@ use cranelift_codegen::ir::{self, types, AbiParam, InstBuilder, Signature};
 use cranelift_codegen::ir::{StackSlotData, StackSlotKind};
 use moonjet_interp::abi::{ci_offsets as ci, CIST_LUA, CIST_META_MASK};
 use moonjet_interp::jit_iface::{
-    ctx_offsets as cx, direct_offsets as d, tags, JitCtx, HELPER_OK, RET_CLOSES, STATUS_NOT_ENTRY,
-    STATUS_RETURNED,
+    ctx_offsets as cx, direct_offsets as d, tags, JitCtx, HELPER_OK, RET_CLOSES, RET_DONE,
+    RET_WANT, STATUS_NOT_ENTRY, STATUS_RETURNED,
 };
 
 use crate::translate::{mem, mem_const, mem_vec, FunctionTranslator, Helper, PTR};
@@ -114,7 +114,10 @@ impl FunctionTranslator<'_> {
         };
         self.push_frame(&site, c, pc);
         let regs = self.addr(ra + VALUE as i32);
-        let cctx = self.callee_ctx(lua, fp, cl, regs, nbase);
+        // One result for all (C = 0), as below.
+        let want = if c == 0 { 1 } else { c - 1 };
+        let ret = self.ret_want(want);
+        let cctx = self.callee_ctx(lua, fp, cl, regs, nbase, ret);
         let zero = self.i32(0);
         let sig = self.direct_slot().1;
         let call = self.b.ins().call_indirect(sig, code, &[cctx, regs, zero]);
@@ -246,7 +249,8 @@ impl FunctionTranslator<'_> {
     }
 
     /// Fills the context of closure `cl` (its box; prototype box `fp`) with R[0] at
-    /// `regs`, stack index `nbase`, as `call.rs`'s `enter` does; its address.
+    /// `regs`, stack index `nbase`, as `call.rs`'s `enter` does, with `ret` as its
+    /// `ret_reg` / `ret_n` word (FAST-RETURN: [`Self::ret_want`]); its address.
     pub(crate) fn callee_ctx(
         &mut self,
         lua: ir::Value,
@@ -254,6 +258,7 @@ impl FunctionTranslator<'_> {
         cl: ir::Value,
         regs: ir::Value,
         nbase: ir::Value,
+        ret: ir::Value,
     ) -> ir::Value {
         let slot = self.direct_slot().0;
         let cctx = self.b.ins().stack_addr(PTR, slot, 0);
@@ -265,7 +270,6 @@ impl FunctionTranslator<'_> {
         let depth = self.b.ins().uextend(types::I64, depth);
         let depth = self.b.ins().ishl_imm_s(depth, 32);
         let status = self.b.ins().bor_imm_s(depth, STATUS_NOT_ENTRY as i64);
-        let zero = self.i64(0);
         let thread = self.ctx_word(cx::THREAD);
         let fields = [
             (lua, cx::LUA),
@@ -274,7 +278,7 @@ impl FunctionTranslator<'_> {
             (helpers, cx::HELPERS),
             (status, cx::STATUS),
             (regs, cx::BASE),
-            (zero, cx::RET_REG),
+            (ret, cx::RET_REG),
             (thread, cx::THREAD),
             (nbase, cx::BASE_INDEX),
         ];
@@ -282,6 +286,12 @@ impl FunctionTranslator<'_> {
             self.b.ins().store(mem(), v, cctx, at);
         }
         cctx
+    }
+
+    /// The `ret_reg` / `ret_n` word of a callee's context wanting `k` results
+    /// (FAST-RETURN): `ret_reg` 0, `ret_n` `RET_WANT | k`.
+    pub(crate) fn ret_want(&mut self, k: u32) -> ir::Value {
+        self.i64(((RET_WANT | k) as i64) << 32)
     }
 
     /// After the callee's code returned `next`: a plain return (RETURNED, nothing to
@@ -298,11 +308,24 @@ impl FunctionTranslator<'_> {
     ) {
         // The state and the caller's base index read again rather than kept across
         // the call (fewer spills): the context's words do not change.
+        let flen = site.flen;
+        let (done, other) = (paths.done, paths.other);
+        // FAST-RETURN: the callee placed its results and popped nothing.
+        let (fast, check) = (self.new_block(), self.new_block());
+        let is_done = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, next, RET_DONE as i32 as i64);
+        self.branch(is_done, fast, check);
+        self.at(fast);
+        let lua = self.b.ins().load(PTR, mem(), self.ctx, cx::LUA);
+        let bidx = self.b.ins().load(PTR, mem(), self.ctx, cx::BASE_INDEX);
+        self.pop_direct(lua, bidx, site, c);
+        self.jump(done);
+        self.at(check);
         let lua = self.b.ins().load(PTR, mem(), self.ctx, cx::LUA);
         let bidx = self.b.ins().load(PTR, mem(), self.ctx, cx::BASE_INDEX);
         let nbase = self.b.ins().iadd_imm_s(bidx, site.delta);
-        let flen = site.flen;
-        let (done, other) = (paths.done, paths.other);
         let i32 = types::I32;
         let status = self.b.ins().load(i32, mem(), cctx, cx::STATUS);
         let reg = self.b.ins().load(i32, mem(), cctx, cx::RET_REG);
@@ -351,17 +374,7 @@ impl FunctionTranslator<'_> {
                 self.b.ins().store(mem_vec(), v, dst, k * 16);
             }
         }
-        self.b.ins().store(mem(), flen, lua, d::FRAMES_LEN);
-        // The caller's frame top is its R[0] plus its frame size, as for every Lua
-        // frame (`try_push_fixed`, `restart_as_tail`).
-        let top = if c == 0 {
-            nbase
-        } else {
-            self.b.ins().iadd_imm_s(bidx, self.max_stack as i64)
-        };
-        self.b.ins().store(mem(), top, lua, d::TOP);
-        let base = self.slot_addr(stack, bidx, 0);
-        self.b.ins().store(mem(), base, self.ctx, cx::BASE);
+        self.pop_direct(lua, bidx, site, c);
         self.jump(done);
         self.at(slow);
         let r = self.call(Helper::CallDone, &[self.ctx, cctx, flen, next]);
@@ -369,6 +382,53 @@ impl FunctionTranslator<'_> {
         self.b
             .ins()
             .brif(is_ok, done, &[], other, &[ir::BlockArg::Value(r)]);
+    }
+
+    /// Pops the callee's frame of `site` (its results placed) as `finish_return` does:
+    /// the frame count, the stack top and the caller's base (`ctx.base`, the stack may
+    /// have moved) back to the caller's, whose R[0] is at stack index `bidx`.
+    fn pop_direct(&mut self, lua: ir::Value, bidx: ir::Value, site: &Site, c: u32) {
+        self.b.ins().store(mem(), site.flen, lua, d::FRAMES_LEN);
+        // The caller's frame top is its R[0] plus its frame size, as for every Lua
+        // frame (`try_push_fixed`, `restart_as_tail`); with all results, just above the
+        // one result.
+        let top = if c == 0 {
+            self.b.ins().iadd_imm_s(bidx, site.delta)
+        } else {
+            self.b.ins().iadd_imm_s(bidx, self.max_stack as i64)
+        };
+        self.b.ins().store(mem(), top, lua, d::TOP);
+        let stack = self.word(lua, d::STACK_PTR);
+        let base = self.slot_addr(stack, bidx, 0);
+        self.b.ins().store(mem(), base, self.ctx, cx::BASE);
+    }
+
+    /// FAST-RETURN (`interp/src/jit_iface.rs`) at a RETURN of the `n` values from
+    /// R[`ra`] with nothing to close: when the inline call that entered the code wants
+    /// exactly `n` (`ctx.ret_n`) and no hook is set, stores them to the function slot
+    /// and up (below R[`ra`], so in increasing order) and returns `RET_DONE`; continues
+    /// in a new block otherwise.
+    pub(crate) fn fast_return(&mut self, ra: u32, n: u32) {
+        let want = self.b.ins().load(types::I32, mem(), self.ctx, cx::RET_N);
+        let wanted = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, want, (RET_WANT | n) as i64);
+        let (check, fast, normal) = (self.new_block(), self.new_block(), self.new_block());
+        self.branch(wanted, check, normal);
+        self.at(check);
+        let lua = self.ctx_word(cx::LUA);
+        let hook = self.b.ins().load(types::I8, mem(), lua, d::HOOK_MASK);
+        let no_hook = self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0);
+        self.branch(no_hook, fast, normal);
+        self.at(fast);
+        let base = self.base();
+        for k in 0..n {
+            self.store_reg_at(ra + k, base, (k as i32 - 1) * VALUE as i32);
+        }
+        let done = self.i32(RET_DONE);
+        self.b.ins().return_(&[done]);
+        self.at(normal);
     }
 
     /// The address of stack slot `index` (plus `delta` bytes) from the stack's start.

@@ -267,6 +267,9 @@ impl FunctionTranslator<'_> {
         // k: something may need closing (CLOSE-FLAG); the call helper's fast return
         // skips the closing check without the flag.
         let closes = i.opcode() == Some(OpCode::Return) && i.k();
+        if !closes && n != RET_TO_TOP {
+            self.fast_return(ra, n);
+        }
         let reg = if closes { ra | RET_CLOSES } else { ra };
         // Both words in one store: `ret_n` follows `ret_reg` (little-endian target).
         let both = self.i64((((n as u64) << 32) | reg as u64) as i64);

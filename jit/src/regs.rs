@@ -501,14 +501,19 @@ impl FunctionTranslator<'_> {
     /// and the payload in one 16-byte store, so that a later 16-byte load of the value
     /// (by a helper or the interpreter) is forwarded from the store.
     fn store_reg(&mut self, r: u32) {
-        let off = off_of(r);
-        let tag = self.tag(off);
-        let word = self.payload(off, types::I64);
+        let base = self.base();
+        self.store_reg_at(r, base, off_of(r));
+    }
+
+    /// Stores register `r`'s value at `at + off`, as [`Self::store_reg`] does.
+    pub(crate) fn store_reg_at(&mut self, r: u32, at: ir::Value, off: i32) {
+        let roff = off_of(r);
+        let tag = self.tag(roff);
+        let word = self.payload(roff, types::I64);
         let t = self.b.ins().uextend(types::I64, tag);
         let v = self.b.ins().scalar_to_vector(types::I64X2, t);
         let v = self.b.ins().insertlane(v, word, 1);
-        let base = self.base();
-        self.b.ins().store(mem_vec(), v, base, off);
+        self.b.ins().store(mem_vec(), v, at, off);
     }
 
     /// Defines register `r`'s variables from the value stack.

@@ -32,7 +32,7 @@ use moonjet_interp::abi::{
     ci_offsets as ci, CIST_CLOSE, CIST_FIN, CIST_LUA, CIST_META_MASK, CIST_TAIL,
 };
 use moonjet_interp::jit_iface::{
-    ctx_offsets as cx, direct_offsets as d, tags, STATUS_RETURNED, TAILCALL_RETURNED,
+    ctx_offsets as cx, direct_offsets as d, tags, RET_DONE, STATUS_RETURNED, TAILCALL_RETURNED,
 };
 
 use crate::reasons::Reason;
@@ -173,7 +173,11 @@ impl FunctionTranslator<'_> {
         self.b.ins().store(mem(), top32, rec, ci::TOP as i32);
         self.restart_record(rec, flags);
         self.b.ins().store(mem(), ftop, lua, d::TOP);
-        let cctx = self.callee_ctx(lua, fp, cl, base, bidx);
+        // FAST-RETURN passes through: the callee's results go to this frame's function
+        // slot, where the caller wants them, so it gets this activation's `ret_n` (the
+        // one it was entered with: the word is written only when the code leaves).
+        let ret = self.word(self.ctx, cx::RET_REG);
+        let cctx = self.callee_ctx(lua, fp, cl, base, bidx, ret);
         let sig = self.direct_slot().1;
         let zero = self.i32(0);
         let call = self.b.ins().call_indirect(sig, code, &[cctx, base, zero]);
@@ -192,6 +196,17 @@ impl FunctionTranslator<'_> {
         next: ir::Value,
         after: ir::Block,
     ) {
+        // A FAST-RETURN of the callee is this activation's: the results are in place.
+        let (done, other) = (self.new_block(), self.new_block());
+        let is_done = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, next, RET_DONE as i32 as i64);
+        self.branch(is_done, done, other);
+        self.at(done);
+        let d = self.i32(RET_DONE);
+        self.b.ins().return_(&[d]);
+        self.at(other);
         let status = self.b.ins().load(types::I32, mem(), cctx, cx::STATUS);
         let returned = self
             .b
