@@ -1058,12 +1058,10 @@ impl Lua {
         // code, or of short leaves, and need no look at the hook or the Rust stack.
         let code = match fp.jit.code(generation) {
             Some(c) => c,
-            None if self.is_hot(fp, pc) && self.may_run_native() => {
-                match self.jit_compile(fp) {
-                    Some(c) => c,
-                    None => return Ok(pc),
-                }
-            }
+            None if self.is_hot(fp, pc) && self.may_run_native() => match self.jit_compile(fp) {
+                Some(c) => c,
+                None => return Ok(pc),
+            },
             None => return Ok(pc),
         };
         if fp.jit.short_leaf() {
