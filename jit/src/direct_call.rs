@@ -288,6 +288,19 @@ impl FunctionTranslator<'_> {
         cctx
     }
 
+    /// Continues in a new block when the callee's code answered `next` = `RET_DONE` (a
+    /// FAST-RETURN placed its results); returns the block for any other answer.
+    pub(crate) fn on_ret_done(&mut self, next: ir::Value) -> ir::Block {
+        let (done, other) = (self.new_block(), self.new_block());
+        let is_done = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, next, RET_DONE as i32 as i64);
+        self.branch(is_done, done, other);
+        self.at(done);
+        other
+    }
+
     /// The `ret_reg` / `ret_n` word of a callee's context wanting `k` results
     /// (FAST-RETURN): `ret_reg` 0, `ret_n` `RET_WANT | k`.
     pub(crate) fn ret_want(&mut self, k: u32) -> ir::Value {
@@ -311,13 +324,7 @@ impl FunctionTranslator<'_> {
         let flen = site.flen;
         let (done, other) = (paths.done, paths.other);
         // FAST-RETURN: the callee placed its results and popped nothing.
-        let (fast, check) = (self.new_block(), self.new_block());
-        let is_done = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::Equal, next, RET_DONE as i32 as i64);
-        self.branch(is_done, fast, check);
-        self.at(fast);
+        let check = self.on_ret_done(next);
         let lua = self.b.ins().load(PTR, mem(), self.ctx, cx::LUA);
         let bidx = self.b.ins().load(PTR, mem(), self.ctx, cx::BASE_INDEX);
         self.pop_direct(lua, bidx, site, c);

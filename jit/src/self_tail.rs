@@ -197,13 +197,7 @@ impl FunctionTranslator<'_> {
         after: ir::Block,
     ) {
         // A FAST-RETURN of the callee is this activation's: the results are in place.
-        let (done, other) = (self.new_block(), self.new_block());
-        let is_done = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::Equal, next, RET_DONE as i32 as i64);
-        self.branch(is_done, done, other);
-        self.at(done);
+        let other = self.on_ret_done(next);
         let d = self.i32(RET_DONE);
         self.b.ins().return_(&[d]);
         self.at(other);
