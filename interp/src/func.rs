@@ -251,9 +251,7 @@ impl ClosureBuilder {
     /// Links the closure; cells not pushed get fresh closed upvalues holding nil.
     pub(crate) fn finish(mut self, heap: &mut Heap) -> Gc<LuaClosure> {
         while self.filled < self.len {
-            let u = heap.alloc(UpVal {
-                state: Cell::new(UpState::Closed(Value::Nil)),
-            });
+            let u = heap.new_closed_upval(Value::Nil);
             self.push(u);
         }
         let value = LuaClosure {
@@ -380,14 +378,12 @@ pub(crate) mod layout {
     pub const CELLS_LEN: usize = offset_of!(LuaClosure, upvals) + offset_of!(UpvalCells, len);
     /// Bytes per cell (one `Gc<UpVal>`: the address of the upvalue's box).
     pub const CELL_SIZE: usize = size_of::<Cell<Gc<UpVal>>>();
+    /// `UpVal::slot` (`*mut Value`, UPVAL-SLOT), from the upvalue's box.
+    pub const SLOT: usize = offset_of!(GcBox<UpVal>, value) + offset_of!(UpVal, slot);
     /// The state, from the upvalue's box.
     const STATE: usize = offset_of!(GcBox<UpVal>, value) + offset_of!(UpVal, state);
     /// The tag byte of the state, from the upvalue's box.
     pub const TAG: usize = STATE;
-    /// `Open::thread` (the address of the thread's box), from the upvalue's box.
-    pub const OPEN_THREAD: usize = STATE + offset_of!(OpenLayout, thread);
-    /// `Open::index` (`usize`), from the upvalue's box.
-    pub const OPEN_INDEX: usize = STATE + offset_of!(OpenLayout, index);
     /// `Closed.0` (a `Value`), from the upvalue's box.
     pub const CLOSED_VALUE: usize = STATE + offset_of!(ClosedLayout, value);
 
@@ -403,9 +399,95 @@ pub(crate) mod layout {
 }
 
 /// A variable captured by closures, shared between them.
+///
+/// `slot` (anchor: UPVAL-SLOT) is where the value is now, whatever the state: the
+/// stack slot of an open upvalue (its thread's stack at `index`), or the value inside
+/// `state` once closed. Readers and writers go through it with no look at the state
+/// (GETUPVAL is one load of `slot` and a copy, in the interpreter and in compiled
+/// code). What keeps it true:
+/// - an upvalue is made only by [`Heap::new_closed_upval`] and [`UpVal::open`] with
+///   `Self::set_open_slot` (both set the slot as soon as the box is in place);
+/// - closing goes through [`UpVal::close`], which moves the value in and points the
+///   slot at it; nothing else sets `state`;
+/// - the box never moves (GC objects stay where they were allocated);
+/// - a thread's stack moves only when it is resized, always through
+///   `Lua::resize_stack`, which re-points the slot of every open upvalue of that
+///   thread (they are all in its `open_upvals`, and only the running thread's stack is
+///   resized). A suspended thread's stack does not move, so another thread may read
+///   and write its open upvalues through their slots.
+#[repr(C)]
 pub struct UpVal {
+    /// Where the value is now (see above).
+    slot: Cell<*mut Value>,
     /// Open or closed state.
-    pub state: Cell<UpState>,
+    state: Cell<UpState>,
+}
+
+impl UpVal {
+    /// An open upvalue for slot `index` of `thread`'s stack; its slot is null until
+    /// [`Self::set_open_slot`], which the caller runs once the box is allocated.
+    pub(crate) fn open(thread: Gc<Thread>, index: usize) -> Self {
+        UpVal {
+            slot: Cell::new(core::ptr::null_mut()),
+            state: Cell::new(UpState::Open { thread, index }),
+        }
+    }
+
+    /// The state.
+    #[inline(always)]
+    pub fn state(&self) -> UpState {
+        self.state.get()
+    }
+
+    /// Whether the upvalue is closed (its value in the box, a heap object).
+    #[inline(always)]
+    pub fn is_closed(&self) -> bool {
+        matches!(self.state.get(), UpState::Closed(_))
+    }
+
+    /// Where the value is now (UPVAL-SLOT): valid for reads and writes of one `Value`
+    /// until the upvalue is closed or its thread's stack resized.
+    #[inline(always)]
+    pub fn slot(&self) -> *mut Value {
+        self.slot.get()
+    }
+
+    /// Points an open upvalue's slot at `slot`, the address of its stack index in its
+    /// thread's stack (creation, and `Lua::resize_stack` after the stack moved).
+    #[inline(always)]
+    pub(crate) fn set_open_slot(&self, slot: *mut Value) {
+        self.slot.set(slot);
+    }
+
+    /// Closes the upvalue with value `v` (the value of its slot when its frame ends):
+    /// the value moves into the box and the slot points at it.
+    #[inline]
+    pub(crate) fn close(&self, v: Value) {
+        self.state.set(UpState::Closed(v));
+        self.point_at_closed();
+    }
+
+    /// Points the slot at the closed value inside `state` (UPVAL-SLOT).
+    #[inline(always)]
+    fn point_at_closed(&self) {
+        // `Closed.0` lies at `ClosedLayout::value` inside the state (UPVAL-LAYOUT);
+        // the address stays valid as long as the box, which never moves.
+        let at = self.state.as_ptr().cast::<u8>();
+        let at = at.wrapping_add(core::mem::offset_of!(ClosedLayout, value));
+        self.slot.set(at.cast::<Value>());
+    }
+}
+
+impl Heap {
+    /// A closed upvalue holding `v`, its slot pointing at the value (UPVAL-SLOT).
+    pub(crate) fn new_closed_upval(&mut self, v: Value) -> Gc<UpVal> {
+        let u = self.alloc(UpVal {
+            slot: Cell::new(core::ptr::null_mut()),
+            state: Cell::new(UpState::Closed(v)),
+        });
+        u.point_at_closed();
+        u
+    }
 }
 
 impl GcObject for UpVal {

@@ -164,16 +164,15 @@ pub mod upval_offsets {
     pub const CELLS_LEN: i32 = l::CELLS_LEN as i32;
     /// Bytes per cell (each holds the address of an upvalue's box).
     pub const CELL_SIZE: i32 = l::CELL_SIZE as i32;
+    /// `*mut Value`: where the upvalue's value is now (UPVAL-SLOT: the stack slot of
+    /// an open one, the value in the box of a closed one), from the upvalue's box.
+    pub const SLOT: i32 = l::SLOT as i32;
     /// `u8`: the state's tag, from the upvalue's box.
     pub const TAG: i32 = l::TAG as i32;
     /// The tag of an open upvalue.
     pub const OPEN: u8 = UpState::OPEN;
     /// The tag of a closed upvalue.
     pub const CLOSED: u8 = UpState::CLOSED;
-    /// Open: the address of the thread's box, from the upvalue's box.
-    pub const OPEN_THREAD: i32 = l::OPEN_THREAD as i32;
-    /// Open: the absolute stack index (`usize`), from the upvalue's box.
-    pub const OPEN_INDEX: i32 = l::OPEN_INDEX as i32;
     /// Closed: the value (`Value`, 16 bytes), from the upvalue's box.
     pub const CLOSED_VALUE: i32 = l::CLOSED_VALUE as i32;
 }
@@ -1316,29 +1315,36 @@ mod tests {
 
     #[test]
     fn upval_layout_matches_offsets() {
-        use crate::func::{UpState, UpVal};
-        use core::cell::Cell;
         use upval_offsets as u;
         let mut l = Lua::new();
-        let thread = l.current;
-        let open = l.heap.alloc(UpVal {
-            state: Cell::new(UpState::Open {
-                thread,
-                index: 12345,
-            }),
-        });
-        let closed = l.heap.alloc(UpVal {
-            state: Cell::new(UpState::Closed(Value::Int(-77))),
-        });
-        let (po, pc) = (open.as_ptr().cast::<u8>(), closed.as_ptr().cast::<u8>());
-        // SAFETY: the offsets lie inside the live upvalue boxes (UPVAL-LAYOUT), at
+        l.stack[3] = Value::Int(-77);
+        let up = l.find_upval(3);
+        let p = up.as_ptr().cast::<u8>();
+        // SAFETY: the offsets lie inside the live upvalue box (UPVAL-LAYOUT), at
         // fields of the types read.
         unsafe {
-            assert_eq!(at::<u8>(po, u::TAG), u::OPEN);
-            assert_eq!(at::<usize>(po, u::OPEN_THREAD), thread.addr());
-            assert_eq!(at::<usize>(po, u::OPEN_INDEX), 12345);
-            assert_eq!(at::<u8>(pc, u::TAG), u::CLOSED);
-            assert!(matches!(at::<Value>(pc, u::CLOSED_VALUE), Value::Int(-77)));
+            assert_eq!(at::<u8>(p, u::TAG), u::OPEN);
+            assert_eq!(
+                at::<usize>(p, u::SLOT),
+                l.stack.as_ptr().wrapping_add(3).addr()
+            );
+        }
+        // Moving the stack moves the slot with it (UPVAL-SLOT).
+        l.resize_stack(100_000);
+        // SAFETY: as above.
+        unsafe {
+            assert_eq!(
+                at::<usize>(p, u::SLOT),
+                l.stack.as_ptr().wrapping_add(3).addr()
+            );
+        }
+        l.top = 4;
+        l.close_upvals(0);
+        // SAFETY: as above.
+        unsafe {
+            assert_eq!(at::<u8>(p, u::TAG), u::CLOSED);
+            assert_eq!(at::<usize>(p, u::SLOT), p.addr() + u::CLOSED_VALUE as usize);
+            assert!(matches!(at::<Value>(p, u::CLOSED_VALUE), Value::Int(-77)));
         }
         assert_ne!(u::OPEN, u::CLOSED);
     }

@@ -190,7 +190,7 @@ impl Lua {
             jit: Default::default(),
             rng: Default::default(),
         };
-        l.stack.resize(64, Value::Nil);
+        l.resize_stack(64);
         registry.set_int(&mut l.heap, RIDX_MAINTHREAD, Value::Thread(main));
         registry.set_int(&mut l.heap, RIDX_GLOBALS, Value::Table(globals));
         let loaded = l.new_table(0, 12);
@@ -314,7 +314,7 @@ impl Lua {
         let want = (self.top + 1 + self.stack.len() / 2)
             .min(cap)
             .max(self.top + 1);
-        self.stack.resize(want, Value::Nil);
+        self.resize_stack(want);
     }
 
     /// Pushes a string (interning it).

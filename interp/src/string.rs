@@ -254,8 +254,21 @@ impl Lanes {
     }
 }
 
-/// A per-heap seed from addresses (ASLR) of a stack slot and a fresh allocation.
+/// A per-heap seed from addresses (ASLR) of a stack slot and a fresh allocation; with
+/// `std`, the environment variable `MOONJET_HASH_SEED` (an integer) fixes it instead.
+///
+/// The seed decides which keys of a table collide, so a program's speed varies a
+/// little from run to run (a field found at the second probe costs a few more
+/// instructions). A fixed seed makes runs comparable: instruction counts of two builds,
+/// or a `pairs` order to reproduce.
 fn make_seed() -> u64 {
+    #[cfg(feature = "std")]
+    if let Some(n) = std::env::var("MOONJET_HASH_SEED")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        return fold_mul(n ^ K1, K2) ^ K0;
+    }
     let probe = Box::new(0u8);
     let local = 0u8;
     let a = &*probe as *const u8 as u64;

@@ -5,27 +5,28 @@
 //! instruction's helper call, which handles everything.
 //!
 //! The path: `ctx.closure` -> its cells (the index is in range: V-UP) -> the
-//! upvalue's box -> its state's tag. A **closed** upvalue holds its value in the box.
-//! An **open** one names a thread and a stack index; it is read inline only when the
-//! thread is the running one (`ctx.thread`) and the index lies below this frame's R[0]
-//! (`ctx.base_index`), at `base + (index - base_index)`.
+//! upvalue's box -> its slot (UPVAL-SLOT in `interp/src/func.rs`): where the value is
+//! now, the value in the box of a closed upvalue or the stack slot of an open one, of
+//! any thread. It is read inline unless it lies in this frame's register window
+//! (`[base, base + max_stack)`).
 //!
-//! Why that memory holds the variable's current value (REG-CACHE, `regs.rs`): the slot
-//! belongs to a frame below this one on the same thread. If that frame runs compiled
-//! code, its registers that closures may capture (every register an open upvalue can
-//! name: open upvalues are made by its CLOSURE instructions) were stored by the flush
-//! before the call that led here, and nothing but memory changes them until it
-//! resumes (SETUPVAL and the interpreter write the stack). An interpreted frame keeps
-//! its registers in memory. The running frame is the one frame whose registers may
-//! live unstored in Cranelift variables, and the `index < base_index` guard excludes
-//! it: normally a closure's upvalues belong to activations of enclosing functions,
-//! never to its own frame, but `debug.upvaluejoin` can give a closure an upvalue of
-//! its own running activation (made by a nested closure); such reads take the helper,
-//! after the captured registers are stored ([`FunctionTranslator::captured_offs`] as
-//! the helper's reads).
+//! Why that memory holds the variable's current value (REG-CACHE, `regs.rs`): a slot
+//! outside the window is in a box, in another thread's stack (suspended: its compiled
+//! frames stored their registers when they left), or in a frame below this one on the
+//! same thread. If that frame runs compiled code, its registers that closures may
+//! capture (every register an open upvalue can name: open upvalues are made by its
+//! CLOSURE instructions) were stored by the flush before the call that led here, and
+//! nothing but memory changes them until it resumes (SETUPVAL and the interpreter write
+//! the stack). An interpreted frame keeps its registers in memory. The running frame
+//! is the one frame whose registers may live unstored in Cranelift variables, and the
+//! window guard excludes it: normally a closure's upvalues belong to activations of
+//! enclosing functions, never to its own frame, but `debug.upvaluejoin` can give a
+//! closure an upvalue of its own running activation (made by a nested closure); such
+//! reads take the helper, after the captured registers are stored
+//! ([`FunctionTranslator::captured_offs`] as the helper's reads).
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{self, types, BlockArg, InstBuilder};
+use cranelift_codegen::ir::{self, types, InstBuilder};
 use moonjet_interp::jit_iface::{ctx_offsets, tags, upval_offsets as u};
 
 use crate::inline_table::GLOBAL_PROBES;
@@ -64,43 +65,18 @@ impl FunctionTranslator<'_> {
             .ins()
             .iadd_imm_s(cells, up as i64 * u::CELL_SIZE as i64);
         let uv = self.b.ins().load(PTR, mem(), cell, 0);
-        // The state's tag byte decides which variant's fields are read.
-        let tag = self.b.ins().load(types::I8, mem(), uv, u::TAG);
-        let (done, open) = (self.new_block(), self.new_block());
-        self.b.append_block_param(done, PTR);
-        let closed = self.b.ins().icmp_imm_s(IntCC::Equal, tag, u::CLOSED as i64);
-        let in_box = self.b.ins().iadd_imm_s(uv, u::CLOSED_VALUE as i64);
-        self.b
-            .ins()
-            .brif(closed, done, &[BlockArg::Value(in_box)], open, &[]);
-        self.at(open);
-        // Not closed, so open (two variants): its thread and index are initialised.
-        let thread = self.b.ins().load(PTR, mem(), uv, u::OPEN_THREAD);
-        let current = self
-            .b
-            .ins()
-            .load(PTR, mem_const(), self.ctx, ctx_offsets::THREAD);
-        let mine = self.b.ins().icmp(IntCC::Equal, thread, current);
-        self.or_slow(mine, slow);
-        let index = self.b.ins().load(PTR, mem(), uv, u::OPEN_INDEX);
-        let base_index = self
-            .b
-            .ins()
-            .load(PTR, mem_const(), self.ctx, ctx_offsets::BASE_INDEX);
-        // Below this frame: the slot exists (the stack holds every frame's registers)
-        // and holds the current value (see the module comment).
-        let below = self
-            .b
-            .ins()
-            .icmp(IntCC::UnsignedLessThan, index, base_index);
-        self.or_slow(below, slow);
-        let back = self.b.ins().isub(index, base_index);
-        let back = self.b.ins().ishl_imm_s(back, 4);
+        // UPVAL-SLOT: the slot of a live upvalue points at its current value.
+        let slot = self.b.ins().load(PTR, mem(), uv, u::SLOT);
+        // Outside this frame's window (below it, the offset wraps to a large one).
         let base = self.base();
-        let slot = self.b.ins().iadd(base, back);
-        self.b.ins().jump(done, &[BlockArg::Value(slot)]);
-        self.at(done);
-        self.b.block_params(done)[0]
+        let off = self.b.ins().isub(slot, base);
+        let window = self.max_stack as i64 * VALUE_SIZE as i64;
+        let outside = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, off, window);
+        self.or_slow(outside, slow);
+        slot
     }
 
     /// `R[dst] := Up[up]` inline, the value also stored to the register's slot (the

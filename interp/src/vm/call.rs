@@ -82,7 +82,7 @@ impl Lua {
             let new_len = end
                 .max(self.stack.len() * 2)
                 .min(self.stack_limit + EXTRA_STACK + MIN_STACK);
-            self.stack.resize(new_len.max(end), Value::Nil);
+            self.resize_stack(new_len.max(end));
         }
         Ok(())
     }
@@ -457,7 +457,7 @@ impl Lua {
         // `first + m <= first + n = top`.
         let need = (func + wanted).max(self.top);
         if need > self.stack.len() {
-            self.stack.resize(need, Value::Nil);
+            self.resize_stack(need);
         }
         // Results sit above the function slot (`func < first`): a forward copy is safe.
         let p = self.stack.as_mut_ptr();

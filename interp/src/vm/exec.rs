@@ -43,7 +43,7 @@ use super::call::frame_end;
 use super::meta::{Blame, Meta};
 use crate::abi::{CallInfo, CIST_FIN};
 use crate::error::LuaResult;
-use crate::func::{LuaClosure, UpState, UpVal};
+use crate::func::{LuaClosure, UpVal};
 use crate::gc::Gc;
 use crate::table::Table;
 use crate::value::Value;
@@ -93,7 +93,7 @@ impl Lua {
     #[cold]
     #[inline(never)]
     fn grow_reg_window(&mut self, end: usize) {
-        self.stack.resize(end, Value::Nil);
+        self.resize_stack(end);
     }
 
     /// Runs Lua frames until the frame count drops to `entry` (see FRAME-LAYOUT and
@@ -155,9 +155,12 @@ impl Lua {
             let mut pc: *const Instruction = code.wrapping_add(pc0);
             let mut regs: *mut Value = self.stack.as_mut_ptr().wrapping_add(base);
 
+            // After anything that may have moved the stack: the window still exists
+            // (the stack only grows while frames live, as above), only its address
+            // may have changed.
             macro_rules! refresh {
                 () => {{
-                    self.ensure_reg_window(base, cl.proto.max_stack as usize);
+                    debug_assert!(self.stack.len() >= frame_end(base, cl.proto.max_stack as usize));
                     regs = self.stack.as_mut_ptr().wrapping_add(base);
                 }};
             }
@@ -609,45 +612,14 @@ impl Lua {
                     }
                     OpCode::GetUpval => {
                         let uv = upv!(i.b() as usize);
-                        // The open upvalue of the running thread first, finishing on its
-                        // own (the straight path; see `arith_rr`).
-                        // SAFETY: single-threaded; nothing sets the cell while this shared
-                        // borrow lives (it ends with the copy); the closure keeps `uv` alive.
-                        if let UpState::Open { thread, index } = unsafe { &*uv.state.as_ptr() } {
-                            if *thread == self.current && *index < self.stack.len() {
-                                let dst: *mut Value = &mut reg!(a);
-                                // SAFETY: `index < stack.len()` (checked just above), and
-                                // `dst` is a register (REG-WINDOW); nothing ran between.
-                                unsafe { copy_value(dst, self.stack.as_ptr().add(*index)) };
-                                continue;
-                            }
-                        }
-                        match self.upval_slot(uv) {
-                            Some(p) => {
-                                let dst: *mut Value = &mut reg!(a);
-                                // SAFETY: `p` points at a live value (`upval_slot`) and
-                                // `dst` at a register (REG-WINDOW); nothing ran between.
-                                unsafe { copy_value(dst, p) }
-                            }
-                            None => reg!(a) = self.upval_get(uv),
-                        }
+                        let dst: *mut Value = &mut reg!(a);
+                        // SAFETY: UPVAL-SLOT: the slot of a live upvalue (the closure
+                        // keeps it) points at its current value; `dst` is a register
+                        // (REG-WINDOW); nothing ran between.
+                        unsafe { copy_value(dst, uv.slot()) };
                     }
                     OpCode::SetUpval => {
                         let uv = upv!(i.b() as usize);
-                        // The open upvalue of the running thread first (as GETUPVAL).
-                        // SAFETY: as in GETUPVAL; the write below goes to the stack, not
-                        // to the cell.
-                        if let UpState::Open { thread, index } = unsafe { &*uv.state.as_ptr() } {
-                            if *thread == self.current && *index < self.stack.len() {
-                                let src: *const Value = &reg!(a);
-                                // SAFETY: `index < stack.len()` (checked just above), and
-                                // `src` is a register (REG-WINDOW); `copy_value` allows
-                                // overlap. A stack slot needs no write barrier (the stack
-                                // is a root).
-                                unsafe { copy_value(self.stack.as_mut_ptr().add(*index), src) };
-                                continue;
-                            }
-                        }
                         let v = reg!(a);
                         self.upval_set(uv, v);
                     }
@@ -1091,7 +1063,9 @@ impl Lua {
                     }
                     OpCode::TForPrep => {
                         savepc!();
-                        self.new_tbc(base + a + 3)?;
+                        // The closing value R[A+3]; the offset is added in the callee,
+                        // so that `base + 3` is not hoisted into the dispatch loop.
+                        self.new_tbc_at(base + a, 3)?;
                         pc = pc.wrapping_add(i.bx() as usize);
                     }
                     OpCode::TForCall => {

@@ -15,7 +15,7 @@ use moonjet_bytecode::chunk::{self, ChunkError, ChunkFn};
 use moonjet_bytecode::{Backing, Constant, Proto};
 
 use crate::error::{LuaError, LuaResult};
-use crate::func::{FnProto, LuaClosure, Nested, UpState, UpVal};
+use crate::func::{FnProto, LuaClosure, Nested, UpVal};
 use crate::gc::Gc;
 use crate::value::Value;
 use crate::Lua;
@@ -132,9 +132,7 @@ impl Lua {
             } else {
                 Value::Nil
             };
-            ups.push(self.heap.alloc(UpVal {
-                state: Cell::new(UpState::Closed(v)),
-            }));
+            ups.push(self.heap.new_closed_upval(v));
         }
         let c = self.heap.new_lua_closure(fp, &ups);
         Value::LuaFn(c)

@@ -17,80 +17,37 @@ use crate::Lua;
 impl Lua {
     // ---------------------------------------------------------------- upvalues
 
-    /// Reads an upvalue.
+    /// Reads an upvalue (through its slot, UPVAL-SLOT).
     #[inline(always)]
     pub(crate) fn upval_get(&self, uv: Gc<UpVal>) -> Value {
-        match uv.state.get() {
-            UpState::Closed(v) => v,
-            UpState::Open { thread, index } => {
-                if thread == self.current {
-                    self.stack.get(index).copied().unwrap_or_default()
-                } else {
-                    thread
-                        .data
-                        .borrow()
-                        .stack
-                        .get(index)
-                        .copied()
-                        .unwrap_or_default()
-                }
-            }
-        }
+        // SAFETY: UPVAL-SLOT: the slot of a live upvalue (the caller's closure keeps it
+        // alive) points at its current, initialised value; nothing writes it meanwhile.
+        unsafe { *uv.slot() }
     }
 
-    /// Where an upvalue's value is stored: the closed value inside the cell, or the
-    /// slot of the running thread's stack; `None` for a slot of another thread's stack
-    /// (read it with `upval_get`). The pointer is valid until the upvalue is closed or
-    /// the stack is resized (the caller copies from it at once, see `copy_value`).
-    #[inline(always)]
-    pub(crate) fn upval_slot(&self, uv: Gc<UpVal>) -> Option<*const Value> {
-        // SAFETY: the interpreter is single-threaded and nothing sets the cell while
-        // this shared borrow lives (it ends before the function returns); the cell is
-        // part of `uv`, which the caller's closure keeps alive.
-        match unsafe { &*uv.state.as_ptr() } {
-            UpState::Closed(v) => Some(v as *const Value),
-            UpState::Open { thread, index } if *thread == self.current => {
-                self.stack.get(*index).map(|v| v as *const Value)
-            }
-            UpState::Open { .. } => None,
-        }
-    }
-
-    /// Writes an upvalue.
+    /// Writes an upvalue (through its slot); a closed one is a heap object, so the
+    /// write barrier runs for it (a stack slot is a root and needs none).
     #[inline(always)]
     pub(crate) fn upval_set(&mut self, uv: Gc<UpVal>, v: Value) {
-        // SAFETY: the interpreter is single-threaded and no other borrow of the cell is
-        // alive (this exclusive one ends before the barrier below can look at `uv`); the
-        // cell is part of `uv`, which the caller's closure keeps alive.
-        match unsafe { &mut *uv.state.as_ptr() } {
-            UpState::Closed(slot) => {
-                // One 16-byte write: GETUPVAL reads the value back as one 16-byte copy.
-                Value::write(slot, v);
-                self.heap.barrier_value(uv, v);
-            }
-            UpState::Open { thread, index } => {
-                let (thread, index) = (*thread, *index);
-                if thread == self.current {
-                    if let Some(slot) = self.stack.get_mut(index) {
-                        Value::write(slot, v);
-                    }
-                } else if let Some(slot) = thread.data.borrow_mut().stack.get_mut(index) {
-                    Value::write(slot, v);
-                }
-            }
+        // SAFETY: UPVAL-SLOT, as in `upval_get`; no reference to the slot is alive.
+        // One 16-byte write: GETUPVAL reads the value back as one 16-byte copy.
+        unsafe { Value::write(&mut *uv.slot(), v) };
+        if uv.is_closed() {
+            self.heap.barrier_value(uv, v);
         }
     }
 
     /// The stack index of an open upvalue (usize::MAX when closed).
     #[inline]
     fn open_index(uv: Gc<UpVal>) -> usize {
-        match uv.state.get() {
+        match uv.state() {
             UpState::Open { index, .. } => index,
             UpState::Closed(_) => usize::MAX,
         }
     }
 
-    /// The open upvalue for stack slot `idx`, created if needed.
+    /// The open upvalue for stack slot `idx` (below the stack's length), created if
+    /// needed.
     #[inline(never)]
     pub(crate) fn find_upval(&mut self, idx: usize) -> Gc<UpVal> {
         let mut pos = self.open_upvals.len();
@@ -105,14 +62,27 @@ impl Lua {
             }
             pos -= 1;
         }
-        let u = self.heap.alloc(UpVal {
-            state: Cell::new(UpState::Open {
-                thread: self.current,
-                index: idx,
-            }),
-        });
+        let u = self.heap.alloc(UpVal::open(self.current, idx));
+        // UPVAL-SLOT: the slot of `idx` in the running stack, which holds it (a
+        // register of a live frame); `resize_stack` follows it when the stack moves.
+        u.set_open_slot(self.stack.as_mut_ptr().wrapping_add(idx));
         self.open_upvals.insert(pos, u);
         u
+    }
+
+    /// Resizes the running thread's value stack to `len` slots (new ones nil). When
+    /// the buffer moves, every open upvalue of the thread (each in `open_upvals`)
+    /// has its slot pointed at its index in the new buffer (UPVAL-SLOT). Every
+    /// resize of the stack goes through here.
+    pub(crate) fn resize_stack(&mut self, len: usize) {
+        let old = self.stack.as_ptr();
+        self.stack.resize(len, Value::Nil);
+        let p = self.stack.as_mut_ptr();
+        if !core::ptr::eq(old, p) {
+            for u in self.open_upvals.iter() {
+                u.set_open_slot(p.wrapping_add(Self::open_index(*u)));
+            }
+        }
     }
 
     /// Closes the open upvalues at stack slots `>= level`.
@@ -124,7 +94,7 @@ impl Lua {
                 break;
             }
             let v = self.stack.get(i).copied().unwrap_or_default();
-            u.state.set(UpState::Closed(v));
+            u.close(v);
             self.heap.barrier_value(u, v);
             self.open_upvals.pop();
         }
@@ -162,9 +132,7 @@ impl Lua {
             } else {
                 match upvals.get(d.index as usize) {
                     Some(u) => u.get(),
-                    None => self.heap.alloc(UpVal {
-                        state: Cell::new(UpState::Closed(Value::Nil)),
-                    }),
+                    None => self.heap.new_closed_upval(Value::Nil),
                 }
             };
             ups.push(u);
@@ -173,6 +141,13 @@ impl Lua {
     }
 
     // ------------------------------------------------------- to-be-closed variables
+
+    /// `new_tbc(at + off)`, the addition made here (TFORPREP's slot `R[A] + 3`: see
+    /// there).
+    #[inline(never)]
+    pub(crate) fn new_tbc_at(&mut self, at: usize, off: usize) -> LuaResult<()> {
+        self.new_tbc(at + off)
+    }
 
     /// TBC: registers stack slot `idx` as to-be-closed ("variable 'x' got a
     /// non-closable value" unless false, nil or with `__close`).
