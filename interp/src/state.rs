@@ -146,6 +146,8 @@ pub struct Lua {
     pub jit: crate::jit_iface::JitState,
     /// The generator of `math.random` (seeded when the library is opened).
     pub(crate) rng: crate::stdlib::math::Xoshiro,
+    /// The box of the last yield signal, for the next one (ERROR-BOX in `error.rs`).
+    pub(crate) spare_yield: Option<crate::error::LuaError>,
 }
 
 impl Lua {
@@ -189,6 +191,7 @@ impl Lua {
             stdout,
             jit: Default::default(),
             rng: Default::default(),
+            spare_yield: None,
         };
         l.resize_stack(64);
         registry.set_int(&mut l.heap, RIDX_MAINTHREAD, Value::Thread(main));

@@ -724,6 +724,23 @@ impl Table {
         }
     }
 
+    /// SETLIST (anchor: SET-LIST): `t[first + j] = vals[j - 1]` for each value, raw.
+    /// When the values run past the array part from within it or from its end (a
+    /// constructor's list, `{f(), g()}` or `{...}` sized short of its open last item),
+    /// the part first grows once to hold them all, as lua5.4's SETLIST does, so that
+    /// every store is a plain array store.
+    pub fn set_list(&self, heap: &mut Heap, first: i64, vals: &[Value]) {
+        let len = self.array_len() as u64;
+        let last = (first as u64).wrapping_add(vals.len() as u64);
+        if first >= 0 && first as u64 <= len && last > len && last <= 1 << MAX_ARRAY_BITS {
+            self.materialize(heap);
+            self.grow_array(heap, last as usize);
+        }
+        for (j, &v) in vals.iter().enumerate() {
+            self.set_int(heap, first.wrapping_add(j as i64 + 1), v);
+        }
+    }
+
     /// Raw set with a string key: an existing key is found like `get_str` does (cached
     /// hash, pointer compares); a new one goes through `insert_new`.
     #[inline]

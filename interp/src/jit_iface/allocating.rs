@@ -123,10 +123,7 @@ pub(super) unsafe extern "C" fn h_set_list(ctx: *mut JitCtx, a: u32, n: u32, fir
         return HELPER_EXIT;
     };
     if let Value::Table(h) = t {
-        for j in 1..=n {
-            let v = l.stack[ra + j];
-            h.set_int(&mut l.heap, first.wrapping_add(j as i64), v);
-        }
+        h.set_list(&mut l.heap, first, &l.stack[ra + 1..ra + 1 + n]);
     }
     if let Some(ci) = l.frames.last() {
         l.top = ci.top as usize;

@@ -133,6 +133,8 @@ impl Lua {
                 Ok((0, self.top))
             }
             Err(e) if e.is_yield() => {
+                // ERROR-BOX: the signal's box serves the next yield.
+                self.spare_yield = Some(e);
                 co.status.set(CoStatus::Suspended);
                 if self.jit.active {
                     self.jit_note_interp_yield();
@@ -206,7 +208,10 @@ impl Lua {
         if self.nny > 0 {
             return self.error_str("attempt to yield across a C-call boundary");
         }
-        LuaError::yield_signal()
+        // ERROR-BOX: the box of the last yield, back from `resume`.
+        self.spare_yield
+            .take()
+            .unwrap_or_else(LuaError::yield_signal)
     }
 
     /// True if the running code may yield.

@@ -1159,10 +1159,7 @@ impl Lua {
     #[inline(never)]
     fn set_list(&mut self, ra: usize, n: usize, first: i64) {
         if let Value::Table(h) = self.stack[ra] {
-            for j in 1..=n {
-                let v = self.stack[ra + j];
-                h.set_int(&mut self.heap, first + j as i64, v);
-            }
+            h.set_list(&mut self.heap, first, &self.stack[ra + 1..ra + 1 + n]);
         }
     }
 
