@@ -1043,13 +1043,15 @@ impl Lua {
     /// when the frames changed under native calls (NATIVE-CALLS): the interpreter then
     /// continues with whatever frame is on top. An error raised by a native function the
     /// code called is returned with the frames in place, as if the interpreter had made
-    /// the call. Call only when `self.jit.active`.
+    /// the call. `entry` is the frame count the interpreter loop runs down to (its
+    /// `execute(entry)`). Call only when `self.jit.active`.
     #[inline]
     pub(crate) fn jit_enter(
         &mut self,
         cl: Gc<LuaClosure>,
         base: usize,
         pc: usize,
+        entry: usize,
     ) -> LuaResult<usize> {
         let fp = cl.proto;
         let generation = self.jit.generation;
@@ -1071,7 +1073,7 @@ impl Lua {
         if !self.may_run_native() {
             return Ok(pc);
         }
-        self.jit_run(code, cl, base, pc)
+        self.jit_run(code, cl, base, pc, entry)
     }
 
     /// The code to run `fp` from `pc` with: its compiled code, or, at its start once it
@@ -1181,6 +1183,7 @@ impl Lua {
         cl: Gc<LuaClosure>,
         base: usize,
         pc: usize,
+        entry: usize,
     ) -> LuaResult<usize> {
         let fp = cl.proto;
         fp.jit.count_entry();
@@ -1228,7 +1231,7 @@ impl Lua {
             },
             // The frame on top is the tail-called function's.
             STATUS_TAILCALLED => Ok(JIT_REDISPATCH),
-            STATUS_RETURNED => Ok(self.jit_return(base, ctx.ret_reg, ctx.ret_n, next)),
+            STATUS_RETURNED => Ok(self.jit_return(base, ctx.ret_reg, ctx.ret_n, next, entry)),
             status => {
                 self.jit_note_exit(fp, next, status);
                 Ok(next as usize)
@@ -1237,21 +1240,36 @@ impl Lua {
     }
 
     /// The RETURN of an activation the interpreter entered (R[0] at `stack[base]`), with
-    /// `n` results from register `reg`: to a Lua caller, done here as the interpreter's
-    /// RETURN does (`JIT_REDISPATCH`: the caller is on top); otherwise (a native or no
-    /// caller, a metamethod or `__close` frame, a to-be-closed variable) the interpreter
-    /// runs the RETURN at `pc`, the registers being stored.
-    fn jit_return(&mut self, base: usize, reg: u32, n: u32, pc: u32) -> usize {
+    /// `n` results from register `reg`, done here as the interpreter's RETURN does
+    /// (`JIT_REDISPATCH`: the caller is on top, or the loop's `entry` is reached):
+    /// - to a Lua caller;
+    /// - to the native that runs this loop (`frames.len() == entry + 1`: a comparator
+    ///   of `table.sort`, a `gsub` callback, anything `Lua::call` runs; anchor:
+    ///   RETURN-TO-NATIVE), whose loop then ends, as after the interpreter's RETURN
+    ///   (`do_return` completes nothing else there, whatever the frame's flags).
+    ///
+    /// Otherwise (a native caller inside the loop, such as `pcall`, whose continuation
+    /// the interpreter runs; a to-be-closed variable; a hook) the interpreter runs the
+    /// RETURN at `pc`, the registers being stored.
+    fn jit_return(&mut self, base: usize, reg: u32, n: u32, pc: u32, entry: usize) -> usize {
         let first = base + (reg & !RET_CLOSES) as usize;
         let n = match n {
             RET_TO_TOP => self.top.saturating_sub(first),
             n => n as usize,
         };
-        let tbc = self.needs_close(base) && self.has_tbc(base);
-        let lua_caller = self.frames.len() >= 2
-            && self.frames[self.frames.len() - 2].flags & crate::abi::CIST_LUA != 0;
-        if tbc || !lua_caller {
+        if self.needs_close(base) && self.has_tbc(base) {
             return pc as usize;
+        }
+        let len = self.frames.len();
+        if len < 2 || self.frames[len - 2].flags & crate::abi::CIST_LUA == 0 {
+            if len != entry + 1 || self.hook_mask != 0 || first + n > self.stack.len() {
+                return pc as usize;
+            }
+            self.close_upvals(base);
+            if !self.return_one_to_native(first, n) {
+                self.poscall(first, n);
+            }
+            return JIT_REDISPATCH;
         }
         self.close_upvals(base);
         match self.try_pop_to_lua(0, first, n) {

@@ -34,6 +34,7 @@ use crate::abi::{
 use crate::error::{LuaError, LuaResult};
 use crate::func::{LuaClosure, NativeFn};
 use crate::gc::Gc;
+use crate::jit_iface::JIT_REDISPATCH;
 use crate::state::{CatchPoint, ERROR_STACK_EXTRA, MAX_CCALLS, MAX_STACK};
 use crate::value::Value;
 use crate::Lua;
@@ -260,11 +261,38 @@ impl Lua {
         let entry = self.frames.len();
         let caller_flags = self.frames.last().map_or(0, |c| c.flags);
         let r = if self.try_push_fixed_frame(func, cl, nresults, caller_flags) {
+            if self.jit.active {
+                return self.drive_entered(entry, cl, func + 1);
+            }
             Ok(())
         } else {
             self.push_lua_frame(func, cl, nresults, 0)
         };
         self.drive(entry, r)
+    }
+
+    /// `drive` for the frame of `cl` just pushed above `entry` (R[0] at `base`) with
+    /// the JIT on: its compiled code is entered here at once (JIT-ENTRY), without the
+    /// interpreter loop's frame entry, and when the code returned to the native that
+    /// called (RETURN-TO-NATIVE in `jit_iface.rs`: a comparator, a callback) the call
+    /// is done. Anything else goes on in `drive` as if its loop had entered the code:
+    /// the same frame at the pc the code left at, the frames on top, or the error.
+    fn drive_entered(&mut self, entry: usize, cl: Gc<LuaClosure>, base: usize) -> LuaResult<()> {
+        let outer = self.jit.nested_loop();
+        let r = self.jit_enter(cl, base, 0, entry);
+        self.jit.stack_limit = outer;
+        match r {
+            Ok(JIT_REDISPATCH) if self.frames.len() <= entry => Ok(()),
+            Ok(JIT_REDISPATCH) => self.drive(entry, Ok(())),
+            Ok(pc) => {
+                // The same frame goes on at `pc` (its record is the top one).
+                if let Some(ci) = self.frames.last_mut() {
+                    ci.pc = pc as u32;
+                }
+                self.drive(entry, Ok(()))
+            }
+            Err(e) => self.drive(entry, Err(e)),
+        }
     }
 
     /// The flags of a new frame: `flags` plus the metamethod depth of the caller (one
@@ -521,7 +549,7 @@ impl Lua {
     /// comparator's or `call_value_1`'s caller does: moves it without the general
     /// adjustment. False, having changed nothing, for any other frame.
     #[inline(always)]
-    fn return_one_to_native(&mut self, ra: usize, n: usize) -> bool {
+    pub(crate) fn return_one_to_native(&mut self, ra: usize, n: usize) -> bool {
         let Some(ci) = self.frames.last() else {
             return false;
         };
