@@ -367,7 +367,7 @@ struct ClosedLayout {
 /// `jit_iface::upval_offsets`.
 pub(crate) mod layout {
     use super::{ClosedLayout, LuaClosure, OpenLayout, UpState, UpVal, UpvalCells};
-    use crate::gc::{Gc, GcBox};
+    use crate::gc::{Gc, GcBox, GcHeader};
     use crate::thread::Thread;
     use core::cell::Cell;
     use core::mem::{offset_of, size_of};
@@ -378,6 +378,8 @@ pub(crate) mod layout {
     pub const CELLS_LEN: usize = offset_of!(LuaClosure, upvals) + offset_of!(UpvalCells, len);
     /// Bytes per cell (one `Gc<UpVal>`: the address of the upvalue's box).
     pub const CELL_SIZE: usize = size_of::<Cell<Gc<UpVal>>>();
+    /// The collector's mark byte (`GcHeader::mark`), from the upvalue's box.
+    pub const MARK: usize = offset_of!(GcBox<UpVal>, header) + offset_of!(GcHeader, mark);
     /// `UpVal::slot` (`*mut Value`, UPVAL-SLOT), from the upvalue's box.
     pub const SLOT: usize = offset_of!(GcBox<UpVal>, value) + offset_of!(UpVal, slot);
     /// The state, from the upvalue's box.

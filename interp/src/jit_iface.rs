@@ -167,6 +167,11 @@ pub mod upval_offsets {
     /// `*mut Value`: where the upvalue's value is now (UPVAL-SLOT: the stack slot of
     /// an open one, the value in the box of a closed one), from the upvalue's box.
     pub const SLOT: i32 = l::SLOT as i32;
+    /// `u8`: the collector's mark byte, from the upvalue's box.
+    pub const MARK: i32 = l::MARK as i32;
+    /// The bit of [`MARK`] set while the box is black (a store into a black closed
+    /// upvalue needs the write barrier: SETUPVAL leaves it to the helper).
+    pub const BLACK: u8 = crate::gc::BLACK;
     /// `u8`: the state's tag, from the upvalue's box.
     pub const TAG: i32 = l::TAG as i32;
     /// The tag of an open upvalue.

@@ -1,5 +1,5 @@
-//! Inline upvalue reads (anchor: UPVAL-INLINE): GETUPVAL, and GETTABUP of a string
-//! constant, without a helper call in the common cases. The layouts come from
+//! Inline upvalue reads and writes (anchor: UPVAL-INLINE): GETUPVAL, SETUPVAL, and
+//! GETTABUP of a string constant, without a helper call in the common cases. The layouts come from
 //! `jit_iface::upval_offsets` (UPVAL-LAYOUT in `interp/src/func.rs`) and
 //! `ctx_offsets`; whenever a case below does not hold, control falls to the
 //! instruction's helper call, which handles everything.
@@ -48,6 +48,12 @@ impl FunctionTranslator<'_> {
     /// `Value`: in the upvalue's box, or a stack slot below this frame); continues
     /// in `slow` when it cannot be read inline.
     fn upval_addr(&mut self, up: u32, slow: ir::Block) -> ir::Value {
+        self.upval_box_slot(up, slow).1
+    }
+
+    /// The address of upvalue `up`'s box and of its current value, as
+    /// [`Self::upval_addr`].
+    fn upval_box_slot(&mut self, up: u32, slow: ir::Block) -> (ir::Value, ir::Value) {
         // `ctx` is the live context (JIT-ENTRY); `closure` is the running closure,
         // kept alive by the frame's function slot.
         let cl = self
@@ -76,7 +82,7 @@ impl FunctionTranslator<'_> {
             .ins()
             .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, off, window);
         self.or_slow(outside, slow);
-        slot
+        (uv, slot)
     }
 
     /// `R[dst] := Up[up]` inline, the value also stored to the register's slot (the
@@ -87,6 +93,22 @@ impl FunctionTranslator<'_> {
         let val = self.upval_addr(up, slow);
         self.copy_value(val, 0, dst);
         self.copy_to_slot(val, dst);
+        self.jump(next);
+        self.at(slow);
+    }
+
+    /// `Up[up] := R[src]` inline: the register's value stored at the upvalue's slot,
+    /// unless the box is black (the write barrier must see a store into a closed
+    /// upvalue then: the helper stores again and runs it); jumps to `next`, or
+    /// continues in the slow block.
+    pub fn inline_set_upval(&mut self, up: u32, src: u32, next: ir::Block) {
+        let slow = self.new_block();
+        let (uv, slot) = self.upval_box_slot(up, slow);
+        let mark = self.b.ins().load(types::I8, mem(), uv, u::MARK);
+        let black = self.b.ins().band_imm_s(mark, u::BLACK as i64);
+        let not_black = self.b.ins().icmp_imm_s(IntCC::Equal, black, 0);
+        self.or_slow(not_black, slow);
+        self.store_reg_at(src, slot, 0);
         self.jump(next);
         self.at(slow);
     }

@@ -172,9 +172,10 @@ impl FunctionTranslator<'_> {
         Ok(())
     }
 
-    /// SETUPVAL: `Up[B] := R[A]` (helper).
+    /// SETUPVAL: `Up[B] := R[A]` (inline, UPVAL-INLINE; else the helper).
     pub fn translate_setupval(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
+        self.inline_set_upval(i.b(), i.a(), next);
         let (up, src) = (self.i32(i.b()), self.addr(a));
         let caps = self.captured_offs();
         let mut reads = caps.clone();

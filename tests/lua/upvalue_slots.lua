@@ -122,4 +122,28 @@ do
   assert(get() == nil)
 end
 
+-- Fresh objects stored into a closed upvalue while the collector runs: the write
+-- barrier keeps each one alive (compiled SETUPVAL leaves a black upvalue's store to
+-- the helper, which runs the barrier).
+do
+  local holder
+  do
+    local cell
+    holder = {
+      put = function(v) cell = v end,
+      get = function() return cell end,
+    }
+  end
+  collectgarbage("incremental")
+  for i = 1, 20000 do
+    holder.put({ i, tostring(i) })
+    if i % 97 == 0 then collectgarbage("step", 1) end
+    local _ = { i }
+    local got = holder.get()
+    assert(got[1] == i and got[2] == tostring(i))
+  end
+  collectgarbage()
+  assert(holder.get()[2] == "20000")
+end
+
 print("upvalue_slots ok")
