@@ -33,6 +33,17 @@ pub fn entry_points(code: &[Instruction]) -> Vec<usize> {
     pcs
 }
 
+/// The loop headers of `code`: every target of a backward jump, sorted, without
+/// duplicates.
+pub fn loop_heads(code: &[Instruction]) -> Vec<usize> {
+    let mut heads: Vec<usize> = (code.iter().enumerate())
+        .filter_map(|(pc, i)| backward_target(i.opcode()?, *i, pc))
+        .collect();
+    heads.sort_unstable();
+    heads.dedup();
+    heads
+}
+
 /// True when `code` has a loop: an instruction that jumps backward (FORLOOP,
 /// TFORLOOP, a backward JMP).
 pub fn has_loop(code: &[Instruction]) -> bool {

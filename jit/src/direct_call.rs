@@ -10,11 +10,11 @@ use cranelift_codegen::ir::{self, types, AbiParam, InstBuilder, Signature};
 use cranelift_codegen::ir::{StackSlotData, StackSlotKind};
 use moonjet_interp::abi::{ci_offsets as ci, CIST_LUA, CIST_META_MASK};
 use moonjet_interp::jit_iface::{
-    ctx_offsets as cx, direct_offsets as d, tags, JitCtx, HELPER_OK, RET_CLOSES, RET_DONE,
-    RET_WANT, STATUS_NOT_ENTRY, STATUS_RETURNED,
+    ctx_offsets as cx, direct_offsets as d, tags, JitCtx, HELPER_OK, RET_DONE, RET_WANT,
+    STATUS_NOT_ENTRY,
 };
 
-use crate::translate::{mem, mem_const, mem_vec, FunctionTranslator, Helper, PTR};
+use crate::translate::{mem, mem_const, FunctionTranslator, Helper, PTR};
 
 /// The largest C (results wanted plus one) of a call made inline.
 pub const DIRECT_MAX_C: u32 = 4;
@@ -307,10 +307,12 @@ impl FunctionTranslator<'_> {
         self.i64(((RET_WANT | k) as i64) << 32)
     }
 
-    /// After the callee's code returned `next`: a plain return (RETURNED, nothing to
-    /// close, exactly the results wanted, no hook, the frame on top) pops the frame
-    /// and places the results as `finish_return` does, then `done`; anything else is
-    /// `call_done`'s, whose answer goes to `done` or `other`.
+    /// After the callee's code returned `next`: `RET_DONE` (FAST-RETURN: the callee
+    /// placed exactly the results wanted in its function slot) pops the frame, then
+    /// `done`; anything else is `call_done`'s, whose answer goes to `done` or `other`.
+    /// (A RETURN that FAST-RETURN does not take, with another count, something to
+    /// close or a hook set, is rare enough that the helper's general return costs less
+    /// than the code and compile time an inline check of each of those would.)
     fn finish_direct(
         &mut self,
         site: &Site,
@@ -319,72 +321,16 @@ impl FunctionTranslator<'_> {
         next: ir::Value,
         paths: CallPaths,
     ) {
+        let (done, other) = (paths.done, paths.other);
+        let slow = self.on_ret_done(next);
         // The state and the caller's base index read again rather than kept across
         // the call (fewer spills): the context's words do not change.
-        let flen = site.flen;
-        let (done, other) = (paths.done, paths.other);
-        // FAST-RETURN: the callee placed its results and popped nothing.
-        let check = self.on_ret_done(next);
         let lua = self.b.ins().load(PTR, mem(), self.ctx, cx::LUA);
         let bidx = self.b.ins().load(PTR, mem(), self.ctx, cx::BASE_INDEX);
-        self.pop_direct(lua, bidx, site, c);
-        self.jump(done);
-        self.at(check);
-        let lua = self.b.ins().load(PTR, mem(), self.ctx, cx::LUA);
-        let bidx = self.b.ins().load(PTR, mem(), self.ctx, cx::BASE_INDEX);
-        let nbase = self.b.ins().iadd_imm_s(bidx, site.delta);
-        let i32 = types::I32;
-        let status = self.b.ins().load(i32, mem(), cctx, cx::STATUS);
-        let reg = self.b.ins().load(i32, mem(), cctx, cx::RET_REG);
-        let n = self.b.ins().load(i32, mem(), cctx, cx::RET_N);
-        let hook = self.b.ins().load(types::I8, mem(), lua, d::HOOK_MASK);
-        let len = self.word(lua, d::FRAMES_LEN);
-        let top = self.b.ins().iadd_imm_s(flen, 1);
-        let slow = self.new_block();
-        let returned = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::Equal, status, STATUS_RETURNED as i64);
-        self.or_slow(returned, slow);
-        let closes = self.b.ins().band_imm_s(reg, RET_CLOSES as i64);
-        let nothing = self.b.ins().icmp_imm_s(IntCC::Equal, closes, 0);
-        self.or_slow(nothing, slow);
-        let no_hook = self.b.ins().icmp_imm_s(IntCC::Equal, hook, 0);
-        self.or_slow(no_hook, slow);
-        let on_top = self.b.ins().icmp(IntCC::Equal, len, top);
-        self.or_slow(on_top, slow);
-        let stack = self.word(lua, d::STACK_PTR);
-        // Exactly the results wanted (C - 1), inside the stack; for all results (C =
-        // 0) the inline return takes exactly one, the common case, and the top goes
-        // just above it (V-TOP).
-        let want = if c == 0 { 1 } else { c as i64 - 1 };
-        let first = if want > 0 {
-            let exact = self.b.ins().icmp_imm_s(IntCC::Equal, n, want);
-            self.or_slow(exact, slow);
-            let reg = self.b.ins().uextend(types::I64, reg);
-            let first = self.b.ins().iadd(nbase, reg);
-            let end = self.b.ins().iadd_imm_s(first, want);
-            let slen = self.word(lua, d::STACK_LEN);
-            let inside = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, slen);
-            self.or_slow(inside, slow);
-            Some(first)
-        } else {
-            None
-        };
-        if let Some(first) = first {
-            // To the function slot and up: below the first result (`func < base`), so
-            // copying upwards one by one is safe.
-            let src = self.slot_addr(stack, first, 0);
-            let dst = self.slot_addr(stack, nbase, -VALUE);
-            for k in 0..want as i32 {
-                let v = self.b.ins().load(types::I64X2, mem_vec(), src, k * 16);
-                self.b.ins().store(mem_vec(), v, dst, k * 16);
-            }
-        }
         self.pop_direct(lua, bidx, site, c);
         self.jump(done);
         self.at(slow);
-        let r = self.call(Helper::CallDone, &[self.ctx, cctx, flen, next]);
+        let r = self.call(Helper::CallDone, &[self.ctx, cctx, site.flen, next]);
         let is_ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
         self.b
             .ins()

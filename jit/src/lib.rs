@@ -249,7 +249,10 @@ impl Jit {
         // COLD-CODE: entry blocks at pc 0 (a call entering there meets the cold exit,
         // whose count makes the function compile whole) and inside loops only.
         let cold = cold::cold_pcs(code, req.from_loop, req.calls, req.hints);
-        let native_entries = cold::native_entries(&entries, &cold);
+        // A main chunk with cold code runs once: entries at its loop headers only.
+        let main_once = req.proto.line_defined == 0 && cold.contains(&true);
+        let heads = analysis::loop_heads(code);
+        let native_entries = cold::native_entries(&entries, &cold, main_once, &heads);
         let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
         let mut t = FunctionTranslator::new(
             b,
