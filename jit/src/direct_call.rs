@@ -2,8 +2,9 @@
 //! which states the conditions and the layout): a CALL of a compiled Lua function
 //! with fixed arguments and a few fixed results pushes the callee's frame, calls its
 //! code and takes its result without going through `Helpers::call`. Every check that
-//! fails before the push falls back to that helper; every outcome other than a plain
-//! return goes to `Helpers::call_done`, which ends the call as the helper would.
+//! fails before the push falls back to that helper; every outcome other than a
+//! FAST-RETURN (`RET_DONE`) goes to `Helpers::call_done`, which ends the call as the
+//! helper would.
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, AbiParam, InstBuilder, Signature};

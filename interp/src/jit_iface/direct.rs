@@ -16,9 +16,8 @@
 //! `call.rs`'s `enter` would, telling it the results wanted (FAST-RETURN in
 //! `jit_iface.rs`: one, for all results: the stack top then goes above it), and calls
 //! the callee's code. When a RETURN of exactly those results, with nothing to close and
-//! no hook set, already moved them to the function slot (`RET_DONE`), or the code
-//! reported such a return (`STATUS_RETURNED`: it moves them), the code pops the frame
-//! as `call.rs`'s `finish_return` does; any other outcome goes to
+//! no hook set, already moved them to the function slot (`RET_DONE`), the code pops
+//! the frame as `call.rs`'s `finish_return` does; any other outcome goes to
 //! `Helpers::call_done`, which finishes it exactly as `h_call` would have. When a check fails before the push, the CALL
 //! goes to `Helpers::call` as before: the inline path is only ever a shortcut of
 //! `h_call`'s fast path, with the same effects on the state.
