@@ -274,7 +274,7 @@ impl Lua {
     /// `drive` for the frame of `cl` just pushed above `entry` (R[0] at `base`) with
     /// the JIT on: its compiled code is entered here at once (JIT-ENTRY), without the
     /// interpreter loop's frame entry, and when the code returned to the native that
-    /// called (RETURN-TO-NATIVE in `jit_iface.rs`: a comparator, a callback) the call
+    /// called (RETURN-TO-NATIVE in `jit_iface/enter.rs`: a comparator, a callback) the call
     /// is done. Anything else goes on in `drive` as if its loop had entered the code:
     /// the same frame at the pc the code left at, the frames on top, or the error.
     fn drive_entered(&mut self, entry: usize, cl: Gc<LuaClosure>, base: usize) -> LuaResult<()> {
