@@ -261,7 +261,11 @@ impl Lua {
         let entry = self.frames.len();
         let caller_flags = self.frames.last().map_or(0, |c| c.flags);
         let r = if self.try_push_fixed_frame(func, cl, nresults, caller_flags) {
-            if self.jit.active {
+            // Code to enter (not a short leaf, which the interpreter runs: SHORT-LEAF):
+            // entered at once. Otherwise the loop's frame entry decides, once.
+            let fp = cl.proto;
+            if self.jit.active && fp.jit.code(self.jit.generation).is_some() && !fp.jit.short_leaf()
+            {
                 return self.drive_entered(entry, cl, func + 1);
             }
             Ok(())
@@ -272,7 +276,7 @@ impl Lua {
     }
 
     /// `drive` for the frame of `cl` just pushed above `entry` (R[0] at `base`) with
-    /// the JIT on: its compiled code is entered here at once (JIT-ENTRY), without the
+    /// the JIT on and code for `cl`: the code is entered here at once (JIT-ENTRY), without the
     /// interpreter loop's frame entry, and when the code returned to the native that
     /// called (RETURN-TO-NATIVE in `jit_iface/enter.rs`: a comparator, a callback) the call
     /// is done. Anything else goes on in `drive` as if its loop had entered the code:
