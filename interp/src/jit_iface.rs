@@ -104,6 +104,9 @@ pub struct JitCtx {
     /// does not change when the stack moves, so slot `i` of the stack is at
     /// `base + (i - base_index)` whatever the stack's address.
     pub base_index: usize,
+    /// Out: the answer of a helper called through its register-preserving wrapper
+    /// ([`Helpers::preserving`]), which cannot return it in a register.
+    pub answer: u32,
 }
 
 /// Byte offsets of [`JitCtx`]'s fields.
@@ -130,6 +133,8 @@ pub mod ctx_offsets {
     pub const THREAD: i32 = offset_of!(JitCtx, thread) as i32;
     /// `JitCtx::base_index`.
     pub const BASE_INDEX: i32 = offset_of!(JitCtx, base_index) as i32;
+    /// `JitCtx::answer`.
+    pub const ANSWER: i32 = offset_of!(JitCtx, answer) as i32;
     /// `JitCtx::lua`.
     pub const LUA: i32 = offset_of!(JitCtx, lua) as i32;
 }
@@ -497,7 +502,18 @@ pub struct Helpers {
     /// `__index` or a long chain needs `get_field`. Neither allocates nor runs Lua code.
     pub index_field:
         unsafe extern "C" fn(ctx: *mut JitCtx, h: usize, s: usize, dst: *mut Value) -> u32,
+    /// Not helpers: slot `i` is 0 or the address of a wrapper the JIT engine made of
+    /// the helper in word `i` of this table (the word at byte offset `8 * i`), which
+    /// takes the same arguments (`ctx` first), saves every register it and the helper
+    /// use, and stores the helper's answer in `ctx.answer` instead of returning it
+    /// (PRESERVING in `jit/src/preserving.rs`). Set once per process, before any code
+    /// that calls a wrapper is made, and never changed after.
+    pub preserving: [AtomicUsize; PRESERVING_SLOTS],
 }
+
+/// The slots of [`Helpers::preserving`]: one per word of the helpers before it.
+pub const PRESERVING_SLOTS: usize = 32;
+const _: () = assert!(core::mem::offset_of!(Helpers, preserving) <= PRESERVING_SLOTS * 8);
 
 /// The exact integer/float comparisons of [`Helpers::cmp_mixed`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -575,6 +591,8 @@ pub mod helper_offsets {
     pub const MATH_SQRT: i32 = offset_of!(Helpers, math_sqrt) as i32;
     /// `Helpers::index_field`.
     pub const INDEX_FIELD: i32 = offset_of!(Helpers, index_field) as i32;
+    /// `Helpers::preserving`.
+    pub const PRESERVING: i32 = offset_of!(Helpers, preserving) as i32;
 }
 
 /// The helper table every `JitCtx` points at.
@@ -607,6 +625,7 @@ pub static HELPERS: Helpers = Helpers {
     set_list: allocating::h_set_list,
     math_sqrt: crate::stdlib::math::SQRT,
     index_field: h_index_field,
+    preserving: [const { AtomicUsize::new(0) }; PRESERVING_SLOTS],
 };
 
 /// The state, closure and constant `k` of a helper's context.

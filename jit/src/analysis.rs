@@ -560,6 +560,10 @@ fn for_type(init: Ty, step: Ty) -> Ty {
 
 // ---------------------------------------------------------------------- liveness
 
+/// One instruction's part in liveness: what it reads, what it surely writes, its
+/// successors, and the write it makes on one edge only (`loop_var_write`).
+type Effects = (RegSet, RegSet, Vec<usize>, Option<(usize, u32)>);
+
 /// The registers each instruction may read before it writes them (`live[pc]`): a
 /// backward data-flow. Registers of active local variables (debug information) count
 /// as live in their whole scope, since `debug.getlocal` may read them. The code loads
@@ -569,14 +573,14 @@ pub fn liveness(code: &[Instruction], max_stack: usize, locals: &[(u32, u32)]) -
     let n = code.len();
     let all = |from: u32| regs_from(from, max_stack);
     let closed = tbc_registers(code);
-    let effects: Vec<(RegSet, RegSet, Vec<usize>)> = (0..n)
+    let effects: Vec<Effects> = (0..n)
         .map(|pc| {
             let (mut uses, defs) = uses_defs(code[pc], &all);
             if let Some(u) = closing_uses(code[pc], &closed) {
                 uses = u;
             }
             let succ = successor_pcs(code, pc);
-            (uses, defs, succ)
+            (uses, defs, succ, loop_var_write(code[pc], pc))
         })
         .collect();
     let mut live = vec![RegSet::default(); n];
@@ -584,11 +588,18 @@ pub fn liveness(code: &[Instruction], max_stack: usize, locals: &[(u32, u32)]) -
     while changed {
         changed = false;
         for pc in (0..n).rev() {
-            let (uses, defs, succ) = &effects[pc];
+            let (uses, defs, succ, edge_def) = &effects[pc];
             let mut out = RegSet::default();
             for &s in succ {
                 if let Some(l) = live.get(s) {
-                    out.union(l);
+                    match edge_def {
+                        Some((body, r)) if *body == s => {
+                            let mut l = *l;
+                            l.remove(*r);
+                            out.union(&l);
+                        }
+                        _ => out.union(l),
+                    }
                 }
             }
             let mut inn = out.minus(defs);
@@ -607,6 +618,20 @@ pub fn liveness(code: &[Instruction], max_stack: usize, locals: &[(u32, u32)]) -
         (0..active.min(max_stack as u32)).for_each(|r| l.insert(r));
     }
     live
+}
+
+/// The write a numeric loop's FORPREP or FORLOOP at `pc` makes on its edge into the
+/// loop's body only (anchor: LOOP-VAR-LIVE): the body's first pc and R[A+3], the
+/// control variable. Liveness removes that register on that edge alone: were it
+/// counted as read on both (neither instruction writes it when the loop ends or is
+/// skipped), the control variable would be live everywhere outside its loop, stored
+/// at every exit there and carried through the enclosing loops' headers.
+fn loop_var_write(i: Instruction, pc: usize) -> Option<(usize, u32)> {
+    match i.opcode()? {
+        OpCode::ForPrep => Some((pc + 1, i.a() + 3)),
+        OpCode::ForLoop => Some(((pc + 1).checked_sub(i.bx() as usize)?, i.a() + 3)),
+        _ => None,
+    }
 }
 
 /// Registers that may hold a to-be-closed value: R[A] of a TBC, the closing value
@@ -908,6 +933,45 @@ mod tests {
         for r in 5..p.max_stack as u32 {
             assert!(!live[at_loop].contains(r), "R{r} live at the loop");
         }
+    }
+
+    #[test]
+    fn a_numeric_loop_variable_is_live_only_inside_its_loop() {
+        // LOOP-VAR-LIVE: the inner loop's control variable is written on the edges
+        // into its body only; it is not live before the inner FORPREP, nor anywhere in
+        // the outer loop outside the inner one.
+        let p = moonjet_compiler::compile(
+            b"local s = 0 for i = 1, 10 do s = s + i for j = 1, i do s = s + j end end \
+              return s",
+            b"=t",
+        )
+        .expect("compiles");
+        let live = liveness(&p.code, p.max_stack as usize, &[]);
+        let preps: Vec<usize> = (p.code.iter().enumerate())
+            .filter(|(_, i)| i.opcode() == Some(OpCode::ForPrep))
+            .map(|(pc, _)| pc)
+            .collect();
+        let (outer, inner) = (preps[0], preps[1]);
+        let j = p.code[inner].a() + 3;
+        assert!(live[inner + 1].contains(j), "j is read in its body");
+        assert!(!live[inner].contains(j), "j live at its FORPREP");
+        assert!(!live[outer + 1].contains(j), "j live in the outer body");
+        assert!(!live[0].contains(j), "j live at pc 0");
+        let i = p.code[outer].a() + 3;
+        assert!(live[outer + 1].contains(i) && !live[outer].contains(i));
+        // A read of R[A+3] after a loop (hand-made bytecode: the compiler never emits
+        // one) keeps it live along the edge that skips the loop.
+        let code = [
+            Instruction::asbx(OpCode::LoadI, 0, 1),
+            Instruction::asbx(OpCode::LoadI, 1, 0),
+            Instruction::asbx(OpCode::LoadI, 2, 1),
+            Instruction::abx(OpCode::ForPrep, 0, 1),
+            Instruction::abc(OpCode::Move, 4, 3, 0, false),
+            Instruction::abx(OpCode::ForLoop, 0, 2),
+            Instruction::abc(OpCode::Return1, 3, 0, 0, false),
+        ];
+        let live = liveness(&code, 5, &[]);
+        assert!(live[3].contains(3), "R3 read after the skipped loop");
     }
 
     #[test]

@@ -89,11 +89,8 @@ impl FunctionTranslator<'_> {
         let (Ok(Value::Str(_)), Ok(koff)) = (self.konst(k), self.konst_off(k)) else {
             return None;
         };
-        Some(
-            self.b
-                .ins()
-                .load(types::I64, mem(), self.kbase, koff + PAYLOAD),
-        )
+        let k = self.kbase();
+        Some(self.b.ins().load(types::I64, mem(), k, koff + PAYLOAD))
     }
 
     /// [`Self::field_slot`] for the interned string at address `want`: the address of
@@ -194,17 +191,40 @@ impl FunctionTranslator<'_> {
         self.copy_value(slot, 0, dst_off);
     }
 
-    /// Overwrites a live slot of table `h` with `val` (the barrier guard first).
-    fn write_slot(&mut self, h: ir::Value, slot: ir::Value, val: ValSrc, slow: ir::Block) {
-        self.slot_live(slot, slow);
+    /// Overwrites a live slot of table `h` with `val` (the barrier guard first). An
+    /// array slot (`array`) may also be nil when the table has no metatable (ARRAY-FILL):
+    /// no `__newindex` can apply, and the slot exists, so filling an array part that a
+    /// resize made larger than its contents (a loop of `t[i] = v`) stays inline.
+    fn write_slot(
+        &mut self,
+        h: ir::Value,
+        slot: ir::Value,
+        val: ValSrc,
+        slow: ir::Block,
+        array: bool,
+    ) {
+        if array {
+            // The live slot first: the common case takes one branch.
+            let tag = self.b.ins().load(types::I8, mem(), slot, TAG);
+            let live = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::NotEqual, tag, tags::NIL as i64);
+            let (fill, ok) = (self.new_block(), self.new_block());
+            self.branch(live, ok, fill);
+            self.at(fill);
+            let mt = self.b.ins().load(types::I64, mem(), h, t::METATABLE);
+            let plain = self.b.ins().icmp_imm_s(IntCC::Equal, mt, 0);
+            self.branch(plain, ok, slow);
+            self.at(ok);
+        } else {
+            self.slot_live(slot, slow);
+        }
         let (tag, word) = match val {
             ValSrc::Reg(r) => (self.tag(r), self.payload(r, types::I64)),
             ValSrc::Const(k, tag) => {
-                let word = self
-                    .b
-                    .ins()
-                    .load(types::I64, mem(), self.kbase, k + PAYLOAD);
-                (self.i8(tag), word)
+                let word = self.const_word(k);
+                (self.tag_const(tag), word)
             }
         };
         let plain = match self.known(tag) {
@@ -226,18 +246,46 @@ impl FunctionTranslator<'_> {
         self.b.ins().store(mem_vec(), v, slot, 0);
     }
 
-    /// An `i8` constant.
-    fn i8(&mut self, v: u8) -> ir::Value {
-        self.b.ins().iconst(types::I8, v as i64)
-    }
-
     /// `R[dst] := R[t][key]` inline for an integer key; jumps to `done`, or continues
     /// in the slow block it returns.
+    ///
+    /// A key the table certainly lacks reads nil inline (ABSENT-INT) when the table has
+    /// no metatable (no `__index`): a nil slot of the array part, or a key outside it
+    /// when the hash part is empty and there is no static part (a leaf `{}` of a tree
+    /// whose children are `t[1]` and `t[2]`).
     pub fn inline_get_int(&mut self, t_off: i32, key: ir::Value, dst: i32, done: ir::Block) {
         let slow = self.new_cold_block();
         let h = self.table_of(t_off, slow);
-        let slot = self.array_slot(h, key, slow);
-        self.read_slot(slot, dst, slow);
+        let (outside, absent) = (self.new_block(), self.new_block());
+        let slot = self.array_slot(h, key, outside);
+        let tag = self.b.ins().load(types::I8, mem(), slot, TAG);
+        let live = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::NotEqual, tag, tags::NIL as i64);
+        let (found, nil_slot) = (self.new_block(), self.new_block());
+        self.branch(live, found, nil_slot);
+        self.at(found);
+        self.copy_value(slot, 0, dst);
+        self.jump(done);
+        // Outside the array part: absent when there is no hash part and no static part.
+        self.at(outside);
+        let nodes = self.b.ins().load(types::I32, mem(), h, t::NODE_CAP);
+        let stat = self.b.ins().load(types::I8, mem(), h, t::HAS_STATIC);
+        let stat = self.b.ins().uextend(types::I32, stat);
+        let either = self.b.ins().bor(nodes, stat);
+        let none = self.b.ins().icmp_imm_s(IntCC::Equal, either, 0);
+        self.branch(none, absent, slow);
+        self.at(nil_slot);
+        self.jump(absent);
+        // Absent: nil unless a metatable may have `__index`.
+        self.at(absent);
+        let mt = self.b.ins().load(types::I64, mem(), h, t::METATABLE);
+        let plain = self.b.ins().icmp_imm_s(IntCC::Equal, mt, 0);
+        let nil = self.new_block();
+        self.branch(plain, nil, slow);
+        self.at(nil);
+        self.store_nil(dst);
         self.jump(done);
         self.at(slow);
     }
@@ -247,7 +295,7 @@ impl FunctionTranslator<'_> {
         let slow = self.new_cold_block();
         let h = self.table_of(t_off, slow);
         let slot = self.array_slot(h, key, slow);
-        self.write_slot(h, slot, val, slow);
+        self.write_slot(h, slot, val, slow, true);
         self.jump(done);
         self.at(slow);
     }
@@ -303,7 +351,7 @@ impl FunctionTranslator<'_> {
         let h = self.table_of(t_off, slow);
         match self.field_slot(h, k, FIELD_PROBES, slow) {
             Some(slot) => {
-                self.write_slot(h, slot, val, slow);
+                self.write_slot(h, slot, val, slow, false);
                 self.jump(done);
             }
             None => self.jump(slow),

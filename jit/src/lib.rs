@@ -21,6 +21,7 @@ mod ops_arith;
 mod ops_call;
 mod ops_data;
 mod ops_test;
+mod preserving;
 pub mod reasons;
 mod regs;
 mod report;
@@ -168,6 +169,7 @@ fn host_isa(opt_level: &str) -> Result<OwnedTargetIsa, String> {
 impl Jit {
     /// An engine for the host machine (`Err` if Cranelift does not support it).
     pub fn new() -> Result<Jit, String> {
+        preserving::install()?;
         let module = Self::new_module()?;
         let ctx = module.make_context();
         Ok(Jit {
@@ -268,7 +270,9 @@ impl Jit {
         t.mark_pcs = self.dump;
         t.spec = plan;
         t.fixed_params = (!req.proto.is_vararg).then_some(req.proto.num_params as u32);
-        t.translate_all(self.module.isa().frontend_config())
+        let outcome = t.translate_all(self.module.isa().frontend_config());
+        translate::tidy(&mut self.ctx.func);
+        outcome
     }
 
     /// The Cranelift IR of `req` as text (golden tests, dumps); nothing is compiled.

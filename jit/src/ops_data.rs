@@ -74,7 +74,14 @@ impl FunctionTranslator<'_> {
                 let v = self.b.ins().f64const(f);
                 self.store_float(a, v);
             }
-            _ => self.copy_value(self.kbase, off, a),
+            Value::Bool(b) => {
+                let v = self.b.ins().iconst(types::I8, b as i64);
+                self.store_bool(a, v);
+            }
+            _ => {
+                let k = self.kbase();
+                self.copy_value(k, off, a)
+            }
         }
         Ok(())
     }
@@ -211,7 +218,8 @@ impl FunctionTranslator<'_> {
     fn rk_addr(&mut self, i: Instruction) -> Result<cranelift_codegen::ir::Value, Reason> {
         if i.k() {
             let off = self.konst_off(i.c())?;
-            Ok(self.b.ins().iadd_imm_s(self.kbase, off as i64))
+            let k = self.kbase();
+            Ok(self.b.ins().iadd_imm_s(k, off as i64))
         } else {
             let off = self.reg(i.c())?;
             Ok(self.addr(off))

@@ -10,7 +10,7 @@ use moonjet_interp::jit_iface::{tags, MixedCmp};
 use moonjet_interp::Value;
 
 use crate::reasons::Reason;
-use crate::translate::{FunctionTranslator, Helper, PAYLOAD};
+use crate::translate::{FunctionTranslator, Helper};
 
 /// Where a test goes: the JMP's target when taken, the instruction after the JMP when
 /// skipped, and the k bit that says which truth value takes the jump.
@@ -315,12 +315,7 @@ impl FunctionTranslator<'_> {
                 let is_str = self.is(tag, tags::STR);
                 let no = self.when(is_str);
                 let p = self.payload(a, types::I64);
-                let q = self.b.ins().load(
-                    types::I64,
-                    crate::translate::mem(),
-                    self.kbase,
-                    koff + PAYLOAD,
-                );
+                let q = self.const_word(koff);
                 let c = self.b.ins().icmp(IntCC::Equal, p, q);
                 self.test_branch(c, t);
                 self.at(no);

@@ -228,6 +228,7 @@ impl FunctionTranslator<'_> {
                 let tag = self.tag_var(r);
                 let ok = self.is(tag, t);
                 self.guard_raw(ok, pc, Reason::LoopTable);
+                self.retag(r, t);
                 continue;
             }
             match self.entry_speculation(pc, r) {
@@ -246,6 +247,7 @@ impl FunctionTranslator<'_> {
                     self.guard_raw(ok, pc, Reason::EntryType);
                 }
             }
+            self.retag(r, t);
         }
         let to = self.blocks[pc];
         self.b.ins().jump(to, &[]);
@@ -270,6 +272,13 @@ impl FunctionTranslator<'_> {
     /// The tag variable of register `r` (whatever the analysis knows of its type).
     pub fn tag_var(&mut self, r: u32) -> ir::Value {
         self.b.use_var(self.regs.vars[r as usize].tag)
+    }
+
+    /// After a guard proved that register `r` holds tag `t`: its tag variable becomes
+    /// the shared constant (SHARED-TAGS in `translate.rs`).
+    pub fn retag(&mut self, r: u32, t: u8) {
+        let c = self.tag_const(t);
+        self.b.def_var(self.regs.vars[r as usize].tag, c);
     }
 
     // ------------------------------------------------------------------ operands
@@ -335,9 +344,9 @@ impl FunctionTranslator<'_> {
     /// The tag of the register at `off` (an i8; a constant when the type is known).
     pub fn tag(&mut self, off: i32) -> ir::Value {
         match self.ty(off) {
-            Ty::Int => self.b.ins().iconst(types::I8, tags::INT as i64),
-            Ty::Float => self.b.ins().iconst(types::I8, tags::FLOAT as i64),
-            Ty::Any if self.known_table(off) => self.b.ins().iconst(types::I8, tags::TABLE as i64),
+            Ty::Int => self.tag_const(tags::INT),
+            Ty::Float => self.tag_const(tags::FLOAT),
+            Ty::Any if self.known_table(off) => self.tag_const(tags::TABLE),
             Ty::Any => self.b.use_var(self.vars(off).tag),
         }
     }
@@ -411,7 +420,7 @@ impl FunctionTranslator<'_> {
 
     /// Sets the register at `off` to a value with a tag known here and payload `word`.
     pub fn store_value(&mut self, off: i32, tag: u8, word: ir::Value) {
-        let t = self.b.ins().iconst(types::I8, tag as i64);
+        let t = self.tag_const(tag);
         self.set_dynamic(off, t, word);
     }
 
@@ -429,7 +438,7 @@ impl FunctionTranslator<'_> {
     /// Sets the register at `off` to a float.
     pub fn store_float(&mut self, off: i32, v: ir::Value) {
         let word = self.b.ins().bitcast(types::I64, MemFlagsData::new(), v);
-        let t = self.b.ins().iconst(types::I8, tags::FLOAT as i64);
+        let t = self.tag_const(tags::FLOAT);
         self.def(off, t, word, v);
     }
 

@@ -19,6 +19,7 @@
 
 use std::collections::HashMap;
 
+use cranelift_codegen::entity::EntityRef;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     self, types, AbiParam, BlockArg, InstBuilder, MemFlagsData, Signature,
@@ -113,12 +114,26 @@ pub enum Helper {
     IndexField,
 }
 
+/// Tags with a shared constant (SHARED-TAGS): every tag of `jit_iface::tags`.
+const TAG_CONSTS: u8 = 16;
+
 /// Pointer type (the engine only runs on 64-bit targets).
 pub const PTR: ir::Type = types::I64;
 
 impl Helper {
+    /// Whether compiled code calls it through its register-preserving wrapper
+    /// (PRESERVING in `preserving.rs`).
+    pub fn preserving(self) -> bool {
+        crate::preserving::WRAPPED.contains(&self)
+    }
+
+    /// Its word index in `Helpers` (its slot in `Helpers::preserving`).
+    pub fn word(self) -> usize {
+        self.offset() as usize / 8
+    }
+
     /// Offset of its pointer in `Helpers`.
-    fn offset(self) -> i32 {
+    pub fn offset(self) -> i32 {
         use helper_offsets as o;
         match self {
             Helper::GetUpval => o::GET_UPVAL,
@@ -152,7 +167,7 @@ impl Helper {
     }
 
     /// Parameter types and result type (the `extern "C"` signature).
-    fn signature(self) -> (&'static [ir::Type], ir::Type) {
+    pub fn signature(self) -> (&'static [ir::Type], ir::Type) {
         use types::{F64, I32, I64};
         match self {
             Helper::GetUpval | Helper::SetUpval => (&[PTR, I32, PTR], I32),
@@ -177,6 +192,141 @@ impl Helper {
     }
 }
 
+/// The clean-up after SSA construction: trivial block parameters, then dead loads.
+pub fn tidy(func: &mut ir::Function) {
+    remove_trivial_params(func);
+    drop_unused_loads(func);
+}
+
+/// Removes every block parameter that stands for one value (anchor: TRIVIAL-PARAMS):
+/// each jump to its block passes either that value or the parameter itself. Cranelift's
+/// SSA construction, which here runs once every block is filled, decides on a loop
+/// header's parameter before the parameters of the loop's own blocks are settled, and
+/// keeps some whose every argument turns out to be the parameter itself or one other
+/// parameter (of a landing block, LANDING); its `remove_constant_phis` pass removes a
+/// parameter only when a single instruction's value reaches it. Each kept parameter of
+/// a loop's header is a value moved (or spilled and reloaded) on every iteration.
+/// Replacing such a parameter by its one value is sound: that value reaches the block
+/// on every path from the function's start, so its definition dominates the block.
+fn remove_trivial_params(func: &mut ir::Function) {
+    let Some(entry) = func.layout.entry_block() else {
+        return;
+    };
+    let nblocks = func.dfg.num_blocks();
+    // Every edge once: (branch, index among its destinations), by target block, and
+    // whether its block runs (the entry reaches it). Only live edges count: a value
+    // passed from code that cannot run need not dominate anything.
+    let mut preds: Vec<Vec<(ir::Inst, usize)>> = vec![Vec::new(); nblocks];
+    let mut succs: Vec<Vec<ir::Block>> = vec![Vec::new(); nblocks];
+    for blk in func.layout.blocks() {
+        for inst in func.layout.block_insts(blk) {
+            let dfg = &func.dfg;
+            let dests = dfg.insts[inst].branch_destination(&dfg.jump_tables, &dfg.exception_tables);
+            for (n, d) in dests.iter().enumerate() {
+                let to = d.block(&dfg.value_lists);
+                preds[to.index()].push((inst, n));
+                succs[blk.index()].push(to);
+            }
+        }
+    }
+    let mut live = vec![false; nblocks];
+    let mut work = vec![entry];
+    while let Some(blk) = work.pop() {
+        if !std::mem::replace(&mut live[blk.index()], true) {
+            work.extend(succs[blk.index()].iter().copied());
+        }
+    }
+    let block_of = |func: &ir::Function, inst: ir::Inst| func.layout.inst_block(inst);
+    let blocks: Vec<ir::Block> = func.layout.blocks().filter(|&b| b != entry).collect();
+    loop {
+        let mut changed = false;
+        for &blk in &blocks {
+            let edges = &preds[blk.index()];
+            for k in (0..func.dfg.num_block_params(blk)).rev() {
+                let p = func.dfg.block_params(blk)[k];
+                let live_edges = edges
+                    .iter()
+                    .filter(|&&(inst, _)| block_of(func, inst).is_some_and(|b| live[b.index()]));
+                let Some(v) = sole_argument(func, live_edges, k, p) else {
+                    continue;
+                };
+                for &(inst, at) in edges {
+                    let dfg = &mut func.dfg;
+                    let dests = dfg.insts[inst]
+                        .branch_destination_mut(&mut dfg.jump_tables, &mut dfg.exception_tables);
+                    dests[at].remove(k, &mut dfg.value_lists);
+                }
+                func.dfg.remove_block_param(p);
+                func.dfg.change_to_alias(p, v);
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// The one value other than `p` itself that `edges` pass as argument `k` (`p`, the
+/// block's parameter there), if there is exactly one.
+fn sole_argument<'e>(
+    func: &ir::Function,
+    edges: impl Iterator<Item = &'e (ir::Inst, usize)>,
+    k: usize,
+    p: ir::Value,
+) -> Option<ir::Value> {
+    let dfg = &func.dfg;
+    let mut one = None;
+    for &(inst, at) in edges {
+        let dests = dfg.insts[inst].branch_destination(&dfg.jump_tables, &dfg.exception_tables);
+        let arg = dests[at].args(&dfg.value_lists).nth(k)?;
+        let ir::BlockArg::Value(x) = arg else {
+            return None;
+        };
+        let x = dfg.resolve_aliases(x);
+        if x == p || one == Some(x) {
+            continue;
+        }
+        if one.is_some() {
+            return None;
+        }
+        one = Some(x);
+    }
+    one
+}
+
+/// Removes every load whose value nothing uses (anchor: DEAD-LOADS). Entry blocks and
+/// loop exits load whole registers (tag and payload) of which the code often reads
+/// half, or which it redefines before reading; Cranelift keeps a load that is not
+/// `readonly` even when its value is dead, and each costs an instruction there. Loads
+/// of compiled code never trap ([`mem`]), so dropping one changes nothing else.
+fn drop_unused_loads(func: &mut ir::Function) {
+    loop {
+        let mut used = vec![false; func.dfg.num_values()];
+        let mut loads = Vec::new();
+        for blk in func.layout.blocks() {
+            for inst in func.layout.block_insts(blk) {
+                for v in func.dfg.inst_values(inst) {
+                    used[func.dfg.resolve_aliases(v).index()] = true;
+                }
+                if func.dfg.insts[inst].opcode() == ir::Opcode::Load {
+                    loads.push(inst);
+                }
+            }
+        }
+        let mut dropped = false;
+        for inst in loads {
+            if func.dfg.inst_results(inst).iter().all(|r| !used[r.index()]) {
+                func.layout.remove_inst(inst);
+                dropped = true;
+            }
+        }
+        if !dropped {
+            return;
+        }
+    }
+}
+
 /// Memory flags of every access compiled code makes: aligned, never trapping (the
 /// translator only forms addresses of registers below `max_stack` and of constants).
 pub fn mem() -> MemFlagsData {
@@ -187,8 +337,7 @@ pub fn mem() -> MemFlagsData {
 /// `closure`, `thread` and `base_index`, the helper table's words, the running
 /// closure's cells pointer): aligned, never trapping, and pure (`readonly`,
 /// `can_move`), so Cranelift shares, moves or drops them. (`helpers` and `consts` are
-/// loaded once at the start instead, the latter dropped when unused: pure loads are
-/// repeated in every block not dominated by another use, and entry points leave few.)
+/// read with [`mem`] at each use instead: KEEP-SHORT in `FunctionTranslator::kbase`.)
 pub fn mem_const() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly().with_can_move()
 }
@@ -217,9 +366,6 @@ pub struct FunctionTranslator<'a> {
     /// be re-entered with the new base, which happens only when the stack grows.
     pub base: ir::Value,
     /// The constants' address (`ctx.consts`).
-    pub kbase: ir::Value,
-    /// The helper table's address (`ctx.helpers`).
-    helpers: ir::Value,
     /// One block per pc.
     pub blocks: Vec<ir::Block>,
     /// The exit block `(pc, reason)`.
@@ -235,6 +381,11 @@ pub struct FunctionTranslator<'a> {
     pub spec: crate::speculate::Plan,
     /// Entry blocks of the entry points, filled by `translate_all`.
     pending_entries: Vec<(usize, ir::Block)>,
+    /// LANDING: the block holding the code of each loop header with an entry point,
+    /// which the loop's back edges jump to (`blocks` holds its landing block there).
+    bodies: HashMap<usize, ir::Block>,
+    /// One `iconst.i8` per tag, defined at the start (SHARED-TAGS).
+    tag_consts: Vec<ir::Value>,
     /// The callee's context of the calls the code makes itself (DIRECT-CALL), one slot
     /// shared by every call site, and the compiled code's signature; made at the first.
     pub direct: Option<(ir::StackSlot, ir::SigRef)>,
@@ -271,9 +422,10 @@ impl<'a> FunctionTranslator<'a> {
         b.switch_to_block(entry);
         let params = b.block_params(entry).to_vec();
         let (ctx, base, entry_pc) = (params[0], params[1], params[2]);
-        let kbase = b.ins().load(PTR, mem(), ctx, ctx_offsets::CONSTS);
-        let helpers = b.ins().load(PTR, mem(), ctx, ctx_offsets::HELPERS);
         let blocks: Vec<ir::Block> = code.iter().map(|_| b.create_block()).collect();
+        let tag_consts = (0..TAG_CONSTS)
+            .map(|t| b.ins().iconst(types::I8, t as i64))
+            .collect();
         let exit_block = b.create_block();
         b.set_cold_block(exit_block);
         b.append_block_param(exit_block, types::I32);
@@ -290,8 +442,6 @@ impl<'a> FunctionTranslator<'a> {
             call_conv,
             ctx,
             base,
-            kbase,
-            helpers,
             blocks,
             exit_block,
             sigs: HashMap::new(),
@@ -299,6 +449,8 @@ impl<'a> FunctionTranslator<'a> {
             regs,
             spec: Default::default(),
             pending_entries: Vec::new(),
+            bodies: HashMap::new(),
+            tag_consts,
             direct: None,
             fixed_params: None,
             cold: Vec::new(),
@@ -311,9 +463,13 @@ impl<'a> FunctionTranslator<'a> {
         let mut sw = Switch::new();
         let mut start = None;
         // The entry blocks are filled by `translate_all`, once the plan is set.
+        let heads = crate::analysis::loop_heads(code);
         for &pc in entries {
             let blk = t.b.create_block();
             t.pending_entries.push((pc, blk));
+            if heads.binary_search(&pc).is_ok() {
+                t.bodies.insert(pc, t.b.create_block());
+            }
             match pc {
                 0 => start = Some(blk),
                 _ => sw.set_entry(pc as u128, blk),
@@ -349,6 +505,10 @@ impl<'a> FunctionTranslator<'a> {
         }
         for pc in 0..self.code.len() {
             self.b.switch_to_block(self.blocks[pc]);
+            if let Some(&body) = self.bodies.get(&pc) {
+                self.b.ins().jump(body, &[]);
+                self.b.switch_to_block(body);
+            }
             if self.mark_pcs {
                 self.b.set_srcloc(ir::SourceLoc::new(pc as u32 + 1));
             }
@@ -364,30 +524,63 @@ impl<'a> FunctionTranslator<'a> {
             }
             self.finish();
         }
+        self.unlink_dead_paths();
         self.b.seal_all_blocks();
-        self.drop_if_unused(self.kbase);
         self.b.finalize(config);
         self.outcome
     }
 
-    /// Removes the instruction defining `v` (a load of the context made at the start)
-    /// when no instruction uses `v`: the code of a function without constant operands
-    /// does not load `ctx.consts`.
-    fn drop_if_unused(&mut self, v: ir::Value) {
-        let Some(def) = self.b.func.dfg.value_def(v).inst() else {
+    /// Points every jump from a block that cannot run into a live block at a trap
+    /// instead (anchor: DEAD-PATHS), before the blocks are sealed. The translator
+    /// emits both sides of a test whose outcome the analysis knows (a FORLOOP's float
+    /// path in an integer loop, a type test of a known type) and branches to one; the
+    /// other side's code still jumps into the function, and Cranelift's SSA
+    /// construction, seeing that jump as a predecessor whose variables are undefined
+    /// (zero), gives the live block a parameter for every variable it reads: a loop's
+    /// header then carries each value of the loop, invariant or not, around every
+    /// iteration, in a register or a spill slot. (Jumps with arguments, to exit and
+    /// spill blocks, stay: those blocks are off the hot paths.)
+    fn unlink_dead_paths(&mut self) {
+        let func = &self.b.func;
+        let Some(entry) = func.layout.entry_block() else {
             return;
         };
-        let func = &self.b.func;
-        let used = func.layout.blocks().any(|blk| {
-            func.layout.block_insts(blk).any(|inst| {
-                func.dfg
-                    .inst_values(inst)
-                    .any(|x| func.dfg.resolve_aliases(x) == v)
-            })
-        });
-        if !used {
-            self.b.func.layout.remove_inst(def);
+        let dests = |inst: ir::Inst| -> Vec<(ir::Block, bool)> {
+            let pool = &func.dfg.value_lists;
+            func.dfg.insts[inst]
+                .branch_destination(&func.dfg.jump_tables, &func.dfg.exception_tables)
+                .iter()
+                .map(|d| (d.block(pool), d.len(pool) == 0))
+                .collect()
+        };
+        let mut live = std::collections::HashSet::new();
+        let mut work = vec![entry];
+        while let Some(blk) = work.pop() {
+            if live.insert(blk) {
+                for inst in func.layout.block_insts(blk) {
+                    work.extend(dests(inst).into_iter().map(|(b, _)| b));
+                }
+            }
         }
+        let mut edges = Vec::new();
+        for blk in func.layout.blocks().filter(|b| !live.contains(b)) {
+            for inst in func.layout.block_insts(blk) {
+                for (to, plain) in dests(inst) {
+                    if plain && live.contains(&to) {
+                        edges.push((inst, to));
+                    }
+                }
+            }
+        }
+        if edges.is_empty() {
+            return;
+        }
+        let dead_end = self.b.create_block();
+        for (inst, to) in edges {
+            self.b.change_jump_destination(inst, to, dead_end);
+        }
+        self.b.switch_to_block(dead_end);
+        self.b.ins().trap(ir::TrapCode::unwrap_user(1));
     }
 
     /// Translates the instruction at `pc`; a read or a call with a speculated type
@@ -479,6 +672,7 @@ impl<'a> FunctionTranslator<'a> {
         }
         leave(self, Reason::SpecType);
         self.at(cont);
+        self.retag(r, want);
     }
 
     /// Makes the current (still empty) block an exit at `pc` for `reason`.
@@ -497,7 +691,23 @@ impl<'a> FunctionTranslator<'a> {
     /// The block of the instruction `delta` after `pc` (negative: before).
     pub fn block_rel(&self, pc: usize, delta: i64) -> Result<ir::Block, Reason> {
         let t = usize::try_from(pc as i64 + delta).map_err(|_| Reason::BadOperand)?;
-        self.block_at(t)
+        match self.bodies.get(&t) {
+            Some(&body) if t <= pc => Ok(body),
+            _ => self.block_at(t),
+        }
+    }
+
+    /// The shared constant of tag `t` (anchor: SHARED-TAGS). Every definition of a
+    /// register's tag with a known tag uses the same SSA value, and an entry block
+    /// redefines the tags it checked with it, so that where paths meet with the same
+    /// known tag (a loop's header, its entry and its back edge) Cranelift's SSA
+    /// construction finds one value and adds no block parameter: a tag carried around
+    /// a loop as a parameter takes a register or a spill slot written every iteration.
+    pub fn tag_const(&mut self, t: u8) -> ir::Value {
+        match self.tag_consts.get(t as usize) {
+            Some(&v) => v,
+            None => self.b.ins().iconst(types::I8, t as i64),
+        }
     }
 
     /// Jumps to a block.
@@ -573,16 +783,35 @@ impl<'a> FunctionTranslator<'a> {
         let sig = match self.sigs.get(&h) {
             Some(s) => *s,
             None => {
-                let (params, ret) = h.signature();
-                let mut s = Signature::new(self.call_conv);
-                s.params.extend(params.iter().map(|t| AbiParam::new(*t)));
-                s.returns.push(AbiParam::new(ret));
+                let s = if h.preserving() {
+                    crate::preserving::wrapper_signature(h)
+                } else {
+                    let (params, ret) = h.signature();
+                    let mut s = Signature::new(self.call_conv);
+                    s.params.extend(params.iter().map(|t| AbiParam::new(*t)));
+                    s.returns.push(AbiParam::new(ret));
+                    s
+                };
                 let r = self.b.import_signature(s);
                 self.sigs.insert(h, r);
                 r
             }
         };
-        let f = self.b.ins().load(PTR, mem(), self.helpers, h.offset());
+        if h.preserving() {
+            // PRESERVING: the wrapper's address, the call (no register clobbered),
+            // the answer from the running frame's context.
+            debug_assert_eq!(args.first(), Some(&self.ctx));
+            let helpers = self.helpers_addr();
+            let at = helper_offsets::PRESERVING + 8 * h.word() as i32;
+            let f = self.b.ins().load(PTR, mem(), helpers, at);
+            self.b.ins().call_indirect(sig, f, args);
+            return self
+                .b
+                .ins()
+                .load(types::I32, mem(), self.ctx, ctx_offsets::ANSWER);
+        }
+        let helpers = self.helpers_addr();
+        let f = self.b.ins().load(PTR, mem(), helpers, h.offset());
         let call = self.b.ins().call_indirect(sig, f, args);
         self.b.inst_results(call)[0]
     }
@@ -613,12 +842,39 @@ impl<'a> FunctionTranslator<'a> {
 
     /// The word at byte offset `off` of the helper table (`jit_iface::helper_offsets`).
     pub fn helper_word(&mut self, off: i32) -> ir::Value {
-        self.b.ins().load(PTR, mem_const(), self.helpers, off)
+        let helpers = self.helpers_addr();
+        self.b.ins().load(PTR, mem_const(), helpers, off)
     }
 
-    /// The helper table's address (`ctx.helpers`).
-    pub fn helpers_addr(&self) -> ir::Value {
-        self.helpers
+    /// The helper table's address (`ctx.helpers`), read where it is used (KEEP-SHORT).
+    pub fn helpers_addr(&mut self) -> ir::Value {
+        self.b
+            .ins()
+            .load(PTR, mem(), self.ctx, ctx_offsets::HELPERS)
+    }
+
+    /// The address of the prototype's constants (`ctx.consts`), read where it is used
+    /// (anchor: KEEP-SHORT). Neither this nor the helper table's address is one value
+    /// of the whole function: a value defined at the start is live everywhere, so it
+    /// takes a register, or a spill slot reloaded in hot loops, across every helper
+    /// call; a load at the use costs one L1 hit. Not pure ([`mem`]), so that Cranelift
+    /// does not share the loads again.
+    pub fn kbase(&mut self) -> ir::Value {
+        self.b.ins().load(PTR, mem(), self.ctx, ctx_offsets::CONSTS)
+    }
+
+    /// The payload word of the constant at byte offset `koff`: an immediate for a
+    /// number or a boolean, else read from the constants.
+    pub fn const_word(&mut self, koff: i32) -> ir::Value {
+        match self.consts.get((koff / VALUE_SIZE) as usize) {
+            Some(Value::Int(n)) => self.i64(*n),
+            Some(Value::Float(f)) => self.i64(f.to_bits() as i64),
+            Some(Value::Bool(b)) => self.i64(*b as i64),
+            _ => {
+                let k = self.kbase();
+                self.b.ins().load(types::I64, mem(), k, koff + PAYLOAD)
+            }
+        }
     }
 
     /// The calling convention of helpers and compiled code.

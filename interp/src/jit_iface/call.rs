@@ -747,6 +747,7 @@ unsafe fn enter(
         ret_n: 0,
         thread,
         base_index: base,
+        answer: 0,
     };
     // SAFETY: JIT-ENTRY for the frame: `f` is its closure (in its function slot, so
     // alive), its registers exist (the push ensured them), `code` was compiled from

@@ -180,6 +180,7 @@ impl Lua {
             ret_n: 0,
             thread: self.current.addr(),
             base_index: base,
+            answer: 0,
         };
         if self.jit.native_frames == 0 {
             let sp = stack_address();
