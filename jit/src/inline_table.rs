@@ -11,7 +11,8 @@ use cranelift_codegen::ir::{self, types, InstBuilder};
 use moonjet_interp::jit_iface::{str_offsets, table_offsets as t, tags, HELPER_OK};
 use moonjet_interp::Value;
 
-use crate::translate::{mem, mem_vec, FunctionTranslator, Helper, PAYLOAD, TAG};
+use crate::analysis::Ty;
+use crate::translate::{mem, FunctionTranslator, Helper, PAYLOAD, TAG};
 
 /// Most hash nodes an inline global lookup visits before the helper takes over.
 pub const GLOBAL_PROBES: i64 = 4;
@@ -240,10 +241,22 @@ impl FunctionTranslator<'_> {
             let ok = self.or(plain, white);
             self.or_slow(ok, slow);
         }
+        // Two 8-byte stores (SLOT-STORES): the tag word (an immediate when the tag is
+        // known) and the payload, a float straight from its register. Unlike a
+        // register's slot, which a helper or the interpreter reads back whole at once
+        // (REG-CACHE's one 16-byte store), a table slot is read back by compiled code
+        // as its tag byte and its payload, each forwarded from one of these stores.
         let t64 = self.b.ins().uextend(types::I64, tag);
-        let v = self.b.ins().scalar_to_vector(types::I64X2, t64);
-        let v = self.b.ins().insertlane(v, word, 1);
-        self.b.ins().store(mem_vec(), v, slot, 0);
+        self.b.ins().store(mem(), t64, slot, TAG);
+        match val {
+            ValSrc::Reg(r) if self.ty(r) == Ty::Float => {
+                let f = self.payload(r, types::F64);
+                self.b.ins().store(mem(), f, slot, PAYLOAD);
+            }
+            _ => {
+                self.b.ins().store(mem(), word, slot, PAYLOAD);
+            }
+        }
     }
 
     /// `R[dst] := R[t][key]` inline for an integer key; jumps to `done`, or continues
