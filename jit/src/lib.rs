@@ -169,7 +169,6 @@ fn host_isa(opt_level: &str) -> Result<OwnedTargetIsa, String> {
 impl Jit {
     /// An engine for the host machine (`Err` if Cranelift does not support it).
     pub fn new() -> Result<Jit, String> {
-        preserving::install()?;
         let module = Self::new_module()?;
         let ctx = module.make_context();
         Ok(Jit {
@@ -294,6 +293,9 @@ impl Jit {
         if self.module_bytes > CODE_CACHE_LIMIT {
             return Err(Reason::CacheFull);
         }
+        // The wrappers the code may call (PRESERVING), made at the first compile rather
+        // than with the engine: a run that compiles nothing does not pay for them.
+        preserving::install().map_err(|_| Reason::Codegen)?;
         let outcome = self.translate(req);
         let ir = self.dump.then(|| self.ctx.func.display().to_string());
         self.ctx.set_disasm(self.dump);

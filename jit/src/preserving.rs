@@ -17,7 +17,9 @@
 //! ([`Helper::preserving`]); calls of Lua functions, which clobber registers anyway
 //! through the callee's code, and the lean lookups on every method call are not.
 //!
-//! The wrappers are made once per process into a code module that is never freed, and
+//! The wrappers are made once per process, at the first compile (`Jit::compile_one`:
+//! a run that compiles nothing does not pay for them), into a code module that is
+//! never freed, and
 //! their addresses published in `HELPERS.preserving` (`jit_iface::Helpers`), which
 //! compiled code reads through `ctx.helpers`, so that the code's IR does not depend on
 //! where the wrappers are.
