@@ -178,12 +178,24 @@ impl FunctionTranslator<'_> {
 
     /// Continues when the value at `slot` is not nil.
     fn slot_live(&mut self, slot: ir::Value, slow: ir::Block) {
-        let tag = self.b.ins().load(types::I8, mem(), slot, TAG);
-        let live = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::NotEqual, tag, tags::NIL as i64);
+        let live = self.holds_value(slot);
         self.or_slow(live, slow);
+    }
+
+    /// Whether the value at `slot` is not nil (an i8 truth value).
+    fn holds_value(&mut self, slot: ir::Value) -> ir::Value {
+        let tag = self.b.ins().load(types::I8, mem(), slot, TAG);
+        self.b
+            .ins()
+            .icmp_imm_s(IntCC::NotEqual, tag, tags::NIL as i64)
+    }
+
+    /// Branches to `then` when table `h` has no metatable (so no `__index` or
+    /// `__newindex`), else to `otherwise`.
+    fn when_plain(&mut self, h: ir::Value, then: ir::Block, otherwise: ir::Block) {
+        let mt = self.b.ins().load(types::I64, mem(), h, t::METATABLE);
+        let plain = self.b.ins().icmp_imm_s(IntCC::Equal, mt, 0);
+        self.branch(plain, then, otherwise);
     }
 
     /// Copies a live slot into the register at `dst_off`.
@@ -206,17 +218,11 @@ impl FunctionTranslator<'_> {
     ) {
         if array {
             // The live slot first: the common case takes one branch.
-            let tag = self.b.ins().load(types::I8, mem(), slot, TAG);
-            let live = self
-                .b
-                .ins()
-                .icmp_imm_s(IntCC::NotEqual, tag, tags::NIL as i64);
+            let live = self.holds_value(slot);
             let (fill, ok) = (self.new_block(), self.new_block());
             self.branch(live, ok, fill);
             self.at(fill);
-            let mt = self.b.ins().load(types::I64, mem(), h, t::METATABLE);
-            let plain = self.b.ins().icmp_imm_s(IntCC::Equal, mt, 0);
-            self.branch(plain, ok, slow);
+            self.when_plain(h, ok, slow);
             self.at(ok);
         } else {
             self.slot_live(slot, slow);
@@ -271,11 +277,7 @@ impl FunctionTranslator<'_> {
         let h = self.table_of(t_off, slow);
         let (outside, absent) = (self.new_block(), self.new_block());
         let slot = self.array_slot(h, key, outside);
-        let tag = self.b.ins().load(types::I8, mem(), slot, TAG);
-        let live = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::NotEqual, tag, tags::NIL as i64);
+        let live = self.holds_value(slot);
         let (found, nil_slot) = (self.new_block(), self.new_block());
         self.branch(live, found, nil_slot);
         self.at(found);
@@ -293,10 +295,8 @@ impl FunctionTranslator<'_> {
         self.jump(absent);
         // Absent: nil unless a metatable may have `__index`.
         self.at(absent);
-        let mt = self.b.ins().load(types::I64, mem(), h, t::METATABLE);
-        let plain = self.b.ins().icmp_imm_s(IntCC::Equal, mt, 0);
         let nil = self.new_block();
-        self.branch(plain, nil, slow);
+        self.when_plain(h, nil, slow);
         self.at(nil);
         self.store_nil(dst);
         self.jump(done);
