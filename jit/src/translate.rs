@@ -212,31 +212,21 @@ fn remove_trivial_params(func: &mut ir::Function) {
     let Some(entry) = func.layout.entry_block() else {
         return;
     };
-    let nblocks = func.dfg.num_blocks();
-    // Every edge once: (branch, index among its destinations), by target block, and
-    // whether its block runs (the entry reaches it). Only live edges count: a value
-    // passed from code that cannot run need not dominate anything.
-    let mut preds: Vec<Vec<(ir::Inst, usize)>> = vec![Vec::new(); nblocks];
-    let mut succs: Vec<Vec<ir::Block>> = vec![Vec::new(); nblocks];
+    // Every edge once, by target block: (branch, index among its destinations,
+    // whether the entry reaches its block). Only live edges count: a value passed from
+    // code that cannot run need not dominate anything.
+    let live = reachable_blocks(func);
+    let mut preds: Vec<Vec<(ir::Inst, usize, bool)>> = vec![Vec::new(); func.dfg.num_blocks()];
     for blk in func.layout.blocks() {
         for inst in func.layout.block_insts(blk) {
             let dfg = &func.dfg;
             let dests = dfg.insts[inst].branch_destination(&dfg.jump_tables, &dfg.exception_tables);
             for (n, d) in dests.iter().enumerate() {
                 let to = d.block(&dfg.value_lists);
-                preds[to.index()].push((inst, n));
-                succs[blk.index()].push(to);
+                preds[to.index()].push((inst, n, live[blk.index()]));
             }
         }
     }
-    let mut live = vec![false; nblocks];
-    let mut work = vec![entry];
-    while let Some(blk) = work.pop() {
-        if !std::mem::replace(&mut live[blk.index()], true) {
-            work.extend(succs[blk.index()].iter().copied());
-        }
-    }
-    let block_of = |func: &ir::Function, inst: ir::Inst| func.layout.inst_block(inst);
     let blocks: Vec<ir::Block> = func.layout.blocks().filter(|&b| b != entry).collect();
     loop {
         let mut changed = false;
@@ -244,13 +234,11 @@ fn remove_trivial_params(func: &mut ir::Function) {
             let edges = &preds[blk.index()];
             for k in (0..func.dfg.num_block_params(blk)).rev() {
                 let p = func.dfg.block_params(blk)[k];
-                let live_edges = edges
-                    .iter()
-                    .filter(|&&(inst, _)| block_of(func, inst).is_some_and(|b| live[b.index()]));
+                let live_edges = edges.iter().filter(|e| e.2).map(|&(i, n, _)| (i, n));
                 let Some(v) = sole_argument(func, live_edges, k, p) else {
                     continue;
                 };
-                for &(inst, at) in edges {
+                for &(inst, at, _) in edges {
                     let dfg = &mut func.dfg;
                     let dests = dfg.insts[inst]
                         .branch_destination_mut(&mut dfg.jump_tables, &mut dfg.exception_tables);
@@ -267,17 +255,34 @@ fn remove_trivial_params(func: &mut ir::Function) {
     }
 }
 
+/// For each block (by index), whether the function's entry reaches it.
+fn reachable_blocks(func: &ir::Function) -> Vec<bool> {
+    let mut live = vec![false; func.dfg.num_blocks()];
+    let mut work: Vec<ir::Block> = func.layout.entry_block().into_iter().collect();
+    while let Some(blk) = work.pop() {
+        if std::mem::replace(&mut live[blk.index()], true) {
+            continue;
+        }
+        for inst in func.layout.block_insts(blk) {
+            let dfg = &func.dfg;
+            let dests = dfg.insts[inst].branch_destination(&dfg.jump_tables, &dfg.exception_tables);
+            work.extend(dests.iter().map(|d| d.block(&dfg.value_lists)));
+        }
+    }
+    live
+}
+
 /// The one value other than `p` itself that `edges` pass as argument `k` (`p`, the
 /// block's parameter there), if there is exactly one.
-fn sole_argument<'e>(
+fn sole_argument(
     func: &ir::Function,
-    edges: impl Iterator<Item = &'e (ir::Inst, usize)>,
+    edges: impl Iterator<Item = (ir::Inst, usize)>,
     k: usize,
     p: ir::Value,
 ) -> Option<ir::Value> {
     let dfg = &func.dfg;
     let mut one = None;
-    for &(inst, at) in edges {
+    for (inst, at) in edges {
         let dests = dfg.insts[inst].branch_destination(&dfg.jump_tables, &dfg.exception_tables);
         let arg = dests[at].args(&dfg.value_lists).nth(k)?;
         let ir::BlockArg::Value(x) = arg else {
@@ -542,31 +547,16 @@ impl<'a> FunctionTranslator<'a> {
     /// spill blocks, stay: those blocks are off the hot paths.)
     fn unlink_dead_paths(&mut self) {
         let func = &self.b.func;
-        let Some(entry) = func.layout.entry_block() else {
-            return;
-        };
-        let dests = |inst: ir::Inst| -> Vec<(ir::Block, bool)> {
-            let pool = &func.dfg.value_lists;
-            func.dfg.insts[inst]
-                .branch_destination(&func.dfg.jump_tables, &func.dfg.exception_tables)
-                .iter()
-                .map(|d| (d.block(pool), d.len(pool) == 0))
-                .collect()
-        };
-        let mut live = std::collections::HashSet::new();
-        let mut work = vec![entry];
-        while let Some(blk) = work.pop() {
-            if live.insert(blk) {
-                for inst in func.layout.block_insts(blk) {
-                    work.extend(dests(inst).into_iter().map(|(b, _)| b));
-                }
-            }
-        }
+        let live = reachable_blocks(func);
         let mut edges = Vec::new();
-        for blk in func.layout.blocks().filter(|b| !live.contains(b)) {
+        for blk in func.layout.blocks().filter(|b| !live[b.index()]) {
             for inst in func.layout.block_insts(blk) {
-                for (to, plain) in dests(inst) {
-                    if plain && live.contains(&to) {
+                let dfg = &func.dfg;
+                let dests =
+                    dfg.insts[inst].branch_destination(&dfg.jump_tables, &dfg.exception_tables);
+                for d in dests {
+                    let (to, plain) = (d.block(&dfg.value_lists), d.len(&dfg.value_lists) == 0);
+                    if plain && live[to.index()] {
                         edges.push((inst, to));
                     }
                 }
