@@ -1,6 +1,6 @@
 //! Inline fast paths of table access (TABLE-LAYOUT in `interp/src/table.rs`, offsets in
 //! `jit_iface::table_offsets`): an array-part read or overwrite with an integer key, and
-//! a short linear-probe hash lookup of a string constant (a few probes). Each path is guarded by the value's
+//! a linear-probe hash lookup of a string constant (PROBE-ALL). Each path is guarded by the value's
 //! tag, the bounds, and "the slot already holds a non-nil value" (so no `__index` or
 //! `__newindex` can apply, whatever the metatable), plus, for stores of collectable
 //! values, "the table is not black" (no write barrier needed). Whenever a guard fails,
@@ -13,14 +13,6 @@ use moonjet_interp::Value;
 
 use crate::analysis::Ty;
 use crate::translate::{mem, FunctionTranslator, Helper, PAYLOAD, TAG};
-
-/// Most hash nodes an inline global lookup visits before the helper takes over.
-pub const GLOBAL_PROBES: i64 = 4;
-/// Most hash nodes an inline field access visits before the helper takes over: small
-/// records are dense (7 fields in 8 nodes), so a key is often a few nodes past its
-/// home; an absent key (a method found through `__index`) usually meets an empty node
-/// first.
-pub const FIELD_PROBES: i64 = 4;
 
 /// Where a stored value comes from: a register or a constant.
 #[derive(Clone, Copy, Debug)]
@@ -69,20 +61,16 @@ impl FunctionTranslator<'_> {
         self.b.ins().iadd(arr, off)
     }
 
-    /// The address of the value of the node of string constant `k` in table `h`, when
-    /// the key sits in its home node or, with `probes > 1`, one of the next
-    /// `probes - 1` nodes (the hash part probes linearly, `Table::find_str`); an empty
-    /// node or more probes are slow. Object fields take [`FIELD_PROBES`], globals
-    /// [`GLOBAL_PROBES`].
+    /// The address of the value of the node of string constant `k` in table `h`; `slow`
+    /// when the table has no node for it (see [`Self::str_slot`]).
     pub(crate) fn field_slot(
         &mut self,
         h: ir::Value,
         k: u32,
-        probes: i64,
         slow: ir::Block,
     ) -> Option<ir::Value> {
         let want = self.const_str(k)?;
-        Some(self.str_slot(h, want, probes, slow, slow))
+        Some(self.str_slot(h, want, slow))
     }
 
     /// The address of string constant `k` (`None` when `K[k]` is not a string).
@@ -95,17 +83,15 @@ impl FunctionTranslator<'_> {
     }
 
     /// [`Self::field_slot`] for the interned string at address `want`: the address of
-    /// its node's value in table `h`; `absent` when the hash part certainly lacks the
-    /// key (no hash part, or an empty node ends its probe sequence), `slow` when more
-    /// probes would be needed.
-    fn str_slot(
-        &mut self,
-        h: ir::Value,
-        want: ir::Value,
-        probes: i64,
-        slow: ir::Block,
-        absent: ir::Block,
-    ) -> ir::Value {
+    /// its node's value in table `h`, or a jump to `absent` when the hash part lacks the
+    /// key (no hash part, or an empty node ends its probe sequence).
+    ///
+    /// The probe runs to the key or an empty node, as `Table::find_str` does, with no
+    /// bound of its own: the hash part is never more than 3/4 full (`try_place`), so an
+    /// empty node ends every sequence (PROBE-ALL). A bound would make speed depend on
+    /// the hash seed: a record whose keys collide in a cluster under one seed took the
+    /// slow helper for a quarter of richards' field reads.
+    fn str_slot(&mut self, h: ir::Value, want: ir::Value, absent: ir::Block) -> ir::Value {
         let cap = self.b.ins().load(types::I32, mem(), h, t::NODE_CAP);
         let cap = self.b.ins().uextend(types::I64, cap);
         let nonempty = self.b.ins().icmp_imm_s(IntCC::NotEqual, cap, 0);
@@ -118,26 +104,13 @@ impl FunctionTranslator<'_> {
         let hash = self.b.ins().uextend(types::I64, hash);
         let mask = self.b.ins().iadd_imm_s(cap, -1);
         let idx = self.b.ins().band(mask, hash);
-        if probes <= 1 {
-            let off = self.b.ins().imul_imm_s(idx, t::NODE_SIZE as i64);
-            let nodes = self.b.ins().load(types::I64, mem(), h, t::NODES);
-            let node = self.b.ins().iadd(nodes, off);
-            let hit = self.key_is(node, want);
-            self.or_slow(hit, slow);
-            return self.b.ins().iadd_imm_s(node, t::NODE_VAL as i64);
-        }
         let nodes = self.b.ins().load(types::I64, mem(), h, t::NODES);
-        // probe(idx, left): node `idx` (masked: inside the node array), `left` probes.
+        // probe(idx): node `idx` (masked: inside the node array).
         let probe = self.new_block();
         self.b.append_block_param(probe, types::I64);
-        self.b.append_block_param(probe, types::I64);
-        let left0 = self.b.ins().iconst(types::I64, probes);
-        self.b.ins().jump(
-            probe,
-            &[ir::BlockArg::Value(idx), ir::BlockArg::Value(left0)],
-        );
+        self.b.ins().jump(probe, &[ir::BlockArg::Value(idx)]);
         self.at(probe);
-        let (idx, left) = (self.b.block_params(probe)[0], self.b.block_params(probe)[1]);
+        let idx = self.b.block_params(probe)[0];
         let off = self.b.ins().imul_imm_s(idx, t::NODE_SIZE as i64);
         let node = self.b.ins().iadd(nodes, off);
         let hit = self.key_is(node, want);
@@ -151,15 +124,9 @@ impl FunctionTranslator<'_> {
             .ins()
             .icmp_imm_s(IntCC::NotEqual, ktag, tags::NIL as i64);
         self.or_slow(used, absent);
-        let left = self.b.ins().iadd_imm_s(left, -1);
-        let more = self.b.ins().icmp_imm_s(IntCC::NotEqual, left, 0);
-        self.or_slow(more, slow);
         let idx = self.b.ins().iadd_imm_s(idx, 1);
         let idx = self.b.ins().band(idx, mask);
-        self.b.ins().jump(
-            probe,
-            &[ir::BlockArg::Value(idx), ir::BlockArg::Value(left)],
-        );
+        self.b.ins().jump(probe, &[ir::BlockArg::Value(idx)]);
         self.at(found);
         self.b.ins().iadd_imm_s(node, t::NODE_VAL as i64)
     }
@@ -332,7 +299,7 @@ impl FunctionTranslator<'_> {
             return;
         };
         let lacks = self.new_block();
-        let slot = self.str_slot(h, want, FIELD_PROBES, slow, lacks);
+        let slot = self.str_slot(h, want, lacks);
         self.read_live(slot, dst, done, lacks);
         self.at(lacks);
         let dst_addr = self.addr(dst);
@@ -362,7 +329,7 @@ impl FunctionTranslator<'_> {
     pub fn inline_set_field(&mut self, t_off: i32, k: u32, val: ValSrc, done: ir::Block) {
         let slow = self.new_cold_block();
         let h = self.table_of(t_off, slow);
-        match self.field_slot(h, k, FIELD_PROBES, slow) {
+        match self.field_slot(h, k, slow) {
             Some(slot) => {
                 self.write_slot(h, slot, val, slow, false);
                 self.jump(done);

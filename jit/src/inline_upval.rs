@@ -29,7 +29,6 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder};
 use moonjet_interp::jit_iface::{ctx_offsets, tags, upval_offsets as u};
 
-use crate::inline_table::GLOBAL_PROBES;
 use crate::translate::{mem, mem_const, FunctionTranslator, PAYLOAD, PTR, TAG, VALUE_SIZE};
 
 impl FunctionTranslator<'_> {
@@ -127,7 +126,7 @@ impl FunctionTranslator<'_> {
         self.or_slow(is_table, slow);
         // A table value's payload is the address of the live table's box.
         let h = self.b.ins().load(types::I64, mem(), val, PAYLOAD);
-        match self.field_slot(h, k, GLOBAL_PROBES, slow) {
+        match self.field_slot(h, k, slow) {
             Some(slot) => {
                 self.read_slot(slot, dst, slow);
                 self.jump(next);

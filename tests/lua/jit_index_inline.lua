@@ -109,4 +109,27 @@ local function flags(list)
 end
 for _ = 1, 3 do assert(flags(ps) == 150) end
 
+-- A record filled to its hash part's limit (24 keys in 32 nodes): whatever the hash
+-- seed, some keys sit far from their home node and some absent keys meet an empty
+-- node only after a long run of used ones. Inline lookups probe to the end
+-- (PROBE-ALL), for reads, overwrites and misses that go on to `__index`.
+local Dense = { missing_default = "dflt" }
+Dense.__index = Dense
+local function dense()
+  local r = setmetatable({}, Dense)
+  for i = 1, 24 do r["f" .. i] = i end
+  return r
+end
+local function walk(r)
+  local s = 0
+  s = s + r.f1 + r.f2 + r.f3 + r.f4 + r.f5 + r.f6 + r.f7 + r.f8 + r.f9 + r.f10 + r.f11 + r.f12
+  s = s + r.f13 + r.f14 + r.f15 + r.f16 + r.f17 + r.f18 + r.f19 + r.f20 + r.f21 + r.f22 + r.f23 + r.f24
+  r.f7, r.f24 = r.f7 + 1, r.f24 - 1
+  assert(r.missing_default == "dflt" and r.absent1 == nil and r.absent2 == nil)
+  return s
+end
+local rd = dense()
+for k = 1, 20 do assert(walk(rd) == 300, k) end
+assert(rd.f7 == 27 and rd.f24 == 4)
+
 print("OK")
