@@ -62,7 +62,7 @@ pub struct FnProto {
     /// Hotness: number of loop back-edges taken.
     pub backedges: Cell<u32>,
     /// `proto.code`'s elements, cached so entering a frame does not go through `Buf`.
-    code_ptr: *const Instruction,
+    pub(crate) code_ptr: *const Instruction,
     /// `proto.code.len()`.
     code_len: usize,
     /// `proto.max_stack` (frame size).

@@ -31,6 +31,7 @@
 //!   holds unstored before those, so the collector sees every live value.
 
 use alloc::boxed::Box;
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::any::Any;
@@ -656,6 +657,12 @@ pub struct CompileRequest<'a> {
     pub from_loop: bool,
     /// How many times the prototype was called so far (its call counter).
     pub calls: u32,
+    /// The bytecode of the Lua function each upvalue of the closure being compiled
+    /// holds now (by upvalue index; `None`: not a Lua function): what a call through
+    /// that upvalue most likely runs (LEAF-INLINE). The prototype's slot keeps these
+    /// alive while its code exists, so an address compare against their bytecode is
+    /// an identity test.
+    pub callees: &'a [Option<Rc<Proto>>],
 }
 
 /// SPEC-HINTS: the engine's per-site correction of a type speculation, kept in the
@@ -948,6 +955,10 @@ pub struct JitSlot {
     /// Yields through one call site by interpreted activations (YIELD-BLACKLIST in
     /// `jit_iface/yields.rs`).
     yields: yields::YieldCount,
+    /// The callees' bytecode that code compiled for this prototype may test addresses
+    /// against (LEAF-INLINE): every compile's, kept while the prototype lives, since an
+    /// activation of older code may still run (a recursive caller, a flush).
+    callees: Cell<Option<Box<[Rc<Proto>]>>>,
 }
 
 impl Drop for JitSlot {
@@ -995,6 +1006,20 @@ impl JitSlot {
                 .sites
                 .get_or_init(|| (0..ncode).map(|_| Cell::new(0)).collect());
         }
+    }
+
+    /// Keeps `callees` (see the field) along with those of earlier compiles.
+    pub fn keep_callees(&self, callees: &[Option<Rc<Proto>>]) {
+        if callees.iter().all(Option::is_none) {
+            return;
+        }
+        let mut all = self.callees.take().map(Vec::from).unwrap_or_default();
+        for c in callees.iter().flatten() {
+            if !all.iter().any(|k| Rc::ptr_eq(k, c)) {
+                all.push(c.clone());
+            }
+        }
+        self.callees.set(Some(all.into_boxed_slice()));
     }
 
     /// Drops the code (not refused: it is compiled again when next hot) after adding

@@ -62,6 +62,8 @@ pub struct CallSite {
     pub maybe_sqrt: bool,
     /// The callee is almost surely a native (library) function.
     pub native: bool,
+    /// The callee was read from this upvalue (LEAF-INLINE in `inline_leaf.rs`).
+    pub upvalue: Option<u32>,
 }
 
 impl Default for CallSite {
@@ -70,6 +72,7 @@ impl Default for CallSite {
         CallSite {
             maybe_sqrt: true,
             native: false,
+            upvalue: None,
         }
     }
 }
@@ -81,6 +84,8 @@ enum Loaded<'p> {
     Unknown,
     /// A value with this name (a field key, a global, an upvalue or a local).
     Named(&'p [u8]),
+    /// The value of this upvalue, with its name if it has one.
+    Upvalue(u32, Option<&'p [u8]>),
     /// A library function (a field of a library table, a base function).
     Library,
 }
@@ -123,10 +128,17 @@ pub fn call_sites(proto: &Proto) -> Vec<CallSite> {
             Loaded::Named(n) => CallSite {
                 maybe_sqrt: n == b"sqrt",
                 native: false,
+                upvalue: None,
+            },
+            Loaded::Upvalue(u, n) => CallSite {
+                maybe_sqrt: !matches!(n, Some(n) if n != b"sqrt"),
+                native: false,
+                upvalue: Some(u),
             },
             Loaded::Library => CallSite {
                 maybe_sqrt: false,
                 native: true,
+                upvalue: None,
             },
         };
     }
@@ -180,7 +192,7 @@ fn loaded_into<'p>(proto: &'p Proto, targets: &[bool], pc: usize, r: u32) -> Loa
                 None => Loaded::Unknown,
             },
             OpCode::GetUpval => match proto.upvalues.get(i.b() as usize) {
-                Some(u) => u.name.as_deref().map_or(Loaded::Unknown, Loaded::Named),
+                Some(u) => Loaded::Upvalue(i.b(), u.name.as_deref()),
                 None => Loaded::Unknown,
             },
             OpCode::Move => match proto.local_name(i.b() as usize + 1, p) {
@@ -284,6 +296,7 @@ mod tests {
         let lib = CallSite {
             maybe_sqrt: false,
             native: true,
+            upvalue: None,
         };
         assert_eq!(s[0], lib, "string.format");
         assert!(s[1].maybe_sqrt && !s[1].native, "math.sqrt");

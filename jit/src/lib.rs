@@ -15,6 +15,7 @@ pub mod analysis;
 mod callee;
 mod cold;
 mod direct_call;
+mod inline_leaf;
 mod inline_table;
 mod inline_upval;
 mod ops_arith;
@@ -222,13 +223,18 @@ impl Jit {
         } else {
             req.proto.num_params as usize
         };
-        let (plan, states) = speculate::speculate(
+        let sites = callee::call_sites(req.proto);
+        let leaves = |st: &[Option<analysis::RegState>]| {
+            inline_leaf::leaf_results(code, st, &sites, req.callees)
+        };
+        let (plan, states) = speculate::speculate_with(
             code,
             req.consts,
             max_stack as usize,
             &entries,
             nparams,
             req.hints,
+            &leaves,
         );
         let key = req.proto as *const Proto as usize;
         if plan.defaults.is_empty() {
@@ -265,7 +271,8 @@ impl Jit {
             regs,
         );
         t.cold = cold;
-        t.calls = callee::call_sites(req.proto);
+        t.calls = sites;
+        t.callees = req.callees;
         t.mark_pcs = self.dump;
         t.spec = plan;
         t.fixed_params = (!req.proto.is_vararg).then_some(req.proto.num_params as u32);

@@ -356,7 +356,7 @@ impl FunctionTranslator<'_> {
     // ------------------------------------------------------------------ the operations
 
     /// `a op b` on integers (see `int_fast` in the interpreter).
-    fn int_op(&mut self, op: BinOp, a: ir::Value, b: ir::Value, pc: usize) -> ir::Value {
+    pub(crate) fn int_op(&mut self, op: BinOp, a: ir::Value, b: ir::Value, pc: usize) -> ir::Value {
         match op {
             BinOp::Add => self.b.ins().iadd(a, b),
             BinOp::Sub => self.b.ins().isub(a, b),
@@ -413,7 +413,7 @@ impl FunctionTranslator<'_> {
     }
 
     /// `a op b` on floats (see `float_fast` in the interpreter).
-    fn float_op(&mut self, op: BinOp, a: ir::Value, b: ir::Value) -> ir::Value {
+    pub(crate) fn float_op(&mut self, op: BinOp, a: ir::Value, b: ir::Value) -> ir::Value {
         match op {
             BinOp::Add => self.b.ins().fadd(a, b),
             BinOp::Sub => self.b.ins().fsub(a, b),

@@ -25,6 +25,10 @@ impl FunctionTranslator<'_> {
     /// helper.
     pub fn translate_call(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let a = self.reg(i.a())?;
+        let callees = self.callees;
+        if let Some(p) = self.leaf_callee(i, pc, callees) {
+            return self.call_or_leaf(i, pc, p);
+        }
         if i.b() == 2 && i.c() == 2 && self.call_site(pc).maybe_sqrt {
             let x = self.reg(i.a() + 1)?;
             return self.call_or_sqrt(a, x, pc);
@@ -102,7 +106,7 @@ impl FunctionTranslator<'_> {
 
     /// [`Self::emit_call`] once the registers are stored (a flush before it on every
     /// path to here).
-    fn emit_call_flushed(
+    pub(crate) fn emit_call_flushed(
         &mut self,
         ra: i32,
         b: u32,

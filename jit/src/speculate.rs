@@ -222,6 +222,7 @@ impl Plan {
 /// The parameters (`nparams` registers from R[0]; 0 for a vararg function) are
 /// speculated first, from their consumers after pc 0 (SPEC-PARAMS), unless a hint
 /// ([`PARAMS`]) says their guard missed.
+#[cfg(test)]
 pub fn speculate(
     code: &[Instruction],
     consts: &[Value],
@@ -229,6 +230,27 @@ pub fn speculate(
     entries: &[usize],
     nparams: usize,
     hints: &[SpecHint],
+) -> (Plan, Vec<Option<RegState>>) {
+    let none = |_: &[Option<RegState>]| Vec::new();
+    speculate_with(code, consts, max_stack, entries, nparams, hints, &none)
+}
+
+/// The result types of calls known from the facts before speculation, by pc
+/// ([`speculate_with`]).
+pub type KnownCalls<'k> = &'k dyn Fn(&[Option<RegState>]) -> Vec<Option<Ty>>;
+
+/// [`speculate`] where `known` gives, from the facts before speculation, the result
+/// type some calls certainly have when they take their fast path (LEAF-INLINE's
+/// leaves, by pc): such a call's result used as a number speculates that type, not
+/// its consumers' verdict, unless a hint corrected it.
+pub fn speculate_with(
+    code: &[Instruction],
+    consts: &[Value],
+    max_stack: usize,
+    entries: &[usize],
+    nparams: usize,
+    hints: &[SpecHint],
+    known: KnownCalls<'_>,
 ) -> (Plan, Vec<Option<RegState>>) {
     let loop_tables = !hints
         .iter()
@@ -242,7 +264,8 @@ pub fn speculate(
     if params.iter().any(|&t| t != Ty::Any) {
         st = states(&[], &[], &params);
     }
-    let mut first = plan(code, consts, &st, &st, hints);
+    let known = known(&st);
+    let mut first = plan(code, consts, &st, &st, hints, &known);
     first.params = params;
     if first.spec.iter().all(Option::is_none) {
         return (first, st);
@@ -258,7 +281,7 @@ pub fn speculate(
         } else {
             st.clone()
         };
-        let mut p = plan(code, consts, &st, &call_st, hints);
+        let mut p = plan(code, consts, &st, &call_st, hints, &known);
         p.params = first.params;
         p
     } else {
@@ -300,6 +323,7 @@ pub fn plan(
     states: &[Option<RegState>],
     call_states: &[Option<RegState>],
     hints: &[SpecHint],
+    known: &[Option<Ty>],
 ) -> Plan {
     let mut p = Plan {
         spec: vec![None; code.len()],
@@ -336,6 +360,9 @@ pub fn plan(
                     p.pinned.push(pc as u32);
                 }
                 hinted(h.ty)
+            }
+            None if call && nres == 1 && known.get(pc).copied().flatten().is_some() => {
+                known.get(pc).copied().flatten()
             }
             None => {
                 let (ty, by_default) = if call {

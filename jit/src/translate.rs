@@ -403,6 +403,9 @@ pub struct FunctionTranslator<'a> {
     /// What the bytecode says about each call's callee (CALLEE-NAMES in `callee.rs`),
     /// by pc (empty: nothing); set before `translate_all`.
     pub calls: Vec<crate::callee::CallSite>,
+    /// What each upvalue of the closure compiled held (LEAF-INLINE in
+    /// `inline_leaf.rs`); set before `translate_all`.
+    pub callees: &'a [Option<std::rc::Rc<moonjet_bytecode::Proto>>],
     /// Marks each instruction's IR with its pc + 1 as the source location (`-jdump`:
     /// the IR text shows `@xxxx`, hex, before it; entry code has none).
     pub mark_pcs: bool,
@@ -460,6 +463,7 @@ impl<'a> FunctionTranslator<'a> {
             fixed_params: None,
             cold: Vec::new(),
             calls: Vec::new(),
+            callees: &[],
             mark_pcs: false,
         };
         t.declare_regs();

@@ -52,6 +52,7 @@ fn ir_of(script: &Path) -> String {
             hints,
             from_loop: false,
             calls: 0,
+            callees: &[],
         };
         out.push_str(&format!("; function at line {}\n", p.proto.line_defined));
         out.push_str(&jit.ir_text(&req));

@@ -801,7 +801,7 @@ fn tail_callee_code(l: &mut Lua, idx: usize) -> Option<(Gc<LuaClosure>, super::J
     let Some(&Value::LuaFn(f)) = l.stack.get(next.func) else {
         return None;
     };
-    let code = l.entry_code(f.proto, 0)?;
+    let code = l.entry_code(f, 0)?;
     Some((f, code, next))
 }
 

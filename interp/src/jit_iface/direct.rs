@@ -137,6 +137,9 @@ pub mod direct_offsets {
     pub const CALLS: i32 = (FP + offset_of!(FnProto, calls)) as i32;
     /// `*const Value`: the constants, from the prototype's box.
     pub const CONSTS: i32 = (FP + offset_of!(FnProto, consts_ptr)) as i32;
+    /// `*const Instruction`: the bytecode's address, from the prototype's box. Equal
+    /// addresses mean the same `Proto` while one holds it (LEAF-INLINE's guard).
+    pub const BYTECODE: i32 = (FP + offset_of!(FnProto, code_ptr)) as i32;
     /// Start of the prototype's `JitSlot`.
     const SLOT: usize = FP + offset_of!(FnProto, jit);
     /// `Option<JitFn>` (0: none), from the prototype's box.

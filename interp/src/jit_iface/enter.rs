@@ -9,10 +9,15 @@ use super::{
     JIT_REDISPATCH, NATIVE_STACK_TOTAL, RET_CLOSES, RET_TO_TOP, STATUS_NOT_ENTRY, STATUS_RETURNED,
     STATUS_TAILCALLED, STATUS_UNWIND,
 };
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use moonjet_bytecode::Proto;
+
 use crate::error::LuaResult;
 use crate::func::{FnProto, LuaClosure};
 use crate::gc::Gc;
 use crate::state::Lua;
+use crate::value::Value;
 
 impl Lua {
     /// JIT-ENTRY: runs the compiled code of the frame whose closure is `cl` and whose
@@ -37,7 +42,7 @@ impl Lua {
         // code, or of short leaves, and need no look at the hook or the Rust stack.
         let code = match fp.jit.code(generation) {
             Some(c) => c,
-            None if self.is_hot(fp, pc) && self.may_run_native() => match self.jit_compile(fp) {
+            None if self.is_hot(fp, pc) && self.may_run_native() => match self.jit_compile(cl) {
                 Some(c) => c,
                 None => return Ok(pc),
             },
@@ -57,10 +62,11 @@ impl Lua {
     /// The code to run `fp` from `pc` with: its compiled code, or, at its start once it
     /// is hot, the code compiled now.
     #[inline(always)]
-    pub(crate) fn entry_code(&mut self, fp: Gc<FnProto>, pc: usize) -> Option<JitFn> {
+    pub(crate) fn entry_code(&mut self, cl: Gc<LuaClosure>, pc: usize) -> Option<JitFn> {
+        let fp = cl.proto;
         match fp.jit.code(self.jit.generation) {
             Some(c) => Some(c),
-            None if self.is_hot(fp, pc) => self.jit_compile(fp),
+            None if self.is_hot(fp, pc) => self.jit_compile(cl),
             None => None,
         }
     }
@@ -83,7 +89,8 @@ impl Lua {
     /// A loop back-edge was taken in `fp`: true when the loop should continue in compiled
     /// code (compiling it now if the prototype became hot). Call only when `jit.active`.
     #[inline]
-    pub(crate) fn jit_backedge(&mut self, fp: Gc<FnProto>) -> bool {
+    pub(crate) fn jit_backedge(&mut self, cl: Gc<LuaClosure>) -> bool {
+        let fp = cl.proto;
         let generation = self.jit.generation;
         if !self.may_run_native() {
             return false;
@@ -93,7 +100,7 @@ impl Lua {
         }
         fp.backedges.get() >= self.jit.hotloop
             && !fp.jit.refused(generation)
-            && self.jit_compile(fp).is_some()
+            && self.jit_compile(cl).is_some()
     }
 
     /// [`Self::jit_backedge`] for the backward jump after a test instruction
@@ -101,9 +108,10 @@ impl Lua {
     /// interpreter's many test instructions stay as lean as without it.
     #[cold]
     #[inline(never)]
-    pub(crate) fn jit_cond_backedge(&mut self, fp: Gc<FnProto>) -> bool {
+    pub(crate) fn jit_cond_backedge(&mut self, cl: Gc<LuaClosure>) -> bool {
+        let fp = cl.proto;
         fp.backedges.set(fp.backedges.get().wrapping_add(1));
-        self.jit_backedge(fp)
+        self.jit_backedge(cl)
     }
 
     /// True if `fp` has compiled code to return to (after the interpreter ran a call).
@@ -118,8 +126,16 @@ impl Lua {
     /// Asks the engine to compile `fp`; records the outcome in its slot.
     #[cold]
     #[inline(never)]
-    fn jit_compile(&mut self, fp: Gc<FnProto>) -> Option<JitFn> {
+    fn jit_compile(&mut self, cl: Gc<LuaClosure>) -> Option<JitFn> {
+        let fp = cl.proto;
         let generation = self.jit.generation;
+        // What each upvalue holds now, for calls through it (LEAF-INLINE).
+        let callees: Vec<Option<Rc<Proto>>> = (cl.upvals.iter())
+            .map(|u| match self.upval_get(u.get()) {
+                Value::LuaFn(f) => Some(f.proto.proto.clone()),
+                _ => None,
+            })
+            .collect();
         if self.jit_yields_refuse(fp) {
             fp.jit.set(generation, None, 0, None);
             return None;
@@ -133,6 +149,7 @@ impl Lua {
             hints: &hints,
             from_loop: fp.calls.get() < self.jit.hotcall,
             calls: fp.calls.get(),
+            callees: &callees,
         };
         let before = engine.stats().code_bytes;
         let code = if room {
@@ -147,6 +164,9 @@ impl Lua {
         fp.jit
             .short_leaf
             .set(code.is_some() && call::is_short_leaf(&fp.proto.code));
+        if code.is_some() {
+            fp.jit.keep_callees(&callees);
+        }
         if let (Some(_), Some(ledger)) = (code, self.jit.ledger()) {
             fp.jit.share.charge(ledger, generation, bytes);
         }

@@ -257,7 +257,7 @@ impl Lua {
                     if self.jit.active {
                         let fp = cl.proto;
                         fp.backedges.set(fp.backedges.get().wrapping_add(1));
-                        if self.jit_backedge(fp) {
+                        if self.jit_backedge(cl) {
                             savepc!();
                             continue 'frames;
                         }
@@ -369,7 +369,7 @@ impl Lua {
                     } else {
                         let sj = code_at!(pc).sj_field();
                         pc = pc.wrapping_offset(1 + sj as isize);
-                        if sj < 0 && self.jit.active && self.jit_cond_backedge(cl.proto) {
+                        if sj < 0 && self.jit.active && self.jit_cond_backedge(cl) {
                             savepc!();
                             continue 'frames;
                         }
@@ -933,7 +933,7 @@ impl Lua {
                             reg!(a) = v;
                             let sj = code_at!(pc).sj_field();
                             pc = pc.wrapping_offset(1 + sj as isize);
-                            if sj < 0 && self.jit.active && self.jit_cond_backedge(cl.proto) {
+                            if sj < 0 && self.jit.active && self.jit_cond_backedge(cl) {
                                 savepc!();
                                 continue 'frames;
                             }
