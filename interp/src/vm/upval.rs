@@ -11,6 +11,7 @@ use crate::abi::CIST_CLOSE;
 use crate::error::LuaResult;
 use crate::func::{FnProto, LuaClosure, UpState, UpVal};
 use crate::gc::Gc;
+use crate::string::LuaStr;
 use crate::value::Value;
 use crate::Lua;
 
@@ -219,10 +220,16 @@ impl Lua {
                 while k < n && is_strnum(self.stack[top - k - 1]) {
                     k += 1;
                 }
+                let parts = top - k..top;
+                if let Some(s) = self.concat_short(parts.clone()) {
+                    self.stack[top - k] = Value::Str(s);
+                    n -= k - 1;
+                    continue;
+                }
                 // Numbers become strings in their (temporary) registers first, so the
                 // strings are joined in one copy that continues the first one's hash
                 // (STR-LANES in `string.rs`): `s = s .. i .. ","` stays linear per step.
-                for j in top - k..top {
+                for j in parts {
                     self.number_to_str(j);
                 }
                 let s = match self.heap.concat_strings(&self.stack[top - k..top]) {
@@ -252,6 +259,34 @@ impl Lua {
             }
         }
         Ok(true)
+    }
+
+    /// CONCAT-SHORT: the concatenation of the strings and numbers in stack slots
+    /// `parts` when a number is among them and the strings are short: the pieces are
+    /// written into one stack buffer (numbers as `..` shows them) and interned once,
+    /// where the general path would intern each number's text first (`"k" .. i`: two
+    /// strings made and hashed for one kept). `None` otherwise.
+    #[inline]
+    fn concat_short(&mut self, parts: core::ops::Range<usize>) -> Option<Gc<LuaStr>> {
+        /// Longest string bytes joined this way: with the numbers' text, the result
+        /// stays short enough to be hashed whole.
+        const SHORT: usize = 40;
+        let mut bytes = 0usize;
+        let mut numbers = false;
+        for v in self.stack.get(parts.clone())? {
+            match v {
+                Value::Str(s) => bytes += s.len(),
+                _ => numbers = true,
+            }
+        }
+        if !numbers || bytes > SHORT {
+            return None;
+        }
+        let mut out = moonjet_bytecode::num::StackBuf::<128>::new();
+        for j in parts {
+            append_strnum(self.stack[j], &mut out);
+        }
+        Some(self.intern(out.as_slice()))
     }
 
     /// Replaces a number in stack slot `i` by its string form, as `..` shows it.
