@@ -94,7 +94,7 @@ pub struct JitCtx {
     /// plus [`RET_CLOSES`] when the RETURN has k set (something may need closing)...
     pub ret_reg: u32,
     /// ... and how many results (`RET_TO_TOP`: up to the stack top). In, on entry:
-    /// [`RET_WANT`] plus the results an inline call wants (FAST-RETURN), else 0.
+    /// The results an inline call wants (FAST-RETURN), else [`RET_NONE`].
     pub ret_n: u32,
     /// The running thread (`Lua::current`'s box address; read by the inline upvalue
     /// reads, UPVAL-INLINE in the JIT's `ops_data.rs`). Constant for an activation: a
@@ -318,13 +318,14 @@ pub const RET_TO_TOP: u32 = u32::MAX;
 /// nothing can be (V-CLOSE), and the call helper's return skips the closing check.
 pub const RET_CLOSES: u32 = 1 << 31;
 /// In `JitCtx::ret_n` when the code is entered (anchor: FAST-RETURN): an inline call of
-/// compiled code (DIRECT-CALL) wanting `k` results (one when it wants them all) sets
-/// `RET_WANT | k`; every other entry sets 0. A RETURN of exactly `k` values with
-/// nothing to close, run while no hook is set, then moves its values to its frame's
-/// function slot and up itself, stores nothing in the context and returns
-/// [`RET_DONE`]: the calling code pops the frame and sets the stack top. Any other
-/// RETURN reports as usual (`STATUS_RETURNED`).
-pub const RET_WANT: u32 = 1 << 30;
+/// compiled code (DIRECT-CALL) wanting `k` results sets `2k`, one wanting them all 1;
+/// every other entry sets [`RET_NONE`]. A RETURN of at least `k` values (exactly one
+/// for "all": RET-DISCARD in the JIT's `direct_call.rs`) with nothing to close, run
+/// while no hook is set, then moves its values to its frame's function slot and up
+/// itself, stores nothing in the context and returns [`RET_DONE`]: the calling code
+/// pops the frame and sets the stack top. Any other RETURN reports as usual
+/// (`STATUS_RETURNED`).
+pub const RET_NONE: u32 = u32::MAX;
 /// What the code returns (in place of a pc) after a FAST-RETURN.
 pub const RET_DONE: u32 = u32::MAX;
 /// Default Rust stack budget of compiled code (NATIVE-STACK): bytes of Rust stack that

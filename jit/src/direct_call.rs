@@ -11,8 +11,7 @@ use cranelift_codegen::ir::{self, types, AbiParam, InstBuilder, Signature};
 use cranelift_codegen::ir::{StackSlotData, StackSlotKind};
 use moonjet_interp::abi::{ci_offsets as ci, CIST_LUA, CIST_META_MASK};
 use moonjet_interp::jit_iface::{
-    ctx_offsets as cx, direct_offsets as d, tags, JitCtx, HELPER_OK, RET_DONE, RET_WANT,
-    STATUS_NOT_ENTRY,
+    ctx_offsets as cx, direct_offsets as d, tags, JitCtx, HELPER_OK, RET_DONE, STATUS_NOT_ENTRY,
 };
 
 use crate::translate::{mem, mem_const, FunctionTranslator, Helper, PTR};
@@ -115,9 +114,7 @@ impl FunctionTranslator<'_> {
         };
         self.push_frame(&site, c, pc);
         let regs = self.addr(ra + VALUE as i32);
-        // One result for all (C = 0), as below.
-        let want = if c == 0 { 1 } else { c - 1 };
-        let ret = self.ret_want(want);
+        let ret = self.ret_want(c);
         let cctx = self.callee_ctx(lua, fp, cl, regs, nbase, ret);
         let zero = self.i32(0);
         let sig = self.direct_slot().1;
@@ -303,9 +300,11 @@ impl FunctionTranslator<'_> {
     }
 
     /// The `ret_reg` / `ret_n` word of a callee's context wanting `k` results
-    /// (FAST-RETURN): `ret_reg` 0, `ret_n` `RET_WANT | k`.
-    pub(crate) fn ret_want(&mut self, k: u32) -> ir::Value {
-        self.i64(((RET_WANT | k) as i64) << 32)
+    /// (FAST-RETURN): `ret_reg` 0, `ret_n` the code of a call with C = `c`
+    /// (RET-DISCARD): `2 * (c - 1)` for a fixed count, 1 for all results.
+    pub(crate) fn ret_want(&mut self, c: u32) -> ir::Value {
+        let code = if c == 0 { 1 } else { (c - 1) << 1 };
+        self.i64((code as i64) << 32)
     }
 
     /// After the callee's code returned `next`: `RET_DONE` (FAST-RETURN: the callee
@@ -362,14 +361,29 @@ impl FunctionTranslator<'_> {
     /// exactly `n` (`ctx.ret_n`) and no hook is set, stores them to the function slot
     /// and up (below R[`ra`], so in increasing order) and returns `RET_DONE`; continues
     /// in a new block otherwise.
+    ///
+    /// A call that wants fewer values (a call as a statement: `inc(k)`, `t:add(x)`)
+    /// takes it too (anchor: RET-DISCARD): all `n` values are stored, the ones past
+    /// those it wants into slots it no longer uses (a CALL's registers from R[A] up are
+    /// temporaries; the callee's frame overwrote them when interpreted too). A call
+    /// that wants all results takes it only for exactly one. So with the code of
+    /// [`Self::ret_want`] (`RET_NONE`, the largest, when no inline call entered), one
+    /// compare: code 0 for no value; code at most 2 (none, one, all) for one; for more,
+    /// the code rotated right by one bit (a fixed count `k` becomes `k`, "all" and
+    /// `RET_NONE` huge numbers) at most `n`.
     pub(crate) fn fast_return(&mut self, ra: u32, n: u32) {
-        let want = self.b.ins().load(types::I32, mem(), self.ctx, cx::RET_N);
-        let wanted = self
+        let code = self.b.ins().load(types::I32, mem(), self.ctx, cx::RET_N);
+        let (code, most) = match n {
+            0 => (code, 0),
+            1 => (code, 2),
+            _ => (self.b.ins().rotr_imm_u(code, 1), n as i64),
+        };
+        let taken = self
             .b
             .ins()
-            .icmp_imm_s(IntCC::Equal, want, (RET_WANT | n) as i64);
+            .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, code, most);
         let (check, fast, normal) = (self.new_block(), self.new_block(), self.new_block());
-        self.branch(wanted, check, normal);
+        self.branch(taken, check, normal);
         self.at(check);
         let lua = self.ctx_word(cx::LUA);
         let hook = self.b.ins().load(types::I8, mem(), lua, d::HOOK_MASK);

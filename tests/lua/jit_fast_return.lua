@@ -117,4 +117,38 @@ for i = 1, 100 do
 end
 assert(ok_count == 99)
 
+-- RET-DISCARD: calls that want fewer values than the callee returns (a statement
+-- call, one of two, two of three) and calls that want them all, which must get every
+-- value; the registers above the results keep working.
+local function one(x) return x + 1 end
+local function two(x) return x, x * 2 end
+local function three(x) return x, x + 1, x + 2 end
+local function none() end
+local function counts(...) return select("#", ...) end
+local function discard(n)
+  local a, b, c, d = 0, 0, 0, 0
+  for i = 1, n do
+    one(i)
+    two(i)
+    three(i)
+    local p = two(i)
+    local q, r = three(i)
+    local s, t, u, v = three(i)
+    a = a + p + q + r
+    b = b + s + t + u + (v == nil and 1 or 100)
+    c = c + counts(two(i)) + counts(three(i)) + counts(one(i)) + counts(none())
+    local tt = { three(i) }
+    local w, x2 = none()
+    d = d + #tt + (w == nil and x2 == nil and 1 or 100)
+  end
+  return a, b, c, d
+end
+for _ = 1, 3 do
+  local a, b, c, d = discard(50)
+  local ea, eb = 0, 0
+  for i = 1, 50 do ea = ea + i + i + (i + 1); eb = eb + i + (i + 1) + (i + 2) + 1 end
+  assert(a == ea and b == eb, a)
+  assert(c == 50 * 6 and d == 50 * 4, c)
+end
+
 print("ok")

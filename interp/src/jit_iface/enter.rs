@@ -6,8 +6,8 @@
 
 use super::{
     call, stack_address, CompileRequest, ExitVerdict, JitCtx, JitFn, HELPERS, HOT_EXIT_MARKS,
-    JIT_REDISPATCH, NATIVE_STACK_TOTAL, RET_CLOSES, RET_TO_TOP, STATUS_NOT_ENTRY, STATUS_RETURNED,
-    STATUS_TAILCALLED, STATUS_UNWIND,
+    JIT_REDISPATCH, NATIVE_STACK_TOTAL, RET_CLOSES, RET_NONE, RET_TO_TOP, STATUS_NOT_ENTRY,
+    STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND,
 };
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -197,7 +197,7 @@ impl Lua {
             depth: 0,
             base: regs,
             ret_reg: 0,
-            ret_n: 0,
+            ret_n: RET_NONE,
             thread: self.current.addr(),
             base_index: base,
             answer: 0,
