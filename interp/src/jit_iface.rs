@@ -286,6 +286,10 @@ pub mod str_offsets {
     use core::mem::offset_of;
     /// `LuaStr::hash`.
     pub const HASH: i32 = (offset_of!(GcBox<LuaStr>, value) + offset_of!(LuaStr, hash)) as i32;
+    /// `usize`: `LuaStr::len`, the length in bytes.
+    pub const LEN: i32 = (offset_of!(GcBox<LuaStr>, value) + offset_of!(LuaStr, len)) as i32;
+    /// `*const u8`: `LuaStr::data`, the bytes.
+    pub const DATA: i32 = (offset_of!(GcBox<LuaStr>, value) + offset_of!(LuaStr, data)) as i32;
 }
 
 // ------------------------------------------------------------------ runtime helpers
@@ -497,6 +501,9 @@ pub struct Helpers {
     /// computes: INTRINSICS in `jit/src/ops_call.rs`). Read from the table, not built
     /// into the code, so that the code does not depend on where the binary is loaded.
     pub math_sqrt: crate::func::NativeFn,
+    /// Not a helper: `string.byte`'s native function, tested like `math_sqrt` (a CALL
+    /// of it with a string and an integer inside the string gives the byte inline).
+    pub string_byte: crate::func::NativeFn,
     /// The rest of an inline GETFIELD/SELF read after table `h` (a table's payload)
     /// lacked string `s` (a string's payload) in its hash part: `*dst` = the value
     /// found up the table's `__index` chain of tables (nil where the chain ends),
@@ -591,6 +598,8 @@ pub mod helper_offsets {
     pub const SET_LIST: i32 = offset_of!(Helpers, set_list) as i32;
     /// `Helpers::math_sqrt`.
     pub const MATH_SQRT: i32 = offset_of!(Helpers, math_sqrt) as i32;
+    /// `Helpers::string_byte`.
+    pub const STRING_BYTE: i32 = offset_of!(Helpers, string_byte) as i32;
     /// `Helpers::index_field`.
     pub const INDEX_FIELD: i32 = offset_of!(Helpers, index_field) as i32;
     /// `Helpers::preserving`.
@@ -626,6 +635,7 @@ pub static HELPERS: Helpers = Helpers {
     str_less: h_str_less,
     set_list: allocating::h_set_list,
     math_sqrt: crate::stdlib::math::SQRT,
+    string_byte: crate::stdlib::string::BYTE,
     index_field: h_index_field,
     preserving: [const { AtomicUsize::new(0) }; PRESERVING_SLOTS],
 };

@@ -58,10 +58,10 @@ pub struct LuaStr {
     /// Where the bytes live and what the tail holds.
     storage: Storage,
     /// Length in bytes.
-    len: usize,
+    pub(crate) len: usize,
     /// The bytes (dangling when empty). For inline bytes, a raw pointer taken from the
     /// block at allocation, so it carries the whole block's provenance.
-    data: NonNull<u8>,
+    pub(crate) data: NonNull<u8>,
 }
 
 impl LuaStr {

@@ -64,6 +64,8 @@ pub struct CallSite {
     pub native: bool,
     /// The callee was read from this upvalue (LEAF-INLINE in `inline_leaf.rs`).
     pub upvalue: Option<u32>,
+    /// The callee may be `string.byte` (read as a field or method named `byte`).
+    pub maybe_byte: bool,
 }
 
 impl Default for CallSite {
@@ -73,6 +75,7 @@ impl Default for CallSite {
             maybe_sqrt: true,
             native: false,
             upvalue: None,
+            maybe_byte: false,
         }
     }
 }
@@ -86,8 +89,9 @@ enum Loaded<'p> {
     Named(&'p [u8]),
     /// The value of this upvalue, with its name if it has one.
     Upvalue(u32, Option<&'p [u8]>),
-    /// A library function (a field of a library table, a base function).
-    Library,
+    /// A library function (a field of a library table, a base function), with the
+    /// field's name when it was read as one.
+    Library(Option<&'p [u8]>),
 }
 
 /// The call sites of `proto`, by pc (only CALL and TFORCALL pcs mean anything).
@@ -107,12 +111,15 @@ pub fn call_sites(proto: &Proto) -> Vec<CallSite> {
                 let c = code[call];
                 let from_library = c.opcode() == Some(OpCode::Call)
                     && c.a() == i.a()
-                    && loaded_into(proto, &targets, call, i.a()) == Loaded::Library;
+                    && matches!(
+                        loaded_into(proto, &targets, call, i.a()),
+                        Loaded::Library(_)
+                    );
                 let at = pc + 1 + i.bx() as usize;
                 (
                     at,
                     if from_library {
-                        Loaded::Library
+                        Loaded::Library(None)
                     } else {
                         Loaded::Unknown
                     },
@@ -129,16 +136,19 @@ pub fn call_sites(proto: &Proto) -> Vec<CallSite> {
                 maybe_sqrt: n == b"sqrt",
                 native: false,
                 upvalue: None,
+                maybe_byte: n == b"byte",
             },
             Loaded::Upvalue(u, n) => CallSite {
                 maybe_sqrt: !matches!(n, Some(n) if n != b"sqrt"),
                 native: false,
                 upvalue: Some(u),
+                maybe_byte: n == Some(b"byte"),
             },
-            Loaded::Library => CallSite {
+            Loaded::Library(n) => CallSite {
                 maybe_sqrt: false,
                 native: true,
                 upvalue: None,
+                maybe_byte: n == Some(b"byte"),
             },
         };
     }
@@ -181,13 +191,13 @@ fn loaded_into<'p>(proto: &'p Proto, targets: &[bool], pc: usize, r: u32) -> Loa
         }
         return match op {
             OpCode::GetTabUp => match const_str(proto, i.c()) {
-                Some(n) if BASE_FUNCTIONS.contains(&n) => Loaded::Library,
+                Some(n) if BASE_FUNCTIONS.contains(&n) => Loaded::Library(None),
                 Some(n) => Loaded::Named(n),
                 None => Loaded::Unknown,
             },
             OpCode::GetField => field_of(proto, targets, p, i),
             OpCode::SelfOp if i.k() => match const_str(proto, i.c()) {
-                Some(n) if STRING_METHODS.contains(&n) => Loaded::Library,
+                Some(n) if STRING_METHODS.contains(&n) => Loaded::Library(Some(n)),
                 Some(n) => Loaded::Named(n),
                 None => Loaded::Unknown,
             },
@@ -226,7 +236,7 @@ fn field_of<'p>(proto: &'p Proto, targets: &[bool], pc: usize, i: Instruction) -
         _ => None,
     };
     match table {
-        Some(t) if LIBRARIES.contains(&t) => Loaded::Library,
+        Some(t) if LIBRARIES.contains(&t) => Loaded::Library(Some(key)),
         _ => Loaded::Named(key),
     }
 }
@@ -297,6 +307,7 @@ mod tests {
             maybe_sqrt: false,
             native: true,
             upvalue: None,
+            maybe_byte: false,
         };
         assert_eq!(s[0], lib, "string.format");
         assert!(s[1].maybe_sqrt && !s[1].native, "math.sqrt");

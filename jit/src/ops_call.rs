@@ -6,11 +6,12 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder};
 use moonjet_bytecode::{Instruction, OpCode};
 use moonjet_interp::jit_iface::{
-    ctx_offsets, helper_offsets, tags, HELPER_EXIT, HELPER_OK, RET_CLOSES, RET_TO_TOP,
+    ctx_offsets, helper_offsets, str_offsets, tags, HELPER_EXIT, HELPER_OK, RET_CLOSES, RET_TO_TOP,
     TAILCALL_DONE, TAILCALL_RETURNED, TAILCALL_SELF,
 };
 use moonjet_interp::Value;
 
+use crate::analysis::Ty;
 use crate::callee::CallSite;
 use crate::direct_call::{CallPaths, DIRECT_MAX_C};
 use crate::reasons::Reason;
@@ -32,6 +33,10 @@ impl FunctionTranslator<'_> {
         if i.b() == 2 && i.c() == 2 && self.call_site(pc).maybe_sqrt {
             let x = self.reg(i.a() + 1)?;
             return self.call_or_sqrt(a, x, pc);
+        }
+        if i.b() == 3 && i.c() == 2 && self.call_site(pc).maybe_byte && self.int_after(i, pc) {
+            self.reg(i.a() + 2)?;
+            return self.call_or_byte(a, pc);
         }
         self.emit_call(a, i.b(), i.c(), pc, Reason::Call)
     }
@@ -73,6 +78,56 @@ impl FunctionTranslator<'_> {
         self.jump(next);
         self.at(slow);
         self.emit_call_flushed(a, 2, 2, pc, Reason::Call)
+    }
+
+    /// Whether the analysis expects nothing of the result of CALL `i` at `pc`, or an
+    /// integer.
+    fn int_after(&self, i: Instruction, pc: usize) -> bool {
+        let after = (self.regs.states.get(pc + 1))
+            .and_then(|s| s.as_ref())
+            .and_then(|s| s.ty.get(i.a() as usize).copied());
+        matches!(after, None | Some(Ty::Any) | Some(Ty::Int))
+    }
+
+    /// `s:byte(k)` or `string.byte(s, k)`: a CALL of two arguments and one result
+    /// (INTRINSICS): when the callee is exactly `string.byte`'s native function, the
+    /// first argument a string and the second an integer from 1 to its length, the byte
+    /// is read inline; anything else (a negative or outside position, other callees)
+    /// is the general call. Stored first as `call_or_sqrt` does.
+    fn call_or_byte(&mut self, a: i32, pc: usize) -> Result<(), Reason> {
+        let next = self.block_rel(pc, 1)?;
+        let (s_off, k_off) = (a + 16, a + 32);
+        self.flush();
+        let tag = self.tag(a);
+        let is_fn = self.is(tag, tags::NATIVE_FN);
+        let (check, fast, slow) = (self.new_block(), self.new_block(), self.new_block());
+        self.branch(is_fn, check, slow);
+        self.at(check);
+        let addr = self.payload(a, types::I64);
+        let byte = self.helper_word(helper_offsets::STRING_BYTE);
+        let same = self.b.ins().icmp(IntCC::Equal, addr, byte);
+        let (st, kt) = (self.tag(s_off), self.tag(k_off));
+        let (is_str, is_int) = (self.is(st, tags::STR), self.is(kt, tags::INT));
+        let args = self.and(is_str, is_int);
+        let ok = self.and(same, args);
+        let inside = self.new_block();
+        self.branch(ok, inside, slow);
+        self.at(inside);
+        let s = self.payload(s_off, types::I64);
+        let k = self.payload(k_off, types::I64);
+        let len = self.b.ins().load(types::I64, mem(), s, str_offsets::LEN);
+        let at = self.b.ins().iadd_imm_s(k, -1);
+        let within = self.b.ins().icmp(IntCC::UnsignedLessThan, at, len);
+        self.branch(within, fast, slow);
+        self.at(fast);
+        let data = self.b.ins().load(types::I64, mem(), s, str_offsets::DATA);
+        let p = self.b.ins().iadd(data, at);
+        let v = self.b.ins().uload8(types::I64, mem(), p, 0);
+        self.store_int(a, v);
+        self.store_regs(&[a]);
+        self.jump(next);
+        self.at(slow);
+        self.emit_call_flushed(a, 3, 2, pc, Reason::Call)
     }
 
     /// TFORCALL: `R[A+4], ..., R[A+3+C] := R[A](R[A+1], R[A+2])`: the three control

@@ -42,4 +42,40 @@ assert(g(9) == 3.0)
 math.sqrt = saved
 assert(f(9) == 3.0)
 
+-- string.byte with a string and a position inside it reads the byte inline; every
+-- other case is the library's (positions out of range or negative, numbers coerced to
+-- strings, float positions, a replaced function, a method of another table).
+local function bytes(s, n)
+  local sum = 0
+  for i = 1, n do
+    sum = sum + (s:byte(i) or 1000)
+  end
+  return sum
+end
+local function bytes2(s, i) return string.byte(s, i) end
+for _ = 1, 3 do
+  assert(bytes("abc", 3) == 97 + 98 + 99)
+  assert(bytes("abc", 5) == 97 + 98 + 99 + 2000)
+  assert(bytes("", 2) == 2000)
+  assert(bytes("\0\255", 2) == 255)
+  assert(bytes2("hello", -1) == 111 and bytes2("hello", 0) == nil)
+  assert(bytes2("hello", 2.0) == 101 and bytes2(12345, 2) == 50)
+  assert(select("#", bytes2("hello", 9)) == 0)
+  assert(bytes2("hello", math.maxinteger) == nil and bytes2("hello", math.mininteger) == nil)
+end
+local ok, err = pcall(bytes2, "hello", 1.5)
+assert(not ok and err:find("number has no integer representation", 1, true), err)
+local obj = { byte = function(self, i) return i * 2 end }
+local function methods(o, n)
+  local sum = 0
+  for i = 1, n do sum = sum + o:byte(i) end
+  return sum
+end
+assert(methods(obj, 4) == 20 and methods("abcd", 4) == 97 + 98 + 99 + 100)
+local saved_byte = string.byte
+string.byte = function(s, i) return 7 end
+assert(bytes("abc", 3) == 21 and bytes2("abc", 1) == 7)
+string.byte = saved_byte
+assert(bytes("abc", 3) == 97 + 98 + 99)
+
 print("jit_intrinsics ok")

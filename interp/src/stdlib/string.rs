@@ -68,13 +68,18 @@ fn sub(l: &mut Lua) -> LuaResult<usize> {
     Ok(1)
 }
 
+/// `string.byte`'s function, whose identity compiled code tests (`Helpers::string_byte`).
+pub(crate) const BYTE: crate::func::NativeFn = byte;
+
 /// `string.byte(s [, i [, j]])`
 fn byte(l: &mut Lua) -> LuaResult<usize> {
     let s = check_str(l, 1)?;
     let i = opt_int(l, 2, 1)?;
     let start = pos_relative(i, s.len());
+    // The end defaults to `i` as given (`s:byte(0)` is empty, as in lua5.4), not to
+    // the start it is turned into.
     let j = match l.arg(3) {
-        Value::Nil => start as i64,
+        Value::Nil => i,
         _ => check_int(l, 3)?,
     };
     let end = end_relative(j, s.len());
