@@ -113,9 +113,19 @@ impl FunctionTranslator<'_> {
         let idx = self.b.block_params(probe)[0];
         let off = self.b.ins().imul_imm_s(idx, t::NODE_SIZE as i64);
         let node = self.b.ins().iadd(nodes, off);
-        let hit = self.key_is(node, want);
-        let (found, next) = (self.new_block(), self.new_block());
-        self.branch(hit, found, next);
+        // The key's payload first, its tag only when that matches (a string's address
+        // in a key of another type is rare): one compare and branch per probe passed.
+        let kptr = self
+            .b
+            .ins()
+            .load(types::I64, mem(), node, t::NODE_KEY + PAYLOAD);
+        let same = self.b.ins().icmp(IntCC::Equal, kptr, want);
+        let (tag_check, found, next) = (self.new_block(), self.new_block(), self.new_block());
+        self.branch(same, tag_check, next);
+        self.at(tag_check);
+        let ktag = self.b.ins().load(types::I8, mem(), node, t::NODE_KEY + TAG);
+        let is_str = self.is(ktag, tags::STR);
+        self.branch(is_str, found, next);
         self.at(next);
         // An empty node ends the key's probe sequence: absent from the hash part.
         let ktag = self.b.ins().load(types::I8, mem(), node, t::NODE_KEY + TAG);
@@ -129,18 +139,6 @@ impl FunctionTranslator<'_> {
         self.b.ins().jump(probe, &[ir::BlockArg::Value(idx)]);
         self.at(found);
         self.b.ins().iadd_imm_s(node, t::NODE_VAL as i64)
-    }
-
-    /// Whether the key of `node` is the string at address `want` (an i8 truth value).
-    fn key_is(&mut self, node: ir::Value, want: ir::Value) -> ir::Value {
-        let ktag = self.b.ins().load(types::I8, mem(), node, t::NODE_KEY + TAG);
-        let kptr = self
-            .b
-            .ins()
-            .load(types::I64, mem(), node, t::NODE_KEY + PAYLOAD);
-        let is_str = self.is(ktag, tags::STR);
-        let same = self.b.ins().icmp(IntCC::Equal, kptr, want);
-        self.and(is_str, same)
     }
 
     /// Continues when the value at `slot` is not nil.
