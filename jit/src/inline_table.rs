@@ -78,8 +78,8 @@ impl FunctionTranslator<'_> {
         let (Ok(Value::Str(_)), Ok(koff)) = (self.konst(k), self.konst_off(k)) else {
             return None;
         };
-        let k = self.kbase();
-        Some(self.b.ins().load(types::I64, mem(), k, koff + PAYLOAD))
+        // An immediate (K-ADDR in `translate.rs`).
+        Some(self.const_word(koff))
     }
 
     /// [`Self::field_slot`] for the interned string at address `want`: the address of

@@ -37,7 +37,7 @@ mod tests;
 use std::any::Any;
 use std::time::Instant;
 
-use cranelift_codegen::ir::{types, AbiParam, Signature, UserFuncName};
+use cranelift_codegen::ir::{self, types, AbiParam, Signature, UserFuncName};
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
@@ -48,6 +48,7 @@ use moonjet_bytecode::{OpCode, Proto};
 use moonjet_interp::jit_iface::{
     tags, CompileRequest, ExitVerdict, JitEngine, JitFn, JitStats, SpecHint,
 };
+use moonjet_interp::Value;
 
 use reasons::{Kind, Reason};
 use translate::{FunctionTranslator, Outcome, PTR};
@@ -282,10 +283,18 @@ impl Jit {
     }
 
     /// The Cranelift IR of `req` as text (golden tests, dumps); nothing is compiled.
+    /// The addresses of string constants (K-ADDR in `translate.rs`), which differ from
+    /// run to run, are shown as `K[k]`.
     pub fn ir_text(&mut self, req: &CompileRequest<'_>) -> String {
         self.translate(req);
-        let text = self.ctx.func.display().to_string();
+        let mut text = self.ctx.func.display().to_string();
         self.module.clear_context(&mut self.ctx);
+        for (k, v) in req.consts.iter().enumerate() {
+            if let Value::Str(s) = v {
+                let imm = ir::immediates::Imm64::new(s.addr() as i64).to_string();
+                text = text.replace(&imm, &format!("K[{k}]"));
+            }
+        }
         text
     }
 

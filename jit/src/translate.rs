@@ -858,12 +858,19 @@ impl<'a> FunctionTranslator<'a> {
     }
 
     /// The payload word of the constant at byte offset `koff`: an immediate for a
-    /// number or a boolean, else read from the constants.
+    /// number, a boolean or a string, else read from the constants.
+    ///
+    /// A string constant's payload is the address of its box (K-ADDR): the prototype's
+    /// constants keep it alive and are never replaced, the code is dropped with the
+    /// prototype (CODE-CACHE), and the collector never moves an object, so the address
+    /// is the constant's for as long as the code can run. A field access then needs no
+    /// load of the context and the constants to find its key.
     pub fn const_word(&mut self, koff: i32) -> ir::Value {
         match self.consts.get((koff / VALUE_SIZE) as usize) {
             Some(Value::Int(n)) => self.i64(*n),
             Some(Value::Float(f)) => self.i64(f.to_bits() as i64),
             Some(Value::Bool(b)) => self.i64(*b as i64),
+            Some(Value::Str(s)) => self.i64(s.addr() as i64),
             _ => {
                 let k = self.kbase();
                 self.b.ins().load(types::I64, mem(), k, koff + PAYLOAD)
