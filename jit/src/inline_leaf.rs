@@ -285,13 +285,8 @@ impl FunctionTranslator<'_> {
             tys.push(ty);
             vals.push(v);
         }
-        self.flush();
-        let tag = self.tag(a);
-        let is_fn = self.is(tag, tags::LUA_FN);
-        let (check, fast, slow) = (self.new_block(), self.new_block(), self.new_block());
-        self.branch(is_fn, check, slow);
-        self.at(check);
-        let cl = self.payload(a, types::I64);
+        let (cl, slow) = self.callee_with_tag(a, tags::LUA_FN);
+        let fast = self.new_block();
         let fp = self.b.ins().load(types::I64, mem(), cl, d::CLOSURE_PROTO);
         let code = self.b.ins().load(types::I64, mem(), fp, d::BYTECODE);
         let want: &[Instruction] = &p.code;

@@ -49,15 +49,10 @@ impl FunctionTranslator<'_> {
     /// call leaves them, and so is the result.
     fn call_or_sqrt(&mut self, a: i32, x: i32, pc: usize) -> Result<(), Reason> {
         let next = self.block_rel(pc, 1)?;
-        self.flush();
         // Other callees pay one compare of a tag the code holds: a Lua function is
         // not a native one.
-        let tag = self.tag(a);
-        let is_fn = self.is(tag, tags::NATIVE_FN);
-        let (check, fast, slow) = (self.new_block(), self.new_block(), self.new_block());
-        self.branch(is_fn, check, slow);
-        self.at(check);
-        let addr = self.payload(a, types::I64);
+        let (addr, slow) = self.callee_with_tag(a, tags::NATIVE_FN);
+        let fast = self.new_block();
         let sqrt = self.helper_word(helper_offsets::MATH_SQRT);
         let same = self.b.ins().icmp(IntCC::Equal, addr, sqrt);
         let xt = self.tag(x);
@@ -80,6 +75,20 @@ impl FunctionTranslator<'_> {
         self.emit_call_flushed(a, 2, 2, pc, Reason::Call)
     }
 
+    /// The start of a CALL that may be made in place (INTRINSICS, LEAF-INLINE in
+    /// `inline_leaf.rs`): the registers stored (once, for both paths, as a call leaves
+    /// them), then the callee at `a` tested for `tag`. Continues in a new block where
+    /// it has it, with its payload; returns that and the block of the general call.
+    pub(crate) fn callee_with_tag(&mut self, a: i32, tag: u8) -> (ir::Value, ir::Block) {
+        self.flush();
+        let t = self.tag(a);
+        let is = self.is(t, tag);
+        let (check, slow) = (self.new_block(), self.new_block());
+        self.branch(is, check, slow);
+        self.at(check);
+        (self.payload(a, types::I64), slow)
+    }
+
     /// Whether the analysis expects nothing of the result of CALL `i` at `pc`, or an
     /// integer.
     fn int_after(&self, i: Instruction, pc: usize) -> bool {
@@ -97,13 +106,8 @@ impl FunctionTranslator<'_> {
     fn call_or_byte(&mut self, a: i32, pc: usize) -> Result<(), Reason> {
         let next = self.block_rel(pc, 1)?;
         let (s_off, k_off) = (a + 16, a + 32);
-        self.flush();
-        let tag = self.tag(a);
-        let is_fn = self.is(tag, tags::NATIVE_FN);
-        let (check, fast, slow) = (self.new_block(), self.new_block(), self.new_block());
-        self.branch(is_fn, check, slow);
-        self.at(check);
-        let addr = self.payload(a, types::I64);
+        let (addr, slow) = self.callee_with_tag(a, tags::NATIVE_FN);
+        let fast = self.new_block();
         let byte = self.helper_word(helper_offsets::STRING_BYTE);
         let same = self.b.ins().icmp(IntCC::Equal, addr, byte);
         let (st, kt) = (self.tag(s_off), self.tag(k_off));
