@@ -12,9 +12,9 @@
 //!   the caller's prototype slot keeps that bytecode alive, `JitSlot::keep_callees`);
 //!   anything else is the general call;
 //! * the body cannot raise an error, allocate, yield or call anything: every operand
-//!   has a number type known when translating, so no metamethod can apply. An integer `//` or `%` by zero, the only
-//!   error, exits before the call, which the interpreter then makes, so the error
-//!   comes from the callee with its traceback. No frame is pushed, so no hook can see
+//!   has a number type known when translating, so no metamethod can apply. An integer
+//!   `//` or `%` by zero, the only error, exits before the call, which the interpreter
+//!   then makes, so the error comes from the callee with its traceback. No frame is pushed, so no hook can see
 //!   it missing: compiled code runs only while no hook is set, and the body sets none.
 //!
 //! The result's type is known too; it must agree with what the analysis expects of
@@ -136,11 +136,11 @@ fn walk(p: &Proto, args: &[Ty], mut em: Option<Emit<'_, '_>>) -> Option<Num> {
         let op = ins.opcode()?;
         let val = match op {
             OpCode::Move => get(&regs, ins.b())?,
-            OpCode::LoadI => constant(&mut em, Operand::Int(ins.sbx() as i64)),
-            OpCode::LoadF => constant(&mut em, Operand::Float(ins.sbx() as f64)),
+            OpCode::LoadI => operand(&mut em, Operand::Int(ins.sbx() as i64), &regs),
+            OpCode::LoadF => operand(&mut em, Operand::Float(ins.sbx() as f64), &regs),
             OpCode::LoadK => match consts.get(ins.bx() as usize)? {
-                Value::Int(n) => constant(&mut em, Operand::Int(*n)),
-                Value::Float(f) => constant(&mut em, Operand::Float(*f)),
+                Value::Int(n) => operand(&mut em, Operand::Int(*n), &regs),
+                Value::Float(f) => operand(&mut em, Operand::Float(*f), &regs),
                 _ => return None,
             },
             OpCode::Unm => {
@@ -156,26 +156,17 @@ fn walk(p: &Proto, args: &[Ty], mut em: Option<Emit<'_, '_>>) -> Option<Num> {
             OpCode::Return if ins.b() == 2 && !ins.k() => return get(&regs, ins.a()),
             _ => {
                 let (bop, x, y) = arith_operands(ins, &consts)?;
-                let ty_of = |o: Operand| match o {
-                    Operand::Reg(r) => get(&regs, r).map(|n| n.ty),
-                    Operand::Int(_) => Some(Ty::Int),
-                    Operand::Float(_) => Some(Ty::Float),
-                };
-                let (tx, ty) = (ty_of(x)?, ty_of(y)?);
-                let rt = bop.result_type(tx, ty);
-                // Bitwise operators on floats convert them, which may fail.
-                let ints = tx == Ty::Int && ty == Ty::Int;
-                if rt == Ty::Any || (rt == Ty::Int && !ints) {
+                let (xv, yv) = (operand(&mut em, x, &regs), operand(&mut em, y, &regs));
+                let number = |t: Ty| matches!(t, Ty::Int | Ty::Float);
+                if !number(xv.ty) || !number(yv.ty) {
                     return None;
                 }
-                let v = match em.as_mut() {
-                    Some(_) => {
-                        let xv = operand(&mut em, x, &regs);
-                        let yv = operand(&mut em, y, &regs);
-                        em.as_mut().map(|e| e.arith(bop, rt, xv, yv))
-                    }
-                    None => None,
-                };
+                let rt = bop.result_type(xv.ty, yv.ty);
+                // Bitwise operators on floats convert them, which may fail.
+                if rt == Ty::Int && (xv.ty, yv.ty) != (Ty::Int, Ty::Int) {
+                    return None;
+                }
+                let v = em.as_mut().map(|e| e.arith(bop, rt, xv, yv));
                 Num { ty: rt, v }
             }
         };
@@ -184,32 +175,22 @@ fn walk(p: &Proto, args: &[Ty], mut em: Option<Emit<'_, '_>>) -> Option<Num> {
     None
 }
 
-/// A constant of the body (its value only when emitting).
-fn constant(em: &mut Option<Emit<'_, '_>>, o: Operand) -> Num {
-    match (o, em) {
-        (Operand::Float(f), em) => Num {
-            ty: Ty::Float,
-            v: em.as_mut().map(|e| e.t.b.ins().f64const(f)),
-        },
-        (Operand::Int(n), em) => Num {
-            ty: Ty::Int,
-            v: em.as_mut().map(|e| e.t.i64(n)),
-        },
-        (Operand::Reg(_), _) => Num {
-            ty: Ty::Any,
-            v: None,
-        },
-    }
-}
-
-/// The value of an operand while emitting.
+/// An operand or constant of the body: its type (`Any` for a register not written
+/// yet) and, when emitting, its value.
 fn operand(em: &mut Option<Emit<'_, '_>>, o: Operand, regs: &[Option<Num>]) -> Num {
     match o {
         Operand::Reg(r) => regs.get(r as usize).copied().flatten().unwrap_or(Num {
             ty: Ty::Any,
             v: None,
         }),
-        _ => constant(em, o),
+        Operand::Int(n) => Num {
+            ty: Ty::Int,
+            v: em.as_mut().map(|e| e.t.i64(n)),
+        },
+        Operand::Float(f) => Num {
+            ty: Ty::Float,
+            v: em.as_mut().map(|e| e.t.b.ins().f64const(f)),
+        },
     }
 }
 
@@ -248,6 +229,10 @@ impl FunctionTranslator<'_> {
         pc: usize,
         callees: &'p [Option<Rc<Proto>>],
     ) -> Option<&'p Proto> {
+        // Most calls are not through an upvalue: no register types gathered for them.
+        callees
+            .get(self.calls.get(pc)?.upvalue? as usize)?
+            .as_ref()?;
         let types: Vec<Ty> = (0..self.max_stack as i32)
             .map(|r| self.ty(r * 16))
             .collect();
