@@ -398,9 +398,11 @@ impl FunctionTranslator<'_> {
         next: ir::Block,
         pc: usize,
     ) -> Result<(), Reason> {
-        let (val, src, rk) = (self.rk_addr(i)?, self.rk_src(i)?, self.rk_reg(i)?);
-        let t = self.addr(a);
+        let (src, rk) = (self.rk_src(i)?, self.rk_reg(i)?);
         self.inline_set_int(a, key, src, next);
+        // The helper's operands computed on its path only (a constant's address reads
+        // the context).
+        let (val, t) = (self.rk_addr(i)?, self.addr(a));
         self.call_checked(
             Helper::SetInt,
             &[self.ctx, t, key, val],
@@ -416,10 +418,9 @@ impl FunctionTranslator<'_> {
     pub fn translate_setfield(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let (a, next) = (self.reg(i.a())?, self.block_rel(pc, 1)?);
         self.string_key(i.b())?;
-        let (val, src) = (self.rk_addr(i)?, self.rk_src(i)?);
-        let rk = self.rk_reg(i)?;
-        let (t, k) = (self.addr(a), self.i32(i.b()));
+        let (src, rk) = (self.rk_src(i)?, self.rk_reg(i)?);
         self.inline_set_field(a, i.b(), src, next);
+        let (val, t, k) = (self.rk_addr(i)?, self.addr(a), self.i32(i.b()));
         self.call_checked(
             Helper::SetField,
             &[self.ctx, t, k, val],

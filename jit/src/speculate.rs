@@ -455,7 +455,9 @@ pub fn hint_name(tag: u8) -> &'static str {
     }
 }
 
-/// What the instructions from `from` on that read register `r` before writing it say.
+/// What the instructions from `from` on that read register `r` before writing it say,
+/// or a copy of it that a MOVE made meanwhile (`local n = limit` or the MOVE of a
+/// parameter into a numeric `for`'s limit: MOVE-ALIASES).
 fn consumers(
     code: &[Instruction],
     consts: &[Value],
@@ -469,20 +471,33 @@ fn consumers(
         (from..256).for_each(|x| s.insert(x));
         s
     };
+    let mut holders = RegSet::default();
+    holders.insert(r);
     for (j, i) in code.iter().enumerate().skip(from).take(WINDOW) {
         let Some(op) = i.opcode() else { break };
         let tys: &[Ty] = match states.get(j) {
             Some(Some(st)) => &st.ty,
             _ => &[],
         };
-        consumer(*i, op, consts, tys, r, &mut ev);
+        for x in holders.iter() {
+            consumer(*i, op, consts, tys, x, &mut ev);
+        }
         let (_, defs) = uses_defs(*i, &all);
-        let clobbers = matches!(
+        let copy = op == OpCode::Move && holders.contains(i.b());
+        let leaves = matches!(op, OpCode::Return | OpCode::Return0 | OpCode::Return1);
+        let clobbered = matches!(
             op,
             OpCode::Call | OpCode::TailCall | OpCode::TForCall | OpCode::VarArg
-        ) && r >= i.a();
-        let leaves = matches!(op, OpCode::Return | OpCode::Return0 | OpCode::Return1);
-        if defs.contains(r) || clobbers || leaves {
+        );
+        for x in holders.iter().collect::<Vec<_>>() {
+            if defs.contains(x) || (clobbered && x >= i.a()) {
+                holders.remove(x);
+            }
+        }
+        if copy {
+            holders.insert(i.a());
+        }
+        if holders == RegSet::default() || leaves {
             break;
         }
     }
@@ -517,6 +532,12 @@ fn consumer(i: Instruction, op: OpCode, consts: &[Value], tys: &[Ty], r: u32, ev
         O::Test if i.a() == r && !ev.numeric => ev.tested = true,
         O::TestSet if i.b() == r && !ev.numeric => ev.tested = true,
         O::Unm if i.b() == r => ev.note(Ty::Any),
+        // A numeric `for`'s operand: an integer loop unless its start or step is a
+        // float.
+        O::ForPrep if (i.a()..i.a() + 3).contains(&r) => {
+            let float = ty(i.a()) == Ty::Float || ty(i.a() + 2) == Ty::Float;
+            ev.note(if float { Ty::Float } else { Ty::Int });
+        }
         O::Lt | O::Le if i.a() == r || i.b() == r => {
             let other = if i.a() == r { i.b() } else { i.a() };
             ev.note(if other == r { Ty::Any } else { ty(other) });
@@ -669,6 +690,34 @@ mod tests {
         }];
         let (p, _) = speculate(&lone, &consts, 8, &entry_points(&lone), 0, &all);
         assert_eq!((p.spec[0], p.spec[1]), (Some(Ty::Int), Some(Ty::Int)));
+    }
+
+    #[test]
+    fn a_parameter_moved_into_a_loop_limit_is_an_integer() {
+        // `for i = 1, n do s = s + 1.5 end` with n = R[0], moved to the limit R[3]
+        // (MOVE-ALIASES); a float start makes it a float loop.
+        let code = |start: OpCode| {
+            [
+                Instruction::abx(OpCode::LoadK, 1, 0),             // 0 s = 1.5
+                Instruction::asbx(start, 2, 1),                    // 1 start
+                Instruction::abc(OpCode::Move, 3, 0, 0, false),    // 2 limit = n
+                Instruction::asbx(OpCode::LoadI, 4, 1),            // 3 step 1
+                Instruction::abx(OpCode::ForPrep, 2, 1),           // 4
+                Instruction::abc(OpCode::AddK, 1, 1, 0, false),    // 5 s + 1.5
+                Instruction::abx(OpCode::ForLoop, 2, 2),           // 6
+                Instruction::abc(OpCode::Return1, 1, 0, 0, false), // 7
+            ]
+        };
+        let consts = [Value::Float(1.5)];
+        let run = |c: &[Instruction]| speculate(c, &consts, 6, &entry_points(c), 1, &[]).0;
+        assert_eq!(run(&code(OpCode::LoadI)).params, vec![Ty::Int]);
+        // A float loop: the limit's evidence is a float, which says nothing for a
+        // parameter (only a float constant next to it does): an integer still.
+        assert_eq!(run(&code(OpCode::LoadF)).params, vec![Ty::Int]);
+        // The copy overwritten before the loop: no evidence, no speculation.
+        let mut c = code(OpCode::LoadI);
+        c[3] = Instruction::asbx(OpCode::LoadI, 3, 1);
+        assert_eq!(run(&c).params, vec![Ty::Any]);
     }
 
     #[test]
