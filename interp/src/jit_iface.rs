@@ -438,7 +438,8 @@ pub struct Helpers {
     /// SETTABUP: `Up[up][K[k]] = *val`.
     pub set_tabup:
         unsafe extern "C" fn(ctx: *mut JitCtx, up: u32, k: u32, val: *const Value) -> u32,
-    /// LEN: `*dst = #*src` for strings and tables without a metatable.
+    /// LEN: `*dst = #*src` for strings and tables without a metatable, always an
+    /// integer (the JIT's analysis types the result so); anything else exits.
     pub len: unsafe extern "C" fn(ctx: *mut JitCtx, src: *const Value, dst: *mut Value) -> u32,
     /// FORPREP on numbers (`ra` = R[A]): `HELPER_OK` (loop runs), `FORPREP_SKIP`, or
     /// `HELPER_EXIT` (not numbers or a zero step: the interpreter raises the error).

@@ -733,8 +733,16 @@ impl Table {
         let len = self.array_len() as u64;
         let last = (first as u64).wrapping_add(vals.len() as u64);
         if first >= 0 && first as u64 <= len && last > len && last <= 1 << MAX_ARRAY_BITS {
-            self.materialize(heap);
-            self.grow_array(heap, last as usize);
+            let room = last <= u64::from(self.inline_cap) && self.arr_is_inline();
+            if room && self.node_used.get() == 0 && !self.has_static.get() {
+                // `{x, f()}` (sized 1): the INLINE-ARRAY room has the slots, every one
+                // from `len` up written below, and no hash key moves to them.
+                self.arr_len.set(last as u32);
+                self.len_hint.set(last as u32);
+            } else {
+                self.materialize(heap);
+                self.grow_array(heap, last as usize);
+            }
         }
         for (j, &v) in vals.iter().enumerate() {
             self.set_int(heap, first.wrapping_add(j as i64 + 1), v);

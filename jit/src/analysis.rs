@@ -519,6 +519,9 @@ fn successors(
             };
             st.write(a, t);
         }
+        // The compiled LEN writes an integer or exits (a `__len` is the interpreter's:
+        // `Helpers::len`).
+        O::Len => st.write(a, Ty::Int),
         _ if op.has(props::WRITES_A) => st.write(a, speculated.unwrap_or(Ty::Any)),
         _ => {}
     }
@@ -875,6 +878,24 @@ mod tests {
         assert_eq!(tables(8), Some(want), "after the loop");
         let off = reg_states_with(&code, &[], 8, &entries, (&[], &[]), &[], false);
         assert_eq!(off[4].as_ref().map(|s| s.tables), Some(none), "turned off");
+    }
+
+    #[test]
+    fn a_length_is_an_integer() {
+        // `for i = 1, #t`: the compiled LEN writes an integer or exits, so the loop
+        // is an integer loop.
+        let code = [
+            Instruction::asbx(OpCode::LoadI, 1, 1),            // 0
+            Instruction::abc(OpCode::Len, 2, 0, 0, false),     // 1 #t
+            Instruction::asbx(OpCode::LoadI, 3, 1),            // 2
+            Instruction::abx(OpCode::ForPrep, 1, 0),           // 3
+            Instruction::abx(OpCode::ForLoop, 1, 1),           // 4 -> 4
+            Instruction::abc(OpCode::Return0, 0, 0, 0, false), // 5
+        ];
+        let st = reg_states(&code, &[], 8, &entry_points(&code), &[]);
+        let at = |pc: usize, r: usize| st[pc].as_ref().map(|s| s.ty[r]);
+        assert_eq!(at(2, 2), Some(Ty::Int));
+        assert_eq!(at(4, 4), Some(Ty::Int), "the loop's control variable");
     }
 
     #[test]

@@ -554,3 +554,32 @@ fn small_array_parts_live_in_the_tables_block_until_they_outgrow_it() {
     assert!(u.arr_is_inline() && u.array_len() <= 4, "{:?}", sizes(&u));
     assert_eq!(u.get_int(1).as_int(), Some(1));
 }
+
+#[test]
+fn a_constructor_list_fills_the_inline_room_in_place() {
+    let mut heap = Heap::default();
+    // `{f(), g()}`: sized 1, SETLIST of two values stays in the table's block.
+    let t = heap.new_table(1, 0);
+    let at = t.array_ptr();
+    t.set_list(&mut heap, 0, &[Value::Int(1), Value::Int(2)]);
+    assert_eq!((t.array_len(), t.array_ptr(), t.len()), (2, at, 2));
+    assert_eq!(
+        (t.get_int(1).as_int(), t.get_int(2).as_int()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(t.extra_bytes(), 0);
+    // A hash key of the new range moves to the array (the general path), and a list
+    // past the room moves the part out.
+    let u = heap.new_table(1, 1);
+    u.set_int(&mut heap, 3, Value::Int(30));
+    u.set_list(&mut heap, 0, &[Value::Int(10), Value::Int(20)]);
+    assert_eq!(u.get_int(3).as_int(), Some(30));
+    assert_eq!(u.len(), 3);
+    let v = heap.new_table(1, 0);
+    v.set_list(&mut heap, 0, &[Value::Int(1), Value::Int(2), Value::Int(3)]);
+    assert!(!v.arr_is_inline());
+    assert_eq!(
+        (v.array_len(), v.len(), v.get_int(3).as_int()),
+        (3, 3, Some(3))
+    );
+}
