@@ -6,7 +6,7 @@
 
 use super::{
     call, stack_address, CompileRequest, ExitVerdict, JitCtx, JitFn, HELPERS, HOT_EXIT_MARKS,
-    JIT_REDISPATCH, NATIVE_STACK_TOTAL, RET_CLOSES, RET_NONE, RET_TO_TOP, STATUS_NOT_ENTRY,
+    JIT_REDISPATCH, NATIVE_STACK_TOTAL, RET_CLOSES, RET_DONE, RET_TO_TOP, STATUS_NOT_ENTRY,
     STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND,
 };
 use alloc::rc::Rc;
@@ -28,6 +28,11 @@ impl Lua {
     /// code called is returned with the frames in place, as if the interpreter had made
     /// the call. `entry` is the frame count the interpreter loop runs down to (its
     /// `execute(entry)`). Call only when `self.jit.active`.
+    ///
+    /// `want` is the context's `ret_n` (FAST-RETURN): [`RET_NONE`], or for an entry by
+    /// the native that runs this loop and wants one result (`Lua::run_lua_closure`: a
+    /// comparator, a callback), `2`: a RETURN of a value then stores it in the function
+    /// slot itself and the frame is popped here (RETURN-TO-NATIVE).
     #[inline]
     pub(crate) fn jit_enter(
         &mut self,
@@ -35,6 +40,7 @@ impl Lua {
         base: usize,
         pc: usize,
         entry: usize,
+        want: u32,
     ) -> LuaResult<usize> {
         let fp = cl.proto;
         let generation = self.jit.generation;
@@ -56,7 +62,7 @@ impl Lua {
         if !self.may_run_native() {
             return Ok(pc);
         }
-        self.jit_run(code, cl, base, pc, entry)
+        self.jit_run(code, cl, base, pc, entry, want)
     }
 
     /// The code to run `fp` from `pc` with: its compiled code, or, at its start once it
@@ -182,6 +188,7 @@ impl Lua {
         base: usize,
         pc: usize,
         entry: usize,
+        want: u32,
     ) -> LuaResult<usize> {
         let fp = cl.proto;
         fp.jit.count_entry();
@@ -197,7 +204,7 @@ impl Lua {
             depth: 0,
             base: regs,
             ret_reg: 0,
-            ret_n: RET_NONE,
+            ret_n: want,
             thread: self.current.addr(),
             base_index: base,
             answer: 0,
@@ -218,6 +225,14 @@ impl Lua {
         let next = unsafe { code(&mut ctx, regs, pc as u32) };
         self.jit.native_frames -= 1;
         self.jit.settle();
+        if next == RET_DONE && want == 2 {
+            // FAST-RETURN to the native that runs this loop: the value is in the
+            // function slot (`base - 1`, the frame being the top one), as
+            // `return_one_to_native` leaves it.
+            self.frames.pop();
+            self.top = base;
+            return Ok(JIT_REDISPATCH);
+        }
         match ctx.status {
             STATUS_NOT_ENTRY => Ok(next as usize),
             STATUS_UNWIND => match self.jit.pending.take() {

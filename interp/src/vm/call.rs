@@ -34,7 +34,7 @@ use crate::abi::{
 use crate::error::{LuaError, LuaResult};
 use crate::func::{LuaClosure, NativeFn};
 use crate::gc::Gc;
-use crate::jit_iface::JIT_REDISPATCH;
+use crate::jit_iface::{JIT_REDISPATCH, RET_NONE};
 use crate::state::{CatchPoint, ERROR_STACK_EXTRA, MAX_CCALLS, MAX_STACK};
 use crate::value::Value;
 use crate::Lua;
@@ -266,7 +266,7 @@ impl Lua {
             let fp = cl.proto;
             if self.jit.active && fp.jit.code(self.jit.generation).is_some() && !fp.jit.short_leaf()
             {
-                return self.drive_entered(entry, cl, func + 1);
+                return self.drive_entered(entry, cl, func + 1, nresults);
             }
             Ok(())
         } else {
@@ -281,9 +281,18 @@ impl Lua {
     /// called (RETURN-TO-NATIVE in `jit_iface/enter.rs`: a comparator, a callback) the call
     /// is done. Anything else goes on in `drive` as if its loop had entered the code:
     /// the same frame at the pc the code left at, the frames on top, or the error.
-    fn drive_entered(&mut self, entry: usize, cl: Gc<LuaClosure>, base: usize) -> LuaResult<()> {
+    fn drive_entered(
+        &mut self,
+        entry: usize,
+        cl: Gc<LuaClosure>,
+        base: usize,
+        nresults: i32,
+    ) -> LuaResult<()> {
         let outer = self.jit.nested_loop();
-        let r = self.jit_enter(cl, base, 0, entry);
+        // One result (a comparator, a callback): the code's RETURN may place it itself
+        // (FAST-RETURN).
+        let want = if nresults == 1 { 2 } else { RET_NONE };
+        let r = self.jit_enter(cl, base, 0, entry, want);
         self.jit.stack_limit = outer;
         match r {
             Ok(JIT_REDISPATCH) if self.frames.len() <= entry => Ok(()),

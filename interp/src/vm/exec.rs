@@ -138,7 +138,7 @@ impl Lua {
             let mut k: *const Value = cl.proto.consts.as_ptr();
             let mut pc0 = pc0;
             if self.jit.active {
-                pc0 = self.jit_enter(cl, base, pc0, entry)?; // JIT-ENTRY in jit_iface.rs
+                pc0 = self.jit_enter(cl, base, pc0, entry, crate::jit_iface::RET_NONE)?; // JIT-ENTRY in jit_iface.rs
                 if pc0 == crate::jit_iface::JIT_REDISPATCH {
                     continue 'frames; // NATIVE-CALLS: the frames changed
                 }
