@@ -494,14 +494,17 @@ impl FunctionTranslator<'_> {
         if self.ty(off) != Ty::Any {
             return self.b.ins().iconst(types::I8, 1);
         }
+        // One compare (TRUTH-TEST): with NIL = 0 and BOOL = 1, a value is true exactly
+        // when `tag > (tag & byte & 1) ^ 1`: nil never (0 > anything is false, whatever
+        // its payload), a boolean when its byte is 1 (1 > 0, not 1 > 1), any other tag
+        // (2 or more) always.
+        const _: () = assert!(tags::NIL == 0 && tags::BOOL == 1);
         let t = self.tag(off);
-        let nil = self.is(t, tags::NIL);
-        let boolean = self.is(t, tags::BOOL);
         let byte = self.payload(off, types::I8);
-        let zero = self.b.ins().icmp_imm_s(IntCC::Equal, byte, 0);
-        let is_false = self.b.ins().band(boolean, zero);
-        let falsy = self.b.ins().bor(nil, is_false);
-        self.b.ins().bxor_imm_s(falsy, 1)
+        let m = self.b.ins().band(t, byte);
+        let m = self.b.ins().band_imm_s(m, 1);
+        let m = self.b.ins().bxor_imm_s(m, 1);
+        self.b.ins().icmp(IntCC::UnsignedGreaterThan, t, m)
     }
 
     // ------------------------------------------------------------------ the value stack
