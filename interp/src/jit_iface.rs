@@ -77,8 +77,6 @@ pub struct JitCtx {
     /// The prototype's constants (`FnProto::consts`), read by LOADK, EQK and the
     /// helpers' constant operands.
     pub consts: *const Value,
-    /// The runtime helpers ([`HELPERS`]).
-    pub helpers: *const Helpers,
     /// Out: why the code returned (`STATUS_NOT_ENTRY` or a reason of the engine).
     pub status: u32,
     /// Native nesting of this activation (NATIVE-CALLS): 0 when the interpreter entered
@@ -116,8 +114,6 @@ pub mod ctx_offsets {
     use core::mem::offset_of;
     /// `JitCtx::consts`.
     pub const CONSTS: i32 = offset_of!(JitCtx, consts) as i32;
-    /// `JitCtx::helpers`.
-    pub const HELPERS: i32 = offset_of!(JitCtx, helpers) as i32;
     /// `JitCtx::status`.
     pub const STATUS: i32 = offset_of!(JitCtx, status) as i32;
     /// `JitCtx::depth`.

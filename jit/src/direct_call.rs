@@ -262,7 +262,6 @@ impl FunctionTranslator<'_> {
         let cctx = self.b.ins().stack_addr(PTR, slot, 0);
         let closure = self.b.ins().iadd_imm_s(cl, d::CLOSURE as i64);
         let consts = self.word(fp, d::CONSTS);
-        let helpers = self.helpers_addr();
         let depth = self.b.ins().load(types::I32, mem(), self.ctx, cx::DEPTH);
         let depth = self.b.ins().iadd_imm_s(depth, 1);
         let depth = self.b.ins().uextend(types::I64, depth);
@@ -273,7 +272,6 @@ impl FunctionTranslator<'_> {
             (lua, cx::LUA),
             (closure, cx::CLOSURE),
             (consts, cx::CONSTS),
-            (helpers, cx::HELPERS),
             (status, cx::STATUS),
             (regs, cx::BASE),
             (ret, cx::RET_REG),

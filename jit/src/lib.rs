@@ -289,6 +289,8 @@ impl Jit {
         self.translate(req);
         let mut text = self.ctx.func.display().to_string();
         self.module.clear_context(&mut self.ctx);
+        let helpers = ir::immediates::Imm64::new(translate::helpers_address()).to_string();
+        text = text.replace(&helpers, "HELPERS");
         for (k, v) in req.consts.iter().enumerate() {
             if let Value::Str(s) = v {
                 let imm = ir::immediates::Imm64::new(s.addr() as i64).to_string();

@@ -21,8 +21,8 @@
 //! a run that compiles nothing does not pay for them), into a code module that is
 //! never freed, and
 //! their addresses published in `HELPERS.preserving` (`jit_iface::Helpers`), which
-//! compiled code reads through `ctx.helpers`, so that the code's IR does not depend on
-//! where the wrappers are.
+//! compiled code reads from that table (HELPERS-IMM in `translate.rs`), so that the
+//! code's IR does not depend on where the wrappers are.
 
 use std::sync::atomic::Ordering;
 use std::sync::OnceLock;

@@ -341,8 +341,9 @@ pub fn mem() -> MemFlagsData {
 /// Memory flags of reads of words fixed for the whole activation (the context's
 /// `closure`, `thread` and `base_index`, the helper table's words, the running
 /// closure's cells pointer): aligned, never trapping, and pure (`readonly`,
-/// `can_move`), so Cranelift shares, moves or drops them. (`helpers` and `consts` are
-/// read with [`mem`] at each use instead: KEEP-SHORT in `FunctionTranslator::kbase`.)
+/// `can_move`), so Cranelift shares, moves or drops them. (`consts` is read with [`mem`] at each
+/// use instead: KEEP-SHORT in `FunctionTranslator::kbase`; the helper table's address
+/// is an immediate, HELPERS-IMM.)
 pub fn mem_const() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly().with_can_move()
 }
@@ -366,6 +367,9 @@ pub struct FunctionTranslator<'a> {
     call_conv: CallConv,
     /// `ctx` parameter.
     pub ctx: ir::Value,
+    /// A stack slot holding `ctx`, read by the calls of register-preserving wrappers
+    /// (CTX-SLOT).
+    pub ctx_slot: ir::StackSlot,
     /// R[0], the `base` parameter. A call or allocating helper may move the stack
     /// (it then rewrites `ctx.base`): the code checks and, if so, leaves (`Unwind`) to
     /// be re-entered with the new base, which happens only when the stack grows.
@@ -440,6 +444,12 @@ impl<'a> FunctionTranslator<'a> {
         b.append_block_param(exit_block, types::I32);
         let not_entry = b.create_block();
         let dispatch = b.create_block();
+        let ctx_slot = b.create_sized_stack_slot(ir::StackSlotData::new(
+            ir::StackSlotKind::ExplicitSlot,
+            8,
+            3,
+        ));
+        b.ins().stack_store(PTR, ctx, ctx_slot, 0);
         b.ins().jump(dispatch, &[]);
         let outcome = vec![Outcome::Native; code.len()];
         let mut t = FunctionTranslator {
@@ -449,6 +459,7 @@ impl<'a> FunctionTranslator<'a> {
             max_stack,
             call_conv,
             ctx,
+            ctx_slot,
             base,
             blocks,
             exit_block,
@@ -795,14 +806,21 @@ impl<'a> FunctionTranslator<'a> {
             // PRESERVING: the wrapper's address, the call (no register clobbered),
             // the answer from the running frame's context.
             debug_assert_eq!(args.first(), Some(&self.ctx));
+            // CTX-SLOT: the context read from the stack here, so that the wrapper's
+            // argument register does not bind the context's value on the fast paths
+            // (the register allocator would otherwise keep it in that register, or in
+            // a spill slot reloaded on every iteration of a loop).
+            let ctx = self.b.ins().stack_load(PTR, PTR, self.ctx_slot, 0);
+            let mut args = args.to_vec();
+            args[0] = ctx;
             let helpers = self.helpers_addr();
             let at = helper_offsets::PRESERVING + 8 * h.word() as i32;
             let f = self.b.ins().load(PTR, mem(), helpers, at);
-            self.b.ins().call_indirect(sig, f, args);
+            self.b.ins().call_indirect(sig, f, &args);
             return self
                 .b
                 .ins()
-                .load(types::I32, mem(), self.ctx, ctx_offsets::ANSWER);
+                .load(types::I32, mem(), ctx, ctx_offsets::ANSWER);
         }
         let helpers = self.helpers_addr();
         let f = self.b.ins().load(PTR, mem(), helpers, h.offset());
@@ -837,14 +855,16 @@ impl<'a> FunctionTranslator<'a> {
     /// The word at byte offset `off` of the helper table (`jit_iface::helper_offsets`).
     pub fn helper_word(&mut self, off: i32) -> ir::Value {
         let helpers = self.helpers_addr();
-        self.b.ins().load(PTR, mem_const(), helpers, off)
+        // Not pure: Cranelift would share one load of a word among all its uses, a
+        // value live across the function (KEEP-SHORT).
+        self.b.ins().load(PTR, mem(), helpers, off)
     }
 
-    /// The helper table's address (`ctx.helpers`), read where it is used (KEEP-SHORT).
+    /// The helper table's address, an immediate (HELPERS-IMM): `HELPERS` is one static
+    /// of the process, and the code never outlives the process. `Jit::ir_text` prints
+    /// it as `HELPERS`, so that golden IR does not depend on where the binary is loaded.
     pub fn helpers_addr(&mut self) -> ir::Value {
-        self.b
-            .ins()
-            .load(PTR, mem(), self.ctx, ctx_offsets::HELPERS)
+        self.b.ins().iconst(PTR, helpers_address())
     }
 
     /// The address of the prototype's constants (`ctx.consts`), read where it is used
@@ -973,4 +993,9 @@ pub fn translator<'a>(op: OpCode) -> Translate<'a> {
         OpCode::VarArgPrep => T::translate_varargprep,
         OpCode::ExtraArg => |_, _, _| Err(Reason::Invalid),
     }
+}
+
+/// The address of `HELPERS` (HELPERS-IMM in [`FunctionTranslator::helpers_addr`]).
+pub fn helpers_address() -> i64 {
+    &moonjet_interp::jit_iface::HELPERS as *const _ as i64
 }

@@ -70,8 +70,8 @@
 //! and pays one exit at the limit, not one per call.
 
 use super::{
-    stack_address, JitCtx, CALL_UNWIND, HELPERS, HELPER_EXIT, HELPER_OK, RET_CLOSES, RET_NONE,
-    RET_TO_TOP, STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND, TAILCALL_DONE,
+    stack_address, JitCtx, CALL_UNWIND, HELPER_EXIT, HELPER_OK, RET_CLOSES, RET_NONE, RET_TO_TOP,
+    STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND, TAILCALL_DONE,
     TAILCALL_SELF,
 };
 use crate::abi::{CallInfo, CIST_CLOSE, CIST_FIN, CIST_META_MASK, CIST_TAIL};
@@ -739,7 +739,6 @@ unsafe fn enter(
         lua,
         closure,
         consts: fp.consts.as_ptr(),
-        helpers: &HELPERS,
         status: STATUS_NOT_ENTRY,
         depth,
         base: regs,

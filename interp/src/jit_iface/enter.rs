@@ -5,7 +5,7 @@
 //! and the accounting of exits (`jit_note_exit`).
 
 use super::{
-    call, stack_address, CompileRequest, ExitVerdict, JitCtx, JitFn, HELPERS, HOT_EXIT_MARKS,
+    call, stack_address, CompileRequest, ExitVerdict, JitCtx, JitFn, HOT_EXIT_MARKS,
     JIT_REDISPATCH, NATIVE_STACK_TOTAL, RET_CLOSES, RET_DONE, RET_TO_TOP, STATUS_NOT_ENTRY,
     STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND,
 };
@@ -199,7 +199,6 @@ impl Lua {
             lua,
             closure,
             consts: fp.consts.as_ptr(),
-            helpers: &HELPERS,
             status: STATUS_NOT_ENTRY,
             depth: 0,
             base: regs,
