@@ -151,9 +151,18 @@ impl RegSet {
         r
     }
 
-    /// The registers, in order.
+    /// The registers, in order (a word's set bits, lowest first).
     pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        (0..256u32).filter(|&r| self.contains(r))
+        self.0.iter().enumerate().flat_map(|(w, &bits)| {
+            let mut rest = bits;
+            core::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let b = rest.trailing_zeros();
+                    rest &= rest - 1;
+                    w as u32 * 64 + b
+                })
+            })
+        })
     }
 }
 
@@ -878,6 +887,18 @@ mod tests {
         assert_eq!(tables(8), Some(want), "after the loop");
         let off = reg_states_with(&code, &[], 8, &entries, (&[], &[]), &[], false);
         assert_eq!(off[4].as_ref().map(|s| s.tables), Some(none), "turned off");
+    }
+
+    #[test]
+    fn a_register_set_lists_its_members_in_order() {
+        let mut s = RegSet::default();
+        for r in [255, 0, 63, 64, 130, 1] {
+            s.insert(r);
+        }
+        assert_eq!(s.iter().collect::<Vec<_>>(), vec![0, 1, 63, 64, 130, 255]);
+        s.remove(64);
+        assert_eq!(s.iter().count(), 5);
+        assert_eq!(RegSet::default().iter().next(), None);
     }
 
     #[test]

@@ -489,7 +489,8 @@ fn consumers(
             op,
             OpCode::Call | OpCode::TailCall | OpCode::TForCall | OpCode::VarArg
         );
-        for x in holders.iter().collect::<Vec<_>>() {
+        let before = holders;
+        for x in before.iter() {
             if defs.contains(x) || (clobbered && x >= i.a()) {
                 holders.remove(x);
             }
