@@ -238,28 +238,29 @@ unsafe fn field_of(
     s: Gc<crate::string::LuaStr>,
     dst: *mut Value,
 ) -> u32 {
-    if string_slot(&h, s).is_none() && h.has_static_part() {
+    let slot = string_slot(&h, s);
+    if slot.is_none() && h.has_static_part() {
         // SAFETY: per the contract.
         return unsafe { copy_materialized(ctx, &h, s, dst) };
     }
-    // SAFETY: per the contract.
-    unsafe { read_field(l, h, s, dst) }
+    // SAFETY: per the contract; `slot` is `h`'s slot of `s`.
+    unsafe { read_field(l, h, s, slot, dst) }
 }
 
-/// `*dst = h[s]` for a string key: a raw hit, or a miss settled through an `__index`
-/// chain of tables (class inheritance, `index_str_chain`); `HELPER_EXIT` when a
-/// metamethod must run.
+/// `*dst = h[s]` for a string key whose slot in `h`'s hash part (`string_slot`) is
+/// `slot`: a raw hit, or a miss settled through an `__index` chain of tables (class
+/// inheritance, `index_str_chain`); `HELPER_EXIT` when a metamethod must run.
 ///
 /// # Safety
-/// `dst` is a register of the running frame (JIT-ENTRY).
+/// `dst` is a register of the running frame (JIT-ENTRY); `slot` is `string_slot(&h, s)`.
 #[inline(always)]
 unsafe fn read_field(
     l: &Lua,
     h: Gc<crate::table::Table>,
     s: Gc<crate::string::LuaStr>,
+    slot: Option<*const Value>,
     dst: *mut Value,
 ) -> u32 {
-    let slot = string_slot(&h, s);
     // SAFETY: the slot is in `h`'s nodes.
     let nil = slot.is_none_or(|p| unsafe { (*p).is_nil() });
     if nil && h.metatable().is_some() {
