@@ -326,6 +326,9 @@ pub const RET_CLOSES: u32 = 1 << 31;
 /// pops the frame and sets the stack top. Any other RETURN reports as usual
 /// (`STATUS_RETURNED`).
 pub const RET_NONE: u32 = u32::MAX;
+/// `ret_n` on entry for exactly one result (FAST-RETURN: `2k` for `k` results): a
+/// native running a compiled comparator or callback (RETURN-TO-NATIVE).
+pub const RET_WANT_ONE: u32 = 2;
 /// What the code returns (in place of a pc) after a FAST-RETURN.
 pub const RET_DONE: u32 = u32::MAX;
 /// Default Rust stack budget of compiled code (NATIVE-STACK): bytes of Rust stack that

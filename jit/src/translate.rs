@@ -339,11 +339,11 @@ pub fn mem() -> MemFlagsData {
 }
 
 /// Memory flags of reads of words fixed for the whole activation (the context's
-/// `closure`, `thread` and `base_index`, the helper table's words, the running
-/// closure's cells pointer): aligned, never trapping, and pure (`readonly`,
-/// `can_move`), so Cranelift shares, moves or drops them. (`consts` is read with [`mem`] at each
-/// use instead: KEEP-SHORT in `FunctionTranslator::kbase`; the helper table's address
-/// is an immediate, HELPERS-IMM.)
+/// `closure`, `thread` and `base_index`, the running closure's cells pointer):
+/// aligned, never trapping, and pure (`readonly`, `can_move`), so Cranelift shares,
+/// moves or drops them. (`consts` and the helper table's words are read with [`mem`]
+/// at each use instead: KEEP-SHORT in `FunctionTranslator::kbase` and `helper_word`;
+/// the helper table's address is an immediate, HELPERS-IMM.)
 pub fn mem_const() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly().with_can_move()
 }

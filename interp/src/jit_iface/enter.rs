@@ -6,8 +6,8 @@
 
 use super::{
     call, stack_address, CompileRequest, ExitVerdict, JitCtx, JitFn, HOT_EXIT_MARKS,
-    JIT_REDISPATCH, NATIVE_STACK_TOTAL, RET_CLOSES, RET_DONE, RET_TO_TOP, STATUS_NOT_ENTRY,
-    STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND,
+    JIT_REDISPATCH, NATIVE_STACK_TOTAL, RET_CLOSES, RET_DONE, RET_TO_TOP, RET_WANT_ONE,
+    STATUS_NOT_ENTRY, STATUS_RETURNED, STATUS_TAILCALLED, STATUS_UNWIND,
 };
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -31,7 +31,7 @@ impl Lua {
     ///
     /// `want` is the context's `ret_n` (FAST-RETURN): [`RET_NONE`], or for an entry by
     /// the native that runs this loop and wants one result (`Lua::run_lua_closure`: a
-    /// comparator, a callback), `2`: a RETURN of a value then stores it in the function
+    /// comparator, a callback), [`RET_WANT_ONE`]: a RETURN of a value then stores it in the function
     /// slot itself and the frame is popped here (RETURN-TO-NATIVE).
     #[inline]
     pub(crate) fn jit_enter(
@@ -224,7 +224,7 @@ impl Lua {
         let next = unsafe { code(&mut ctx, regs, pc as u32) };
         self.jit.native_frames -= 1;
         self.jit.settle();
-        if next == RET_DONE && want == 2 {
+        if next == RET_DONE && want == RET_WANT_ONE {
             // FAST-RETURN to the native that runs this loop: the value is in the
             // function slot (`base - 1`, the frame being the top one), as
             // `return_one_to_native` leaves it.

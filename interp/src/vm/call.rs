@@ -34,7 +34,7 @@ use crate::abi::{
 use crate::error::{LuaError, LuaResult};
 use crate::func::{LuaClosure, NativeFn};
 use crate::gc::Gc;
-use crate::jit_iface::{JIT_REDISPATCH, RET_NONE};
+use crate::jit_iface::{JIT_REDISPATCH, RET_NONE, RET_WANT_ONE};
 use crate::state::{CatchPoint, ERROR_STACK_EXTRA, MAX_CCALLS, MAX_STACK};
 use crate::value::Value;
 use crate::Lua;
@@ -291,7 +291,11 @@ impl Lua {
         let outer = self.jit.nested_loop();
         // One result (a comparator, a callback): the code's RETURN may place it itself
         // (FAST-RETURN).
-        let want = if nresults == 1 { 2 } else { RET_NONE };
+        let want = if nresults == 1 {
+            RET_WANT_ONE
+        } else {
+            RET_NONE
+        };
         let r = self.jit_enter(cl, base, 0, entry, want);
         self.jit.stack_limit = outer;
         match r {
