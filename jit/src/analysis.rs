@@ -338,7 +338,22 @@ pub fn reg_states(
     entries: &[usize],
     spec: &[Option<Ty>],
 ) -> Vec<Option<RegState>> {
-    reg_states_with(code, consts, max_stack, entries, (spec, &[]), &[], true)
+    let flow = Flow {
+        loop_tables: true,
+        in_place: &[],
+    };
+    reg_states_with(code, consts, max_stack, entries, (spec, &[]), &[], flow)
+}
+
+/// Choices of the translation that the register facts follow.
+#[derive(Clone, Copy, Debug)]
+pub struct Flow<'a> {
+    /// LOOP-TABLES is on.
+    pub loop_tables: bool,
+    /// The CALLs (by pc, true) computed in place on their expected path, which store
+    /// nothing before it (FLUSH-SLOW in `ops_call.rs`): their result and every register
+    /// unstored before them stay so after them.
+    pub in_place: &'a [bool],
 }
 
 /// [`reg_states`] with the parameters' types at pc 0 (`params[r]` for register `r`,
@@ -352,13 +367,14 @@ pub fn reg_states_with(
     entries: &[usize],
     spec: (&[Option<Ty>], &[u64]),
     params: &[Ty],
-    loop_tables_on: bool,
+    flow: Flow<'_>,
 ) -> Vec<Option<RegState>> {
     let (spec, masks) = spec;
     let captured = captured(code);
     let facts = Facts {
         captured,
-        loop_tables: loop_tables_on,
+        loop_tables: flow.loop_tables,
+        in_place: flow.in_place,
         max_stack,
     };
     let mut states: Vec<Option<RegState>> = vec![None; code.len()];
@@ -407,11 +423,13 @@ pub fn reg_states_with(
 }
 
 /// What the transfer function knows of the whole function.
-struct Facts {
+struct Facts<'a> {
     /// Registers closures may capture.
     captured: RegSet,
     /// LOOP-TABLES is on.
     loop_tables: bool,
+    /// The CALLs computed in place (`Flow::in_place`).
+    in_place: &'a [bool],
     /// The frame size.
     max_stack: usize,
 }
@@ -422,7 +440,7 @@ struct Facts {
 fn successors(
     code: &[Instruction],
     consts: &[Value],
-    facts: &Facts,
+    facts: &Facts<'_>,
     pc: usize,
     mut st: RegState,
     (speculated, mask): (Option<Ty>, u64),
@@ -544,7 +562,9 @@ fn successors(
             st.tables.remove(r);
         }
     }
-    if flushes_always(op) {
+    if facts.in_place.get(pc).copied().unwrap_or(false) {
+        st.dirty.insert(a);
+    } else if flushes_always(op) {
         st.dirty = RegSet::default();
     }
     // GETUPVAL stores its result (UPVAL-INLINE: the inline read copies the value to
@@ -885,7 +905,11 @@ mod tests {
         assert_eq!(tables(3), Some(none), "before the check");
         assert_eq!(tables(4), Some(want));
         assert_eq!(tables(8), Some(want), "after the loop");
-        let off = reg_states_with(&code, &[], 8, &entries, (&[], &[]), &[], false);
+        let flow = Flow {
+            loop_tables: false,
+            in_place: &[],
+        };
+        let off = reg_states_with(&code, &[], 8, &entries, (&[], &[]), &[], flow);
         assert_eq!(off[4].as_ref().map(|s| s.tables), Some(none), "turned off");
     }
 
@@ -1057,6 +1081,33 @@ mod tests {
         let (tx, _, dirty) = after.unwrap_or((Ty::Int, Ty::Any, RegSet([1; 4])));
         assert_eq!(tx, Ty::Any);
         assert_eq!(dirty, RegSet::default());
+    }
+
+    #[test]
+    fn a_call_computed_in_place_leaves_the_registers_unstored() {
+        let code = [
+            Instruction::asbx(OpCode::LoadI, 0, 1),            // 0 x = 1
+            Instruction::asbx(OpCode::LoadI, 2, 2),            // 1 arg = 2
+            Instruction::abc(OpCode::Call, 1, 2, 2, false),    // 2 r = f(arg)
+            Instruction::abc(OpCode::Return1, 1, 0, 0, false), // 3
+        ];
+        let entries = entry_points(&code);
+        let dirty_after = |in_place: &[bool]| {
+            let flow = Flow {
+                loop_tables: true,
+                in_place,
+            };
+            let st = reg_states_with(&code, &[], 4, &entries, (&[], &[]), &[], flow);
+            st[3].as_ref().map(|s| s.dirty)
+        };
+        assert_eq!(
+            dirty_after(&[]),
+            Some(RegSet::default()),
+            "a call stores all"
+        );
+        let lean = dirty_after(&[false, false, true, false]).unwrap_or_default();
+        // x and the argument stay unstored, and so does the result in R1.
+        assert!(lean.contains(0) && lean.contains(1) && lean.contains(2));
     }
 
     #[test]

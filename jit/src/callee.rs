@@ -66,6 +66,9 @@ pub struct CallSite {
     pub upvalue: Option<u32>,
     /// The callee may be `string.byte` (read as a field or method named `byte`).
     pub maybe_byte: bool,
+    /// The callee was read under the name `sqrt`: the intrinsic's fast path is
+    /// expected, so the call stores nothing before it (FLUSH-SLOW in `ops_call.rs`).
+    pub named_sqrt: bool,
 }
 
 impl Default for CallSite {
@@ -76,6 +79,7 @@ impl Default for CallSite {
             native: false,
             upvalue: None,
             maybe_byte: false,
+            named_sqrt: false,
         }
     }
 }
@@ -137,18 +141,21 @@ pub fn call_sites(proto: &Proto) -> Vec<CallSite> {
                 native: false,
                 upvalue: None,
                 maybe_byte: n == b"byte",
+                named_sqrt: n == b"sqrt",
             },
             Loaded::Upvalue(u, n) => CallSite {
                 maybe_sqrt: !matches!(n, Some(n) if n != b"sqrt"),
                 native: false,
                 upvalue: Some(u),
                 maybe_byte: n == Some(b"byte"),
+                named_sqrt: n == Some(b"sqrt"),
             },
             Loaded::Library(n) => CallSite {
                 maybe_sqrt: false,
                 native: true,
                 upvalue: None,
                 maybe_byte: n == Some(b"byte"),
+                named_sqrt: false,
             },
         };
     }
@@ -308,9 +315,13 @@ mod tests {
             native: true,
             upvalue: None,
             maybe_byte: false,
+            named_sqrt: false,
         };
         assert_eq!(s[0], lib, "string.format");
-        assert!(s[1].maybe_sqrt && !s[1].native, "math.sqrt");
+        assert!(
+            s[1].maybe_sqrt && s[1].named_sqrt && !s[1].native,
+            "math.sqrt"
+        );
         assert!(!s[2].maybe_sqrt && !s[2].native, "a local function");
         assert_eq!(s[3], lib, "tostring");
         assert_eq!(s[4], lib, "a string method");
@@ -343,6 +354,10 @@ mod tests {
         );
         assert!(!s[0].maybe_sqrt, "g");
         assert_eq!(s[1], CallSite::default(), "a callee chosen by a test");
+        assert!(
+            !s[1].named_sqrt,
+            "an unknown callee may be sqrt, not expected to"
+        );
         let p = moonjet_compiler::compile(
             b"local sqrt = math.sqrt return function(x) return sqrt(x) + 0 end",
             b"=t",
@@ -354,6 +369,6 @@ mod tests {
             .iter()
             .position(|i| i.opcode() == Some(OpCode::Call))
             .expect("a call");
-        assert!(call_sites(inner)[call].maybe_sqrt);
+        assert!(call_sites(inner)[call].maybe_sqrt && call_sites(inner)[call].named_sqrt);
     }
 }

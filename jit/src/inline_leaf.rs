@@ -28,7 +28,7 @@ use moonjet_bytecode::{Constant, Instruction, OpCode, Proto};
 use moonjet_interp::jit_iface::{direct_offsets as d, tags};
 use moonjet_interp::Value;
 
-use crate::analysis::Ty;
+use crate::analysis::{RegState, Ty};
 use crate::ops_arith::{arith_operands, BinOp, Operand};
 use crate::reasons::Reason;
 use crate::translate::{mem, FunctionTranslator};
@@ -220,35 +220,32 @@ impl Emit<'_, '_> {
     }
 }
 
-impl FunctionTranslator<'_> {
-    /// The leaf the CALL `i` at `pc` may call with its arguments' types here, when the
-    /// analysis expects of its result nothing or the leaf's type.
-    pub(crate) fn leaf_callee<'p>(
-        &self,
-        i: Instruction,
-        pc: usize,
-        callees: &'p [Option<Rc<Proto>>],
-    ) -> Option<&'p Proto> {
-        // Most calls are not through an upvalue: no register types gathered for them.
-        callees
-            .get(self.calls.get(pc)?.upvalue? as usize)?
-            .as_ref()?;
-        let types: Vec<Ty> = (0..self.max_stack as i32)
-            .map(|r| self.ty(r * 16))
-            .collect();
-        let (p, ty) = leaf_at(i, pc, &self.calls, callees, &types)?;
-        let after = (self.regs.states.get(pc + 1))
-            .and_then(|s| s.as_ref())
-            .and_then(|s| s.ty.get(i.a() as usize).copied());
-        match after {
-            Some(t) if t != Ty::Any && t != ty => None,
-            _ => Some(p),
-        }
+/// The leaf the CALL `i` at `pc` may call with its arguments' types under the register
+/// facts `states`, when the analysis expects of its result nothing or the leaf's type.
+pub(crate) fn leaf_callee<'p>(
+    i: Instruction,
+    pc: usize,
+    states: &[Option<RegState>],
+    sites: &[crate::callee::CallSite],
+    callees: &'p [Option<Rc<Proto>>],
+) -> Option<&'p Proto> {
+    // Most calls are not through an upvalue: no register types gathered for them.
+    callees.get(sites.get(pc)?.upvalue? as usize)?.as_ref()?;
+    let before = states.get(pc)?.as_ref()?;
+    let (p, ty) = leaf_at(i, pc, sites, callees, &before.ty)?;
+    let after = (states.get(pc + 1))
+        .and_then(|s| s.as_ref())
+        .and_then(|s| s.ty.get(i.a() as usize).copied());
+    match after {
+        Some(t) if t != Ty::Any && t != ty => None,
+        _ => Some(p),
     }
+}
 
+impl FunctionTranslator<'_> {
     /// CALL `i` at `pc` of what may be the leaf `p` (LEAF-INLINE): the body in place
-    /// when the callee is `p`, else the general call. The registers are stored first
-    /// (once, for both paths), as a call leaves them, and so is the result.
+    /// when the callee is `p`, else the general call. The in-place path stores nothing
+    /// (FLUSH-SLOW in `ops_call.rs`): the general one stores the registers first.
     pub(crate) fn call_or_leaf(
         &mut self,
         i: Instruction,
@@ -270,7 +267,7 @@ impl FunctionTranslator<'_> {
             tys.push(ty);
             vals.push(v);
         }
-        let (cl, slow) = self.callee_with_tag(a, tags::LUA_FN);
+        let (cl, slow) = self.callee_with_tag(a, tags::LUA_FN, pc);
         let fast = self.new_block();
         let fp = self.b.ins().load(types::I64, mem(), cl, d::CLOSURE_PROTO);
         let code = self.b.ins().load(types::I64, mem(), fp, d::BYTECODE);
@@ -294,10 +291,8 @@ impl FunctionTranslator<'_> {
                 (_, Some(v)) => self.store_int(a, v),
                 _ => return Err(Reason::Call),
             }
-            self.store_regs(&[a]);
         }
-        self.jump(next);
-        self.at(slow);
-        self.emit_call_flushed(a, i.b(), i.c(), pc, Reason::Call)
+        self.in_place_done(a, pc, next);
+        self.call_slow(slow, a, i.b(), i.c(), pc)
     }
 }

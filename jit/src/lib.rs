@@ -237,6 +237,15 @@ impl Jit {
             req.hints,
             &leaves,
         );
+        // FLUSH-SLOW: the facts again when some calls store nothing before their
+        // in-place path (the types stay; more registers stay unstored).
+        let in_place = ops_call::lean_calls(code, &states, &sites, req.callees);
+        let states = if in_place.contains(&true) {
+            let (spec, ms) = (&plan, max_stack as usize);
+            speculate::states_in_place(code, req.consts, ms, &entries, spec, req.hints, &in_place)
+        } else {
+            states
+        };
         let key = req.proto as *const Proto as usize;
         if plan.defaults.is_empty() {
             self.default_reads.remove(&key);
@@ -274,6 +283,7 @@ impl Jit {
         t.cold = cold;
         t.calls = sites;
         t.callees = req.callees;
+        t.in_place = in_place;
         t.mark_pcs = self.dump;
         t.spec = plan;
         t.fixed_params = (!req.proto.is_vararg).then_some(req.proto.num_params as u32);

@@ -412,16 +412,46 @@ impl FunctionTranslator<'_> {
         self.b.ins().select(minus_one, neg, q)
     }
 
+    /// The reciprocal of `b` when `b` is a constant power of two whose reciprocal is a
+    /// normal float too (anchor: DIV-POW2): `a / b` and `a * (1 / b)` are then the same
+    /// rounding of the same real number for every `a` (infinities, NaNs, zeros and
+    /// subnormal results included), and a multiplication is several times cheaper
+    /// than a division (`s * (s + 1) / 2`, `x / 2.0`).
+    fn exact_reciprocal(&self, b: ir::Value) -> Option<f64> {
+        let dfg = &self.b.func.dfg;
+        let inst = dfg.value_def(b).inst()?;
+        let ir::InstructionData::UnaryIeee64 {
+            opcode: ir::Opcode::F64const,
+            imm,
+        } = dfg.insts[inst]
+        else {
+            return None;
+        };
+        let bits = imm.bits();
+        let exp = (bits >> 52) & 0x7ff;
+        // A power of two: no fraction bits, a normal exponent whose negation is one.
+        let pow2 = bits & ((1 << 52) - 1) == 0 && (1..=2045).contains(&exp);
+        pow2.then(|| 1.0 / f64::from_bits(bits))
+    }
+
     /// `a op b` on floats (see `float_fast` in the interpreter).
     pub(crate) fn float_op(&mut self, op: BinOp, a: ir::Value, b: ir::Value) -> ir::Value {
         match op {
             BinOp::Add => self.b.ins().fadd(a, b),
             BinOp::Sub => self.b.ins().fsub(a, b),
             BinOp::Mul => self.b.ins().fmul(a, b),
-            BinOp::Div => self.b.ins().fdiv(a, b),
-            BinOp::IDiv => {
-                let q = self.b.ins().fdiv(a, b);
-                self.b.ins().floor(q)
+            BinOp::Div | BinOp::IDiv => {
+                let q = match self.exact_reciprocal(b) {
+                    Some(r) => {
+                        let r = self.b.ins().f64const(r);
+                        self.b.ins().fmul(a, r)
+                    }
+                    None => self.b.ins().fdiv(a, b),
+                };
+                match op {
+                    BinOp::IDiv => self.b.ins().floor(q),
+                    _ => q,
+                }
             }
             BinOp::Mod => self.call(Helper::FMod, &[a, b]),
             BinOp::Pow => self.call(Helper::Pow, &[a, b]),

@@ -4,14 +4,15 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder};
-use moonjet_bytecode::{Instruction, OpCode};
+use moonjet_bytecode::{Instruction, OpCode, Proto};
 use moonjet_interp::jit_iface::{
     ctx_offsets, helper_offsets, str_offsets, tags, HELPER_EXIT, HELPER_OK, RET_CLOSES, RET_TO_TOP,
     TAILCALL_DONE, TAILCALL_RETURNED, TAILCALL_SELF,
 };
 use moonjet_interp::Value;
+use std::rc::Rc;
 
-use crate::analysis::Ty;
+use crate::analysis::{RegState, Ty};
 use crate::callee::CallSite;
 use crate::direct_call::{CallPaths, DIRECT_MAX_C};
 use crate::reasons::Reason;
@@ -23,22 +24,22 @@ const _: () =
 
 impl FunctionTranslator<'_> {
     /// CALL: `R[A], ..., R[A+C-2] := R[A](R[A+1], ..., R[A+B-1])` through the call
-    /// helper.
+    /// helper, or computed in place ([`in_place_call`]).
     pub fn translate_call(&mut self, i: Instruction, pc: usize) -> Result<(), Reason> {
         let a = self.reg(i.a())?;
-        let callees = self.callees;
-        if let Some(p) = self.leaf_callee(i, pc, callees) {
-            return self.call_or_leaf(i, pc, p);
+        let (states, callees) = (&self.regs.states, self.callees);
+        match in_place_call(i, pc, states, &self.calls, callees) {
+            Some(InPlace::Leaf(p)) => self.call_or_leaf(i, pc, p),
+            Some(InPlace::Sqrt) => {
+                let x = self.reg(i.a() + 1)?;
+                self.call_or_sqrt(a, x, pc)
+            }
+            Some(InPlace::Byte) => {
+                self.reg(i.a() + 2)?;
+                self.call_or_byte(a, pc)
+            }
+            None => self.emit_call(a, i.b(), i.c(), pc, Reason::Call),
         }
-        if i.b() == 2 && i.c() == 2 && self.call_site(pc).maybe_sqrt {
-            let x = self.reg(i.a() + 1)?;
-            return self.call_or_sqrt(a, x, pc);
-        }
-        if i.b() == 3 && i.c() == 2 && self.call_site(pc).maybe_byte && self.int_after(i, pc) {
-            self.reg(i.a() + 2)?;
-            return self.call_or_byte(a, pc);
-        }
-        self.emit_call(a, i.b(), i.c(), pc, Reason::Call)
     }
 
     /// A CALL with one argument and one result (anchor: INTRINSICS): when the callee
@@ -51,7 +52,7 @@ impl FunctionTranslator<'_> {
         let next = self.block_rel(pc, 1)?;
         // Other callees pay one compare of a tag the code holds: a Lua function is
         // not a native one.
-        let (addr, slow) = self.callee_with_tag(a, tags::NATIVE_FN);
+        let (addr, slow) = self.callee_with_tag(a, tags::NATIVE_FN, pc);
         let fast = self.new_block();
         let sqrt = self.helper_word(helper_offsets::MATH_SQRT);
         let same = self.b.ins().icmp(IntCC::Equal, addr, sqrt);
@@ -69,18 +70,24 @@ impl FunctionTranslator<'_> {
         let operand = self.b.ins().select(is_float, f, from_int);
         let root = self.b.ins().sqrt(operand);
         self.store_float(a, root);
-        self.store_regs(&[a]);
-        self.jump(next);
-        self.at(slow);
-        self.emit_call_flushed(a, 2, 2, pc, Reason::Call)
+        self.in_place_done(a, pc, next);
+        self.call_slow(slow, a, 2, 2, pc)
+    }
+
+    /// Whether the CALL at `pc` stores nothing before its in-place path (FLUSH-SLOW).
+    pub(crate) fn lean(&self, pc: usize) -> bool {
+        self.in_place.get(pc).copied().unwrap_or(false)
     }
 
     /// The start of a CALL that may be made in place (INTRINSICS, LEAF-INLINE in
-    /// `inline_leaf.rs`): the registers stored (once, for both paths, as a call leaves
-    /// them), then the callee at `a` tested for `tag`. Continues in a new block where
-    /// it has it, with its payload; returns that and the block of the general call.
-    pub(crate) fn callee_with_tag(&mut self, a: i32, tag: u8) -> (ir::Value, ir::Block) {
-        self.flush();
+    /// `inline_leaf.rs`): the registers stored first (once, for both paths, as a call
+    /// leaves them) unless the in-place path is the expected one (FLUSH-SLOW), then
+    /// the callee at `a` tested for `tag`. Continues in a new block where it has it,
+    /// with its payload; returns that and the block of the general call.
+    pub(crate) fn callee_with_tag(&mut self, a: i32, tag: u8, pc: usize) -> (ir::Value, ir::Block) {
+        if !self.lean(pc) {
+            self.flush();
+        }
         let t = self.tag(a);
         let is = self.is(t, tag);
         let (check, slow) = (self.new_block(), self.new_block());
@@ -89,13 +96,31 @@ impl FunctionTranslator<'_> {
         (self.payload(a, types::I64), slow)
     }
 
-    /// Whether the analysis expects nothing of the result of CALL `i` at `pc`, or an
-    /// integer.
-    fn int_after(&self, i: Instruction, pc: usize) -> bool {
-        let after = (self.regs.states.get(pc + 1))
-            .and_then(|s| s.as_ref())
-            .and_then(|s| s.ty.get(i.a() as usize).copied());
-        matches!(after, None | Some(Ty::Any) | Some(Ty::Int))
+    /// The end of the in-place path of the CALL at `pc`, whose result is in register
+    /// `a`: stored as the general call leaves it, unless the analysis counts it
+    /// unstored (FLUSH-SLOW); then on to `next`.
+    pub(crate) fn in_place_done(&mut self, a: i32, pc: usize, next: ir::Block) {
+        if !self.lean(pc) {
+            self.store_regs(&[a]);
+        }
+        self.jump(next);
+    }
+
+    /// The general call of a CALL that may be made in place, in block `slow`: the
+    /// registers are stored there when its start did not store them (FLUSH-SLOW).
+    pub(crate) fn call_slow(
+        &mut self,
+        slow: ir::Block,
+        a: i32,
+        b: u32,
+        c: u32,
+        pc: usize,
+    ) -> Result<(), Reason> {
+        self.at(slow);
+        if self.lean(pc) {
+            self.flush();
+        }
+        self.emit_call_flushed(a, b, c, pc, Reason::Call)
     }
 
     /// `s:byte(k)` or `string.byte(s, k)`: a CALL of two arguments and one result
@@ -106,7 +131,7 @@ impl FunctionTranslator<'_> {
     fn call_or_byte(&mut self, a: i32, pc: usize) -> Result<(), Reason> {
         let next = self.block_rel(pc, 1)?;
         let (s_off, k_off) = (a + 16, a + 32);
-        let (addr, slow) = self.callee_with_tag(a, tags::NATIVE_FN);
+        let (addr, slow) = self.callee_with_tag(a, tags::NATIVE_FN, pc);
         let fast = self.new_block();
         let byte = self.helper_word(helper_offsets::STRING_BYTE);
         let same = self.b.ins().icmp(IntCC::Equal, addr, byte);
@@ -128,10 +153,8 @@ impl FunctionTranslator<'_> {
         let p = self.b.ins().iadd(data, at);
         let v = self.b.ins().uload8(types::I64, mem(), p, 0);
         self.store_int(a, v);
-        self.store_regs(&[a]);
-        self.jump(next);
-        self.at(slow);
-        self.emit_call_flushed(a, 3, 2, pc, Reason::Call)
+        self.in_place_done(a, pc, next);
+        self.call_slow(slow, a, 3, 2, pc)
     }
 
     /// TFORCALL: `R[A+4], ..., R[A+3+C] := R[A](R[A+1], R[A+2])`: the three control
@@ -471,4 +494,71 @@ impl FunctionTranslator<'_> {
         self.jump(next);
         Ok(())
     }
+}
+
+/// A CALL that may be computed in place instead of called (INTRINSICS, LEAF-INLINE).
+#[derive(Clone, Copy)]
+pub(crate) enum InPlace<'p> {
+    /// The body of this leaf.
+    Leaf(&'p Proto),
+    /// `math.sqrt` of one number.
+    Sqrt,
+    /// `string.byte` of one position.
+    Byte,
+}
+
+/// How the CALL `i` at `pc` may be computed in place, under the register facts
+/// `states`, the call sites and the upvalues' callees: a leaf whose result agrees with
+/// what the analysis expects after the call, `math.sqrt` (one argument, one result) or
+/// `string.byte` (two arguments, one result that nothing expects to be other than an
+/// integer). `None`: the general call.
+pub(crate) fn in_place_call<'p>(
+    i: Instruction,
+    pc: usize,
+    states: &[Option<RegState>],
+    sites: &[CallSite],
+    callees: &'p [Option<Rc<Proto>>],
+) -> Option<InPlace<'p>> {
+    if i.opcode() != Some(OpCode::Call) {
+        return None;
+    }
+    if let Some(p) = crate::inline_leaf::leaf_callee(i, pc, states, sites, callees) {
+        return Some(InPlace::Leaf(p));
+    }
+    let site = sites.get(pc).copied().unwrap_or_default();
+    let after = (states.get(pc + 1))
+        .and_then(|s| s.as_ref())
+        .and_then(|s| s.ty.get(i.a() as usize).copied());
+    let int_after = matches!(after, None | Some(Ty::Any) | Some(Ty::Int));
+    match (i.b(), i.c()) {
+        (2, 2) if site.maybe_sqrt => Some(InPlace::Sqrt),
+        (3, 2) if site.maybe_byte && int_after => Some(InPlace::Byte),
+        _ => None,
+    }
+}
+
+/// The CALLs (by pc, true) whose in-place path is the expected one, so that they
+/// store nothing before it (anchor: FLUSH-SLOW): a leaf's (its identity guard was
+/// right when compiling), and an intrinsic's when the callee was read under its name.
+/// A call that may be `math.sqrt` only because nothing is known of its callee stores
+/// first, as a general call does: its general path, the likely one, then leaves
+/// every register stored. The analysis counts the registers unstored before a lean
+/// call, and its result, as still unstored after it (`analysis::Flow::in_place`);
+/// its general path stores them before the call helper (`call_slow`).
+pub(crate) fn lean_calls(
+    code: &[Instruction],
+    states: &[Option<RegState>],
+    sites: &[CallSite],
+    callees: &[Option<Rc<Proto>>],
+) -> Vec<bool> {
+    (code.iter().enumerate())
+        .map(|(pc, &i)| {
+            let named = sites.get(pc).is_some_and(|s| s.named_sqrt);
+            match in_place_call(i, pc, states, sites, callees) {
+                Some(InPlace::Leaf(_) | InPlace::Byte) => true,
+                Some(InPlace::Sqrt) => named,
+                None => false,
+            }
+        })
+        .collect()
 }

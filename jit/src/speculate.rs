@@ -53,7 +53,7 @@ use moonjet_bytecode::{Instruction, OpCode};
 use moonjet_interp::jit_iface::{tags, SpecHint};
 use moonjet_interp::Value;
 
-use crate::analysis::{reg_states_with, uses_defs, RegSet, RegState, Ty};
+use crate::analysis::{reg_states_with, uses_defs, Flow, RegSet, RegState, Ty};
 use crate::ops_arith::{arith_operands, BinOp, Operand};
 
 /// How many instructions after a read are searched for its consumers.
@@ -252,12 +252,13 @@ pub fn speculate_with(
     hints: &[SpecHint],
     known: KnownCalls<'_>,
 ) -> (Plan, Vec<Option<RegState>>) {
-    let loop_tables = !hints
-        .iter()
-        .any(|h| h.pc == crate::analysis::NO_LOOP_TABLES);
+    let flow = Flow {
+        loop_tables: loop_tables_on(hints),
+        in_place: &[],
+    };
     let states = |spec: &[Option<Ty>], masks: &[u64], params: &[Ty]| {
         let spec = (spec, masks);
-        reg_states_with(code, consts, max_stack, entries, spec, params, loop_tables)
+        reg_states_with(code, consts, max_stack, entries, spec, params, flow)
     };
     let mut st = states(&[], &[], &[]);
     let params = param_types(code, consts, &st, nparams.min(max_stack), hints);
@@ -289,6 +290,34 @@ pub fn speculate_with(
     };
     let st = states(&second.spec, &second.masks, &second.params);
     (second, st)
+}
+
+/// Whether LOOP-TABLES is on: no hint says a loop's table check missed.
+fn loop_tables_on(hints: &[SpecHint]) -> bool {
+    !hints
+        .iter()
+        .any(|h| h.pc == crate::analysis::NO_LOOP_TABLES)
+}
+
+/// The register facts under `plan` (as [`speculate_with`] returns them) when the CALLs
+/// marked in `in_place` are computed in place on their expected path (FLUSH-SLOW in
+/// `ops_call.rs`): the types are the same, the registers unstored after those calls
+/// are more.
+pub fn states_in_place(
+    code: &[Instruction],
+    consts: &[Value],
+    max_stack: usize,
+    entries: &[usize],
+    plan: &Plan,
+    hints: &[SpecHint],
+    in_place: &[bool],
+) -> Vec<Option<RegState>> {
+    let flow = Flow {
+        loop_tables: loop_tables_on(hints),
+        in_place,
+    };
+    let spec = (&plan.spec[..], &plan.masks[..]);
+    reg_states_with(code, consts, max_stack, entries, spec, &plan.params, flow)
 }
 
 /// The type speculated for each of the first `nparams` registers at pc 0 (SPEC-PARAMS):

@@ -410,6 +410,10 @@ pub struct FunctionTranslator<'a> {
     /// What each upvalue of the closure compiled held (LEAF-INLINE in
     /// `inline_leaf.rs`); set before `translate_all`.
     pub callees: &'a [Option<std::rc::Rc<moonjet_bytecode::Proto>>],
+    /// The CALLs that store nothing before their in-place path (FLUSH-SLOW in
+    /// `ops_call.rs`), by pc (empty: none), as the register facts assume; set before
+    /// `translate_all`.
+    pub in_place: Vec<bool>,
     /// Marks each instruction's IR with its pc + 1 as the source location (`-jdump`:
     /// the IR text shows `@xxxx`, hex, before it; entry code has none).
     pub mark_pcs: bool,
@@ -475,6 +479,7 @@ impl<'a> FunctionTranslator<'a> {
             cold: Vec::new(),
             calls: Vec::new(),
             callees: &[],
+            in_place: Vec::new(),
             mark_pcs: false,
         };
         t.declare_regs();
@@ -608,10 +613,14 @@ impl<'a> FunctionTranslator<'a> {
             Ok(()) => {
                 self.at(post);
                 // After a call every register anyone reads is in the value stack (the
-                // call stored them and loaded its results): the exits store nothing.
+                // call stored them and loaded its results): the exits store nothing;
+                // unless the call may have been computed in place, which stores
+                // nothing (FLUSH-SLOW in `ops_call.rs`; its general path checked that
+                // the stack did not move).
+                let raw = op == OpCode::Call && !self.lean(pc);
                 for r in self.speculated_regs(pc) {
                     self.regs.mark_written(r);
-                    self.speculation_guard(r, ty, pc + 1, op == OpCode::Call);
+                    self.speculation_guard(r, ty, pc + 1, raw);
                 }
                 self.jump(next);
             }
