@@ -8,7 +8,7 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder};
-use moonjet_interp::jit_iface::{str_offsets, table_offsets as t, tags, HELPER_OK};
+use moonjet_interp::jit_iface::{table_offsets as t, tags, HELPER_OK};
 use moonjet_interp::Value;
 
 use crate::analysis::Ty;
@@ -73,37 +73,39 @@ impl FunctionTranslator<'_> {
         Some(self.str_slot(h, want, slow))
     }
 
-    /// The address of string constant `k` (`None` when `K[k]` is not a string).
-    fn const_str(&mut self, k: u32) -> Option<ir::Value> {
-        let (Ok(Value::Str(_)), Ok(koff)) = (self.konst(k), self.konst_off(k)) else {
+    /// The address of string constant `k` (`None` when `K[k]` is not a string), with
+    /// its hash.
+    fn const_str(&mut self, k: u32) -> Option<(ir::Value, u32)> {
+        let (Ok(Value::Str(s)), Ok(koff)) = (self.konst(k), self.konst_off(k)) else {
             return None;
         };
         // An immediate (K-ADDR in `translate.rs`).
-        Some(self.const_word(koff))
+        Some((self.const_word(koff), s.hash()))
     }
 
-    /// [`Self::field_slot`] for the interned string at address `want`: the address of
-    /// its node's value in table `h`, or a jump to `absent` when the hash part lacks the
-    /// key (no hash part, or an empty node ends its probe sequence).
+    /// [`Self::field_slot`] for the interned string at address `want` with hash
+    /// `hash`: the address of its node's value in table `h`, or a jump to `absent` when
+    /// the hash part lacks the key (no hash part, or an empty node ends its probe
+    /// sequence). The hash is an immediate: a constant's string, and so its hash (seeded
+    /// per state), lives as long as the code (FIELD-IMM).
     ///
     /// The probe runs to the key or an empty node, as `Table::find_str` does, with no
     /// bound of its own: the hash part is never more than 3/4 full (`try_place`), so an
     /// empty node ends every sequence (PROBE-ALL). A bound would make speed depend on
     /// the hash seed: a record whose keys collide in a cluster under one seed took the
     /// slow helper for a quarter of richards' field reads.
-    fn str_slot(&mut self, h: ir::Value, want: ir::Value, absent: ir::Block) -> ir::Value {
+    fn str_slot(
+        &mut self,
+        h: ir::Value,
+        (want, hash): (ir::Value, u32),
+        absent: ir::Block,
+    ) -> ir::Value {
         let cap = self.b.ins().load(types::I32, mem(), h, t::NODE_CAP);
         let cap = self.b.ins().uextend(types::I64, cap);
         let nonempty = self.b.ins().icmp_imm_s(IntCC::NotEqual, cap, 0);
         self.or_slow(nonempty, absent);
-        // The hash is read from the string (hashes are seeded per state).
-        let hash = self
-            .b
-            .ins()
-            .load(types::I32, mem(), want, str_offsets::HASH);
-        let hash = self.b.ins().uextend(types::I64, hash);
         let mask = self.b.ins().iadd_imm_s(cap, -1);
-        let idx = self.b.ins().band(mask, hash);
+        let idx = self.b.ins().band_imm_s(mask, i64::from(hash));
         let nodes = self.b.ins().load(types::I64, mem(), h, t::NODES);
         // probe(idx): node `idx` (masked: inside the node array).
         let probe = self.new_block();
@@ -149,10 +151,24 @@ impl FunctionTranslator<'_> {
 
     /// Whether the value at `slot` is not nil (an i8 truth value).
     fn holds_value(&mut self, slot: ir::Value) -> ir::Value {
+        self.slot_tag(slot).1
+    }
+
+    /// The tag of the value at `slot`, and whether it is not nil.
+    fn slot_tag(&mut self, slot: ir::Value) -> (ir::Value, ir::Value) {
         let tag = self.b.ins().load(types::I8, mem(), slot, TAG);
-        self.b
+        let live = self
+            .b
             .ins()
-            .icmp_imm_s(IntCC::NotEqual, tag, tags::NIL as i64)
+            .icmp_imm_s(IntCC::NotEqual, tag, tags::NIL as i64);
+        (tag, live)
+    }
+
+    /// Copies the value at `slot`, whose tag `tag` was read, into the register at
+    /// `dst_off` (the tag read once: Cranelift does not merge loads).
+    fn copy_tagged(&mut self, slot: ir::Value, tag: ir::Value, dst_off: i32) {
+        let bits = self.b.ins().load(types::I64, mem(), slot, PAYLOAD);
+        self.set_dynamic(dst_off, tag, bits);
     }
 
     /// Branches to `then` when table `h` has no metatable (so no `__index` or
@@ -165,8 +181,9 @@ impl FunctionTranslator<'_> {
 
     /// Copies a live slot into the register at `dst_off`.
     pub(crate) fn read_slot(&mut self, slot: ir::Value, dst_off: i32, slow: ir::Block) {
-        self.slot_live(slot, slow);
-        self.copy_value(slot, 0, dst_off);
+        let (tag, live) = self.slot_tag(slot);
+        self.or_slow(live, slow);
+        self.copy_tagged(slot, tag, dst_off);
     }
 
     /// Overwrites a live slot of table `h` with `val` (the barrier guard first). An
@@ -242,11 +259,11 @@ impl FunctionTranslator<'_> {
         let h = self.table_of(t_off, slow);
         let (outside, absent) = (self.new_block(), self.new_block());
         let slot = self.array_slot(h, key, outside);
-        let live = self.holds_value(slot);
+        let (tag, live) = self.slot_tag(slot);
         let (found, nil_slot) = (self.new_block(), self.new_block());
         self.branch(live, found, nil_slot);
         self.at(found);
-        self.copy_value(slot, 0, dst);
+        self.copy_tagged(slot, tag, dst);
         self.jump(done);
         // Outside the array part: absent when there is no hash part and no static part.
         self.at(outside);
@@ -301,7 +318,7 @@ impl FunctionTranslator<'_> {
         self.read_live(slot, dst, done, lacks);
         self.at(lacks);
         let dst_addr = self.addr(dst);
-        let r = self.call(Helper::IndexField, &[self.ctx, h, want, dst_addr]);
+        let r = self.call(Helper::IndexField, &[self.ctx, h, want.0, dst_addr]);
         let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, HELPER_OK as i64);
         self.or_slow(ok, slow);
         self.load_reg_at(dst);
@@ -313,13 +330,9 @@ impl FunctionTranslator<'_> {
     /// when it is not nil; jumps to `dead` (a dead key: the table lacks the key) when
     /// it is.
     fn read_live(&mut self, slot: ir::Value, dst_off: i32, done: ir::Block, dead: ir::Block) {
-        let tag = self.b.ins().load(types::I8, mem(), slot, TAG);
-        let live = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::NotEqual, tag, tags::NIL as i64);
+        let (tag, live) = self.slot_tag(slot);
         self.or_slow(live, dead);
-        self.copy_value(slot, 0, dst_off);
+        self.copy_tagged(slot, tag, dst_off);
         self.jump(done);
     }
 

@@ -305,6 +305,9 @@ impl Jit {
             if let Value::Str(s) = v {
                 let imm = ir::immediates::Imm64::new(s.addr() as i64).to_string();
                 text = text.replace(&imm, &format!("K[{k}]"));
+                // Its hash too (FIELD-IMM), seeded per state.
+                let hash = ir::immediates::Imm64::new(i64::from(s.hash())).to_string();
+                text = replace_number(&text, &hash, &format!("hash(K[{k}])"));
             }
         }
         text
@@ -664,6 +667,29 @@ impl Drop for Jit {
             );
         }
     }
+}
+
+/// `text` with every whole occurrence of the number `num` (not followed by another
+/// digit or digit separator, as in the IR's `0x7a62_86b4`) replaced by `by`.
+fn replace_number(text: &str, num: &str, by: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(num) {
+        let end = at + num.len();
+        let whole = !rest[end..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_hexdigit() || c == '_');
+        let before_ok = !rest[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        out.push_str(&rest[..at]);
+        out.push_str(if whole && before_ok { by } else { num });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
