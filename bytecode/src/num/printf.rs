@@ -3,7 +3,9 @@
 //!
 //! Decimal digits of floats come from core's float formatting (`{:.*e}` and `{:.*}`),
 //! which is exact and rounds ties to even like glibc; this module only reshapes them into
-//! C's layouts. Integers are converted by hand. Nothing here allocates for output that
+//! C's layouts. The common `%.Nf` with N up to 9 of a magnitude below 2^63 is computed
+//! here with the same exact rounding in 128-bit integers (FIXED-FAST: core's exact
+//! mode falls back to bignums for many such values). Integers are converted by hand. Nothing here allocates for output that
 //! fits the stack buffers ([`StackBuf`]); every engine function writes to any [`Sink`].
 
 use super::buf::{push_ascii, Sink, StackBuf};
@@ -457,6 +459,9 @@ fn exp_body(a: f64, prec: usize, alt: bool, body: &mut Body) {
 
 /// `%f` of the magnitude `a`: all integer digits, `prec` digits after the point.
 fn fixed_body(a: f64, prec: usize, alt: bool, body: &mut Body) {
+    if fixed_small(a, prec, alt, body) {
+        return;
+    }
     let _ = write!(body, "{:.*}", prec.min(MAX_EXACT_DIGITS), a);
     if prec > MAX_EXACT_DIGITS {
         body.fill(b'0', prec - MAX_EXACT_DIGITS);
@@ -464,6 +469,70 @@ fn fixed_body(a: f64, prec: usize, alt: bool, body: &mut Body) {
     if prec == 0 && alt {
         body.put(b'.');
     }
+}
+
+/// The largest precision [`fixed_small`] handles: `10^9 < 2^30`, so a 53-bit mantissa
+/// times it fits 83 bits.
+const SMALL_PREC: usize = 9;
+
+/// 2^63, past which [`fixed_small`]'s integer part may not fit 64 bits.
+const TWO_63: f64 = (1u64 << 63) as f64;
+
+/// `%f` of the magnitude `a` (finite) by exact integer arithmetic when `prec` is at most
+/// [`SMALL_PREC`] and `a < 2^63` (anchor: FIXED-FAST): `a = m * 2^e` exactly, so
+/// `a * 10^prec` is `m * 10^prec` shifted by `e`, and the digits are its quotient
+/// rounded half to even on the remainder, as glibc rounds the exact value (and as
+/// core's exact formatting does, which a common `%.3f` otherwise reaches through its
+/// slower bignum fallback). False, with nothing written, otherwise.
+fn fixed_small(a: f64, prec: usize, alt: bool, body: &mut Body) -> bool {
+    if prec > SMALL_PREC || a >= TWO_63 {
+        return false;
+    }
+    let bits = a.to_bits();
+    let (exp, frac) = (((bits >> 52) & 0x7ff) as i32, bits & ((1 << 52) - 1));
+    let (m, e) = if exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | 1 << 52, exp - 1075)
+    };
+    let scale = 10u64.pow(prec as u32);
+    let (int, fract) = if e >= 0 {
+        // An integer below 2^63.
+        (m << e, 0)
+    } else {
+        let num = u128::from(m) * u128::from(scale);
+        let s = e.unsigned_abs();
+        let q = if s >= 128 {
+            // Below 2^83 / 2^127: less than half of the last digit.
+            0
+        } else {
+            let q = num >> s;
+            let r = num & ((1u128 << s) - 1);
+            let half = 1u128 << (s - 1);
+            if r > half || (r == half && q & 1 == 1) {
+                q + 1
+            } else {
+                q
+            }
+        };
+        // q <= (2^63 - 1) * 10^prec / 10^prec rounded: the parts fit 64 bits.
+        (
+            (q / u128::from(scale)) as u64,
+            (q % u128::from(scale)) as u64,
+        )
+    };
+    let mut buf = [0u8; DIGITS];
+    let start = decimal_digits(int, &mut buf);
+    body.put_slice(buf.get(start..).unwrap_or_default());
+    if prec > 0 || alt {
+        body.put(b'.');
+    }
+    if prec > 0 {
+        let start = decimal_digits(fract, &mut buf);
+        body.fill(b'0', prec - (DIGITS - start));
+        body.put_slice(buf.get(start..).unwrap_or_default());
+    }
+    true
 }
 
 /// `%g` of the magnitude `a`: `prec` significant digits (0 means 1) in `%f` style when the

@@ -1,6 +1,7 @@
 //! Unit tests of the printf engine; expected strings come from `lua5.4` on x86-64 Linux.
 
 use super::*;
+use alloc::vec;
 use alloc::vec::Vec;
 
 /// Formats `v` with the spec text `fmt` (without the leading `%`).
@@ -306,4 +307,60 @@ fn huge_precision_is_exact_and_does_not_panic() {
     format_float(&spec, 1.0, &mut out);
     assert_eq!(out.len(), 3006);
     assert!(out.ends_with(b"0e+00"));
+}
+
+#[test]
+fn small_precision_fixed_digits_agree_with_exact_formatting() {
+    // FIXED-FAST against core's exact digits: random magnitudes, halfway cases
+    // (k / 2^n, whose expansions end in 5) and the edges of the fast range.
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut values = vec![
+        0.0,
+        5e-324,
+        0.5,
+        1.5,
+        2.5,
+        0.125,
+        0.375,
+        999.9995,
+        9.223_372_036_854_775e18,
+        TWO_63,
+        9.007_199_254_740_993e15,
+        123_456.062_5,
+    ];
+    for _ in 0..4000 {
+        let r = next();
+        let mag = (r >> 11) as f64 / (1u64 << 53) as f64;
+        let scale = 10f64.powi((r % 40) as i32 - 20);
+        values.push(mag * scale);
+        values.push(((r >> 20) % 100_000) as f64 / f64::from(1u32 << (r % 12)));
+    }
+    for &a in &values {
+        for prec in 0..=SMALL_PREC {
+            let mut fast = Body::new();
+            let taken = fixed_small(a, prec, false, &mut fast);
+            assert_eq!(taken, a < TWO_63, "{a}");
+            if !taken {
+                continue;
+            }
+            let mut exact = Body::new();
+            let _ = write!(exact, "{:.*}", prec, a);
+            assert_eq!(fast.as_slice(), exact.as_slice(), "{a:e} %.{prec}f");
+        }
+    }
+    let mut out = Body::new();
+    assert!(
+        !fixed_small(1e19, 3, false, &mut out),
+        "past 2^63: the general path"
+    );
+    assert!(!fixed_small(1.0, 10, false, &mut out), "past the precision");
+    assert!(out.as_slice().is_empty());
+    assert_eq!(ff("7.3f", 2.5), "  2.500");
+    assert_eq!(ff("#.0f", 2.5), "2.");
 }
