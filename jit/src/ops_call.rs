@@ -120,7 +120,7 @@ impl FunctionTranslator<'_> {
         if self.lean(pc) {
             self.flush();
         }
-        self.emit_call_flushed(a, b, c, pc, Reason::Call)
+        self.emit_call_general(a, b, c, pc, Reason::Call, false)
     }
 
     /// `s:byte(k)` or `string.byte(s, k)`: a CALL of two arguments and one result
@@ -196,6 +196,22 @@ impl FunctionTranslator<'_> {
         pc: usize,
         reason: Reason,
     ) -> Result<(), Reason> {
+        self.emit_call_general(ra, b, c, pc, reason, true)
+    }
+
+    /// [`Self::emit_call_flushed`], with the inline DIRECT-CALL only when `direct`: the
+    /// general path of a call computed in place (a leaf whose upvalue changed, a callee
+    /// that is not `math.sqrt` after all) is rare, and the helper alone makes it at a
+    /// fraction of the code and compile time (LEAN-SLOW).
+    fn emit_call_general(
+        &mut self,
+        ra: i32,
+        b: u32,
+        c: u32,
+        pc: usize,
+        reason: Reason,
+        direct: bool,
+    ) -> Result<(), Reason> {
         let next = self.block_rel(pc, 1)?;
         let ra_off = ra;
         let (done, other) = (self.new_block(), self.new_block());
@@ -203,7 +219,7 @@ impl FunctionTranslator<'_> {
         // DIRECT-CALL: a compiled Lua callee with fixed arguments and a few results (or
         // all, C = 0) is called inline; the helper makes every other call, and every
         // call of a library function (CALLEE-NAMES in `callee.rs`).
-        if b > 0 && c <= DIRECT_MAX_C && !self.call_site(pc).native {
+        if direct && b > 0 && c <= DIRECT_MAX_C && !self.call_site(pc).native {
             let general = self.new_block();
             let paths = CallPaths {
                 general,
