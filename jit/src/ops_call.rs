@@ -117,10 +117,12 @@ impl FunctionTranslator<'_> {
         pc: usize,
     ) -> Result<(), Reason> {
         self.at(slow);
-        if self.lean(pc) {
+        let lean = self.lean(pc);
+        if lean {
             self.flush();
         }
-        self.emit_call_general(a, b, c, pc, Reason::Call, false)
+        // LEAN-SLOW: no inline DIRECT-CALL where the in-place path is the expected one.
+        self.emit_call_general(a, b, c, pc, Reason::Call, !lean)
     }
 
     /// `s:byte(k)` or `string.byte(s, k)`: a CALL of two arguments and one result
@@ -200,9 +202,11 @@ impl FunctionTranslator<'_> {
     }
 
     /// [`Self::emit_call_flushed`], with the inline DIRECT-CALL only when `direct`: the
-    /// general path of a call computed in place (a leaf whose upvalue changed, a callee
-    /// that is not `math.sqrt` after all) is rare, and the helper alone makes it at a
-    /// fraction of the code and compile time (LEAN-SLOW).
+    /// general path of a lean call computed in place (a leaf whose upvalue changed, a
+    /// callee named `sqrt` that is not `math.sqrt` after all) is rare, and the helper
+    /// alone makes it at a fraction of the code and compile time (LEAN-SLOW). A call
+    /// that may be `math.sqrt` only because nothing is known of its callee keeps it:
+    /// its general path is the likely one.
     fn emit_call_general(
         &mut self,
         ra: i32,
