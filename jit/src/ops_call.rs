@@ -122,7 +122,7 @@ impl FunctionTranslator<'_> {
             self.flush();
         }
         // LEAN-SLOW: no inline DIRECT-CALL where the in-place path is the expected one.
-        self.emit_call_general(a, b, c, pc, Reason::Call, !lean)
+        self.emit_call_flushed(a, b, c, pc, Reason::Call, !lean)
     }
 
     /// `s:byte(k)` or `string.byte(s, k)`: a CALL of two arguments and one result
@@ -185,29 +185,17 @@ impl FunctionTranslator<'_> {
     ) -> Result<(), Reason> {
         self.block_rel(pc, 1)?;
         self.flush();
-        self.emit_call_flushed(ra, b, c, pc, reason)
+        self.emit_call_flushed(ra, b, c, pc, reason, true)
     }
 
     /// [`Self::emit_call`] once the registers are stored (a flush before it on every
-    /// path to here).
+    /// path to here), with the inline DIRECT-CALL only when `direct`: the general path
+    /// of a lean call computed in place (a leaf whose upvalue changed, a callee named
+    /// `sqrt` that is not `math.sqrt` after all) is rare, and the helper alone makes it
+    /// at a fraction of the code and compile time (LEAN-SLOW). A call that may be
+    /// `math.sqrt` only because nothing is known of its callee keeps it: its general
+    /// path is the likely one.
     pub(crate) fn emit_call_flushed(
-        &mut self,
-        ra: i32,
-        b: u32,
-        c: u32,
-        pc: usize,
-        reason: Reason,
-    ) -> Result<(), Reason> {
-        self.emit_call_general(ra, b, c, pc, reason, true)
-    }
-
-    /// [`Self::emit_call_flushed`], with the inline DIRECT-CALL only when `direct`: the
-    /// general path of a lean call computed in place (a leaf whose upvalue changed, a
-    /// callee named `sqrt` that is not `math.sqrt` after all) is rare, and the helper
-    /// alone makes it at a fraction of the code and compile time (LEAN-SLOW). A call
-    /// that may be `math.sqrt` only because nothing is known of its callee keeps it:
-    /// its general path is the likely one.
-    fn emit_call_general(
         &mut self,
         ra: i32,
         b: u32,
