@@ -229,7 +229,7 @@ pub(crate) fn leaf_callee<'p>(
     sites: &[crate::callee::CallSite],
     callees: &'p [Option<Rc<Proto>>],
 ) -> Option<&'p Proto> {
-    // Most calls are not through an upvalue: no register types gathered for them.
+    // Most calls are not through an upvalue: answered before the body is walked.
     callees.get(sites.get(pc)?.upvalue? as usize)?.as_ref()?;
     let before = states.get(pc)?.as_ref()?;
     let (p, ty) = leaf_at(i, pc, sites, callees, &before.ty)?;
