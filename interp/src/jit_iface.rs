@@ -106,6 +106,11 @@ pub struct JitCtx {
     /// Out: the answer of a helper called through its register-preserving wrapper
     /// ([`Helpers::preserving`]), which cannot return it in a register.
     pub answer: u32,
+    /// In: the arguments after the context of a helper called through its
+    /// register-preserving wrapper, which takes only the context in a register
+    /// (ARGS-IN-CTX in the JIT's `preserving.rs`). Written by the code just before
+    /// each such call; nothing else reads them.
+    pub args: [u64; 3],
 }
 
 /// Byte offsets of [`JitCtx`]'s fields.
@@ -132,6 +137,8 @@ pub mod ctx_offsets {
     pub const BASE_INDEX: i32 = offset_of!(JitCtx, base_index) as i32;
     /// `JitCtx::answer`.
     pub const ANSWER: i32 = offset_of!(JitCtx, answer) as i32;
+    /// `JitCtx::args`.
+    pub const ARGS: i32 = offset_of!(JitCtx, args) as i32;
     /// `JitCtx::lua`.
     pub const LUA: i32 = offset_of!(JitCtx, lua) as i32;
 }

@@ -798,7 +798,7 @@ impl<'a> FunctionTranslator<'a> {
             Some(s) => *s,
             None => {
                 let s = if h.preserving() {
-                    crate::preserving::wrapper_signature(h)
+                    crate::preserving::wrapper_signature()
                 } else {
                     let (params, ret) = h.signature();
                     let mut s = Signature::new(self.call_conv);
@@ -819,13 +819,18 @@ impl<'a> FunctionTranslator<'a> {
             // argument register does not bind the context's value on the fast paths
             // (the register allocator would otherwise keep it in that register, or in
             // a spill slot reloaded on every iteration of a loop).
+            // ARGS-IN-CTX: the other arguments go through the context's memory, so
+            // that no value of the fast paths (a loop's index, the table, the base) is
+            // bound to an argument register either.
             let ctx = self.b.ins().stack_load(PTR, PTR, self.ctx_slot, 0);
-            let mut args = args.to_vec();
-            args[0] = ctx;
+            for (i, &v) in args.iter().enumerate().skip(1) {
+                let at = crate::preserving::arg_offset(i);
+                self.b.ins().store(mem(), v, ctx, at);
+            }
             let helpers = self.helpers_addr();
             let at = helper_offsets::PRESERVING + 8 * h.word() as i32;
             let f = self.b.ins().load(PTR, mem(), helpers, at);
-            self.b.ins().call_indirect(sig, f, &args);
+            self.b.ins().call_indirect(sig, f, &[ctx]);
             return self
                 .b
                 .ins()

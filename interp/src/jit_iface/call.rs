@@ -747,6 +747,7 @@ unsafe fn enter(
         thread,
         base_index: base,
         answer: 0,
+        args: [0; 3],
     };
     // SAFETY: JIT-ENTRY for the frame: `f` is its closure (in its function slot, so
     // alive), its registers exist (the push ensured them), `code` was compiled from

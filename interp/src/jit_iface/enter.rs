@@ -207,6 +207,7 @@ impl Lua {
             thread: self.current.addr(),
             base_index: base,
             answer: 0,
+            args: [0; 3],
         };
         if self.jit.native_frames == 0 {
             let sp = stack_address();
