@@ -121,6 +121,11 @@ impl RegSet {
         }
     }
 
+    /// True if the set has no register.
+    pub fn is_empty(&self) -> bool {
+        self.0 == [0; 4]
+    }
+
     /// True if `r` is in the set.
     pub fn contains(&self, r: u32) -> bool {
         self.0

@@ -120,6 +120,7 @@ impl FunctionTranslator<'_> {
         let sig = self.direct_slot().1;
         let call = self.b.ins().call_indirect(sig, code, &[cctx, regs, zero]);
         let next = self.b.inst_results(call)[0];
+        self.arrays_after_call();
         self.finish_direct(&site, cctx, c, next, paths);
     }
 

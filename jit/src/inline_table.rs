@@ -49,14 +49,31 @@ impl FunctionTranslator<'_> {
         self.payload(t_off, types::I64)
     }
 
-    /// The address of the array slot of integer `key` in table `h`, if in bounds.
-    fn array_slot(&mut self, h: ir::Value, key: ir::Value, slow: ir::Block) -> ir::Value {
-        let len = self.b.ins().load(types::I32, mem(), h, t::ARR_LEN);
-        let len = self.b.ins().uextend(types::I64, len);
+    /// The address of the array slot of integer `key` in table `h`, held by the
+    /// register at `t_off`, if in bounds (the array part read once per loop where
+    /// ARRAY-CACHE applies).
+    fn array_slot(
+        &mut self,
+        t_off: i32,
+        h: ir::Value,
+        key: ir::Value,
+        slow: ir::Block,
+    ) -> ir::Value {
+        let cached = self.cached_array(t_off);
+        let len = match cached {
+            Some((_, len_v)) => self.b.use_var(len_v),
+            None => {
+                let len = self.b.ins().load(types::I32, mem(), h, t::ARR_LEN);
+                self.b.ins().uextend(types::I64, len)
+            }
+        };
         let idx = self.b.ins().iadd_imm_s(key, -1);
         let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
         self.or_slow(inside, slow);
-        let arr = self.b.ins().load(types::I64, mem(), h, t::ARR);
+        let arr = match cached {
+            Some((arr_v, _)) => self.b.use_var(arr_v),
+            None => self.b.ins().load(types::I64, mem(), h, t::ARR),
+        };
         let off = self.b.ins().ishl_imm_s(idx, 4);
         self.b.ins().iadd(arr, off)
     }
@@ -258,7 +275,7 @@ impl FunctionTranslator<'_> {
         let slow = self.new_cold_block();
         let h = self.table_of(t_off, slow);
         let (outside, absent) = (self.new_block(), self.new_block());
-        let slot = self.array_slot(h, key, outside);
+        let slot = self.array_slot(t_off, h, key, outside);
         let (tag, live) = self.slot_tag(slot);
         let (found, nil_slot) = (self.new_block(), self.new_block());
         self.branch(live, found, nil_slot);
@@ -266,7 +283,19 @@ impl FunctionTranslator<'_> {
         self.copy_tagged(slot, tag, dst);
         self.jump(done);
         // Outside the array part: absent when there is no hash part and no static part.
+        // With ARRAY-CACHE, only when outside the table's own array part too, checked
+        // here rather than trusted to the cached length.
         self.at(outside);
+        if self.cached_array(t_off).is_some() {
+            let len = self.b.ins().load(types::I32, mem(), h, t::ARR_LEN);
+            let len = self.b.ins().uextend(types::I64, len);
+            let idx = self.b.ins().iadd_imm_s(key, -1);
+            let beyond = self
+                .b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, idx, len);
+            self.or_slow(beyond, slow);
+        }
         let nodes = self.b.ins().load(types::I32, mem(), h, t::NODE_CAP);
         let stat = self.b.ins().load(types::I8, mem(), h, t::HAS_STATIC);
         let stat = self.b.ins().uextend(types::I32, stat);
@@ -289,7 +318,7 @@ impl FunctionTranslator<'_> {
     pub fn inline_set_int(&mut self, t_off: i32, key: ir::Value, val: ValSrc, done: ir::Block) {
         let slow = self.new_cold_block();
         let h = self.table_of(t_off, slow);
-        let slot = self.array_slot(h, key, slow);
+        let slot = self.array_slot(t_off, h, key, slow);
         self.write_slot(h, slot, val, slow, true);
         self.jump(done);
         self.at(slow);

@@ -12,6 +12,7 @@
 //! `moonjet_interp::abi` (and `Value`, whose layout those modules pin).
 
 pub mod analysis;
+mod array_cache;
 mod callee;
 mod cold;
 mod direct_call;

@@ -462,6 +462,7 @@ impl FunctionTranslator<'_> {
         let body = self.block_rel(pc, 1)?;
         let skip = self.block_rel(pc, i.bx() as i64 + 2)?;
         self.check_loop_tables(pc);
+        self.arrays_at_forprep(pc);
         let (int_blk, slow_blk) = (self.new_block(), self.new_block());
         let tags_ = [self.tag(init), self.tag(limit), self.tag(step)];
         let ints = tags_.map(|t| self.is(t, tags::INT));

@@ -77,12 +77,12 @@ impl<'r> Io<'r> {
 }
 
 /// The register number of a byte offset.
-fn rn(off: i32) -> u32 {
+pub(crate) fn rn(off: i32) -> u32 {
     (off / VALUE_SIZE) as u32
 }
 
 /// The byte offset of register `r`.
-fn off_of(r: u32) -> i32 {
+pub(crate) fn off_of(r: u32) -> i32 {
     r as i32 * VALUE_SIZE
 }
 
@@ -150,6 +150,11 @@ impl FunctionTranslator<'_> {
             };
             self.regs.vars.push(v);
         }
+    }
+
+    /// The instruction being translated.
+    pub fn regs_pc(&self) -> usize {
+        self.regs.pc
     }
 
     /// Starts translating the instruction at `pc`.
@@ -248,6 +253,10 @@ impl FunctionTranslator<'_> {
                 }
             }
             self.retag(r, t);
+        }
+        if let Some(Some(st)) = self.regs.states.get(pc) {
+            let tables = st.tables;
+            self.arrays_at_entry(pc, tables);
         }
         let to = self.blocks[pc];
         self.b.ins().jump(to, &[]);
@@ -353,7 +362,7 @@ impl FunctionTranslator<'_> {
 
     /// Whether the register at `off` holds a table here (LOOP-TABLES; not once this
     /// instruction wrote it).
-    fn known_table(&self, off: i32) -> bool {
+    pub(crate) fn known_table(&self, off: i32) -> bool {
         let r = rn(off);
         self.regs.tables.contains(r) && !self.regs.written.contains(r)
     }

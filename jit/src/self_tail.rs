@@ -182,6 +182,7 @@ impl FunctionTranslator<'_> {
         let zero = self.i32(0);
         let call = self.b.ins().call_indirect(sig, code, &[cctx, base, zero]);
         let next = self.b.inst_results(call)[0];
+        self.arrays_after_call();
         self.tail_nest_outcome(cctx, idx, next, after);
         self.at(helper);
     }

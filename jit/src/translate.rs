@@ -414,6 +414,9 @@ pub struct FunctionTranslator<'a> {
     /// `ops_call.rs`), by pc (empty: none), as the register facts assume; set before
     /// `translate_all`.
     pub in_place: Vec<bool>,
+    /// The array parts cached in innermost loops (ARRAY-CACHE in `array_cache.rs`),
+    /// planned at the start of `translate_all`.
+    pub arrays: crate::array_cache::ArrayCache,
     /// Marks each instruction's IR with its pc + 1 as the source location (`-jdump`:
     /// the IR text shows `@xxxx`, hex, before it; entry code has none).
     pub mark_pcs: bool,
@@ -481,6 +484,7 @@ impl<'a> FunctionTranslator<'a> {
             callees: &[],
             in_place: Vec::new(),
             mark_pcs: false,
+            arrays: Default::default(),
         };
         t.declare_regs();
         // pc 0 first: every call enters there, other entries (after a call, loop
@@ -525,6 +529,7 @@ impl<'a> FunctionTranslator<'a> {
 
     /// Translates every instruction, then seals and finalises the function.
     pub fn translate_all(mut self, config: TargetFrontendConfig) -> Vec<Outcome> {
+        self.plan_array_cache();
         for (pc, blk) in std::mem::take(&mut self.pending_entries) {
             self.fill_entry(blk, pc);
         }
@@ -831,15 +836,19 @@ impl<'a> FunctionTranslator<'a> {
             let at = helper_offsets::PRESERVING + 8 * h.word() as i32;
             let f = self.b.ins().load(PTR, mem(), helpers, at);
             self.b.ins().call_indirect(sig, f, &[ctx]);
-            return self
+            let answer = self
                 .b
                 .ins()
                 .load(types::I32, mem(), ctx, ctx_offsets::ANSWER);
+            self.arrays_after_call();
+            return answer;
         }
         let helpers = self.helpers_addr();
         let f = self.b.ins().load(PTR, mem(), helpers, h.offset());
         let call = self.b.ins().call_indirect(sig, f, args);
-        self.b.inst_results(call)[0]
+        let r = self.b.inst_results(call)[0];
+        self.arrays_after_call();
+        r
     }
 
     /// Calls a helper that answers `HELPER_OK` / `HELPER_EXIT` and neither allocates
