@@ -105,9 +105,7 @@ impl FunctionTranslator<'_> {
                         uses += 1;
                     }
                     // A call computed in place (FLUSH-SLOW) calls nothing on its way.
-                    _ if calls_always(j, here)
-                        && !self.in_place.get(pc).is_some_and(|&p| p) =>
-                    {
+                    _ if calls_always(j, here) && !self.in_place.get(pc).is_some_and(|&p| p) => {
                         calls += 1
                     }
                     _ => {}

@@ -163,3 +163,27 @@ pub fn arg_offset(i: usize) -> i32 {
     debug_assert!((1..=3).contains(&i));
     ctx_offsets::ARGS + 8 * (i as i32 - 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{arg_offset, WRAPPED};
+    use moonjet_interp::jit_iface::{ctx_offsets, JitCtx};
+
+    /// ARGS-IN-CTX: every wrapped helper's arguments after the context fit in
+    /// `JitCtx::args`, each in its own 8-byte word inside the context.
+    #[test]
+    fn wrapped_helpers_arguments_fit_in_the_context() {
+        for h in WRAPPED {
+            let n = h.signature().0.len();
+            assert!((1..=4).contains(&n), "{h:?} has {n} parameters");
+            for i in 1..n {
+                let at = arg_offset(i) as usize;
+                assert!(at >= ctx_offsets::ARGS as usize);
+                assert!(
+                    at + 8 <= core::mem::size_of::<JitCtx>(),
+                    "{h:?} argument {i}"
+                );
+            }
+        }
+    }
+}
