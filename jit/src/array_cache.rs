@@ -48,12 +48,17 @@ pub struct ArrayCache {
     vars: Vec<Option<(Variable, Variable)>>,
 }
 
+/// Whether register `k` holds an integer before the instruction whose facts are `st`.
+fn int_key(st: Option<&RegState>, k: u32) -> bool {
+    st.is_some_and(|st| st.ty.get(k as usize) == Some(&Ty::Int))
+}
+
 /// The register whose table instruction `i` indexes with an integer key: GETI and
 /// SETI, and GETTABLE and SETTABLE whose key register is known as an integer before it
 /// (`st`). A loop that indexes a table only by other keys (a map by strings) would
 /// pay the reads after its calls for nothing.
 fn array_access(i: Instruction, st: Option<&RegState>) -> Option<u32> {
-    let int_key = |k: u32| st.is_some_and(|st| st.ty.get(k as usize) == Some(&Ty::Int));
+    let int_key = |k| int_key(st, k);
     match i.opcode()? {
         OpCode::GetI => Some(i.b()),
         OpCode::SetI => Some(i.a()),
@@ -66,7 +71,7 @@ fn array_access(i: Instruction, st: Option<&RegState>) -> Option<u32> {
 /// Whether instruction `i` always makes a call (of a Lua function or a helper):
 /// a call, a concatenation, a table access by a key not known as an integer.
 fn calls_always(i: Instruction, st: Option<&RegState>) -> bool {
-    let int_key = |k: u32| st.is_some_and(|st| st.ty.get(k as usize) == Some(&Ty::Int));
+    let int_key = |k| int_key(st, k);
     match i.opcode() {
         Some(OpCode::Call | OpCode::TForCall | OpCode::Concat) => true,
         Some(OpCode::GetTable) => !int_key(i.c()),
@@ -196,13 +201,19 @@ impl FunctionTranslator<'_> {
     /// Right after a call the code made (a helper, a Lua function): reads the arrays
     /// again when inside a caching loop (the call may have changed any table).
     pub fn arrays_after_call(&mut self) {
-        if std::env::var("MJ_BREAK").is_ok() {
-            return;
-        }
         let pc = self.regs_pc();
         if let Some(l) = self.cached_loop(pc, false) {
-            let set = l.set;
-            self.read_arrays(set);
+            let (set, at_prep) = (l.set, l.prep == pc);
+            if at_prep {
+                // The FORPREP's own helper: it comes after the FORPREP's table checks,
+                // so every register of the set holds a table (not yet known as one
+                // before the FORPREP).
+                for r in set.iter().collect::<Vec<_>>() {
+                    self.read_array(r);
+                }
+            } else {
+                self.read_arrays(set);
+            }
         }
     }
 
